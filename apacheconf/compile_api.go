@@ -1,0 +1,50 @@
+package apacheconf
+
+import "strings"
+
+// handler compiles one directive into the model. It runs after the registry
+// has checked the directive's context and arity, so it only validates the
+// argument values. It reports problems through the walkCtx and never
+// panics.
+type handler func(c *walkCtx, n *Node)
+
+// walkCtx is what a handler sees: where the directive is and where to put
+// what it means.
+type walkCtx struct {
+	diags *diagSink
+	// Srv is the server being configured: the main server or a vhost.
+	Srv *Server
+	// Dir is the per-directory config of the current scope: the section's,
+	// or Srv.Dir at server level.
+	Dir *DirConfig
+	// Sec is the innermost enclosing section, nil at server level.
+	Sec *Section
+	// Spec is the registry entry of the directive being compiled.
+	Spec *Spec
+	// ServerRoot resolves relative paths as Apache's ap_server_root_relative.
+	ServerRoot string
+}
+
+// errorf records an Apache-worded error for n. hint may be "".
+func (c *walkCtx) errorf(n *Node, hint, format string, args ...any) {
+	c.diags.add(SevError, StageWalk, n.Pos, n.Name, hint, format, args...)
+}
+
+// warnf records a warning for n.
+func (c *walkCtx) warnf(n *Node, hint, format string, args ...any) {
+	c.diags.add(SevWarning, StageWalk, n.Pos, n.Name, hint, format, args...)
+}
+
+// checkf records a post-config check error (Apache prints these without a
+// position; we keep n's).
+func (c *walkCtx) checkf(n *Node, hint, format string, args ...any) {
+	c.diags.add(SevError, StageCheck, n.Pos, n.Name, hint, format, args...)
+}
+
+// atServer reports whether the directive is outside any section.
+func (c *walkCtx) atServer() bool { return c.Sec == nil }
+
+// flag parses a FLAG argument (already checked to be On or Off).
+func flag(n *Node) bool {
+	return len(n.Args) > 0 && strings.EqualFold(n.Args[0].Text, "on")
+}

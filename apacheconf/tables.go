@@ -1,0 +1,30 @@
+package apacheconf
+
+// allSpecTables lists every directive table; DefaultRegistry joins them.
+// Each module's table lives beside its handlers.
+func allSpecTables() [][]Spec {
+	return [][]Spec{
+		coreSpecs, coreMiscSpecs, ignoredSpecs,
+		authzSpecs, aliasSpecs, proxySpecs, headersSpecs, envSpecs, logSpecs, sslSpecs,
+		oidcSpecs,
+	}
+}
+
+// allHandlers joins every module's handler map, keyed by lower-case name.
+// A Supported directive must have a handler; the package tests check it.
+func allHandlers() map[string]handler {
+	out := map[string]handler{}
+	for _, m := range []map[string]handler{
+		coreHandlers, coreMiscHandlers, ignoredHandlers,
+		authzHandlers, aliasHandlers, proxyHandlers, headersHandlers, envHandlers, logHandlers, sslHandlers,
+		oidcHandlers,
+	} {
+		for k, h := range m {
+			if _, dup := out[k]; dup {
+				panic("apacheconf: two handlers for " + k)
+			}
+			out[k] = h
+		}
+	}
+	return out
+}

@@ -1,0 +1,3 @@
+module github.com/oidcgate/oidcgate
+
+go 1.26.8
