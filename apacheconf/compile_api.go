@@ -23,6 +23,19 @@ type walkCtx struct {
 	Spec *Spec
 	// ServerRoot resolves relative paths as Apache's ap_server_root_relative.
 	ServerRoot string
+	// Modules is the module set the read pass ended with.
+	Modules *ModuleSet
+	// walkFn compiles nodes in the current scope; see walk.
+	walkFn func(c *walkCtx, nodes []*Node)
+}
+
+// walk compiles nodes (the children of a section whose handler owns them,
+// such as <RequireAll> or <Limit>) in the current scope, with the usual
+// registry checks.
+func (c *walkCtx) walk(nodes []*Node) {
+	if c.walkFn != nil {
+		c.walkFn(c, nodes)
+	}
 }
 
 // errorf records an Apache-worded error for n. hint may be "".

@@ -153,3 +153,36 @@ func (base *DirConfig) Merge(add *DirConfig) *DirConfig {
 		OIDC:    base.OIDC.Merge(add.OIDC),
 	}
 }
+
+// Options says what to read and how; the zero value reads Debian's layout.
+type Options struct {
+	// File is the main configuration file (-f); relative to ServerRoot when
+	// not absolute. Default "apache2.conf".
+	File string
+	// ServerRoot is the initial server root (-d). Default "/etc/apache2".
+	ServerRoot string
+	// Defines are -D parameters, in order.
+	Defines []string
+	// LookupEnv resolves ${VAR} after Define'd variables; nil means no
+	// environment (cmd/ passes os.LookupEnv).
+	LookupEnv func(string) (string, bool)
+	// Envvars controls loading of Debian's envvars file; see EnvvarsMode.
+	Envvars EnvvarsMode
+	// EnvvarsFile overrides <ServerRoot>/envvars.
+	EnvvarsFile string
+	// Registry defaults to DefaultRegistry().
+	Registry *Registry
+}
+
+// EnvvarsMode says whether Debian's envvars shell fragment is read.
+type EnvvarsMode uint8
+
+const (
+	// EnvvarsAuto reads <ServerRoot>/envvars when the main file is
+	// <ServerRoot>/apache2.conf (Debian's layout).
+	EnvvarsAuto EnvvarsMode = iota
+	// EnvvarsOn always reads it when it exists.
+	EnvvarsOn
+	// EnvvarsOff never reads it.
+	EnvvarsOff
+)
