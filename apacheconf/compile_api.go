@@ -27,6 +27,36 @@ type walkCtx struct {
 	Modules *ModuleSet
 	// walkFn compiles nodes in the current scope; see walk.
 	walkFn func(c *walkCtx, nodes []*Node)
+	// sections is the stack of enclosing sections, outermost first.
+	sections []*Section
+	conf     *Config
+}
+
+// cfg is the configuration being built (for global lists such as Listen).
+func (c *walkCtx) cfg() *Config { return c.conf }
+
+// enclosing names the innermost enclosing section as Apache's context
+// errors do ("<Location>", "<VirtualHost>"), or "" at top level.
+func (c *walkCtx) enclosing() string {
+	if len(c.sections) > 0 {
+		return c.sections[len(c.sections)-1].opener + ">"
+	}
+	if c.Srv != nil && c.Srv.IsVirtual {
+		return c.Srv.opener + ">"
+	}
+	return ""
+}
+
+// inKind returns the nearest enclosing section of one of the kinds.
+func (c *walkCtx) inKind(kinds ...SectionKind) *Section {
+	for i := len(c.sections) - 1; i >= 0; i-- {
+		for _, k := range kinds {
+			if c.sections[i].Kind == k {
+				return c.sections[i]
+			}
+		}
+	}
+	return nil
 }
 
 // walk compiles nodes (the children of a section whose handler owns them,

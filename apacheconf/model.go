@@ -73,6 +73,9 @@ type Server struct {
 	Alias *AliasServer
 	SSL   *SSLServer
 	OIDC  *OIDCServer
+
+	// opener is "<VirtualHost" as written, for context errors.
+	opener string
 }
 
 // SectionKind is the type of a per-directory section.
@@ -118,6 +121,9 @@ type Section struct {
 	// Nested are the sections written inside this one, in file order.
 	Nested []*Section
 	Dir    *DirConfig
+	// opener is the section's opening word as written ("<location"), which
+	// Apache quotes in context errors.
+	opener string
 }
 
 // DirConfig holds per-directory settings, one slot per module. A nil slot

@@ -27,6 +27,9 @@ type Node struct {
 	// Trailing is text that followed a section opener's '>' and that Apache
 	// drops silently; lint reports it.
 	Trailing string
+	// missingGT is set on a section opener without a closing '>', which
+	// Apache reports in the walk pass.
+	missingGT bool
 }
 
 // IsSection reports whether the node is a container such as <Location>.

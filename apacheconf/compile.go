@@ -1,0 +1,180 @@
+package apacheconf
+
+import (
+	"strings"
+)
+
+// Load reads and compiles a configuration: the whole of Apache's startup up
+// to opening listeners. The Config is nil when there are errors.
+func Load(opts Options) (*Config, Diagnostics) {
+	tree, diags := Read(opts)
+	reg := opts.Registry
+	if reg == nil {
+		reg = DefaultRegistry()
+	}
+	cfg, cdiags := Compile(tree, reg)
+	diags = append(diags, cdiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return cfg, diags
+}
+
+// compiler carries out the walk pass over a Tree.
+type compiler struct {
+	diagSink
+	reg      *Registry
+	handlers map[string]handler
+	mods     *ModuleSet
+	cfg      *Config
+}
+
+// Compile walks a tree (Apache's walk pass) and builds the model. It
+// returns every problem found; the Config is complete only when there are
+// no errors.
+func Compile(tree *Tree, reg *Registry) (*Config, Diagnostics) {
+	c := &compiler{reg: reg, handlers: allHandlers(), mods: tree.Modules}
+	main := &Server{Dir: &DirConfig{}}
+	c.cfg = &Config{ServerRoot: tree.ServerRoot, Main: main, Modules: tree.Modules, Defines: tree.Defines, Tree: tree}
+	if len(tree.Nodes) > 0 {
+		main.Pos = Pos{File: tree.Nodes[0].Pos.File}
+	}
+	ctx := c.newCtx(main, main.Dir, nil)
+	c.walk(ctx, tree.Nodes)
+	c.finish()
+	return c.cfg, c.diags
+}
+
+func (c *compiler) newCtx(srv *Server, dir *DirConfig, sec *Section) *walkCtx {
+	return &walkCtx{diags: &c.diagSink, Srv: srv, Dir: dir, Sec: sec, ServerRoot: c.cfg.ServerRoot,
+		Modules: c.mods, walkFn: c.walk, conf: c.cfg}
+}
+
+// walk compiles nodes in the scope of ctx.
+func (c *compiler) walk(ctx *walkCtx, nodes []*Node) {
+	var prevIf *Section // for <ElseIf>/<Else>
+	for _, n := range nodes {
+		spec, ok := c.reg.Lookup(n.Name)
+		if !ok || !c.mods.HasModule(spec.Module) {
+			c.unknown(n, spec)
+			prevIf = nil
+			continue
+		}
+		if msg := contextError(spec, ctx); msg != "" {
+			c.add(SevError, StageWalk, n.Pos, n.Name, contextHint(spec), "%s", msg)
+			prevIf = nil
+			continue
+		}
+		if n.IsSection() {
+			prevIf = c.section(ctx, n, spec, prevIf)
+			continue
+		}
+		prevIf = nil
+		if msg := spec.Class.checkArity(spec.Name, spec.Help, n.Args); msg != "" {
+			c.add(SevError, StageWalk, n.Pos, n.Name, "", "%s", msg)
+			continue
+		}
+		if h, ok := c.handlers[strings.ToLower(spec.Name)]; ok {
+			sub := *ctx
+			sub.Spec = spec
+			h(&sub, n)
+		}
+	}
+}
+
+// unknown reports a directive no loaded module defines, in Apache's words.
+func (c *compiler) unknown(n *Node, spec *Spec) {
+	hint := ""
+	switch {
+	case strings.HasPrefix(n.Name, "\ufeff"):
+		hint = "the file starts with a UTF-8 byte-order mark, which Apache does not skip either; save the file without it"
+	case spec != nil:
+		id := ModuleID(spec.Module)
+		hint = spec.Name + " belongs to " + spec.Module + ", which is not loaded; add LoadModule " + id + " (Apache refuses it too)"
+	default:
+		if s := c.reg.Suggest(n.Name); s != "" {
+			hint = "did you mean " + s + "?"
+		} else {
+			hint = "oidcgate does not know this directive; if it comes from a module oidcgate does not support, remove it or wrap it in <IfModule>"
+		}
+	}
+	c.add(SevError, StageWalk, n.Pos, n.Name, hint,
+		"Invalid command '%s', perhaps misspelled or defined by a module not included in the server configuration", n.Name)
+}
+
+// contextError applies Apache's two context checks: the override mask
+// (invoke_cmd) and the handler's ap_check_cmd_context.
+func contextError(spec *Spec, ctx *walkCtx) string {
+	avail := serverOverride
+	if ctx.Sec != nil {
+		avail = sectionOverride
+	}
+	if spec.Override&avail == 0 {
+		if enc := ctx.enclosing(); enc != "" {
+			return spec.Name + " not allowed in " + enc + " context"
+		}
+		return spec.Name + " not allowed here"
+	}
+	name := spec.Name
+	if spec.IsSection() {
+		name += ">"
+	}
+	chk := spec.Check
+	if chk&NotInVirtualHost != 0 && ctx.Srv.IsVirtual {
+		return name + " cannot occur within <VirtualHost> section"
+	}
+	if chk&NotInLimit != 0 && ctx.inKind(SecLimit, SecLimitExcept) != nil {
+		return name + " cannot occur within <Limit> or <LimitExcept> section"
+	}
+	var found *Section
+	if chk&NotInDirectory != 0 {
+		found = ctx.inKind(SecDirectory, SecDirectoryMatch)
+	}
+	if found == nil && chk&NotInLocation != 0 {
+		found = ctx.inKind(SecLocation, SecLocationMatch)
+	}
+	if found == nil && chk&NotInFiles != 0 {
+		found = ctx.inKind(SecFiles, SecFilesMatch, SecIf, SecElseIf, SecElse)
+	}
+	if found == nil && chk&NotInProxy != 0 {
+		found = ctx.inKind(SecProxy, SecProxyMatch)
+	}
+	if found != nil {
+		return name + " cannot occur within " + found.opener + "> section"
+	}
+	return ""
+}
+
+func contextHint(spec *Spec) string {
+	var where []string
+	if spec.Override&RsrcConf != 0 {
+		where = append(where, "server config", "virtual host")
+	}
+	if spec.Override&(AccessConf|OrAll) != 0 {
+		where = append(where, "directory sections")
+	}
+	if len(where) == 0 {
+		return ""
+	}
+	return spec.Name + " is allowed in: " + strings.Join(where, ", ")
+}
+
+// finish runs the post-walk steps: vhosts are merged onto the main server's
+// final settings (so main-server directives after a <VirtualHost> still
+// reach it), as Apache's ap_fixup_virtual_hosts does.
+func (c *compiler) finish() {
+	main := c.cfg.Main
+	for _, vh := range c.cfg.VHosts {
+		if vh.Name == "" {
+			vh.Name, vh.NameScheme, vh.NamePort = main.Name, main.NameScheme, main.NamePort
+		}
+		vh.Sections = append(append([]*Section(nil), main.Sections...), vh.Sections...)
+		vh.Dir = main.Dir.Merge(vh.Dir)
+		vh.Core = main.Core.MergeVHost(vh.Core)
+		vh.Proxy = main.Proxy.MergeVHost(vh.Proxy)
+		vh.Log = main.Log.MergeVHost(vh.Log)
+		vh.Alias = main.Alias.MergeVHost(vh.Alias)
+		vh.SSL = main.SSL.MergeVHost(vh.SSL)
+		vh.OIDC = main.OIDC.MergeVHost(vh.OIDC)
+	}
+}

@@ -1,0 +1,151 @@
+package apacheconf
+
+import (
+	"strings"
+)
+
+// fileParser turns one file's logical lines into nodes. Sections cannot span
+// files: each file starts with an empty section stack.
+type fileParser struct {
+	r     *reader
+	file  string
+	chain []IncludeSite
+	lines []logicalLine
+	i     int
+}
+
+func (p *fileParser) pos(l logicalLine) Pos {
+	return Pos{File: p.file, Line: l.Line, EndLine: l.EndLine, Chain: p.chain}
+}
+
+// readErr records a read-pass error at l.
+func (p *fileParser) readErr(l logicalLine, directive, hint, format string, args ...any) {
+	p.r.add(SevError, StageRead, p.pos(l), directive, hint, format, args...)
+}
+
+// parseBlock reads nodes until the closer of open (or end of file when open
+// is nil) and returns them. It consumes the closer.
+func (p *fileParser) parseBlock(open *Node) []*Node {
+	var nodes []*Node
+	for p.i < len(p.lines) {
+		l := p.lines[p.i]
+		p.i++
+		if isComment(l.Text) {
+			continue
+		}
+		text := p.r.vars.expand(l.Text, func(name string, src VarSource) {
+			p.r.tree.EnvUsed = append(p.r.tree.EnvUsed, VarUse{Pos: p.pos(l), Name: name, Source: src})
+			if src == VarUndefined {
+				p.r.diags = append(p.r.diags, Diagnostic{Severity: SevWarning, Stage: StageRead, Pos: p.pos(l),
+					Code: "AH00111", Msg: "Config variable ${" + name + "} is not defined",
+					Hint: "Define it, export it in the environment, or load Debian's envvars (--envvars)"})
+			}
+		})
+		nameW, args := splitDirective(text)
+		name := nameW.Text
+		if name == "" {
+			continue
+		}
+		if strings.HasPrefix(name, "</") {
+			if p.closeSection(l, open, name, args) {
+				return nodes
+			}
+			continue
+		}
+		n := &Node{Name: name, Pos: p.pos(l)}
+		if strings.HasPrefix(name, "<") {
+			raw, trailing, ok := cutSectionArgs(args)
+			n.Raw, n.Trailing = raw, trailing
+			n.Args = SplitWords(raw)
+			if !ok {
+				n.missingGT = true
+			}
+			if kind, isCond := conditionalKinds[strings.ToLower(name)]; isCond {
+				nodes = append(nodes, p.conditional(l, n, kind)...)
+				continue
+			}
+			n.Children = p.parseBlock(n)
+			if n.Children == nil {
+				n.Children = []*Node{}
+			}
+			nodes = append(nodes, n)
+			continue
+		}
+		n.Raw = args
+		n.Args = SplitWords(args)
+		nodes = append(nodes, n)
+		nodes = append(nodes, p.readTime(l, n)...)
+	}
+	if open != nil {
+		p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
+			"%s:%d: %s> was not closed.", open.Pos.File, open.Pos.ApacheLine(), open.Name)
+	}
+	return nodes
+}
+
+// closeSection checks a closer against the open section and reports whether
+// it closes it. Apache compares names case-insensitively and ignores text
+// after the closing word, but the word itself must end with '>'.
+func (p *fileParser) closeSection(l logicalLine, open *Node, word, _ string) bool {
+	name := strings.TrimPrefix(word, "</")
+	if !strings.HasSuffix(name, ">") {
+		p.readErr(l, word, "write the closer as </"+name+"> with no space before '>'", "</%s> directive missing closing '>'", name)
+		return open != nil && strings.EqualFold(name, open.Name[1:])
+	}
+	name = strings.TrimSuffix(name, ">")
+	if open == nil {
+		p.readErr(l, word, "remove it, or add the matching opener", "</%s> without matching <%s> section", name, name)
+		return false
+	}
+	if !strings.EqualFold(name, open.Name[1:]) {
+		p.readErr(l, word, "sections must be closed in the order they were opened", "Expected </%s> but saw </%s>", open.Name[1:], name)
+		return true
+	}
+	return true
+}
+
+// cutSectionArgs cuts a section opener's argument string at its last '>'.
+// It returns the arguments, any text after the '>' (which Apache drops), and
+// whether a '>' was found.
+func cutSectionArgs(args string) (raw, trailing string, ok bool) {
+	i := strings.LastIndexByte(args, '>')
+	if i < 0 {
+		return strings.TrimSpace(args), "", false
+	}
+	return strings.TrimSpace(args[:i]), strings.TrimSpace(args[i+1:]), true
+}
+
+// skipBlock skips a false conditional's body without expanding or parsing
+// it: only section openers and closers are looked at, to find the matching
+// closer and to report a mismatched one, as Apache's ap_soak_end_container
+// does.
+func (p *fileParser) skipBlock(open *Node) {
+	var stack []string // names of sections opened inside the skipped body
+	for p.i < len(p.lines) {
+		l := p.lines[p.i]
+		p.i++
+		if isComment(l.Text) || l.Text[0] != '<' {
+			continue
+		}
+		w, _ := nextWord(l.Text)
+		word := w.Text
+		if strings.HasPrefix(word, "</") {
+			name := strings.TrimSuffix(strings.TrimPrefix(word, "</"), ">")
+			want := open.Name[1:]
+			if len(stack) > 0 {
+				want = stack[len(stack)-1]
+			}
+			if !strings.EqualFold(name, want) {
+				p.readErr(l, word, "sections must be closed in the order they were opened", "Expected </%s> but saw </%s>", want, name)
+			}
+			if len(stack) == 0 {
+				return
+			}
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		stack = append(stack, word[1:])
+	}
+	p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
+		"%s:%d: %s> was not closed.", open.Pos.File, open.Pos.ApacheLine(), open.Name)
+}

@@ -1,0 +1,254 @@
+package apacheconf
+
+import (
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+// readTime carries out a read-time (EXEC_ON_READ) directive and returns the
+// nodes it contributes after itself (the contents of an Include).
+func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
+	switch strings.ToLower(n.Name) {
+	case "include", "includeoptional":
+		if len(n.Args) != 1 {
+			p.readErr(l, n.Name, "", "%s takes one argument, Name(s) of the config file(s) to be included; fails if the wildcard does not match at least one file", canonicalName(n.Name))
+			return nil
+		}
+		return p.include(l, n, strings.EqualFold(n.Name, "includeoptional"))
+	case "define":
+		switch len(n.Args) {
+		case 1, 2:
+		default:
+			p.readErr(l, n.Name, "", "Define takes 1-2 arguments, Define a variable, optionally to a value.  Same as passing -D to the command line.")
+			return nil
+		}
+		name := n.Args[0].Text
+		if strings.Contains(name, ":") {
+			p.readErr(l, n.Name, "", "Variable name must not contain ':'")
+			return nil
+		}
+		if len(n.Args) == 2 {
+			p.r.vars.set(name, n.Args[1].Text)
+		} else {
+			p.r.vars.define(name)
+		}
+	case "undefine":
+		if len(n.Args) != 1 {
+			p.readErr(l, n.Name, "", "UnDefine takes one argument, Undefine the existence of a variable. Undo a Define.")
+			return nil
+		}
+		p.r.vars.undefine(n.Args[0].Text)
+	case "serverroot":
+		if len(n.Args) != 1 {
+			p.readErr(l, n.Name, "", "ServerRoot takes one argument, Common directory of server-related files (logs, confs, etc.)")
+			return nil
+		}
+		dir := p.r.resolve(n.Args[0].Text)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			p.readErr(l, n.Name, "create the directory or correct the path", "ServerRoot must be a valid directory")
+			return nil
+		}
+		p.r.serverRoot = dir
+	case "loadmodule":
+		if len(n.Args) != 2 {
+			p.readErr(l, n.Name, "", "LoadModule takes two arguments, a module name and the name of a shared object file to load it from")
+			return nil
+		}
+		p.r.sawLoad = true
+		id := n.Args[0].Text
+		if !p.r.mods.Load(id, n.Args[1].Text, n.Pos) {
+			p.r.diags = append(p.r.diags, Diagnostic{Severity: SevWarning, Stage: StageRead, Pos: n.Pos, Directive: n.Name,
+				Code: "AH01574", Msg: "module " + id + " is already loaded, skipping"})
+		}
+	}
+	return nil
+}
+
+// canonicalName returns the registered spelling of a directive.
+func canonicalName(name string) string {
+	switch strings.ToLower(name) {
+	case "include":
+		return "Include"
+	case "includeoptional":
+		return "IncludeOptional"
+	}
+	return name
+}
+
+// include resolves an Include/IncludeOptional argument and reads the files
+// it names, in Apache's order.
+func (p *fileParser) include(l logicalLine, n *Node, optional bool) []*Node {
+	pattern := p.r.resolve(n.Args[0].Text)
+	site := IncludeSite{File: p.file, Line: l.EndLine}
+	chain := append(append([]IncludeSite(nil), p.chain...), site)
+	if len(chain) > maxIncludeDepth {
+		p.readErr(l, n.Name, "an Include (directly or indirectly) includes itself", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+		return nil
+	}
+	for _, s := range p.chain {
+		if s.File == pattern {
+			p.readErr(l, n.Name, "the file "+pattern+" includes itself (directly or through other files); remove the cycle", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+			return nil
+		}
+	}
+	if pattern == p.file {
+		p.readErr(l, n.Name, "the file includes itself; remove the cycle", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+		return nil
+	}
+	files, errMsg := p.r.expandInclude(pattern, optional)
+	if errMsg != "" {
+		p.readErr(l, n.Name, "", "%s", errMsg)
+		return nil
+	}
+	var out []*Node
+	for _, f := range files {
+		if inChain(chain, f) {
+			p.readErr(l, n.Name, "the file "+f+" includes itself (directly or through other files); remove the cycle", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+			return out
+		}
+		p.r.tree.Files = append(p.r.tree.Files, IncludedFile{Path: f, Depth: len(chain), Line: l.EndLine})
+		out = append(out, p.r.readConfigFile(f, chain)...)
+	}
+	return out
+}
+
+func inChain(chain []IncludeSite, f string) bool {
+	for _, s := range chain {
+		if s.File == f {
+			return true
+		}
+	}
+	return false
+}
+
+func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// expandInclude returns the files an Include pattern names, sorted as Apache
+// sorts them, or Apache's error text.
+func (r *reader) expandInclude(pattern string, optional bool) ([]string, string) {
+	if !hasWildcard(pattern) {
+		st, err := os.Stat(pattern)
+		if err != nil {
+			if optional {
+				return nil, ""
+			}
+			return nil, "Could not open configuration file " + pattern + ": " + errnoText(err)
+		}
+		if st.IsDir() {
+			return r.walkDir(pattern, optional, 0)
+		}
+		return []string{pattern}, ""
+	}
+	// Wildcards may be in any component; each component is matched against
+	// the directory built so far.
+	comps := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
+	dirs := []string{"/"}
+	for ci, comp := range comps {
+		last := ci == len(comps)-1
+		var next []string
+		for _, dir := range dirs {
+			if !hasWildcard(comp) {
+				cand := filepath.Join(dir, comp)
+				if last {
+					st, err := os.Stat(cand)
+					if err != nil {
+						if optional {
+							continue
+						}
+						return nil, "Could not open configuration file " + cand + ": " + errnoText(err)
+					}
+					if st.IsDir() {
+						files, msg := r.walkDir(cand, optional, 0)
+						if msg != "" {
+							return nil, msg
+						}
+						next = append(next, files...)
+						continue
+					}
+				}
+				next = append(next, cand)
+				continue
+			}
+			entries, err := os.ReadDir(dir)
+			if err != nil {
+				if optional {
+					continue
+				}
+				return nil, "Include/IncludeOptional: Could not open directory " + dir + ": " + errnoText(err)
+			}
+			matched := 0
+			for _, e := range entries { // os.ReadDir sorts by name: byte order
+				if !fnmatchName(comp, e.Name()) {
+					continue
+				}
+				full := filepath.Join(dir, e.Name())
+				isDir := e.IsDir()
+				if e.Type()&os.ModeSymlink != 0 {
+					if st, err := os.Stat(full); err == nil {
+						isDir = st.IsDir()
+					}
+				}
+				if !last && !isDir {
+					continue
+				}
+				matched++
+				if last && isDir {
+					files, msg := r.walkDir(full, optional, 0)
+					if msg != "" {
+						return nil, msg
+					}
+					next = append(next, files...)
+					continue
+				}
+				next = append(next, full)
+			}
+			if matched == 0 && last && !optional {
+				return nil, "Include/IncludeOptional: No matches for the wildcard '" + comp + "' in '" + dir + "', failing"
+			}
+		}
+		dirs = next
+	}
+	return dirs, ""
+}
+
+// walkDir lists every entry of a directory recursively, sorted in byte
+// order per level, dot-files and backups included (Apache does not filter).
+func (r *reader) walkDir(dir string, optional bool, depth int) ([]string, string) {
+	if depth > maxIncludeDepth {
+		return nil, "Directory " + dir + " exceeds the maximum include directory nesting level of 128. You have probably a recursion somewhere."
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		if optional {
+			return nil, ""
+		}
+		return nil, "Could not open config directory " + dir + ": " + errnoText(err)
+	}
+	var out []string
+	for _, e := range entries {
+		full := filepath.Join(dir, e.Name())
+		st, err := os.Stat(full)
+		if err == nil && st.IsDir() {
+			sub, msg := r.walkDir(full, optional, depth+1)
+			if msg != "" {
+				return nil, msg
+			}
+			out = append(out, sub...)
+			continue
+		}
+		out = append(out, full)
+	}
+	return out, ""
+}
+
+// fnmatchName matches one path component with fnmatch rules and
+// FNM_PERIOD: a leading '.' must be matched explicitly.
+func fnmatchName(pattern, name string) bool {
+	if strings.HasPrefix(name, ".") && !strings.HasPrefix(pattern, ".") {
+		return false
+	}
+	ok, err := path.Match(pattern, name)
+	return err == nil && ok
+}
