@@ -42,6 +42,8 @@ func (p *fileParser) conditional(l logicalLine, n *Node, kind string) []*Node {
 		p.skipBlock(n)
 		return nil
 	}
+	p.condDepth++
+	defer func() { p.condDepth-- }()
 	return p.parseBlock(n)
 }
 

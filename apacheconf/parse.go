@@ -12,6 +12,10 @@ type fileParser struct {
 	chain []IncludeSite
 	lines []logicalLine
 	i     int
+	// condDepth counts the true conditional sections being read; Apache
+	// reads their bodies with a fresh section stack and does not complain
+	// when the file ends inside one.
+	condDepth int
 }
 
 func (p *fileParser) pos(l logicalLine) Pos {
@@ -47,20 +51,26 @@ func (p *fileParser) parseBlock(open *Node) []*Node {
 			continue
 		}
 		if strings.HasPrefix(name, "</") {
-			if p.closeSection(l, open, name, args) {
+			if p.closeSection(l, open, name) {
 				return nodes
 			}
 			continue
 		}
 		n := &Node{Name: name, Pos: p.pos(l)}
 		if strings.HasPrefix(name, "<") {
+			if strings.HasSuffix(name, ">") && len(name) > 2 {
+				// "<Location>": the '>' is glued to the name and the
+				// section has no argument.
+				n.Name = strings.TrimSuffix(name, ">")
+				args = ">" + args
+			}
 			raw, trailing, ok := cutSectionArgs(args)
 			n.Raw, n.Trailing = raw, trailing
 			n.Args = SplitWords(raw)
 			if !ok {
 				n.missingGT = true
 			}
-			if kind, isCond := conditionalKinds[strings.ToLower(name)]; isCond {
+			if kind, isCond := conditionalKinds[strings.ToLower(n.Name)]; isCond {
 				nodes = append(nodes, p.conditional(l, n, kind)...)
 				continue
 			}
@@ -77,30 +87,44 @@ func (p *fileParser) parseBlock(open *Node) []*Node {
 		nodes = append(nodes, p.readTime(l, n)...)
 	}
 	if open != nil {
-		p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
-			"%s:%d: %s> was not closed.", open.Pos.File, open.Pos.ApacheLine(), open.Name)
+		if p.condDepth > 0 {
+			p.r.add(SevWarning, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
+				"%s> was not closed before the end of the file (Apache accepts this silently inside a conditional section)", open.Name)
+		} else {
+			p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
+				"%s:%d: %s> was not closed.", open.Pos.File, open.Pos.ApacheLine(), open.Name)
+		}
 	}
 	return nodes
 }
 
 // closeSection checks a closer against the open section and reports whether
 // it closes it. Apache compares names case-insensitively and ignores text
-// after the closing word, but the word itself must end with '>'.
-func (p *fileParser) closeSection(l logicalLine, open *Node, word, _ string) bool {
-	name := strings.TrimPrefix(word, "</")
-	if !strings.HasSuffix(name, ">") {
-		p.readErr(l, word, "write the closer as </"+name+"> with no space before '>'", "</%s> directive missing closing '>'", name)
-		return open != nil && strings.EqualFold(name, open.Name[1:])
+// after the closing word, but the word itself must end with '>'. The body
+// of a true conditional section is read like a file of its own: a closer
+// other than its own has no matching opener there.
+func (p *fileParser) closeSection(l logicalLine, open *Node, word string) bool {
+	unmatched := func() {
+		p.readErr(l, word, "remove it, or add the matching opener", "%s without matching <%s section", word, word[2:])
 	}
-	name = strings.TrimSuffix(name, ">")
 	if open == nil {
-		p.readErr(l, word, "remove it, or add the matching opener", "</%s> without matching <%s> section", name, name)
+		unmatched()
 		return false
 	}
-	if !strings.EqualFold(name, open.Name[1:]) {
-		p.readErr(l, word, "sections must be closed in the order they were opened", "Expected </%s> but saw </%s>", open.Name[1:], name)
+	want := open.Name[1:]
+	name := word[2:]
+	if strings.EqualFold(name, want+">") {
 		return true
 	}
+	if _, isCond := conditionalKinds[strings.ToLower(open.Name)]; isCond {
+		unmatched()
+		return false
+	}
+	if strings.EqualFold(name, want) {
+		p.readErr(l, word, "write the closer as </"+want+"> with no space before '>'", "</%s> directive missing closing '>'", want)
+		return true
+	}
+	p.readErr(l, word, "sections must be closed in the order they were opened", "Expected </%s> but saw %s", want, word)
 	return true
 }
 
@@ -136,7 +160,9 @@ func (p *fileParser) skipBlock(open *Node) {
 				want = stack[len(stack)-1]
 			}
 			if !strings.EqualFold(name, want) {
-				p.readErr(l, word, "sections must be closed in the order they were opened", "Expected </%s> but saw </%s>", want, name)
+				// Reported at the conditional's line, as Apache does.
+				p.r.add(SevError, StageRead, open.Pos, word, "sections must be closed in the order they were opened", "Expected </%s> but saw %s", want, word)
+				return
 			}
 			if len(stack) == 0 {
 				return
@@ -146,6 +172,10 @@ func (p *fileParser) skipBlock(open *Node) {
 		}
 		stack = append(stack, word[1:])
 	}
-	p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
-		"%s:%d: %s> was not closed.", open.Pos.File, open.Pos.ApacheLine(), open.Name)
+	want := open.Name[1:]
+	if len(stack) > 0 {
+		want = stack[len(stack)-1]
+	}
+	p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+want+"> line; sections cannot span files",
+		"Expected </%s> before end of configuration", want)
 }

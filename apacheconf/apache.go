@@ -1,0 +1,61 @@
+package apacheconf
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ApacheResult renders what `apache2 -t` would print on stderr for these
+// diagnostics, and its exit status. prog is the program name Apache puts in
+// read-pass errors ("apache2"). Apache stops at the first error of the
+// first pass that fails: read errors win over walk errors, which win over
+// post-config check errors. mods may be nil; when it is given and no MPM
+// was loaded, Apache's "No MPM loaded" error comes between the two passes.
+func ApacheResult(ds Diagnostics, mods *ModuleSet, prog string, now time.Time) (string, int) {
+	var b strings.Builder
+	for _, d := range ds {
+		if d.Severity == SevWarning && d.Code != "" {
+			fmt.Fprintf(&b, "[%s] [core:warn] [pid 1:tid 1] %s: %s\n", now.Format("Mon Jan 02 15:04:05.000000 2006"), d.Code, d.Msg)
+		}
+	}
+	if d, ok := firstOfStage(ds, StageRead); ok {
+		if d.Pos.Line == 0 {
+			fmt.Fprintf(&b, "%s: %s\n", prog, d.Msg)
+			return b.String(), 1
+		}
+		b.WriteString(prog + ": ")
+		for _, s := range d.Pos.Chain {
+			fmt.Fprintf(&b, "Syntax error on line %d of %s: ", s.Line, s.File)
+		}
+		fmt.Fprintf(&b, "Syntax error on line %d of %s: %s\n", d.Pos.ApacheLine(), d.Pos.File, d.Msg)
+		return b.String(), 1
+	}
+	if mods != nil && !mods.All && !mods.HasMPM() {
+		fmt.Fprintf(&b, "AH00534: %s: Configuration error: No MPM loaded.\n", prog)
+		return b.String(), 1
+	}
+	if d, ok := firstOfStage(ds, StageWalk); ok {
+		fmt.Fprintf(&b, "AH00526: Syntax error on line %d of %s:\n%s\n", d.Pos.ApacheLine(), d.Pos.File, d.Msg)
+		return b.String(), 1
+	}
+	if d, ok := firstOfStage(ds, StageCheck); ok {
+		code := d.Code
+		if code != "" {
+			code += ": "
+		}
+		fmt.Fprintf(&b, "%s%s\nAH00014: Configuration check failed\n", code, d.Msg)
+		return b.String(), 1
+	}
+	b.WriteString("Syntax OK\n")
+	return b.String(), 0
+}
+
+func firstOfStage(ds Diagnostics, st Stage) (Diagnostic, bool) {
+	for _, d := range ds {
+		if d.Severity == SevError && d.Stage == st {
+			return d, true
+		}
+	}
+	return Diagnostic{}, false
+}

@@ -1,0 +1,145 @@
+package apacheconf
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// addrKey renders a vhost address as Apache's -S does ("*:80").
+func (a VHostAddr) String() string {
+	host := a.Host
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	switch a.Port {
+	case 0:
+		return host
+	case -1:
+		return host + ":*"
+	}
+	return host + ":" + strconv.Itoa(a.Port)
+}
+
+// DumpVHosts writes the virtual host table the way `apache2 -S` does:
+// addresses with one vhost name the vhost, addresses with several are
+// NameVirtualHosts whose first vhost is the default server.
+func DumpVHosts(w io.Writer, cfg *Config) {
+	type entry struct {
+		addr string
+		vhs  []*Server
+	}
+	var order []string
+	byAddr := map[string]*entry{}
+	for _, vh := range cfg.VHosts {
+		for _, a := range vh.Addrs {
+			k := a.String()
+			e := byAddr[k]
+			if e == nil {
+				e = &entry{addr: k}
+				byAddr[k] = e
+				order = append(order, k)
+			}
+			e.vhs = append(e.vhs, vh)
+		}
+	}
+	fmt.Fprintln(w, "VirtualHost configuration:")
+	for _, k := range order {
+		e := byAddr[k]
+		if len(e.vhs) == 1 {
+			vh := e.vhs[0]
+			fmt.Fprintf(w, "%-22s %s (%s:%d)\n", k, vh.Name, vh.Pos.File, vh.Pos.Line)
+			continue
+		}
+		fmt.Fprintf(w, "%-22s is a NameVirtualHost\n", k)
+		fmt.Fprintf(w, "         default server %s (%s:%d)\n", e.vhs[0].Name, e.vhs[0].Pos.File, e.vhs[0].Pos.Line)
+		for _, vh := range e.vhs {
+			port := k[strings.LastIndexByte(k, ':')+1:]
+			fmt.Fprintf(w, "         port %s namevhost %s (%s:%d)\n", port, vh.Name, vh.Pos.File, vh.Pos.Line)
+			for _, al := range vh.Aliases {
+				fmt.Fprintf(w, "                 alias %s\n", al)
+			}
+		}
+	}
+	fmt.Fprintf(w, "ServerRoot: %q\n", cfg.ServerRoot)
+	for _, d := range cfg.Defines {
+		fmt.Fprintf(w, "Define: %s\n", d)
+	}
+	if cfg.Tree != nil {
+		names := make([]string, 0, len(cfg.Tree.Vars))
+		for k := range cfg.Tree.Vars {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fmt.Fprintf(w, "Define: %s=%s\n", k, cfg.Tree.Vars[k])
+		}
+	}
+}
+
+// DumpModules writes the loaded modules the way `apache2 -M` does.
+func DumpModules(w io.Writer, mods *ModuleSet) {
+	fmt.Fprintln(w, "Loaded Modules:")
+	for _, m := range mods.List() {
+		kind := "shared"
+		if m.Static {
+			kind = "static"
+		}
+		fmt.Fprintf(w, " %s (%s)\n", m.ID, kind)
+	}
+}
+
+// DumpIncludes writes the included-file tree as `apache2 -t -D
+// DUMP_INCLUDES` does.
+func DumpIncludes(w io.Writer, tree *Tree) {
+	fmt.Fprintln(w, "Included configuration files:")
+	for i, f := range tree.Files {
+		indent := strings.Repeat("  ", f.Depth+1)
+		if i == 0 {
+			fmt.Fprintf(w, "%s(*) %s\n", indent, f.Path)
+			continue
+		}
+		fmt.Fprintf(w, "%s(%d) %s\n", indent, f.Line, f.Path)
+	}
+}
+
+// DumpRoutes writes what oidcgate will serve: each server with its names,
+// then its sections in file order (main server's first, as they merge),
+// each with file:line.
+func DumpRoutes(w io.Writer, cfg *Config) {
+	dumpServer := func(title string, s *Server) {
+		fmt.Fprintf(w, "%s\n", title)
+		if s.Name != "" {
+			fmt.Fprintf(w, "  ServerName %s (%s)\n", s.Name, s.NamePos)
+		}
+		for _, a := range s.Aliases {
+			fmt.Fprintf(w, "  ServerAlias %s\n", a)
+		}
+		fmt.Fprintln(w, "  sections (merge order within each kind: file order, main server first):")
+		var dump func(secs []*Section, depth int)
+		dump = func(secs []*Section, depth int) {
+			for _, sec := range secs {
+				fmt.Fprintf(w, "  %s<%s %s> %s\n", strings.Repeat("  ", depth+1), sec.Kind, sec.Arg, sec.Pos)
+				dump(sec.Nested, depth+1)
+			}
+		}
+		dump(s.Sections, 0)
+	}
+	for _, l := range cfg.Listens {
+		host := l.Host
+		if host == "" {
+			host = "*"
+		}
+		fmt.Fprintf(w, "Listen %s:%d %s (%s)\n", host, l.Port, l.Proto, l.Pos)
+	}
+	dumpServer("main server", cfg.Main)
+	for _, vh := range cfg.VHosts {
+		addrs := make([]string, len(vh.Addrs))
+		for i, a := range vh.Addrs {
+			addrs[i] = a.String()
+		}
+		dumpServer(fmt.Sprintf("<VirtualHost %s> %s", strings.Join(addrs, " "), vh.Pos), vh)
+	}
+}

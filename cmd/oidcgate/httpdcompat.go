@@ -1,0 +1,117 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// httpdCompat handles invocation as httpd, apache2, apachectl or
+// apache2ctl: Apache's own flag set, so images that run `apache2ctl -D
+// FOREGROUND` keep their entrypoint and scripts that run `apache2 -t` keep
+// working.
+func httpdCompat(prog string, args []string, e env) int {
+	var f configFlags
+	f.envvars = "auto"
+	mode := "run"
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		takeArg := func() (string, bool) {
+			if len(a) > 2 {
+				return a[2:], true
+			}
+			if i+1 < len(args) {
+				i++
+				return args[i], true
+			}
+			return "", false
+		}
+		switch {
+		case a == "configtest" && strings.HasSuffix(prog, "ctl"):
+			mode = "t"
+		case strings.HasPrefix(a, "-f"), strings.HasPrefix(a, "-d"), strings.HasPrefix(a, "-D"),
+			strings.HasPrefix(a, "-k"), strings.HasPrefix(a, "-C"), strings.HasPrefix(a, "-c"),
+			strings.HasPrefix(a, "-e"), strings.HasPrefix(a, "-E"):
+			v, ok := takeArg()
+			if !ok {
+				return usage(prog, e)
+			}
+			switch a[:2] {
+			case "-f":
+				f.file = v
+			case "-d":
+				f.root = v
+			case "-D":
+				f.defines = append(f.defines, v)
+				switch v {
+				case "DUMP_VHOSTS":
+					mode = "S"
+				case "DUMP_MODULES":
+					mode = "M"
+				case "DUMP_INCLUDES":
+					mode = "includes"
+				}
+			case "-k":
+				fmt.Fprintf(e.stderr, "%s: -k %s: signalling a running server is not available yet\n", prog, v)
+				return 1
+			case "-C", "-c":
+				fmt.Fprintf(e.stderr, "%s: %s is not supported; put the directive in the configuration file\n", prog, a[:2])
+				return 1
+			}
+		case a == "-t":
+			if mode == "run" {
+				mode = "t"
+			}
+		case a == "-S":
+			mode = "S"
+			f.defines = append(f.defines, "DUMP_VHOSTS", "DUMP_RUN_CFG")
+		case a == "-M":
+			mode = "M"
+			f.defines = append(f.defines, "DUMP_MODULES")
+		case a == "-v", a == "-V":
+			fmt.Fprintf(e.stdout, "Server version: Apache/%s (oidcgate %s)\n", apacheconf.HTTPDVersion, version)
+			return 0
+		case a == "-X", a == "-T":
+			// -X: one process in the foreground (always true for oidcgate);
+			// -T: skip the DocumentRoot check.
+		default:
+			return usage(prog, e)
+		}
+	}
+	opts, err := f.options(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, prog+":", err)
+		return 1
+	}
+	switch mode {
+	case "t", "includes":
+		if err := configtest(e, opts, true, mode == "includes", false, prog); err != nil {
+			return 1
+		}
+		return 0
+	case "S", "M":
+		tree, diags := apacheconf.Read(opts)
+		cfg, cd := apacheconf.Compile(tree, apacheconf.DefaultRegistry())
+		diags = append(diags, cd...)
+		if diags.HasErrors() {
+			out, code := apacheconf.ApacheResult(diags, tree.Modules, prog, nowFunc())
+			fmt.Fprint(e.stderr, out)
+			return code
+		}
+		if mode == "S" {
+			apacheconf.DumpVHosts(e.stdout, cfg)
+		} else {
+			apacheconf.DumpModules(e.stdout, tree.Modules)
+		}
+		return 0
+	}
+	fmt.Fprintf(e.stderr, "%s: serving is not available in this version of oidcgate yet; use -t, -S or -M\n", prog)
+	return 1
+}
+
+func usage(prog string, e env) int {
+	fmt.Fprintf(e.stderr, "Usage: %s [-D name] [-d directory] [-f file]\n", prog)
+	fmt.Fprintln(e.stderr, "       [-v] [-V] [-h] [-t] [-S] [-M] [-X] [-k start|restart|graceful|graceful-stop|stop]")
+	return 1
+}

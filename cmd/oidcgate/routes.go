@@ -1,0 +1,36 @@
+package main
+
+import (
+	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/spf13/cobra"
+)
+
+func newRoutesCmd(e env) *cobra.Command {
+	var f configFlags
+	var apacheS bool
+	cmd := &cobra.Command{
+		Use:   "routes",
+		Short: "Show virtual hosts, sections and rules in the order they apply (like apache2 -S)",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			opts, err := f.options(e)
+			if err != nil {
+				return err
+			}
+			cfg, diags := apacheconf.Load(opts)
+			if cfg == nil {
+				printDiags(e.stderr, diags, false)
+				return exitError{1}
+			}
+			if apacheS {
+				apacheconf.DumpVHosts(e.stdout, cfg)
+				return nil
+			}
+			apacheconf.DumpRoutes(e.stdout, cfg)
+			return nil
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().BoolVarP(&apacheS, "apache", "S", false, "print apache2 -S's virtual host table")
+	return cmd
+}
