@@ -70,6 +70,9 @@ func (c *compiler) walk(ctx *walkCtx, nodes []*Node) {
 			continue
 		}
 		prevIf = nil
+		if readTimeDirectives[strings.ToLower(spec.Name)] {
+			continue // carried out and checked by the reader
+		}
 		if msg := spec.Class.checkArity(spec.Name, spec.Help, n.Args); msg != "" {
 			c.add(SevError, StageWalk, n.Pos, n.Name, "", "%s", msg)
 			continue
@@ -80,6 +83,13 @@ func (c *compiler) walk(ctx *walkCtx, nodes []*Node) {
 			h(&sub, n)
 		}
 	}
+}
+
+// readTimeDirectives are carried out (and their arguments checked) by the
+// reader.
+var readTimeDirectives = map[string]bool{
+	"include": true, "includeoptional": true, "define": true, "undefine": true,
+	"serverroot": true, "loadmodule": true,
 }
 
 // unknown reports a directive no loaded module defines, in Apache's words.

@@ -143,3 +143,32 @@ func DumpRoutes(w io.Writer, cfg *Config) {
 		dumpServer(fmt.Sprintf("<VirtualHost %s> %s", strings.Join(addrs, " "), vh.Pos), vh)
 	}
 }
+
+// DumpTree writes the read tree, one node per line with its position and
+// arguments, children indented. Paths are shown relative to root when they
+// are under it.
+func DumpTree(w io.Writer, nodes []*Node, root string) {
+	var dump func(nodes []*Node, depth int)
+	dump = func(nodes []*Node, depth int) {
+		for _, n := range nodes {
+			args := make([]string, len(n.Args))
+			for i, a := range n.Args {
+				args[i] = strconv.Quote(a.Text)
+			}
+			fmt.Fprintf(w, "%s%s %s [%s]\n", strings.Repeat("  ", depth), relPos(n.Pos, root), n.Name, strings.Join(args, " "))
+			dump(n.Children, depth+1)
+		}
+	}
+	dump(nodes, 0)
+}
+
+// relPos renders a position with the file relative to root.
+func relPos(p Pos, root string) string {
+	if root != "" {
+		if rel, ok := strings.CutPrefix(p.File, strings.TrimSuffix(root, "/")+"/"); ok {
+			p.File = rel
+		}
+	}
+	p.Chain = nil
+	return p.String()
+}

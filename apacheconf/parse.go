@@ -160,9 +160,9 @@ func (p *fileParser) skipBlock(open *Node) {
 				want = stack[len(stack)-1]
 			}
 			if !strings.EqualFold(name, want) {
-				// Reported at the conditional's line, as Apache does.
+				// Reported at the conditional's line, as Apache does; the
+				// closer still counts, so scanning stays in step.
 				p.r.add(SevError, StageRead, open.Pos, word, "sections must be closed in the order they were opened", "Expected </%s> but saw %s", want, word)
-				return
 			}
 			if len(stack) == 0 {
 				return

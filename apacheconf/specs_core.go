@@ -41,17 +41,9 @@ var coreSpecs = []Spec{
 }
 
 // coreHandlers compile the structural directives. Read-time directives have
-// no-op handlers: the reader already carried them out.
+// no handlers: the reader carried them out.
 var coreHandlers = map[string]handler{
-	"include":         noop,
-	"includeoptional": noop,
-	"define":          noop,
-	"undefine":        noop,
-	"serverroot":      noop,
-	"loadmodule":      noop,
-	"servername":      compileServerName,
-	"serveralias":     compileServerAlias,
-	"listen":          compileListen,
+	"servername":  compileServerName,
+	"serveralias": compileServerAlias,
+	"listen":      compileListen,
 }
-
-func noop(*walkCtx, *Node) {}
