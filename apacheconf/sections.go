@@ -60,12 +60,12 @@ func (c *compiler) section(ctx *walkCtx, n *Node, spec *Spec, prevIf *Section) *
 	sec := &Section{Kind: kind, Pos: n.Pos, Dir: &DirConfig{}, opener: n.Name}
 	switch kind {
 	case SecElse:
-		if prevIf == nil {
-			c.add(SevError, StageWalk, n.Pos, n.Name, "", "<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope")
-			return nil
-		}
 		if len(n.Args) > 0 {
 			c.add(SevError, StageWalk, n.Pos, n.Name, "", "<Else> does not take an argument")
+			return nil
+		}
+		if prevIf == nil {
+			c.add(SevError, StageWalk, n.Pos, n.Name, "", "<Else> or <ElseIf> section without previous <If> or <ElseIf> section in same scope")
 			return nil
 		}
 	case SecElseIf, SecIf:
@@ -161,8 +161,11 @@ func (c *compiler) virtualHost(ctx *walkCtx, n *Node, spec *Spec) {
 	for _, w := range n.Args {
 		a, msg := parseVHostAddr(w.Text)
 		if msg != "" {
-			c.add(SevError, StageWalk, n.Pos, n.Name, "", "%s", msg)
-			return
+			// Apache resolves the address and, when that fails, warns
+			// (AH00547) and drops it.
+			c.diags = append(c.diags, Diagnostic{Severity: SevWarning, Stage: StageWalk, Pos: n.Pos, Directive: n.Name,
+				Code: "AH00547", Msg: "Could not resolve host name " + w.Text + " -- ignoring!", Hint: msg})
+			continue
 		}
 		vh.Addrs = append(vh.Addrs, a)
 	}
@@ -210,7 +213,7 @@ func compileServerName(c *walkCtx, n *Node) {
 	if i := strings.LastIndexByte(arg, ':'); i >= 0 && !strings.HasSuffix(arg, "]") {
 		p, err := strconv.Atoi(arg[i+1:])
 		if err != nil || p < 1 || p > 65535 {
-			c.errorf(n, "", "The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", arg[i+1:])
+			c.errorf(n, "", "The port number \"%s\" is outside the appropriate range (i.e., 1..65535).", n.Args[0].Text)
 			return
 		}
 		host, port = arg[:i], p
@@ -246,18 +249,28 @@ func compileListen(c *walkCtx, n *Node) {
 		host, portStr = arg[1:end], arg[end+2:]
 	} else if i := strings.LastIndexByte(arg, ':'); i >= 0 {
 		host, portStr = arg[:i], arg[i+1:]
+	} else if _, err := strconv.Atoi(arg); err != nil {
+		// A bare word is a host without a port.
+		c.errorf(n, "add the port: Listen "+arg+":80", "Port must be specified")
+		return
 	}
 	if host == "*" {
 		host = ""
 	}
 	port, err := strconv.Atoi(portStr)
-	if err != nil {
+	if err != nil || port < 0 || port > 65535 {
 		c.errorf(n, "", "Invalid address or port")
 		return
 	}
-	if port < 1 || port > 65535 {
+	if port == 0 {
 		c.errorf(n, "", "Port must be specified")
 		return
+	}
+	for _, prev := range c.cfg().Listens {
+		if prev.Host == host && prev.Port == port {
+			c.errorf(n, "already listening there since "+prev.Pos.String(), "Cannot define multiple Listeners on the same IP:port")
+			return
+		}
 	}
 	l := Listen{Pos: n.Pos, Host: host, Port: port}
 	if len(n.Args) == 2 {
