@@ -117,15 +117,11 @@ func DumpRoutes(w io.Writer, cfg *Config) {
 		for _, a := range s.Aliases {
 			fmt.Fprintf(w, "  ServerAlias %s\n", a)
 		}
-		fmt.Fprintln(w, "  sections (merge order within each kind: file order, main server first):")
-		var dump func(secs []*Section, depth int)
-		dump = func(secs []*Section, depth int) {
-			for _, sec := range secs {
-				fmt.Fprintf(w, "  %s<%s %s> %s\n", strings.Repeat("  ", depth+1), sec.Kind, sec.Arg, sec.Pos)
-				dump(sec.Nested, depth+1)
-			}
+		fmt.Fprintln(w, "  sections in merge order:")
+		for _, sec := range s.MergeOrder() {
+			g, _ := sec.Group()
+			fmt.Fprintf(w, "    %-14s <%s %s> %s\n", g, sec.Kind, sec.Arg, sec.Pos)
 		}
-		dump(s.Sections, 0)
 	}
 	for _, l := range cfg.Listens {
 		host := l.Host

@@ -77,7 +77,11 @@ func (c *compiler) section(ctx *walkCtx, n *Node, spec *Spec, prevIf *Section) *
 			c.add(SevError, StageWalk, n.Pos, n.Name, "", "%s> directive requires additional arguments", spec.Name)
 			return nil
 		}
+		// The expression is one quoted word in practice; keep it unquoted.
 		sec.Arg = n.Raw
+		if len(n.Args) == 1 {
+			sec.Arg = n.Args[0].Text
+		}
 	default:
 		if !c.pathSectionArg(n, spec, sec) {
 			return nil
