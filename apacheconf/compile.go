@@ -89,7 +89,7 @@ func (c *compiler) walk(ctx *walkCtx, nodes []*Node) {
 // reader.
 var readTimeDirectives = map[string]bool{
 	"include": true, "includeoptional": true, "define": true, "undefine": true,
-	"serverroot": true, "loadmodule": true,
+	"serverroot": true, "loadmodule": true, "defaultruntimedir": true,
 }
 
 // unknown reports a directive no loaded module defines, in Apache's words.

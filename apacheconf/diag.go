@@ -58,6 +58,11 @@ type Diagnostic struct {
 	Hint string
 	// Code is Apache's message identifier where it has one (AH00111, ...).
 	Code string
+	// ApacheOnly marks an error Apache raises that does not concern
+	// oidcgate (a missing run-time directory, say): it decides the verdict
+	// of configtest --apache but does not make the configuration invalid
+	// for oidcgate, and is shown to people as a warning.
+	ApacheOnly bool
 }
 
 // Error renders the diagnostic for people: "file:line: directive: msg (hint)".
@@ -68,6 +73,8 @@ func (d Diagnostic) Error() string {
 	if d.Severity != SevError {
 		b.WriteString(d.Severity.String())
 		b.WriteString(": ")
+	} else if d.ApacheOnly {
+		b.WriteString("warning (apache2 -t would refuse this): ")
 	}
 	if d.Directive != "" && !strings.Contains(d.Msg, d.Directive) {
 		b.WriteString(d.Directive)
@@ -94,15 +101,24 @@ type Diagnostics []Diagnostic
 // HasErrors reports whether any diagnostic is an error.
 func (ds Diagnostics) HasErrors() bool {
 	for _, d := range ds {
-		if d.Severity == SevError {
+		if d.Severity == SevError && !d.ApacheOnly {
 			return true
 		}
 	}
 	return false
 }
 
-// Errors returns only the errors.
-func (ds Diagnostics) Errors() Diagnostics { return ds.filter(SevError) }
+// Errors returns only the errors that make the configuration invalid for
+// oidcgate.
+func (ds Diagnostics) Errors() Diagnostics {
+	var out Diagnostics
+	for _, d := range ds.filter(SevError) {
+		if !d.ApacheOnly {
+			out = append(out, d)
+		}
+	}
+	return out
+}
 
 // Warnings returns only the warnings.
 func (ds Diagnostics) Warnings() Diagnostics { return ds.filter(SevWarning) }
@@ -121,7 +137,7 @@ func (ds Diagnostics) filter(s Severity) Diagnostics {
 // at, and false when there is none.
 func (ds Diagnostics) First() (Diagnostic, bool) {
 	for _, d := range ds {
-		if d.Severity == SevError {
+		if d.Severity == SevError && !d.ApacheOnly {
 			return d, true
 		}
 	}

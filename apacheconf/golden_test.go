@@ -94,7 +94,11 @@ func runGolden(root string, defines []string, env map[string]string) string {
 		if d.Severity == SevInfo {
 			continue
 		}
-		fmt.Fprintf(&b, "%s %s: %s\n", d.Severity, relPos(d.Pos, root), d.Msg)
+		sev := d.Severity.String()
+		if d.ApacheOnly {
+			sev += "(apache-only)"
+		}
+		fmt.Fprintf(&b, "%s %s: %s\n", sev, relPos(d.Pos, root), d.Msg)
 	}
 	b.WriteString("# apache2 -t\n")
 	out, code := ApacheResult(diags, tree.Modules, "apache2", time.Time{})

@@ -51,6 +51,17 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 			return nil
 		}
 		p.r.serverRoot = dir
+	case "defaultruntimedir":
+		if len(n.Args) != 1 {
+			p.readErr(l, n.Name, "", "DefaultRuntimeDir takes one argument, The location of the directory Apache changes to before dumping core")
+			return nil
+		}
+		dir := p.r.resolve(n.Args[0].Text)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			p.r.diags = append(p.r.diags, Diagnostic{Severity: SevError, ApacheOnly: true, Stage: StageRead, Pos: n.Pos, Directive: n.Name,
+				Msg:  "DefaultRuntimeDir must be a valid directory, absolute or relative to ServerRoot",
+				Hint: "oidcgate does not use it; apache2ctl creates it (mkdir -p " + dir + ") before starting Apache"})
+		}
 	case "loadmodule":
 		if len(n.Args) != 2 {
 			p.readErr(l, n.Name, "", "LoadModule takes two arguments, a module name and the name of a shared object file to load it from")
