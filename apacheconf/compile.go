@@ -86,10 +86,10 @@ func (c *compiler) walk(ctx *walkCtx, nodes []*Node) {
 }
 
 // readTimeDirectives are carried out (and their arguments checked) by the
-// reader.
+// reader, as Apache's EXEC_ON_READ directives are.
 var readTimeDirectives = map[string]bool{
 	"include": true, "includeoptional": true, "define": true, "undefine": true,
-	"serverroot": true, "loadmodule": true, "defaultruntimedir": true,
+	"serverroot": true, "loadmodule": true, "loadfile": true, "defaultruntimedir": true,
 }
 
 // unknown reports a directive no loaded module defines, in Apache's words.

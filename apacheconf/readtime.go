@@ -10,20 +10,24 @@ import (
 // readTime carries out a read-time (EXEC_ON_READ) directive and returns the
 // nodes it contributes after itself (the contents of an Include).
 func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
-	switch strings.ToLower(n.Name) {
+	key := strings.ToLower(n.Name)
+	if !readTimeDirectives[key] {
+		return nil
+	}
+	// Read-time directives are checked here, as Apache runs them while
+	// reading; the compiler skips them.
+	spec, ok := p.r.reg.Lookup(key)
+	if !ok {
+		return nil // a registry without it: the compiler reports it unknown
+	}
+	if msg := spec.Class.checkArity(spec.Name, spec.Help, n.Args); msg != "" {
+		p.readErr(l, n.Name, "", "%s", msg)
+		return nil
+	}
+	switch key {
 	case "include", "includeoptional":
-		if len(n.Args) != 1 {
-			p.readErr(l, n.Name, "", "%s takes one argument, Name(s) of the config file(s) to be included; fails if the wildcard does not match at least one file", canonicalName(n.Name))
-			return nil
-		}
-		return p.include(l, n, strings.EqualFold(n.Name, "includeoptional"))
+		return p.include(l, n, key == "includeoptional")
 	case "define":
-		switch len(n.Args) {
-		case 1, 2:
-		default:
-			p.readErr(l, n.Name, "", "Define takes 1-2 arguments, Define a variable, optionally to a value.  Same as passing -D to the command line.")
-			return nil
-		}
 		name := n.Args[0].Text
 		if strings.Contains(name, ":") {
 			p.readErr(l, n.Name, "", "Variable name must not contain ':'")
@@ -35,16 +39,8 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 			p.r.vars.define(name)
 		}
 	case "undefine":
-		if len(n.Args) != 1 {
-			p.readErr(l, n.Name, "", "UnDefine takes one argument, Undefine the existence of a variable. Undo a Define.")
-			return nil
-		}
 		p.r.vars.undefine(n.Args[0].Text)
 	case "serverroot":
-		if len(n.Args) != 1 {
-			p.readErr(l, n.Name, "", "ServerRoot takes one argument, Common directory of server-related files (logs, confs, etc.)")
-			return nil
-		}
 		dir := p.r.resolve(n.Args[0].Text)
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			p.readErr(l, n.Name, "create the directory or correct the path", "ServerRoot must be a valid directory")
@@ -52,10 +48,6 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 		}
 		p.r.serverRoot = dir
 	case "defaultruntimedir":
-		if len(n.Args) != 1 {
-			p.readErr(l, n.Name, "", "DefaultRuntimeDir takes one argument, The location of the directory Apache changes to before dumping core")
-			return nil
-		}
 		dir := p.r.resolve(n.Args[0].Text)
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			p.r.diags = append(p.r.diags, Diagnostic{Severity: SevError, ApacheOnly: true, Stage: StageRead, Pos: n.Pos, Directive: n.Name,
@@ -63,10 +55,6 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 				Hint: "oidcgate does not use it; apache2ctl creates it (mkdir -p " + dir + ") before starting Apache"})
 		}
 	case "loadmodule":
-		if len(n.Args) != 2 {
-			p.readErr(l, n.Name, "", "LoadModule takes two arguments, a module name and the name of a shared object file to load it from")
-			return nil
-		}
 		p.r.sawLoad = true
 		id := n.Args[0].Text
 		if !p.r.mods.Load(id, n.Args[1].Text, n.Pos) {
@@ -75,17 +63,6 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 		}
 	}
 	return nil
-}
-
-// canonicalName returns the registered spelling of a directive.
-func canonicalName(name string) string {
-	switch strings.ToLower(name) {
-	case "include":
-		return "Include"
-	case "includeoptional":
-		return "IncludeOptional"
-	}
-	return name
 }
 
 // include resolves an Include/IncludeOptional argument and reads the files
