@@ -14,7 +14,16 @@ import (
 // was loaded, Apache's "No MPM loaded" error comes between the two passes.
 func ApacheResult(ds Diagnostics, mods *ModuleSet, prog string, now time.Time) (string, int) {
 	var b strings.Builder
-	for _, d := range ds {
+	// Apache logs warnings as it meets them and stops at the first error:
+	// print the warnings met before the error that ends the run.
+	stop := len(ds)
+	for _, st := range []Stage{StageRead, StageWalk, StageCheck} {
+		if i := indexOfStage(ds, st); i >= 0 {
+			stop = i
+			break
+		}
+	}
+	for _, d := range ds[:stop] {
 		if d.Severity == SevWarning && d.Code != "" {
 			fmt.Fprintf(&b, "[%s] [core:warn] [pid 1:tid 1] %s: %s\n", now.Format("Mon Jan 02 15:04:05.000000 2006"), d.Code, d.Msg)
 		}
@@ -52,10 +61,17 @@ func ApacheResult(ds Diagnostics, mods *ModuleSet, prog string, now time.Time) (
 }
 
 func firstOfStage(ds Diagnostics, st Stage) (Diagnostic, bool) {
-	for _, d := range ds {
-		if d.Severity == SevError && d.Stage == st {
-			return d, true
-		}
+	if i := indexOfStage(ds, st); i >= 0 {
+		return ds[i], true
 	}
 	return Diagnostic{}, false
+}
+
+func indexOfStage(ds Diagnostics, st Stage) int {
+	for i, d := range ds {
+		if d.Severity == SevError && d.Stage == st {
+			return i
+		}
+	}
+	return -1
 }

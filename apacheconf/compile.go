@@ -174,6 +174,11 @@ func contextHint(spec *Spec) string {
 // reach it), as Apache's ap_fixup_virtual_hosts does.
 func (c *compiler) finish() {
 	main := c.cfg.Main
+	if main.Name == "" && len(c.cfg.Tree.Nodes) > 0 {
+		c.add(SevWarning, StageCheck, Pos{File: c.cfg.Tree.mainFile()}, "ServerName",
+			"set ServerName in the main server; virtual hosts without one inherit it",
+			"the main server has no ServerName: Apache guesses one from the machine's host name (AH00558)")
+	}
 	for _, vh := range c.cfg.VHosts {
 		if vh.Name == "" {
 			vh.Name, vh.NameScheme, vh.NamePort = main.Name, main.NameScheme, main.NamePort

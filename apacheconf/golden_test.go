@@ -18,7 +18,8 @@ var update = goflag.Bool("update", false, "rewrite golden files")
 // TestGolden runs every testdata/golden/*.txtar case. An archive holds the
 // files of a server root (main.conf is read; "args" may list -D values one
 // per line; "env" NAME=value lines for ${VAR}) and a "want" file: the read
-// tree, then the diagnostics, then what apache2 -t would print. With
+// tree, then the diagnostics, then what apache2 -t would print. ${GOLDEN_ROOT}
+// expands to the case's temporary server root. With
 // -update the "want" files are rewritten.
 func TestGolden(t *testing.T) {
 	files, _ := filepath.Glob("testdata/golden/*.txtar")
@@ -82,7 +83,13 @@ func TestGolden(t *testing.T) {
 }
 
 func runGolden(root string, defines []string, env map[string]string) string {
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	lookup := func(k string) (string, bool) {
+		if k == "GOLDEN_ROOT" {
+			return root, true
+		}
+		v, ok := env[k]
+		return v, ok
+	}
 	tree, diags := Read(Options{File: filepath.Join(root, "main.conf"), ServerRoot: root, Defines: defines, LookupEnv: lookup, Envvars: EnvvarsOff})
 	_, cd := Compile(tree, DefaultRegistry())
 	diags = append(diags, cd...)

@@ -178,6 +178,9 @@ type Options struct {
 	EnvvarsFile string
 	// Registry defaults to DefaultRegistry().
 	Registry *Registry
+	// Strict reads exactly as Apache does, without oidcgate's fragment
+	// mode (configtest --apache and the Apache command names use it).
+	Strict bool
 }
 
 // EnvvarsMode says whether Debian's envvars shell fragment is read.

@@ -1,6 +1,7 @@
 package apacheconf
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -12,6 +13,9 @@ type fileParser struct {
 	chain []IncludeSite
 	lines []logicalLine
 	i     int
+	// unclosed collects the sections still open at the end of the file,
+	// innermost first.
+	unclosed []*Node
 	// condDepth counts the true conditional sections being read; Apache
 	// reads their bodies with a fresh section stack and does not complain
 	// when the file ends inside one.
@@ -91,11 +95,26 @@ func (p *fileParser) parseBlock(open *Node) []*Node {
 			p.r.add(SevWarning, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
 				"%s> was not closed before the end of the file (Apache accepts this silently inside a conditional section)", open.Name)
 		} else {
-			p.r.add(SevError, StageRead, open.Pos, open.Name, "add the closing </"+open.Name[1:]+"> line; sections cannot span files",
-				"%s:%d: %s> was not closed.", open.Pos.File, open.Pos.ApacheLine(), open.Name)
+			// Reported once per file by readConfigFile, innermost first.
+			p.unclosed = append(p.unclosed, open)
 		}
 	}
 	return nodes
+}
+
+// reportUnclosed reports the sections left open at the end of the file as
+// Apache does: one error at the outermost opener listing each section,
+// innermost first, joined by a literal "\n".
+func (p *fileParser) reportUnclosed() {
+	if len(p.unclosed) == 0 {
+		return
+	}
+	msgs := make([]string, len(p.unclosed))
+	for i, n := range p.unclosed {
+		msgs[i] = fmt.Sprintf("%s:%d: %s> was not closed.", n.Pos.File, n.Pos.ApacheLine(), n.Name)
+	}
+	outer := p.unclosed[len(p.unclosed)-1]
+	p.r.add(SevError, StageRead, outer.Pos, outer.Name, "add the closing line of each section; sections cannot span files", "%s", strings.Join(msgs, `\n`))
 }
 
 // closeSection checks a closer against the open section and reports whether

@@ -38,7 +38,7 @@ type reader struct {
 // counts as loaded; an info diagnostic says so.
 func Read(opts Options) (*Tree, Diagnostics) {
 	t, d, sawLoad := readOnce(opts, false)
-	if !sawLoad {
+	if !sawLoad && !opts.Strict {
 		t, d, _ = readOnce(opts, true)
 		d = append(d, Diagnostic{Severity: SevInfo, Stage: StageRead, Pos: Pos{File: t.mainFile()},
 			Msg:  "the configuration loads no modules; reading it as a fragment with every module oidcgate knows loaded",
@@ -115,6 +115,7 @@ func (r *reader) readConfigFile(path string, chain []IncludeSite) []*Node {
 	// command" error carries a hint about it.
 	p := &fileParser{r: r, file: path, chain: chain, lines: splitLines(data)}
 	nodes := p.parseBlock(nil)
+	p.reportUnclosed()
 	return nodes
 }
 

@@ -41,7 +41,15 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 	case "undefine":
 		p.r.vars.undefine(n.Args[0].Text)
 	case "serverroot":
-		dir := p.r.resolve(n.Args[0].Text)
+		// Apache merges a relative ServerRoot with the working directory,
+		// not with the previous server root.
+		dir := n.Args[0].Text
+		if !filepath.IsAbs(dir) {
+			if wd, err := os.Getwd(); err == nil {
+				dir = filepath.Join(wd, dir)
+			}
+		}
+		dir = filepath.Clean(dir)
 		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 			p.readErr(l, n.Name, "create the directory or correct the path", "ServerRoot must be a valid directory")
 			return nil

@@ -34,6 +34,9 @@ with file:line and a hint. With --apache it prints exactly what apache2 -t print
 }
 
 func configtest(e env, opts apacheconf.Options, apache, dumpIncludes, verbose bool, prog string) error {
+	if apache {
+		opts.Strict = true // exactly Apache's reading: no fragment mode
+	}
 	tree, diags := apacheconf.Read(opts)
 	reg := apacheconf.DefaultRegistry()
 	_, cd := apacheconf.Compile(tree, reg)

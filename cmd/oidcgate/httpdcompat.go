@@ -84,6 +84,7 @@ func httpdCompat(prog string, args []string, e env) int {
 		fmt.Fprintln(e.stderr, prog+":", err)
 		return 1
 	}
+	opts.Strict = true // under Apache's names, read exactly as Apache does
 	switch mode {
 	case "t", "includes":
 		if err := configtest(e, opts, true, mode == "includes", false, prog); err != nil {
