@@ -25,7 +25,7 @@ func ApacheResult(ds Diagnostics, mods *ModuleSet, prog string, now time.Time) (
 	}
 	for _, d := range ds[:stop] {
 		if d.Severity == SevWarning && d.Code != "" {
-			fmt.Fprintf(&b, "[%s] [core:warn] [pid 1:tid 1] %s: %s\n", now.Format("Mon Jan 02 15:04:05.000000 2006"), d.Code, d.Msg)
+			fmt.Fprintf(&b, "[%s] [%s] [pid 1:tid 1] %s: %s\n", now.Format("Mon Jan 02 15:04:05.000000 2006"), logTag(d.Code), d.Code, d.Msg)
 		}
 	}
 	if d, ok := firstOfStage(ds, StageRead); ok {
@@ -74,4 +74,15 @@ func indexOfStage(ds Diagnostics, st Stage) int {
 		}
 	}
 	return -1
+}
+
+// logTag is the [module:level] Apache's error log prints for a message.
+func logTag(code string) string {
+	switch code {
+	case "AH01574":
+		return "so:warn"
+	case "AH00547":
+		return "core:error"
+	}
+	return "core:warn"
 }

@@ -152,6 +152,10 @@ const (
 	// Unsupported: accepted by the reader but not honoured; Reason says what
 	// it would have done and what to do instead. lint fails on it.
 	Unsupported
+	// Planned: oidcgate will honour it (Reason names the work that brings
+	// it); today it is read and checked but has no effect, and lint says
+	// so.
+	Planned
 )
 
 func (s Status) String() string {
@@ -160,6 +164,8 @@ func (s Status) String() string {
 		return "supported"
 	case Ignored:
 		return "ignored"
+	case Planned:
+		return "planned"
 	default:
 		return "unsupported"
 	}

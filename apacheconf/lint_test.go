@@ -8,7 +8,7 @@ import (
 )
 
 func TestLintExitCodes(t *testing.T) {
-	reg := NewRegistry(coreSpecs, []Spec{
+	reg := NewRegistry(withPolicy(apacheSpecs), []Spec{
 		{Name: "Harmless", Module: "core", Class: Take1, Override: RsrcConf, Status: Ignored, Reason: "tuning"},
 		{Name: "Noteworthy", Module: "core", Class: Take1, Override: RsrcConf, Status: Ignored, Reason: "no effect here", Notable: true},
 		{Name: "Minor", Module: "core", Class: Take1, Override: RsrcConf, Status: Unsupported, Reason: "cosmetic"},

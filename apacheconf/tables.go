@@ -1,13 +1,10 @@
 package apacheconf
 
 // allSpecTables lists every directive table; DefaultRegistry joins them.
-// Each module's table lives beside its handlers.
+// The facts come from Apache's own command tables (specs_apache_gen.go);
+// registry_policy.go decides what oidcgate does with each.
 func allSpecTables() [][]Spec {
-	return [][]Spec{
-		coreSpecs, coreMiscSpecs, ignoredSpecs,
-		authzSpecs, aliasSpecs, proxySpecs, headersSpecs, envSpecs, logSpecs, sslSpecs,
-		oidcSpecs,
-	}
+	return [][]Spec{withPolicy(apacheSpecs)}
 }
 
 // allHandlers joins every module's handler map, keyed by lower-case name.

@@ -1,0 +1,261 @@
+package apacheconf
+
+import "strings"
+
+// What oidcgate does with each directive. The facts about a directive
+// (class, override mask, help text) come from Apache's own tables in
+// specs_apache_gen.go; this file holds the decisions: a policy per module,
+// overridden per directive, and the handler-level context checks
+// (ap_check_cmd_context) that Apache's tables do not record.
+
+// policy is a status decision with its reason.
+type policy struct {
+	Status   Status
+	Reason   string
+	Notable  bool
+	Critical bool
+}
+
+// Reasons shared by many directives.
+const (
+	whyMPM       = "process and thread tuning of Apache's MPM; oidcgate is one Go process that sizes itself"
+	whyTLSTune   = "TLS session caching and randomness are handled by Go's crypto/tls"
+	whyNoHtacc   = "oidcgate never reads .htaccess files"
+	whyFilter    = "output filters (compression, transformation) are not applied; put a compressing proxy in front if you need it"
+	whyCaching   = "responses are not cached by oidcgate; the backend is always asked"
+	whyPresent   = "presentation of files and directory listings served by Apache itself; oidcgate proxies and serves static files without it"
+	whyAuthOther = "oidcgate authenticates only with OpenID Connect / OAuth 2.0 (mod_auth_openidc's AuthTypes); protect the path with AuthType openid-connect or oauth20 instead"
+	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
+	whyIssue3    = "honoured once serving lands (the serving issue); read and checked today"
+	whyIssueOIDC = "honoured once the OpenID Connect relying party lands (the OIDC issues); read and checked today"
+)
+
+// modulePolicy is the default for every directive of a module.
+var modulePolicy = map[string]policy{
+	"core":                 {Status: Planned, Reason: whyIssue3},
+	"http_core":            {Status: Planned, Reason: whyIssue3},
+	"mod_so":               {Status: Supported},
+	"mod_version":          {Status: Supported},
+	"mpm_common":           {Status: Ignored, Reason: whyMPM},
+	"mod_unixd":            {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
+	"mod_watchdog":         {Status: Ignored, Reason: "Apache's internal timer threads; nothing in oidcgate uses them"},
+	"mod_log_config":       {Status: Planned, Reason: whyIssue3},
+	"mod_logio":            {Status: Ignored, Reason: "time-to-first-byte tracking for %^FB; oidcgate measures %D and %T itself"},
+	"mod_proxy":            {Status: Planned, Reason: whyIssue3},
+	"mod_proxy_wstunnel":   {Status: Planned, Reason: whyIssue3},
+	"mod_headers":          {Status: Planned, Reason: whyIssue3},
+	"mod_env":              {Status: Planned, Reason: whyIssue3},
+	"mod_setenvif":         {Status: Planned, Reason: whyIssue3},
+	"mod_alias":            {Status: Planned, Reason: whyIssue3},
+	"mod_authz_core":       {Status: Planned, Reason: whyIssue3},
+	"mod_authn_core":       {Status: Planned, Reason: whyIssue3},
+	"mod_dir":              {Status: Planned, Reason: whyIssue3},
+	"mod_ssl":              {Status: Ignored, Reason: whyTLSTune},
+	"mod_auth_openidc":     {Status: Planned, Reason: whyIssueOIDC},
+	"mod_mime":             {Status: Ignored, Reason: "content types of static files come from Go's MIME table; language, charset and encoding annotations are not applied", Notable: true},
+	"mod_mime_magic":       {Status: Ignored, Reason: "content types of static files come from their extension"},
+	"mod_autoindex":        {Status: Ignored, Reason: whyPresent},
+	"mod_negotiation":      {Status: Ignored, Reason: "content negotiation between file variants is not done; the requested file is served"},
+	"mod_deflate":          {Status: Ignored, Reason: whyFilter, Notable: true},
+	"mod_brotli":           {Status: Ignored, Reason: whyFilter, Notable: true},
+	"mod_filter":           {Status: Ignored, Reason: whyFilter},
+	"mod_reqtimeout":       {Status: Ignored, Reason: "request read timeouts come from Timeout and Go's server limits"},
+	"mod_http2":            {Status: Ignored, Reason: "HTTP/2 is enabled by Protocols h2 alone; H2* tuning and server push are not supported by Go's server", Notable: true},
+	"mod_cache":            {Status: Ignored, Reason: whyCaching, Notable: true},
+	"mod_cache_disk":       {Status: Ignored, Reason: whyCaching},
+	"mod_cache_socache":    {Status: Ignored, Reason: whyCaching},
+	"mod_file_cache":       {Status: Ignored, Reason: whyCaching},
+	"mod_socache_memcache": {Status: Ignored, Reason: "shared object caches of other modules; OIDC sessions use OIDCCacheType"},
+	"mod_socache_redis":    {Status: Ignored, Reason: "shared object caches of other modules; OIDC sessions use OIDCCacheType"},
+	"mod_expires":          {Status: Unsupported, Reason: "Expires/Cache-Control headers are not generated; set them with Header set Cache-Control … or in the backend"},
+	"mod_remoteip":         {Status: Unsupported, Reason: "the client address is not replaced from X-Forwarded-For/PROXY; Require ip and %a see the connecting proxy's address", Critical: true},
+	"mod_rewrite":          {Status: Unsupported, Reason: "URL rewriting is not implemented; use ProxyPass/ProxyPassMatch for proxying and Redirect/RedirectMatch for redirects", Critical: true},
+	"mod_lua":              {Status: Unsupported, Reason: "Lua hooks are not run; implement the logic in the backend", Critical: true},
+	"mod_macro":            {Status: Unsupported, Reason: "macros are not expanded; expand them (apache2 -t -D DUMP_CONFIG with mod_info) and use the result", Critical: true},
+	"mod_md":               {Status: Unsupported, Reason: "ACME certificate management is not done; provision certificates outside and point SSLCertificateFile at them", Critical: true},
+	"mod_access_compat":    {Status: Unsupported, Reason: "Apache 2.2 access control (Order/Allow/Deny/Satisfy) is not implemented; use Require ip / Require host / Require all", Critical: true},
+	"mod_auth_basic":       {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_auth_digest":      {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_auth_form":        {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authn_anon":       {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authn_dbd":        {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authn_dbm":        {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authn_file":       {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authn_socache":    {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authnz_fcgi":      {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authnz_ldap":      {Status: Unsupported, Reason: whyAuthOther, Critical: true},
+	"mod_authz_dbd":        {Status: Unsupported, Reason: "group authorization from a database is not implemented; use Require claim", Critical: true},
+	"mod_authz_dbm":        {Status: Unsupported, Reason: "group authorization from DBM files is not implemented; use Require claim", Critical: true},
+	"mod_authz_groupfile":  {Status: Unsupported, Reason: "group files are not read; use Require claim", Critical: true},
+	"mod_ldap":             {Status: Unsupported, Reason: "LDAP connections are not made; use the OpenID Provider's claims", Critical: true},
+	"mod_session":          {Status: Unsupported, Reason: "mod_session sessions are not kept; OIDC sessions are mod_auth_openidc's", Critical: true},
+	"mod_session_cookie":   {Status: Unsupported, Reason: "mod_session sessions are not kept; OIDC sessions are mod_auth_openidc's", Critical: true},
+	"mod_session_crypto":   {Status: Unsupported, Reason: "mod_session sessions are not kept; OIDC sessions are mod_auth_openidc's", Critical: true},
+	"mod_session_dbd":      {Status: Unsupported, Reason: "mod_session sessions are not kept; OIDC sessions are mod_auth_openidc's", Critical: true},
+	"mod_allowmethods":     {Status: Unsupported, Reason: "method restrictions are not applied; use Require method or <LimitExcept> with Require all denied", Critical: true},
+	"mod_vhost_alias":      {Status: Unsupported, Reason: "mass virtual hosting is not implemented; write the virtual hosts out", Critical: true},
+	"mod_proxy_fcgi":       {Status: Unsupported, Reason: "FastCGI backends are not supported; put the application behind an HTTP server and use ProxyPass http://", Critical: true},
+	"mod_proxy_scgi":       {Status: Unsupported, Reason: "SCGI backends are not supported; use an HTTP backend", Critical: true},
+	"mod_proxy_ftp":        {Status: Unsupported, Reason: "FTP proxying is not supported", Critical: true},
+	"mod_proxy_connect":    {Status: Unsupported, Reason: "CONNECT forward proxying is not supported", Critical: true},
+	"mod_proxy_express":    {Status: Unsupported, Reason: "DBM-driven reverse proxy maps are not supported; write ProxyPass rules", Critical: true},
+	"mod_proxy_hcheck":     {Status: Unsupported, Reason: "active backend health checks are not run; failed backends are retried after retry= as Apache does without health checks"},
+	"mod_proxy_html":       {Status: Unsupported, Reason: "HTML bodies are not rewritten; make the backend emit correct links (ProxyPassReverse rewrites headers only)"},
+	"mod_xml2enc":          {Status: Unsupported, Reason: "charset conversion of proxied markup is not done"},
+	"mod_substitute":       {Status: Unsupported, Reason: "response bodies are not rewritten; change the backend"},
+	"mod_sed":              {Status: Unsupported, Reason: "response bodies are not rewritten; change the backend"},
+	"mod_ext_filter":       {Status: Unsupported, Reason: "external filter programs are not run"},
+	"mod_charset_lite":     {Status: Unsupported, Reason: "charset translation is not done"},
+	"mod_case_filter":      {Status: Unsupported, Reason: "example filter module; not supported"},
+	"mod_case_filter_in":   {Status: Unsupported, Reason: "example filter module; not supported"},
+	"mod_buffer":           {Status: Ignored, Reason: "bodies are streamed; buffering has no visible effect"},
+	"mod_usertrack":        {Status: Unsupported, Reason: "tracking cookies are not set"},
+	"mod_speling":          {Status: Unsupported, Reason: "misspelled URLs are not corrected"},
+	"mod_userdir":          {Status: Unsupported, Reason: "~user directories are not served"},
+	"mod_cgi":              {Status: Unsupported, Reason: whyScripts, Critical: true},
+	"mod_cgid":             {Status: Ignored, Reason: "the CGI daemon socket; oidcgate runs no CGI scripts"},
+	"mod_include":          {Status: Unsupported, Reason: whyScripts},
+	"mod_actions":          {Status: Unsupported, Reason: whyScripts, Critical: true},
+	"mod_dav":              {Status: Unsupported, Reason: "WebDAV is not served; proxy to a WebDAV backend", Critical: true},
+	"mod_dav_fs":           {Status: Ignored, Reason: "WebDAV lock database; WebDAV is not served"},
+	"mod_dav_lock":         {Status: Ignored, Reason: "WebDAV lock database; WebDAV is not served"},
+	"mod_dbd":              {Status: Ignored, Reason: "database connection pools of other modules, which are not supported"},
+	"mod_info":             {Status: Unsupported, Reason: "the server-info page is not served"},
+	"mod_status":           {Status: Unsupported, Reason: "the server-status page is not served"},
+	"mod_imagemap":         {Status: Unsupported, Reason: "server-side image maps are not served"},
+	"mod_cern_meta":        {Status: Unsupported, Reason: "CERN meta files are not read"},
+	"mod_ident":            {Status: Ignored, Reason: "RFC 1413 ident lookups are not made (%l logs '-')"},
+	"mod_suexec":           {Status: Ignored, Reason: "no programs are executed"},
+	"mod_dumpio":           {Status: Ignored, Reason: "debug logging of raw I/O; use oidcgate's debug log level"},
+	"mod_log_debug":        {Status: Ignored, Reason: "debug log messages; use oidcgate's debug log level"},
+	"mod_log_forensic":     {Status: Ignored, Reason: "forensic request logs are not written", Notable: true},
+	"mod_heartbeat":        {Status: Ignored, Reason: "heartbeat multicast is not sent"},
+	"mod_heartmonitor":     {Status: Ignored, Reason: "heartbeat monitoring is not done"},
+	"mod_reflector":        {Status: Unsupported, Reason: "the reflector handler is not served"},
+	"mod_echo":             {Status: Unsupported, Reason: "the echo protocol is not served"},
+	"mod_dialup":           {Status: Unsupported, Reason: "bandwidth emulation is not done"},
+	"mod_request":          {Status: Ignored, Reason: "request body buffering for filters; bodies are streamed"},
+}
+
+// directivePolicy overrides modulePolicy for single directives (keys are
+// lower-case names).
+var directivePolicy = map[string]policy{
+	// Structural directives the reader and compiler carry out today.
+	"include": {Status: Supported}, "includeoptional": {Status: Supported},
+	"define": {Status: Supported}, "undefine": {Status: Supported}, "serverroot": {Status: Supported},
+	"<ifmodule": {Status: Supported}, "<ifdefine": {Status: Supported}, "<iffile": {Status: Supported},
+	"<ifdirective": {Status: Supported}, "<ifsection": {Status: Supported},
+	"<virtualhost": {Status: Supported}, "<directory": {Status: Supported}, "<directorymatch": {Status: Supported},
+	"<location": {Status: Supported}, "<locationmatch": {Status: Supported}, "<files": {Status: Supported},
+	"<filesmatch": {Status: Supported}, "<if": {Status: Supported}, "<elseif": {Status: Supported}, "<else": {Status: Supported},
+	"<proxy": {Status: Supported}, "<proxymatch": {Status: Supported},
+	"servername": {Status: Supported}, "serveralias": {Status: Supported}, "listen": {Status: Supported},
+	"loadfile":          {Status: Ignored, Reason: "oidcgate loads no shared libraries; the file is not opened"},
+	"defaultruntimedir": {Status: Ignored, Reason: "oidcgate keeps no run-time files; Apache's check that the directory exists only affects configtest --apache"},
+
+	// Core directives with no effect in oidcgate.
+	"acceptfilter":            {Status: Ignored, Reason: "kernel accept filters are a socket tuning"},
+	"acceptpathinfo":          {Status: Ignored, Reason: "path info only matters to scripts and handlers, which are not run"},
+	"accessfilename":          {Status: Ignored, Reason: whyNoHtacc},
+	"allowoverride":           {Status: Ignored, Reason: whyNoHtacc},
+	"allowoverridelist":       {Status: Ignored, Reason: whyNoHtacc},
+	"cgimapextension":         {Status: Ignored, Reason: "Windows CGI interpreter mapping; no CGI scripts are run"},
+	"cgipassauth":             {Status: Ignored, Reason: "no CGI scripts are run"},
+	"cgivar":                  {Status: Ignored, Reason: "no CGI scripts are run"},
+	"contentdigest":           {Status: Ignored, Reason: "Content-MD5 response headers are obsolete and not generated"},
+	"defaulttype":             {Status: Ignored, Reason: "obsolete since Apache 2.3; it has no effect there either"},
+	"enableexceptionhook":     {Status: Ignored, Reason: "Apache crash hooks; Go reports panics itself"},
+	"enablemmap":              {Status: Ignored, Reason: "file I/O tuning"},
+	"enablesendfile":          {Status: Ignored, Reason: "file I/O tuning; Go uses sendfile where it can"},
+	"extendedstatus":          {Status: Ignored, Reason: "per-request scoreboard data for mod_status, which is not served"},
+	"gprofdir":                {Status: Ignored, Reason: "profiling output of a gprof build"},
+	"hostnamelookups":         {Status: Ignored, Reason: "client host names are not looked up (%h logs the address, as with HostnameLookups Off)", Notable: true},
+	"limitinternalrecursion":  {Status: Ignored, Reason: "internal redirects are not made"},
+	"limitxmlrequestbody":     {Status: Ignored, Reason: "XML request bodies are only parsed by WebDAV, which is not served"},
+	"maxrangeoverlaps":        {Status: Ignored, Reason: "range requests are answered by Go's file server"},
+	"maxrangereversals":       {Status: Ignored, Reason: "range requests are answered by Go's file server"},
+	"maxranges":               {Status: Ignored, Reason: "range requests are answered by Go's file server"},
+	"mutex":                   {Status: Ignored, Reason: "inter-process locks; oidcgate is one process"},
+	"readbuffersize":          {Status: Ignored, Reason: "I/O buffer tuning"},
+	"flushmaxpipelined":       {Status: Ignored, Reason: "I/O buffer tuning"},
+	"flushmaxthreshold":       {Status: Ignored, Reason: "I/O buffer tuning"},
+	"rlimitcpu":               {Status: Ignored, Reason: "resource limits of child processes; none are started"},
+	"rlimitmem":               {Status: Ignored, Reason: "resource limits of child processes; none are started"},
+	"rlimitnproc":             {Status: Ignored, Reason: "resource limits of child processes; none are started"},
+	"scriptinterpretersource": {Status: Ignored, Reason: "Windows CGI interpreter lookup; no CGI scripts are run"},
+	"seerequesttail":          {Status: Ignored, Reason: "mod_status display option"},
+	"serverpath":              {Status: Unsupported, Reason: "legacy path-based virtual hosts for HTTP/1.0 clients are not supported", Critical: true},
+	"sethandler":              {Status: Unsupported, Reason: "handlers (server-status, server-info, CGI, ...) are not run; only proxying, redirects and static files are served", Critical: true},
+	"addoutputfilter":         {Status: Ignored, Reason: whyFilter},
+	"addoutputfilterbytype":   {Status: Ignored, Reason: whyFilter},
+	"setinputfilter":          {Status: Ignored, Reason: whyFilter},
+	"setoutputfilter":         {Status: Ignored, Reason: whyFilter},
+	"qsdefaultvalue":          {Status: Ignored, Reason: "query-string defaults for mod_negotiation"},
+	"stricthostcheck":         {Status: Planned, Reason: whyIssue3},
+	"registerhttpmethod":      {Status: Ignored, Reason: "any method token is accepted and forwarded"},
+	"gracefulshutdowntimeout": {Status: Planned, Reason: whyIssue3},
+	"pidfile":                 {Status: Planned, Reason: whyIssue3},
+	"scoreboardfile":          {Status: Ignored, Reason: whyMPM},
+	"user":                    {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
+	"group":                   {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
+	"chrootdir":               {Status: Unsupported, Reason: "oidcgate does not chroot; run it in a container instead"},
+	"suexec":                  {Status: Ignored, Reason: "no programs are executed"},
+	"coredumpdirectory":       {Status: Ignored, Reason: whyMPM},
+
+	// mod_ssl: what serving will honour.
+	"sslengine": {Status: Planned, Reason: whyIssue3}, "sslcertificatefile": {Status: Planned, Reason: whyIssue3},
+	"sslcertificatekeyfile": {Status: Planned, Reason: whyIssue3}, "sslcertificatechainfile": {Status: Planned, Reason: whyIssue3},
+	"sslprotocol": {Status: Planned, Reason: whyIssue3}, "sslciphersuite": {Status: Planned, Reason: whyIssue3},
+	"sslhonorcipherorder": {Status: Ignored, Reason: "Go's crypto/tls orders cipher suites itself"},
+	"sslproxyengine":      {Status: Planned, Reason: whyIssue3}, "sslproxyverify": {Status: Planned, Reason: whyIssue3},
+	"sslproxycacertificatefile": {Status: Planned, Reason: whyIssue3}, "sslproxycheckpeername": {Status: Planned, Reason: whyIssue3},
+	"sslproxycheckpeercn": {Status: Planned, Reason: whyIssue3}, "sslproxycheckpeerexpire": {Status: Planned, Reason: whyIssue3},
+	"sslverifyclient":                {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
+	"sslcacertificatefile":           {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
+	"sslcacertificatepath":           {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
+	"sslrequire":                     {Status: Unsupported, Reason: "client certificate authorization is not implemented", Critical: true},
+	"sslrequiressl":                  {Status: Unsupported, Reason: "use Require expr or a separate https-only virtual host", Critical: true},
+	"sslstrictsnivhostcheck":         {Status: Planned, Reason: whyIssue3},
+	"sslproxymachinecertificatefile": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
+	"sslproxymachinecertificatepath": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
+
+	// mod_status's directive lives in mod_proxy's status hook.
+	"proxystatus":     {Status: Ignored, Reason: "balancer details on the server-status page, which is not served"},
+	"proxyhtmllinks":  {Status: Unsupported, Reason: "HTML bodies are not rewritten; make the backend emit correct links"},
+	"proxyhtmlevents": {Status: Unsupported, Reason: "HTML bodies are not rewritten; make the backend emit correct links"},
+}
+
+// directiveChecks are the extra context checks Apache's handlers make
+// (ap_check_cmd_context), measured with the real apache2 -t (see
+// tools/ctxprobe) and kept here by directive.
+var directiveChecks = map[string]Check{
+	"listen":       GlobalOnly,
+	"<virtualhost": GlobalOnly,
+}
+
+func lower(s string) string { return strings.ToLower(s) }
+
+// policyFor decides a spec's status.
+func policyFor(s Spec) policy {
+	if p, ok := directivePolicy[lower(s.Name)]; ok {
+		return p
+	}
+	if p, ok := modulePolicy[s.Module]; ok {
+		return p
+	}
+	return policy{Status: Unsupported, Reason: s.Module + " is not implemented by oidcgate", Critical: true}
+}
+
+// withPolicy returns the generated specs with statuses and checks applied.
+func withPolicy(specs []Spec) []Spec {
+	out := make([]Spec, len(specs))
+	for i, s := range specs {
+		p := policyFor(s)
+		s.Status, s.Reason, s.Notable, s.Critical = p.Status, p.Reason, p.Notable, p.Critical
+		if c, ok := directiveChecks[lower(s.Name)]; ok {
+			s.Check |= c
+		}
+		out[i] = s
+	}
+	return out
+}
