@@ -5,8 +5,9 @@ import "strings"
 // What oidcgate does with each directive. The facts about a directive
 // (class, override mask, help text) come from Apache's own tables in
 // specs_apache_gen.go; this file holds the decisions: a policy per module,
-// overridden per directive, and the handler-level context checks
-// (ap_check_cmd_context) that Apache's tables do not record.
+// overridden per directive. The handler-level context checks
+// (ap_check_cmd_context) that Apache's tables do not record are measured
+// against the real server (specs_checks_gen.go, tools/ctxprobe).
 
 // policy is a status decision with its reason.
 type policy struct {
@@ -225,14 +226,6 @@ var directivePolicy = map[string]policy{
 	"proxyhtmlevents": {Status: Unsupported, Reason: "HTML bodies are not rewritten; make the backend emit correct links"},
 }
 
-// directiveChecks are the extra context checks Apache's handlers make
-// (ap_check_cmd_context), measured with the real apache2 -t (see
-// tools/ctxprobe) and kept here by directive.
-var directiveChecks = map[string]Check{
-	"listen":       GlobalOnly,
-	"<virtualhost": GlobalOnly,
-}
-
 func lower(s string) string { return strings.ToLower(s) }
 
 // policyFor decides a spec's status.
@@ -252,9 +245,7 @@ func withPolicy(specs []Spec) []Spec {
 	for i, s := range specs {
 		p := policyFor(s)
 		s.Status, s.Reason, s.Notable, s.Critical = p.Status, p.Reason, p.Notable, p.Critical
-		if c, ok := directiveChecks[lower(s.Name)]; ok {
-			s.Check |= c
-		}
+		s.Check |= measuredChecks[lower(s.Name)]
 		out[i] = s
 	}
 	return out
