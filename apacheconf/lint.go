@@ -52,7 +52,7 @@ func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 		default:
 			e.Module, e.Status, e.Why = spec.Module, spec.Status.String(), spec.Reason
 			e.Notable, e.Critical = spec.Notable, spec.Critical
-			if spec.Status == Unsupported && !spec.Critical {
+			if spec.Status == Unsupported && !spec.Critical || spec.Status == Planned {
 				e.Notable = true
 			}
 		}

@@ -13,6 +13,7 @@ func TestLintExitCodes(t *testing.T) {
 		{Name: "Noteworthy", Module: "core", Class: Take1, Override: RsrcConf, Status: Ignored, Reason: "no effect here", Notable: true},
 		{Name: "Minor", Module: "core", Class: Take1, Override: RsrcConf, Status: Unsupported, Reason: "cosmetic"},
 		{Name: "Routing", Module: "core", Class: Take1, Override: RsrcConf, Status: Unsupported, Reason: "rewrites URLs", Critical: true},
+		{Name: "Later", Module: "core", Class: Take1, Override: RsrcConf, Status: Planned, Reason: "next issue"},
 	})
 	tests := []struct {
 		conf string
@@ -23,6 +24,7 @@ func TestLintExitCodes(t *testing.T) {
 		{"ServerName a\nNoteworthy x\n", 1},
 		{"ServerName a\nMinor x\n", 1},
 		{"ServerName a\nRouting x\n", 2},
+		{"ServerName a\nLater x\n", 1},
 		{"ServerName a\nNoSuchThing x\n", 2},
 	}
 	for _, tt := range tests {
