@@ -134,11 +134,14 @@ func (m *ModuleSet) HasMPM() bool {
 	return false
 }
 
-// List returns the loaded modules in load order (static ones first).
+// List returns the loaded modules in load order (static ones first), as
+// apache2 -M lists them: oidcgate's own pseudo-module is left out.
 func (m *ModuleSet) List() []LoadedModule {
 	out := make([]LoadedModule, 0, len(m.order))
 	for _, id := range m.order {
-		out = append(out, m.loaded[id])
+		if id != oidcgateModule {
+			out = append(out, m.loaded[id])
+		}
 	}
 	return out
 }

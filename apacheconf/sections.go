@@ -58,6 +58,10 @@ func (c *compiler) section(ctx *walkCtx, n *Node, spec *Spec, prevIf *Section) *
 		return nil
 	}
 	sec := &Section{Kind: kind, Pos: n.Pos, Dir: &DirConfig{}, opener: n.Name}
+	if kind == SecLimit || kind == SecLimitExcept {
+		c.limit(ctx, n, spec, sec)
+		return nil
+	}
 	switch kind {
 	case SecElse:
 		if len(n.Args) > 0 {
@@ -98,6 +102,28 @@ func (c *compiler) section(ctx *walkCtx, n *Node, spec *Spec, prevIf *Section) *
 		return sec
 	}
 	return nil
+}
+
+// limit compiles <Limit methods…> and <LimitExcept methods…>. They are
+// not scopes of their own: the directives inside go to the enclosing
+// scope, and modules that honour method limits (Require) find the section
+// in walkCtx.Sec.
+func (c *compiler) limit(ctx *walkCtx, n *Node, spec *Spec, sec *Section) {
+	if len(n.Args) == 0 {
+		c.add(SevError, StageWalk, n.Pos, n.Name, "", "%s> directive requires additional arguments", spec.Name)
+		return
+	}
+	for _, w := range n.Args {
+		m := w.Text
+		if m == "TRACE" && sec.Kind == SecLimit {
+			c.add(SevError, StageWalk, n.Pos, n.Name, "", "TRACE cannot be controlled by <Limit>, see TraceEnable")
+			return
+		}
+		sec.Methods = append(sec.Methods, m)
+	}
+	sec.Arg = strings.Join(sec.Methods, " ")
+	sec.Parent = ctx.Sec
+	c.walk(ctx.withSection(sec, ctx.Dir), n.Children)
 }
 
 // pathSectionArg parses the argument of a Directory/Files/Location/Proxy
