@@ -38,9 +38,15 @@ or the configuration is invalid.`,
 						o.ServerRoot = p
 						o.File = mainFileIn(p)
 					} else {
-						o.File = p
+						// A PATH is a file name as the shell sees it, not
+						// relative to the server root as -f is.
+						abs, err := filepath.Abs(p)
+						if err != nil {
+							return err
+						}
+						o.File = abs
 						if o.ServerRoot == "" {
-							o.ServerRoot = filepath.Dir(p)
+							o.ServerRoot = filepath.Dir(abs)
 						}
 					}
 					targets = append(targets, o)
@@ -115,6 +121,6 @@ func printLint(e env, r *apacheconf.LintReport, verbose bool) {
 		}
 		fmt.Fprintf(e.stdout, "%s: %s: %s%s\n", d.Location, d.Severity, d.Message, hint)
 	}
-	fmt.Fprintf(e.stdout, "summary: %d supported, %d ignored, %d unsupported, %d unknown; %d error(s), %d warning(s)\n",
-		r.Counts["supported"], r.Counts["ignored"], r.Counts["unsupported"], r.Counts["unknown"], r.Counts["errors"], r.Counts["warnings"])
+	fmt.Fprintf(e.stdout, "summary: %d supported, %d planned, %d ignored, %d unsupported, %d unknown; %d error(s), %d warning(s)\n",
+		r.Counts["supported"], r.Counts["planned"], r.Counts["ignored"], r.Counts["unsupported"], r.Counts["unknown"], r.Counts["errors"], r.Counts["warnings"])
 }

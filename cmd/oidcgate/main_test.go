@@ -102,3 +102,16 @@ func TestRoutes(t *testing.T) {
 		t.Errorf("routes: code %d\n%s", code, stdout)
 	}
 }
+
+func TestLintRelativePath(t *testing.T) {
+	_, file := writeConf(t, validConf)
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, file)
+	if err != nil {
+		t.Skip("temp dir not reachable relatively")
+	}
+	code, stdout, _ := runCLI(t, "oidcgate", "lint", rel)
+	if code != 0 || !strings.Contains(stdout, "0 error(s)") {
+		t.Errorf("lint %s: code %d\n%s", rel, code, stdout)
+	}
+}
