@@ -32,6 +32,10 @@ type walkCtx struct {
 	conf     *Config
 }
 
+// strict reports whether the configuration is compiled exactly as
+// Debian's Apache would (configtest --apache).
+func (c *walkCtx) strict() bool { return c.conf != nil && c.conf.Tree != nil && c.conf.Tree.Strict }
+
 // cfg is the configuration being built (for global lists such as Listen).
 func (c *walkCtx) cfg() *Config { return c.conf }
 

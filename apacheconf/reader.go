@@ -87,6 +87,7 @@ func readOnce(opts Options, fragment bool) (*Tree, Diagnostics, bool) {
 		r.tree.Vars[r.vars.names[k]] = v
 	}
 	r.tree.ServerRoot = r.serverRoot
+	r.tree.Strict = opts.Strict
 	return r.tree, r.diags, r.sawLoad
 }
 

@@ -77,6 +77,9 @@ type Tree struct {
 	Conditions []Condition
 	// EnvUsed lists every ${VAR} and where its value came from, for lint.
 	EnvUsed []VarUse
+	// Strict is Options.Strict: compile exactly as Debian's Apache would,
+	// refusing oidcgate's extensions.
+	Strict bool
 }
 
 // IncludedFile is a file read during the read pass. Depth 0 is the main
