@@ -189,7 +189,7 @@ func (p *fileParser) skipBlock(open *Node) {
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		stack = append(stack, word[1:])
+		stack = append(stack, strings.TrimSuffix(word[1:], ">"))
 	}
 	want := open.Name[1:]
 	if len(stack) > 0 {

@@ -65,6 +65,13 @@ func (p *fileParser) readTime(l logicalLine, n *Node) []*Node {
 	case "loadmodule":
 		p.r.sawLoad = true
 		id := n.Args[0].Text
+		if so := p.r.resolve(n.Args[1].Text); !fileExists(so) {
+			// Apache dlopen()s the module; oidcgate never does, so a
+			// missing file only decides configtest --apache.
+			p.r.diags = append(p.r.diags, Diagnostic{Severity: SevError, ApacheOnly: true, Stage: StageRead, Pos: n.Pos, Directive: n.Name,
+				Msg:  "Cannot load " + so + " into server: " + so + ": cannot open shared object file: No such file or directory",
+				Hint: "oidcgate does not load module files; this only matters to Apache"})
+		}
 		if !p.r.mods.Load(id, n.Args[1].Text, n.Pos) {
 			p.r.diags = append(p.r.diags, Diagnostic{Severity: SevWarning, Stage: StageRead, Pos: n.Pos, Directive: n.Name,
 				Code: "AH01574", Msg: "module " + id + " is already loaded, skipping"})
@@ -247,4 +254,9 @@ func fnmatchName(pattern, name string) bool {
 	}
 	ok, err := path.Match(pattern, name)
 	return err == nil && ok
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

@@ -25,6 +25,11 @@ func writeConf(t *testing.T, content string) (root, file string) {
 	if err := os.WriteFile(file, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The module file the configs name: Apache (and configtest --apache)
+	// refuse a LoadModule whose file is missing.
+	if err := os.WriteFile(filepath.Join(root, "x.so"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return root, file
 }
 
