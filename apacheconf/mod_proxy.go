@@ -1,29 +1,583 @@
 package apacheconf
 
-// mod_proxy, mod_proxy_http, mod_proxy_balancer, mod_proxy_wstunnel: ProxyPass family, balancers, workers.
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
 
-var proxySpecs = []Spec{}
+// mod_proxy family: ProxyPass rules, reverse mappings, balancers.
 
-var proxyHandlers = map[string]handler{}
-
-// ProxyDir holds per-directory settings.
-type ProxyDir struct{}
-
-// Merge merges add on top of base with Apache's rules.
-func (base *ProxyDir) Merge(add *ProxyDir) *ProxyDir {
-	if add == nil {
-		return base
-	}
-	return add
+var proxyHandlers = map[string]handler{
+	"proxypass":                    compileProxyPass,
+	"proxypassmatch":               compileProxyPass,
+	"proxypassreverse":             compileProxyPassReverse,
+	"proxypassreversecookiedomain": compileProxyCookie,
+	"proxypassreversecookiepath":   compileProxyCookie,
+	"proxypreservehost":            compileProxyFlag,
+	"proxyaddheaders":              compileProxyFlag,
+	"proxypassinterpolateenv":      compileProxyFlag,
+	"proxyerroroverride":           compileProxyErrorOverride,
+	"proxytimeout":                 compileProxyTimeout,
+	"proxyvia":                     compileProxyVia,
+	"proxyrequests":                compileProxyRequests,
+	"balancermember":               compileBalancerMember,
+	"proxyset":                     compileProxySet,
 }
 
-// ProxyServer holds per-server settings.
-type ProxyServer struct{}
+// ProxyRule is one ProxyPass or ProxyPassMatch rule.
+type ProxyRule struct {
+	Pos Pos
+	// Path is the URL-path prefix; Regex is set for ProxyPassMatch and
+	// "ProxyPass ~".
+	Path  string
+	Regex *regexp.Regexp
+	// Exclude is the "!" form: matching requests are not proxied.
+	Exclude bool
+	// Target is the backend URL as written (it may hold $1 references for
+	// a regex rule); TargetURL is it parsed.
+	Target    string
+	TargetURL *url.URL
+	// InLocation marks the one-argument form inside a section, whose path
+	// is the section's.
+	InLocation bool
+	// Keys other than worker parameters.
+	NoCanon, Interpolate, NoQuery bool
+	Mapping                       string
+	Worker                        WorkerParams
+}
 
-// MergeVHost returns the settings of a virtual host: vh on top of main.
+// WorkerParams are the key=value settings of a backend (worker).
+type WorkerParams struct {
+	Timeout, ConnectionTimeout, Retry, TTL, Ping time.Duration
+	// Set records which keys were given (lower-case), so defaults apply to
+	// the others.
+	Set          map[string]bool
+	KeepAlive    bool
+	DisableReuse bool
+	// Upgrade is the protocol of upgrade= ("websocket").
+	Upgrade    string
+	LoadFactor int
+	Max, Min   int
+	Route      string
+	Redirect   string
+	// Status holds the status flags (+H hot standby, +D disabled, ...).
+	Status string
+	// Other keys accepted by Apache and kept as written.
+	Other map[string]string
+}
+
+// ReverseRule is a ProxyPassReverse (or cookie) mapping.
+type ReverseRule struct {
+	Pos         Pos
+	Path, URL   string
+	Interpolate bool
+}
+
+// Balancer is a balancer:// group.
+type Balancer struct {
+	Name    string
+	Pos     Pos
+	Members []BalancerMember
+	// Params are the ProxySet (and ProxyPass balancer) settings.
+	LBMethod string
+	Params   map[string]string
+}
+
+// BalancerMember is one member of a balancer.
+type BalancerMember struct {
+	Pos    Pos
+	URL    string
+	Worker WorkerParams
+}
+
+// ProxyServer holds mod_proxy's per-server settings. For a virtual host,
+// the main server's rules come first (Apache appends the vhost's).
+type ProxyServer struct {
+	Rules     []*ProxyRule
+	Reverse   []ReverseRule
+	Balancers []*Balancer
+	// Timeout is ProxyTimeout; 0 when unset (Timeout applies).
+	Timeout time.Duration
+	// Via is ProxyVia: "off" (default), "on", "full" or "block".
+	Via string
+	// Requests is ProxyRequests (forward proxying).
+	Requests *bool
+}
+
+// MergeVHost appends the vhost's rules, reverse mappings and balancers to
+// the main server's and lets its scalar settings win when set.
 func (main *ProxyServer) MergeVHost(vh *ProxyServer) *ProxyServer {
 	if vh == nil {
 		return main
 	}
-	return vh
+	if main == nil {
+		return vh
+	}
+	out := &ProxyServer{
+		Rules:     append(append([]*ProxyRule(nil), main.Rules...), vh.Rules...),
+		Reverse:   append(append([]ReverseRule(nil), main.Reverse...), vh.Reverse...),
+		Balancers: append(append([]*Balancer(nil), main.Balancers...), vh.Balancers...),
+		Timeout:   main.Timeout, Via: main.Via, Requests: main.Requests,
+	}
+	if vh.Timeout != 0 {
+		out.Timeout = vh.Timeout
+	}
+	if vh.Via != "" {
+		out.Via = vh.Via
+	}
+	if vh.Requests != nil {
+		out.Requests = vh.Requests
+	}
+	return out
+}
+
+// ProxyDir holds mod_proxy's per-directory settings.
+type ProxyDir struct {
+	// Rule is the one-argument ProxyPass of the section; later wins.
+	Rule *ProxyRule
+	// Reverse and cookie mappings append, outer first.
+	Reverse      []ReverseRule
+	CookieDomain []ReverseRule
+	CookiePath   []ReverseRule
+	// Flags: nil when unset; later wins when set.
+	PreserveHost   *bool
+	AddHeaders     *bool
+	InterpolateEnv *bool
+	ErrorOverride  *bool
+	// ErrorOverrideCodes limit ProxyErrorOverride to these statuses.
+	ErrorOverrideCodes []int
+}
+
+// Merge implements mod_proxy's per-directory merge.
+func (base *ProxyDir) Merge(add *ProxyDir) *ProxyDir {
+	if add == nil {
+		return base
+	}
+	if base == nil {
+		return add
+	}
+	out := *base
+	if add.Rule != nil {
+		out.Rule = add.Rule
+	}
+	out.Reverse = append(append([]ReverseRule(nil), base.Reverse...), add.Reverse...)
+	out.CookieDomain = append(append([]ReverseRule(nil), base.CookieDomain...), add.CookieDomain...)
+	out.CookiePath = append(append([]ReverseRule(nil), base.CookiePath...), add.CookiePath...)
+	for _, f := range []struct {
+		dst **bool
+		src *bool
+	}{{&out.PreserveHost, add.PreserveHost}, {&out.AddHeaders, add.AddHeaders}, {&out.InterpolateEnv, add.InterpolateEnv}, {&out.ErrorOverride, add.ErrorOverride}} {
+		if f.src != nil {
+			*f.dst = f.src
+		}
+	}
+	if add.ErrorOverride != nil {
+		out.ErrorOverrideCodes = add.ErrorOverrideCodes
+	}
+	return &out
+}
+
+func (c *walkCtx) proxyDir() *ProxyDir {
+	if c.Dir.Proxy == nil {
+		c.Dir.Proxy = &ProxyDir{}
+	}
+	return c.Dir.Proxy
+}
+
+func (c *walkCtx) proxyServer() *ProxyServer {
+	if c.Srv.Proxy == nil {
+		c.Srv.Proxy = &ProxyServer{}
+	}
+	return c.Srv.Proxy
+}
+
+func compileProxyPass(c *walkCtx, n *Node) {
+	words := n.Strings()
+	isMatch := n.Key() == "proxypassmatch"
+	rule := &ProxyRule{Pos: n.Pos}
+	if len(words) > 0 && words[0] == "~" {
+		isMatch = true
+		words = words[1:]
+	}
+	if c.Sec != nil {
+		// One-argument form: the path is the section's.
+		if len(words) >= 2 && !strings.Contains(words[1], "=") {
+			c.errorf(n, "drop the path: inside a section ProxyPass takes only the URL", "ProxyPass|ProxyPassMatch can not have a path when defined in a location.")
+			return
+		}
+		rule.InLocation = true
+		rule.Path = c.Sec.Arg
+		if c.Sec.Regex != nil {
+			rule.Regex = c.Sec.Regex
+		}
+	} else {
+		if len(words) < 2 || strings.Contains(words[1], "=") && words[1] != "!" {
+			c.errorf(n, "write ProxyPass /path http://backend/", "ProxyPass|ProxyPassMatch needs a path when not defined in a location")
+			return
+		}
+		rule.Path, words = words[0], words[1:]
+		if isMatch {
+			re, err := regexp.Compile(rule.Path)
+			if err != nil {
+				c.errorf(n, "Go's RE2 syntax: "+err.Error(), "Regular expression could not be compiled.")
+				return
+			}
+			rule.Regex = re
+		}
+	}
+	if len(words) == 0 {
+		c.errorf(n, "write ProxyPass /path http://backend/", "ProxyPass|ProxyPassMatch needs a path when not defined in a location")
+		return
+	}
+	rule.Target, words = words[0], words[1:]
+	if rule.Target == "!" {
+		rule.Exclude = true
+	} else {
+		u, err := url.Parse(rule.Target)
+		if err != nil || !strings.Contains(rule.Target, "://") && !strings.HasPrefix(rule.Target, "unix:") {
+			c.errorf(n, "use an absolute URL such as http://127.0.0.1:8080/", "ProxyPass URL must be absolute!: %s", rule.Target)
+			return
+		}
+		rule.TargetURL = u
+	}
+	for _, kv := range words {
+		switch kv {
+		case "nocanon":
+			rule.NoCanon = true
+			continue
+		case "interpolate":
+			rule.Interpolate = true
+			continue
+		case "noquery":
+			rule.NoQuery = true
+			continue
+		}
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			c.errorf(n, "", "Invalid ProxyPass|ProxyPassMatch parameter. Parameter must be in the form 'key=value'.")
+			return
+		}
+		if strings.EqualFold(k, "mapping") {
+			rule.Mapping = v
+			continue
+		}
+		if strings.HasPrefix(rule.Target, "balancer://") {
+			continue // balancer parameters are checked when serving lands
+		}
+		if msg := setWorkerParam(&rule.Worker, k, v); msg != "" {
+			c.errorf(n, "", "ProxyPass %s", msg)
+			return
+		}
+	}
+	if rule.InLocation {
+		c.proxyDir().Rule = rule
+		return
+	}
+	ps := c.proxyServer()
+	ps.Rules = append(ps.Rules, rule)
+}
+
+// setWorkerParam applies one worker key=value as mod_proxy's
+// set_worker_param does and returns its error text (without the
+// directive name), or "".
+func setWorkerParam(w *WorkerParams, key, val string) string {
+	k := strings.ToLower(key)
+	if w.Set == nil {
+		w.Set = map[string]bool{}
+	}
+	w.Set[k] = true
+	seconds := func(min int) (time.Duration, bool) {
+		v, err := strconv.Atoi(val)
+		return time.Duration(v) * time.Second, err == nil && v >= min
+	}
+	switch k {
+	case "timeout":
+		d, ok := seconds(1)
+		if !ok {
+			return "Timeout must be at least one second"
+		}
+		w.Timeout = d
+	case "connectiontimeout":
+		d, err := parseApacheDuration(val, time.Second)
+		if err != nil || d < time.Millisecond {
+			return "Connection timeout must be at least one millisecond."
+		}
+		w.ConnectionTimeout = d
+	case "retry":
+		d, ok := seconds(0)
+		if !ok {
+			return "Retry must be a positive value"
+		}
+		w.Retry = d
+	case "ttl":
+		d, ok := seconds(1)
+		if !ok {
+			return "TTL must be at least one second"
+		}
+		w.TTL = d
+	case "ping":
+		d, err := parseApacheDuration(val, time.Second)
+		if err != nil || d < time.Millisecond {
+			return "Ping/Pong timeout must be at least one millisecond"
+		}
+		w.Ping = d
+	case "keepalive", "disablereuse", "enablereuse":
+		var on bool
+		switch strings.ToLower(val) {
+		case "on":
+			on = true
+		case "off":
+		default:
+			return map[string]string{"keepalive": "KeepAlive must be On|Off", "disablereuse": "DisableReuse must be On|Off", "enablereuse": "EnableReuse must be On|Off"}[k]
+		}
+		switch k {
+		case "keepalive":
+			w.KeepAlive = on
+		case "disablereuse":
+			w.DisableReuse = on
+		default:
+			w.DisableReuse = !on
+		}
+	case "loadfactor":
+		v, err := strconv.ParseFloat(val, 64)
+		if err != nil || v < 1 || v > 100 {
+			return "LoadFactor must be a number between 1..100"
+		}
+		w.LoadFactor = int(v)
+	case "max", "min", "smax":
+		v, err := strconv.Atoi(val)
+		if err != nil || v < 0 {
+			return strings.ToUpper(k[:1]) + k[1:] + " must be a positive number"
+		}
+		if k == "max" {
+			w.Max = v
+		} else if k == "min" {
+			w.Min = v
+		}
+	case "upgrade":
+		w.Upgrade = val
+	case "route":
+		w.Route = val
+	case "redirect":
+		w.Redirect = val
+	case "status":
+		for i := 0; i < len(val); i++ {
+			ch := val[i]
+			if ch == '+' || ch == '-' {
+				continue
+			}
+			if !strings.ContainsRune("DdSsIiHhEeNnRrCc", rune(ch)) {
+				return "Unknown status parameter option"
+			}
+		}
+		w.Status = val
+	case "acquire", "flushpackets", "flushwait", "iobuffersize", "receivebuffersize", "lbset", "secret", "responsefieldsize", "flusher",
+		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate":
+		if w.Other == nil {
+			w.Other = map[string]string{}
+		}
+		w.Other[k] = val
+	default:
+		delete(w.Set, k)
+		return "unknown Worker parameter"
+	}
+	return ""
+}
+
+// parseApacheDuration parses Apache's time values: a number with an
+// optional unit suffix (ms, s, mi, h), unit def when there is none.
+func parseApacheDuration(s string, def time.Duration) (time.Duration, error) {
+	unit := def
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"ms", time.Millisecond}, {"mi", time.Minute}, {"s", time.Second}, {"h", time.Hour}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, unit = strings.TrimSuffix(s, u.suffix), u.d
+			break
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(v) * unit, nil
+}
+
+func compileProxyPassReverse(c *walkCtx, n *Node) {
+	words := n.Strings()
+	r := ReverseRule{Pos: n.Pos}
+	if len(words) > 0 && words[len(words)-1] == "interpolate" {
+		r.Interpolate = true
+		words = words[:len(words)-1]
+	}
+	switch {
+	case c.Sec != nil && len(words) == 1:
+		r.Path, r.URL = c.Sec.Arg, words[0]
+		pd := c.proxyDir()
+		pd.Reverse = append(pd.Reverse, r)
+		return
+	case c.Sec == nil && len(words) == 2:
+		r.Path, r.URL = words[0], words[1]
+		ps := c.proxyServer()
+		ps.Reverse = append(ps.Reverse, r)
+		return
+	case c.Sec != nil:
+		c.errorf(n, "", "ProxyPassReverse can not have a path when defined in a location")
+	default:
+		c.errorf(n, "", "ProxyPassReverse needs a path when not defined in a location")
+	}
+}
+
+func compileProxyCookie(c *walkCtx, n *Node) {
+	words := n.Strings()
+	r := ReverseRule{Pos: n.Pos, Path: words[0], URL: words[1]}
+	// Apache honours a third argument only when it is "interpolate" and
+	// ignores any other.
+	r.Interpolate = len(words) == 3 && words[2] == "interpolate"
+	pd := c.proxyDir()
+	if n.Key() == "proxypassreversecookiedomain" {
+		pd.CookieDomain = append(pd.CookieDomain, r)
+	} else {
+		pd.CookiePath = append(pd.CookiePath, r)
+	}
+}
+
+func compileProxyFlag(c *walkCtx, n *Node) {
+	v := flag(n)
+	pd := c.proxyDir()
+	switch n.Key() {
+	case "proxypreservehost":
+		pd.PreserveHost = &v
+	case "proxyaddheaders":
+		pd.AddHeaders = &v
+	case "proxypassinterpolateenv":
+		pd.InterpolateEnv = &v
+	}
+}
+
+func compileProxyErrorOverride(c *walkCtx, n *Node) {
+	words := n.Strings()
+	if len(words) == 0 || !isOnOff(words[0]) {
+		c.errorf(n, "", "ProxyErrorOverride first parameter must be one of: off | on")
+		return
+	}
+	on := strings.EqualFold(words[0], "on")
+	pd := c.proxyDir()
+	pd.ErrorOverride = &on
+	pd.ErrorOverrideCodes = nil
+	for _, w := range words[1:] {
+		code, err := strconv.Atoi(w)
+		if err != nil || code < 400 || code > 599 {
+			c.errorf(n, "", "ProxyErrorOverride: status codes to intercept must be valid HTTP Status Codes >=400 && <600")
+			return
+		}
+		pd.ErrorOverrideCodes = append(pd.ErrorOverrideCodes, code)
+	}
+}
+
+func compileProxyTimeout(c *walkCtx, n *Node) {
+	d, err := parseApacheDuration(n.Args[0].Text, time.Second)
+	if err != nil || d < time.Second {
+		c.errorf(n, "", "Proxy Timeout must be at least 1 second.")
+		return
+	}
+	c.proxyServer().Timeout = d
+}
+
+func compileProxyVia(c *walkCtx, n *Node) {
+	v := strings.ToLower(n.Args[0].Text)
+	switch v {
+	case "off", "on", "full", "block":
+		c.proxyServer().Via = v
+	default:
+		c.errorf(n, "", "ProxyVia must be one of: off | on | full | block")
+	}
+}
+
+func compileProxyRequests(c *walkCtx, n *Node) {
+	v := flag(n)
+	c.proxyServer().Requests = &v
+}
+
+// balancerFor finds or creates a balancer of the server.
+func (c *walkCtx) balancerFor(name string, pos Pos) *Balancer {
+	ps := c.proxyServer()
+	for _, b := range ps.Balancers {
+		if strings.EqualFold(b.Name, name) {
+			return b
+		}
+	}
+	b := &Balancer{Name: name, Pos: pos, Params: map[string]string{}}
+	ps.Balancers = append(ps.Balancers, b)
+	return b
+}
+
+func compileBalancerMember(c *walkCtx, n *Node) {
+	words := n.Strings()
+	name := ""
+	if c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch) {
+		name = c.Sec.Arg
+	} else {
+		if len(words) < 2 || strings.Contains(words[1], "=") {
+			c.errorf(n, "put BalancerMember inside <Proxy balancer://name> or name the balancer first", "BalancerMember must define remote proxy server")
+			return
+		}
+		name, words = words[0], words[1:]
+	}
+	if len(words) == 0 {
+		c.errorf(n, "", "BalancerMember must define remote proxy server")
+		return
+	}
+	m := BalancerMember{Pos: n.Pos, URL: words[0]}
+	for _, kv := range words[1:] {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			c.errorf(n, "", "BalancerMember can not have a balancer name when defined in a location")
+			return
+		}
+		if msg := setWorkerParam(&m.Worker, k, v); msg != "" {
+			c.errorf(n, "", "BalancerMember %s", msg)
+			return
+		}
+	}
+	b := c.balancerFor(name, n.Pos)
+	b.Members = append(b.Members, m)
+}
+
+// lbMethods maps each lbmethod to the module providing it.
+var lbMethods = map[string]string{
+	"byrequests": "mod_lbmethod_byrequests", "bytraffic": "mod_lbmethod_bytraffic",
+	"bybusyness": "mod_lbmethod_bybusyness", "heartbeat": "mod_lbmethod_heartbeat",
+}
+
+func compileProxySet(c *walkCtx, n *Node) {
+	words := n.Strings()
+	name := ""
+	if c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch) {
+		name = c.Sec.Arg
+	} else if len(words) > 0 {
+		name, words = words[0], words[1:]
+	}
+	b := c.balancerFor(name, n.Pos)
+	for _, kv := range words {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			c.errorf(n, "", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
+			return
+		}
+		if strings.EqualFold(k, "lbmethod") {
+			mod, known := lbMethods[strings.ToLower(v)]
+			if !known || !c.Modules.HasModule(mod) {
+				c.errorf(n, "", "ProxySet: unknown lbmethod lbmethod=%s; %s", v, name)
+				return
+			}
+			b.LBMethod = strings.ToLower(v)
+			continue
+		}
+		b.Params[strings.ToLower(k)] = v
+	}
 }
