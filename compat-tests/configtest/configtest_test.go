@@ -309,7 +309,7 @@ type outcome struct {
 	positions []string // "FILE:LINE" of each "Syntax error on line N of FILE" in the first error, outermost first
 	msg       string   // the first error's message, without position prefixes
 	errText   string   // the first error's full text (one line, or two for AH00526)
-	warnings  []string // log lines ("[module:level] AHnnnnn: ...") before the first error
+	warnings  []string // log lines of level warn or worse ("[core:warn] AH00111: ...") before the first error
 	syntaxOK  bool
 }
 
@@ -317,6 +317,7 @@ var (
 	readErr = regexp.MustCompile(`^\S+: Syntax error on line \d+ of `)
 	walkErr = regexp.MustCompile(`^AH00526: Syntax error on line (\d+) of (.*):$`)
 	chain   = regexp.MustCompile(`^Syntax error on line (\d+) of (.*?): `)
+	logWarn = regexp.MustCompile(`^\[[^\]:]*:(emerg|alert|crit|error|warn)\] `)
 )
 
 func parseOutcome(stderr string) outcome {
@@ -329,7 +330,12 @@ func parseOutcome(stderr string) outcome {
 		case l == "Syntax OK":
 			o.syntaxOK = true
 		case strings.HasPrefix(l, "["):
-			o.warnings = append(o.warnings, l)
+			// Log lines: warnings and worse are part of the answer;
+			// notice/info/debug/trace lines (printed after LogLevel
+			// raises the level, with C source positions) are not.
+			if logWarn.MatchString(l) {
+				o.warnings = append(o.warnings, l)
+			}
 		case walkErr.MatchString(l):
 			m := walkErr.FindStringSubmatch(l)
 			o.positions = []string{m[2] + ":" + m[1]}
