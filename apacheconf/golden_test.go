@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,9 @@ import (
 )
 
 var update = goflag.Bool("update", false, "rewrite golden files")
+
+// loadModuleRe finds the relative module paths of LoadModule lines.
+var loadModuleRe = regexp.MustCompile(`(?m)^\s*LoadModule\s+\S+\s+(modules/\S+)`)
 
 // TestGolden runs every testdata/golden/*.txtar case. An archive holds the
 // files of a server root (main.conf is read; "args" may list -D values one
@@ -56,6 +60,19 @@ func TestGolden(t *testing.T) {
 					data := bytes.ReplaceAll(f.Data, []byte("<CR>"), []byte("\r"))
 					data = bytes.ReplaceAll(data, []byte("<BOM>"), []byte("\ufeff"))
 					if err := os.WriteFile(p, data, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			// The module files LoadModule lines name (relative to the root)
+			// exist, as they do for Apache.
+			for _, f := range ar.Files {
+				for _, m := range loadModuleRe.FindAllStringSubmatch(string(f.Data), -1) {
+					p := filepath.Join(root, m[1])
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, nil, 0o644); err != nil {
 						t.Fatal(err)
 					}
 				}
