@@ -112,7 +112,27 @@ func (c *compiler) unknown(n *Node, spec *Spec) {
 		}
 	}
 	c.add(SevError, StageWalk, n.Pos, n.Name, hint,
-		"Invalid command '%s', perhaps misspelled or defined by a module not included in the server configuration", n.Name)
+		"Invalid command '%s', perhaps misspelled or defined by a module not included in the server configuration", escapeLogItem(n.Name))
+}
+
+// escapeLogItem escapes a string as Apache's ap_escape_logitem does in
+// its messages: control and non-ASCII bytes as \xhh, '"' and '\'
+// with a backslash.
+func escapeLogItem(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // contextError applies Apache's two context checks: the override mask

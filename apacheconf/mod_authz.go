@@ -209,6 +209,11 @@ func compileRequire(c *walkCtx, n *Node) {
 		for _, arg := range node.Args {
 			p, msg := parseRequireIP(arg)
 			if msg != "" {
+				if !looksLikeIP(arg) {
+					// APR's EINVAL: nothing like an address, and no reason.
+					c.errorf(n, "", "ip address '%s' appears to be invalid", arg)
+					return
+				}
 				c.errorf(n, "", "ip address '%s' appears to be invalid: %s", arg, msg)
 				return
 			}
@@ -360,4 +365,22 @@ func compileAuthName(c *walkCtx, n *Node) {
 func compileForbiddenOnFailure(c *walkCtx, n *Node) {
 	v := flag(n)
 	c.authzFor().ForbiddenOnFailure = &v
+}
+
+// looksLikeIP is APR's test before parsing an address: IPv6 if it has a
+// ':', IPv4 if its address part is digits and dots.
+func looksLikeIP(arg string) bool {
+	addr, _, _ := strings.Cut(arg, "/")
+	if strings.Contains(addr, ":") {
+		return true
+	}
+	if addr == "" {
+		return false
+	}
+	for i := 0; i < len(addr); i++ {
+		if (addr[i] < '0' || addr[i] > '9') && addr[i] != '.' {
+			return false
+		}
+	}
+	return true
 }

@@ -138,39 +138,56 @@ func parseHeaderOp(raw string, request bool) (*HeaderOp, string) {
 	if op.Name, ok = next(); !ok {
 		return nil, needThree
 	}
-	var value, subst string
-	switch action {
-	case HeaderUnset:
-	case HeaderEcho:
+	// Apache takes at most a value, a substitution and an env clause,
+	// then hands them to the action.
+	val, hasVal := next()
+	subs, hasSubs := next()
+	envclause, hasEnv := next()
+	if _, more := next(); more {
+		name := "Header"
 		if request {
+			name = "RequestHeader"
+		}
+		return nil, name + " has too many arguments"
+	}
+	var value string
+	switch action {
+	case HeaderUnset, HeaderEcho:
+		if action == HeaderEcho && request {
 			return nil, "Header echo only valid on Header directives"
 		}
-		re, err := regexp.Compile(op.Name)
-		if err != nil {
-			return nil, "Header echo regex could not be compiled"
+		if hasSubs {
+			return nil, "header " + first + " takes two arguments"
 		}
-		op.Match = re
+		envclause, hasEnv = val, hasVal
+		if action == HeaderEcho {
+			re, err := regexp.Compile(op.Name)
+			if err != nil {
+				return nil, "Header echo regex could not be compiled"
+			}
+			op.Match = re
+		}
 	case HeaderEdit, HeaderEditAll:
-		var ok1, ok2 bool
-		value, ok1 = next()
-		subst, ok2 = next()
-		if !ok1 || !ok2 {
+		if !hasVal || !hasSubs {
 			return nil, "Header edit requires a match and a substitution"
 		}
-		re, err := regexp.Compile(value)
+		re, err := regexp.Compile(val)
 		if err != nil {
 			return nil, "Header edit regex could not be compiled"
 		}
 		op.Match = re
-		value = subst
+		value = subs
 	default:
-		if value, ok = next(); !ok {
+		if !hasVal {
 			return nil, needThree
 		}
-	}
-	envclause, hasEnv := next()
-	if _, more := next(); more {
-		return nil, "Too many arguments to directive"
+		value = val
+		if hasSubs {
+			if hasEnv {
+				return nil, "Too many arguments to directive"
+			}
+			envclause, hasEnv = subs, true
+		}
 	}
 	if hasEnv {
 		switch {

@@ -35,7 +35,7 @@ func (p *fileParser) readErr(l logicalLine, directive, hint, format string, args
 // is nil) and returns them. It consumes the closer.
 func (p *fileParser) parseBlock(open *Node) []*Node {
 	var nodes []*Node
-	for p.i < len(p.lines) {
+	for p.i < len(p.lines) && !p.r.stop {
 		l := p.lines[p.i]
 		p.i++
 		if isComment(l.Text) {
@@ -106,7 +106,7 @@ func (p *fileParser) parseBlock(open *Node) []*Node {
 // Apache does: one error at the outermost opener listing each section,
 // innermost first, joined by a literal "\n".
 func (p *fileParser) reportUnclosed() {
-	if len(p.unclosed) == 0 {
+	if len(p.unclosed) == 0 || p.r.stop {
 		return
 	}
 	msgs := make([]string, len(p.unclosed))

@@ -26,6 +26,9 @@ type reader struct {
 	tree       *Tree
 	sawLoad    bool
 	readFile   func(string) ([]byte, error)
+	// stop ends reading after an include loop, as Apache's first error
+	// does (a loop through directories would otherwise grow without end).
+	stop bool
 }
 
 // Read carries out Apache's read pass: it reads opts.File and everything it
@@ -52,14 +55,11 @@ func readOnce(opts Options, fragment bool) (*Tree, Diagnostics, bool) {
 	if root == "" {
 		root = "/etc/apache2"
 	}
-	root = filepath.Clean(root)
 	file := opts.File
 	if file == "" {
 		file = "apache2.conf"
 	}
-	if !filepath.IsAbs(file) {
-		file = filepath.Join(root, file)
-	}
+	file = serverRootRelative(root, file)
 	reg := opts.Registry
 	if reg == nil {
 		reg = DefaultRegistry()
@@ -148,8 +148,18 @@ func capitalize(s string) string {
 // resolve makes a path absolute against the current ServerRoot, as Apache's
 // ap_server_root_relative does.
 func (r *reader) resolve(p string) string {
+	return serverRootRelative(r.serverRoot, p)
+}
+
+// serverRootRelative joins a relative path to the server root the way
+// Apache's ap_make_full_path does (one '/' between, nothing cleaned), so
+// that messages name files as Apache names them ("./loop.conf" under -d .).
+func serverRootRelative(root, p string) string {
 	if filepath.IsAbs(p) {
-		return filepath.Clean(p)
+		return p
 	}
-	return filepath.Join(r.serverRoot, p)
+	if strings.HasSuffix(root, "/") {
+		return root + p
+	}
+	return root + "/" + p
 }

@@ -86,18 +86,18 @@ func (p *fileParser) include(l logicalLine, n *Node, optional bool) []*Node {
 	pattern := p.r.resolve(n.Args[0].Text)
 	site := IncludeSite{File: p.file, Line: l.EndLine}
 	chain := append(append([]IncludeSite(nil), p.chain...), site)
-	if len(chain) > maxIncludeDepth {
-		p.readErr(l, n.Name, "an Include (directly or indirectly) includes itself", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
-		return nil
-	}
-	for _, s := range p.chain {
-		if s.File == pattern {
-			p.readErr(l, n.Name, "the file "+pattern+" includes itself (directly or through other files); remove the cycle", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
-			return nil
+	if len(chain) >= maxIncludeDepth {
+		// Apache follows an include loop until this depth and reports it
+		// through the whole chain; reading stops here, as it does there.
+		hint := "an Include includes itself, directly or through other files"
+		for _, s := range chain[:len(chain)-1] {
+			if s.File == p.file {
+				hint = "the file " + p.file + " includes itself (directly or through other files); remove the cycle"
+				break
+			}
 		}
-	}
-	if pattern == p.file {
-		p.readErr(l, n.Name, "the file includes itself; remove the cycle", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+		p.readErr(l, n.Name, hint, "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+		p.r.stop = true
 		return nil
 	}
 	files, errMsg := p.r.expandInclude(pattern, optional)
@@ -107,23 +107,13 @@ func (p *fileParser) include(l logicalLine, n *Node, optional bool) []*Node {
 	}
 	var out []*Node
 	for _, f := range files {
-		if inChain(chain, f) {
-			p.readErr(l, n.Name, "the file "+f+" includes itself (directly or through other files); remove the cycle", "Exceeded maximum include depth of %d, There appears to be a recursion.", maxIncludeDepth)
+		if p.r.stop {
 			return out
 		}
 		p.r.tree.Files = append(p.r.tree.Files, IncludedFile{Path: f, Depth: len(chain), Line: l.EndLine})
 		out = append(out, p.r.readConfigFile(f, chain)...)
 	}
 	return out
-}
-
-func inChain(chain []IncludeSite, f string) bool {
-	for _, s := range chain {
-		if s.File == f {
-			return true
-		}
-	}
-	return false
 }
 
 func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?[") }
