@@ -1,6 +1,9 @@
 package apacheconf
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -174,6 +177,8 @@ func contextHint(spec *Spec) string {
 // reach it), as Apache's ap_fixup_virtual_hosts does.
 func (c *compiler) finish() {
 	main := c.cfg.Main
+	resolveLogFormats(main, &c.diagSink)
+	c.checkErrorLogDir(main)
 	if main.Name == "" && len(c.cfg.Tree.Nodes) > 0 {
 		c.add(SevWarning, StageCheck, Pos{File: c.cfg.Tree.mainFile()}, "ServerName",
 			"set ServerName in the main server; virtual hosts without one inherit it",
@@ -191,5 +196,40 @@ func (c *compiler) finish() {
 		vh.Alias = main.Alias.MergeVHost(vh.Alias)
 		vh.SSL = main.SSL.MergeVHost(vh.SSL)
 		vh.OIDC = main.OIDC.MergeVHost(vh.OIDC)
+		resolveLogFormats(vh, &c.diagSink)
+		c.checkErrorLogDir(vh)
 	}
 }
+
+// checkErrorLogDir makes Apache's post-config check that the error log's
+// directory exists (AH02291). oidcgate logs errors to standard error when
+// it cannot open the file, so this only decides configtest --apache.
+func (c *compiler) checkErrorLogDir(s *Server) {
+	target, pos := "logs/error.log", s.Pos
+	if s.Log != nil && s.Log.ErrorLog != "" {
+		target, pos = s.Log.ErrorLog, s.Log.ErrorLogPos
+	}
+	if s.IsVirtual && (s.Log == nil || s.Log.ErrorLog == "" || samePos(s.Log.ErrorLogPos, c.cfg.Main.logPos())) {
+		return // inherited from the main server, checked there
+	}
+	if strings.HasPrefix(target, "|") || strings.HasPrefix(target, "syslog") || strings.HasPrefix(target, "/dev/") {
+		return
+	}
+	path := target
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(c.cfg.ServerRoot, path)
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err == nil && st.IsDir() {
+		return
+	}
+	what := "main error log"
+	if s.IsVirtual {
+		what = fmt.Sprintf("error log of vhost defined at %s:%d", s.Pos.File, s.Pos.ApacheLine())
+	}
+	c.diags = append(c.diags, Diagnostic{Severity: SevError, ApacheOnly: true, Stage: StageCheck, Pos: pos, Directive: "ErrorLog",
+		Msg:  "(2)No such file or directory: AH02291: Cannot access directory '" + dir + "/' for " + what,
+		Hint: "oidcgate writes its error log to standard error when the file cannot be opened; create the directory or use ErrorLog /dev/stderr"})
+}
+
+func samePos(a, b Pos) bool { return a.File == b.File && a.Line == b.Line }

@@ -60,6 +60,10 @@ func TestGolden(t *testing.T) {
 					}
 				}
 			}
+			// As in compat-tests: Apache's default error log directory.
+			if err := os.MkdirAll(filepath.Join(root, "logs"), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			got := runGolden(root, defines, env)
 			if *update {
 				if wantIdx < 0 {

@@ -80,10 +80,14 @@ func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 	}
 	sorted := diags.Sorted()
 	for _, d := range sorted {
-		rep.Diagnostics = append(rep.Diagnostics, LintDiag{Location: d.Pos.String(), Severity: d.Severity.String(),
+		sev := d.Severity.String()
+		if d.ApacheOnly {
+			sev = "warning" // Apache refuses it; oidcgate does not need it
+		}
+		rep.Diagnostics = append(rep.Diagnostics, LintDiag{Location: d.Pos.String(), Severity: sev,
 			Directive: d.Directive, Message: d.Msg, Hint: d.Hint})
-		rep.Counts[d.Severity.String()+"s"]++
-		if d.Severity == SevError {
+		rep.Counts[sev+"s"]++
+		if sev == "error" {
 			rep.Exit = 2
 		}
 	}

@@ -195,3 +195,11 @@ const (
 	// EnvvarsOff never reads it.
 	EnvvarsOff
 )
+
+// logPos is where the server's ErrorLog was written (zero when unset).
+func (s *Server) logPos() Pos {
+	if s.Log == nil {
+		return Pos{}
+	}
+	return s.Log.ErrorLogPos
+}

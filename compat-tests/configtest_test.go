@@ -10,9 +10,8 @@ import (
 	"golang.org/x/tools/txtar"
 )
 
-// TestConfigtestDifferential runs every case — the reader's golden cases
-// (apacheconf/testdata/golden) and this package's own
-// (configtest/cases) — through the real `apache2 -t` and through
+// TestConfigtestDifferential runs the reader's golden cases
+// (apacheconf/testdata/golden) through the real `apache2 -t` and through
 // `oidcgate configtest --apache`, and requires the same verdict, the same
 // reported file and line, and the same message.
 //
@@ -24,12 +23,14 @@ import (
 func TestConfigtestDifferential(t *testing.T) {
 	requireApache(t)
 	var files []string
-	for _, pat := range []string{"../apacheconf/testdata/golden/*.txtar", "configtest/cases/*.txtar"} {
+	// configtest/cases is run (with goldens recorded from Apache) by the
+	// package in ./configtest.
+	for _, pat := range []string{"../apacheconf/testdata/golden/*.txtar"} {
 		m, _ := filepath.Glob(pat)
 		files = append(files, m...)
 	}
-	if len(files) < 60 {
-		t.Fatalf("only %d cases; the corpus must hold at least 60", len(files))
+	if len(files) < 30 {
+		t.Fatalf("only %d reader cases found", len(files))
 	}
 	for _, file := range files {
 		name := strings.TrimSuffix(filepath.Base(file), ".txtar")

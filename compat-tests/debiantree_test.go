@@ -30,22 +30,6 @@ func requireDebianTree(t *testing.T) {
 	}
 }
 
-// TestDebianTreeReads: the real /etc/apache2 with proxy, proxy_http,
-// headers, auth_openidc and an OIDC site enabled is accepted by both, with
-// zero errors from oidcgate, and without Apache's wrapper (oidcgate reads
-// envvars itself).
-func TestDebianTreeReads(t *testing.T) {
-	requireDebianTree(t)
-	apache := run(t, debianEnv(t), "/usr/sbin/apache2ctl", "-t")
-	if apache.code != 0 || !strings.Contains(apache.stderr, "Syntax OK") {
-		t.Fatalf("apache2ctl -t: %d %s", apache.code, apache.stderr)
-	}
-	og := run(t, nil, oidcgateBin, "configtest", "-d", "/etc/apache2")
-	if og.code != 0 || strings.Contains(og.stderr, "error") || !strings.Contains(og.stderr, "Syntax OK") {
-		t.Fatalf("oidcgate configtest: %d\n%s", og.code, og.stderr)
-	}
-}
-
 // TestDebianTreeIncludes: the same files, in the same order, at the same
 // include lines as apache2 -t -D DUMP_INCLUDES.
 func TestDebianTreeIncludes(t *testing.T) {

