@@ -17,6 +17,9 @@ var logHandlers = map[string]handler{
 	"globallog":   compileCustomLog,
 	"errorlog":    compileErrorLog,
 	"loglevel":    compileLogLevel,
+
+	"errorlogformat": compileErrorLogFormat,
+	"bufferedlogs":   compileBufferedLogs,
 }
 
 // LogItem is one piece of a log format: literal text or a %-directive.
@@ -77,6 +80,16 @@ type LogServer struct {
 	ErrorLog    string
 	ErrorLogPos Pos
 	Level       *LogLevel
+	// ErrorLogFormat is the main error log format as written ("" for
+	// Apache's default), validated as core does; ErrorLogRequest and
+	// ErrorLogConnection are the once-per-request/-connection formats.
+	// A virtual host inherits each when it sets none.
+	ErrorLogFormat     string
+	ErrorLogRequest    []string
+	ErrorLogConnection []string
+	// BufferedLogs; default Off. One process-wide switch in Apache (the
+	// last line read wins); a virtual host inherits the main server's.
+	BufferedLogs *bool
 }
 
 // MergeVHost: nicknames merge (the vhost's win); a vhost with access logs
@@ -117,6 +130,22 @@ func (main *LogServer) MergeVHost(vh *LogServer) *LogServer {
 	if vh.Level != nil {
 		out.Level = vh.Level
 	}
+	out.ErrorLogFormat, out.BufferedLogs = main.ErrorLogFormat, main.BufferedLogs
+	out.ErrorLogRequest, out.ErrorLogConnection = main.ErrorLogRequest, main.ErrorLogConnection
+	if vh.ErrorLogFormat != "" {
+		out.ErrorLogFormat = vh.ErrorLogFormat
+	}
+	if vh.ErrorLogRequest != nil {
+		out.ErrorLogRequest = vh.ErrorLogRequest
+	}
+	if vh.ErrorLogConnection != nil {
+		out.ErrorLogConnection = vh.ErrorLogConnection
+	}
+	if vh.BufferedLogs != nil {
+		out.BufferedLogs = vh.BufferedLogs
+	}
+	out.ErrorLogRequest = append([]string(nil), out.ErrorLogRequest...)
+	out.ErrorLogConnection = append([]string(nil), out.ErrorLogConnection...)
 	return out
 }
 
@@ -127,106 +156,133 @@ func (c *walkCtx) logServer() *LogServer {
 	return c.Srv.Log
 }
 
-// validLogDirectives are mod_log_config's (and mod_logio's) letters.
-const validLogDirectives = "aAbBCDefhHiklLmnopPqrRsStTuUvVXIO"
+// logTags are the %-directives mod_log_config registers.
+const logTags = "aAbBCDefhHiklLmnopPqrRstTuUvVX"
 
-// parseLogFormat compiles a LogFormat string as mod_log_config does.
-func parseLogFormat(s string) ([]LogItem, string) {
-	var items []LogItem
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			items = append(items, LogItem{Literal: lit.String()})
-			lit.Reset()
-		}
+// moduleLogTags are registered by other modules, when those are loaded
+// (mod_logio is compiled into Debian's apache2).
+var moduleLogTags = map[string]string{
+	"I": "logio_module", "O": "logio_module", "S": "logio_module", "^FB": "logio_module",
+	"c": "ssl_module", "x": "ssl_module",
+}
+
+// hasLogTag reports whether tag is registered with the given modules
+// loaded (mods nil: every module).
+func hasLogTag(tag string, mods *ModuleSet) bool {
+	if len(tag) == 1 && strings.Contains(logTags, tag) || tag == "^ti" || tag == "^to" {
+		return true
 	}
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch == '\\' && i+1 < len(s) {
-			i++
-			switch s[i] {
-			case 'n':
-				lit.WriteByte('\n')
-			case 't':
-				lit.WriteByte('\t')
-			default:
-				lit.WriteByte(s[i])
-			}
+	m, ok := moduleLogTags[tag]
+	return ok && (mods == nil || mods.Has(m))
+}
+
+// parseLogFormat compiles a LogFormat string as mod_log_config's
+// parse_log_string does, with its error texts. Literal text takes the
+// escapes \\ \r \n \t; any other backslash is kept as written.
+func parseLogFormat(s string, mods *ModuleSet) ([]LogItem, string) {
+	var items []LogItem
+	for len(s) > 0 {
+		if s[0] != '%' {
+			lit, rest := logLiteral(s)
+			items = append(items, LogItem{Literal: lit})
+			s = rest
 			continue
 		}
-		if ch != '%' {
-			lit.WriteByte(ch)
+		if len(s) > 1 && s[1] == '%' {
+			items = append(items, LogItem{Literal: "%"})
+			s = s[2:]
 			continue
 		}
-		if i+1 < len(s) && s[i+1] == '%' {
-			lit.WriteByte('%')
-			i++
-			continue
-		}
-		flush()
-		it := LogItem{}
-		i++
-		for ; i < len(s); i++ {
-			switch c := s[i]; {
-			case c == '!':
-				it.Negate = true
-				continue
-			case c == '<':
-				it.Original = true
-				continue
-			case c == '>':
-				it.Final = true
-				continue
-			case c == ',':
-				continue
-			case c >= '0' && c <= '9':
-				j := i
-				for j < len(s) && s[j] >= '0' && s[j] <= '9' {
-					j++
-				}
-				v, _ := strconv.Atoi(s[i:j])
-				it.Statuses = append(it.Statuses, v)
-				i = j - 1
-				continue
-			case c == '{':
-				end := strings.IndexByte(s[i:], '}')
-				if end < 0 {
-					return nil, "Ran off end of LogFormat parsing args to some directive"
-				}
-				it.Arg = s[i+1 : i+end]
-				i += end
-				continue
-			case c == '^':
-				if i+2 >= len(s) {
-					return nil, "Unrecognized LogFormat directive %" + s[i:]
-				}
-				code := s[i : i+3]
-				switch code {
-				case "^ti", "^to", "^FB":
-				default:
-					return nil, "Unrecognized LogFormat directive %" + code
-				}
-				it.Directive = code
-				i += 2
-			case strings.IndexByte(validLogDirectives, c) >= 0:
-				it.Directive = string(c)
-			default:
-				return nil, "Unrecognized LogFormat directive %" + string(c)
-			}
-			break
-		}
-		if it.Directive == "" {
-			return nil, "Ran off end of LogFormat parsing args to some directive"
+		it, rest, msg := parseLogItem(s[1:], mods)
+		if msg != "" {
+			return nil, msg
 		}
 		items = append(items, it)
+		s = rest
 	}
-	flush()
 	return items, ""
+}
+
+// logLiteral reads literal text up to the next '%'.
+func logLiteral(s string) (string, string) {
+	var b strings.Builder
+	i := 0
+	for i < len(s) && s[i] != '%' {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		switch s[i+1] {
+		case '\\':
+			b.WriteByte('\\')
+		case 'r':
+			b.WriteByte('\r')
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		default:
+			b.WriteByte('\\')
+			i++
+			continue
+		}
+		i += 2
+	}
+	return b.String(), s[i:]
+}
+
+// parseLogItem reads the modifiers and the directive after a '%'.
+func parseLogItem(s string, mods *ModuleSet) (LogItem, string, string) {
+	var it LogItem
+	for len(s) > 0 {
+		switch c := s[0]; {
+		case c == '!':
+			it.Negate = !it.Negate
+			s = s[1:]
+		case c == '<':
+			it.Original, it.Final = true, false
+			s = s[1:]
+		case c == '>':
+			it.Original, it.Final = false, true
+			s = s[1:]
+		case c == ',':
+			s = s[1:]
+		case c == '{':
+			end := strings.IndexByte(s, '}')
+			if end < 0 {
+				it.Arg, s = s[1:], ""
+			} else {
+				it.Arg, s = s[1:end], s[end+1:]
+			}
+		case c >= '0' && c <= '9':
+			n, j := 0, 0
+			for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+				if n < 1<<20 {
+					n = n*10 + int(s[j]-'0')
+				}
+				j++
+			}
+			it.Statuses = append(it.Statuses, n)
+			s = s[j:]
+		default:
+			switch {
+			case c == '^' && len(s) >= 3 && hasLogTag(s[:3], mods):
+				it.Directive = s[:3]
+			case hasLogTag(s[:1], mods):
+				it.Directive = s[:1]
+			default:
+				return it, "", "Unrecognized LogFormat directive %" + s[:1]
+			}
+			return it, s[len(it.Directive):], ""
+		}
+	}
+	return it, "", "Ran off end of LogFormat parsing args to some directive"
 }
 
 func compileLogFormat(c *walkCtx, n *Node) {
 	f := &LogFormat{Pos: n.Pos, Raw: n.Args[0].Text}
-	items, msg := parseLogFormat(f.Raw)
+	items, msg := parseLogFormat(f.Raw, c.Modules)
 	if msg != "" {
 		c.errorf(n, "", "%s", msg)
 		return
@@ -252,17 +308,31 @@ func compileCustomLog(c *walkCtx, n *Node) {
 	}
 	if len(words) >= 2 {
 		l.FormatName = words[1]
+		// Apache compiles the argument as a format when it reads the line,
+		// before knowing whether it names a LogFormat.
+		if _, msg := parseLogFormat(l.FormatName, c.Modules); msg != "" {
+			c.errorf(n, "", "%s", msg)
+			return
+		}
 	}
 	if len(words) == 3 {
 		cond := words[2]
 		switch {
-		case strings.HasPrefix(cond, "env="):
+		case len(cond) >= 4 && strings.EqualFold(cond[:4], "env="):
 			name := cond[4:]
+			if name == "" || name == "!" {
+				c.errorf(n, "", "missing environment variable name")
+				return
+			}
 			if strings.HasPrefix(name, "!") {
 				l.EnvNegate, name = true, name[1:]
 			}
 			l.EnvVar = name
-		case strings.HasPrefix(cond, "expr="):
+		case len(cond) >= 5 && strings.EqualFold(cond[:5], "expr="):
+			if cond[5:] == "" {
+				c.errorf(n, "", "missing condition")
+				return
+			}
 			l.Expr = cond[5:]
 		default:
 			c.errorf(n, "", "error in condition clause")
@@ -352,7 +422,7 @@ func resolveLogFormats(s *Server, diags *diagSink) {
 			l.Format = f
 			continue
 		}
-		items, msg := parseLogFormat(l.FormatName)
+		items, msg := parseLogFormat(l.FormatName, nil)
 		if msg != "" {
 			diags.add(SevError, StageWalk, l.Pos, "CustomLog", "", "%s", msg)
 			continue
@@ -364,6 +434,124 @@ func resolveLogFormats(s *Server, diags *diagSink) {
 // commonLogFormat is Apache's default format: "%h %l %u %t \"%r\" %>s %b".
 func commonLogFormat() *LogFormat {
 	raw := `%h %l %u %t "%r" %>s %b`
-	items, _ := parseLogFormat(raw)
+	items, _ := parseLogFormat(raw, nil)
 	return &LogFormat{Nickname: "", Raw: raw, Items: items}
+}
+
+func compileBufferedLogs(c *walkCtx, n *Node) {
+	v := flag(n)
+	c.logServer().BufferedLogs = &v
+}
+
+// optArgs returns n's arguments with the trailing empty ones dropped:
+// Apache's TAKE12 passes an empty optional word as missing.
+func optArgs(n *Node) []string {
+	args := n.Strings()
+	for len(args) > 1 && args[len(args)-1] == "" {
+		args = args[:len(args)-1]
+	}
+	return args
+}
+
+func compileErrorLogFormat(c *walkCtx, n *Node) {
+	ls := c.logServer()
+	args := optArgs(n)
+	if len(args) == 1 {
+		if msg := checkErrorLogFormat(n.Args[0].Text, true); msg != "" {
+			c.errorf(n, "", "%s", msg)
+			return
+		}
+		ls.ErrorLogFormat = n.Args[0].Text
+		return
+	}
+	kind, f := args[0], args[1]
+	var list *[]string
+	switch {
+	case strings.EqualFold(kind, "connection"):
+		list = &ls.ErrorLogConnection
+	case strings.EqualFold(kind, "request"):
+		list = &ls.ErrorLogRequest
+	default:
+		c.errorf(n, "", "ErrorLogFormat type must be one of request, connection")
+		return
+	}
+	if msg := checkErrorLogFormat(f, false); msg != "" {
+		c.errorf(n, "", "%s", msg)
+		return
+	}
+	*list = append(*list, f)
+}
+
+// errorLogTags are the error log format directives core registers.
+const errorLogTags = "aAeEFiklLmnPtTvV"
+
+// checkErrorLogFormat validates an ErrorLogFormat string with core's rules
+// (parse_errorlog_string); main is true for the main format.
+func checkErrorLogFormat(s string, main bool) string {
+	seenMsg := false
+	for len(s) > 0 {
+		if s[0] == '\\' {
+			// a backslash takes the next byte literally, even a '%'
+			s = s[min(2, len(s)):]
+			continue
+		}
+		if s[0] != '%' {
+			s = s[1:]
+			continue
+		}
+		s = s[1:]
+		if len(s) > 0 && (s[0] == ' ' || s[0] == '%') {
+			s = s[1:]
+			continue
+		}
+		required, level, done := false, 0, false
+		for len(s) > 0 && !done {
+			switch c := s[0]; {
+			case c == '{':
+				if end := strings.IndexByte(s, '}'); end >= 0 {
+					s = s[end+1:]
+				} else {
+					s = ""
+				}
+			case c == '+':
+				required, s = true, s[1:]
+			case c == '-':
+				s = s[1:]
+			case c >= '0' && c <= '9':
+				level = 0
+				for len(s) > 0 && s[0] >= '0' && s[0] <= '9' {
+					if level < 1000 {
+						level = level*10 + int(s[0]-'0')
+					}
+					s = s[1:]
+				}
+			case c == 'M':
+				seenMsg, done, s = true, true, s[1:]
+				if !main {
+					return "%M cannot be used in once-per-request or once-per-connection formats"
+				}
+			default:
+				if c == ' ' || strings.IndexByte(errorLogTags, c) < 0 {
+					return "Unrecognized error log format directive %" + s[:1]
+				}
+				done, s = true, s[1:]
+			}
+		}
+		if !done {
+			return "Ran off end of error log format parsing args to some directive"
+		}
+		if main && required {
+			return "The '+' flag cannot be used in the main error log format"
+		}
+		if !main && level != 0 {
+			return "The loglevel cannot be used as a condition in once-per-request or once-per-connection formats"
+		}
+		if level > 15 {
+			return "The specified loglevel modifier is out of range"
+		}
+	}
+	if main && !seenMsg {
+		return "main ErrorLogFormat must contain message format string '%M'"
+	}
+	return ""
 }
