@@ -1,0 +1,271 @@
+package compattests
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// seen is what the backend received for one request, reduced to what a
+// backend can observe and Apache and oidcgate must agree on.
+type seen struct {
+	Method, URI, Host string
+	Headers           []string // selected headers, "Name: value"
+}
+
+// backendRecorder records requests; it answers a redirect on /app/redirect
+// so ProxyPassReverse can be compared.
+type backendRecorder struct {
+	mu   sync.Mutex
+	last *seen
+	srv  *httptest.Server
+}
+
+var comparedHeaders = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Proto", "X-Missing", "X-App", "X-Spoof", "Via", "Authorization"}
+
+func newBackendRecorder(t *testing.T) *backendRecorder {
+	b := &backendRecorder{}
+	b.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := &seen{Method: r.Method, URI: r.RequestURI, Host: r.Host}
+		for _, h := range comparedHeaders {
+			if v := r.Header.Values(h); len(v) > 0 {
+				s.Headers = append(s.Headers, h+": "+strings.Join(v, ", "))
+			}
+		}
+		b.mu.Lock()
+		b.last = s
+		b.mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/redirect") {
+			w.Header().Set("Location", "http://"+r.Host+"/app/target?x=1")
+			w.WriteHeader(http.StatusFound)
+			return
+		}
+		io.WriteString(w, "ok")
+	}))
+	t.Cleanup(b.srv.Close)
+	return b
+}
+
+func (b *backendRecorder) take() *seen {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.last
+	b.last = nil
+	return s
+}
+
+// serveConf renders the shared test configuration for one front end.
+func serveConf(listen, backend, dir string) string {
+	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+ServerName front.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+ProxyPass /app/health !
+ProxyPass /app http://%[2]s/app
+ProxyPassReverse /app http://%[2]s/app
+ProxyPass /slash/ http://%[2]s/noslash
+ProxyPassMatch "^/img/(.*)\.png$" http://%[2]s/png/$1
+ProxyPassMatch \.gif$ http://%[2]s
+ProxyPass /down http://127.0.0.1:1/
+<VirtualHost %[1]s>
+  ServerName v.local
+  ServerAlias *.wild.example
+  ProxyPass /vh http://%[2]s/vh
+</VirtualHost>
+<VirtualHost %[1]s>
+  ServerName other.local
+  ProxyPass /vh http://%[2]s/other
+  <Location /hdr>
+    ProxyPass http://%[2]s/hdr
+    RequestHeader set X-Missing "%%{NOPE}e"
+    RequestHeader append X-App a1
+  </Location>
+  <Location /keep>
+    ProxyPass http://%[2]s/keep
+    ProxyPreserveHost On
+  </Location>
+  <Location /noxf>
+    ProxyPass http://%[2]s/noxf
+    ProxyAddHeaders Off
+  </Location>
+  <Location /deny>
+    ProxyPass http://%[2]s/deny
+    Require all denied
+  </Location>
+  <Location /loc>
+    ProxyPass http://%[2]s/inloc
+  </Location>
+  <Location /loc/sub>
+    ProxyPass !
+  </Location>
+</VirtualHost>
+`, listen, backend, dir)
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func waitListening(t *testing.T, addr string) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("nothing listening on %s", addr)
+}
+
+// rawGet sends a request line and headers as given and returns the status
+// and the Location header.
+func rawGet(t *testing.T, addr, target, host string, extra []string) (int, string) {
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	req := "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + strings.Join(extra, "") + "\r\n"
+	io.WriteString(c, req)
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("%s %s: %v", addr, target, err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get("Location")
+}
+
+// TestServeDifferential runs the real Apache and oidcgate on the same
+// configuration in front of the same backend and compares, request by
+// request, the status, the Location header and what the backend saw.
+func TestServeDifferential(t *testing.T) {
+	requireApache(t)
+	be := newBackendRecorder(t)
+	backend := be.srv.Listener.Addr().String()
+	aAddr, oAddr := freePort(t), freePort(t)
+	aDir, oDir := t.TempDir(), t.TempDir()
+	for _, d := range []string{aDir, oDir} {
+		os.Chmod(d, 0o755)
+	}
+	aConf, oConf := filepath.Join(aDir, "front.conf"), filepath.Join(oDir, "front.conf")
+	os.WriteFile(aConf, []byte(serveConf(aAddr, backend, aDir)), 0o644)
+	os.WriteFile(oConf, []byte(serveConf(oAddr, backend, oDir)), 0o644)
+
+	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
+	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
+	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if out, err := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
+		t.Fatalf("apache2 -t: %v\n%s", err, out)
+	}
+	if err := apache.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
+	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
+	var ogLog strings.Builder
+	og.Stderr = &ogLog
+	if err := og.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { og.Process.Signal(syscall.SIGTERM); og.Wait() }()
+	waitListening(t, aAddr)
+	waitListening(t, oAddr)
+
+	cases := []struct {
+		name, target, host string
+		extra              []string
+	}{
+		{"prefix", "/app/x?q=%20a+b", "front.example", nil},
+		{"normalise", "/app//x/../y/%41%2e%7e%20%3F?q=%20a+b", "front.example", nil},
+		{"segment-boundary", "/appx", "front.example", nil},
+		{"exclusion", "/app/health", "front.example", nil},
+		{"trailing-slash-quirk", "/slash/abc", "front.example", nil},
+		{"slash-unmatched", "/slash", "front.example", nil},
+		{"regex-dollar", "/img/a/b.png", "front.example", nil},
+		{"regex-no-dollar", "/pics/x.gif", "front.example", nil},
+		{"encoded-slash", "/app/a%2Fb", "front.example", nil},
+		{"dot-dot-above-root", "/x/../../etc", "front.example", nil},
+		{"backend-down", "/down/x", "front.example", nil},
+		{"xff-append", "/app/h", "front.example", []string{"X-Forwarded-For: 1.2.3.4\r\n"}},
+		{"redirect-reverse", "/app/redirect", "front.example:8443", nil},
+		{"vhost-name", "/vh/x", "v.local", nil},
+		{"vhost-case-dot-port", "/vh/x", "V.LOCAL.:9999", nil},
+		{"vhost-wildcard", "/vh/x", "a.b.wild.example", nil},
+		{"vhost-other", "/vh/x", "other.local", nil},
+		{"vhost-unknown-first", "/vh/x", "unknown.local", nil},
+		{"absolute-uri", "http://other.local/vh/abs", "v.local", nil},
+		{"request-headers", "/hdr/x", "other.local", []string{"X-App: a0\r\n"}},
+		{"preserve-host", "/keep/x", "other.local:8080", nil},
+		{"no-forwarded-headers", "/noxf/x", "other.local", nil},
+		{"require-denied", "/deny/x", "other.local", nil},
+		{"location-proxypass", "/loc/x", "other.local", nil},
+		{"location-exclusion", "/loc/sub/y", "other.local", nil},
+		{"authorization-passed", "/app/auth", "front.example", []string{"Authorization: Basic dTpw\r\n"}},
+		{"not-found", "/nothing", "front.example", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			aStatus, aLoc := rawGet(t, aAddr, c.target, c.host, c.extra)
+			aSeen := be.take()
+			oStatus, oLoc := rawGet(t, oAddr, c.target, c.host, c.extra)
+			oSeen := be.take()
+			t.Logf("apache2 %d %q %s", aStatus, aLoc, norm0(aSeen))
+			if aStatus != oStatus {
+				t.Errorf("status: apache2 %d, oidcgate %d", aStatus, oStatus)
+			}
+			if aLoc != oLoc {
+				t.Errorf("Location: apache2 %q, oidcgate %q", aLoc, oLoc)
+			}
+			norm := func(s *seen) string {
+				if s == nil {
+					return "<not proxied>"
+				}
+				h := append([]string(nil), s.Headers...)
+				sort.Strings(h)
+				return fmt.Sprintf("%s %s Host=%s %v", s.Method, s.URI, s.Host, h)
+			}
+			if a, o := norm(aSeen), norm(oSeen); a != o {
+				t.Errorf("backend saw:\n apache2:  %s\n oidcgate: %s", a, o)
+			}
+		})
+	}
+	if t.Failed() {
+		t.Logf("oidcgate log:\n%s", ogLog.String())
+	}
+}
+
+func norm0(s *seen) string {
+	if s == nil {
+		return "<not proxied>"
+	}
+	return s.URI + " Host=" + s.Host + " " + strings.Join(s.Headers, "; ")
+}
