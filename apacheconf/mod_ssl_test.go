@@ -147,4 +147,3 @@ func FuzzSSLProtocol(f *testing.F) {
 		}
 	})
 }
-
