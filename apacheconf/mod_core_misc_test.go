@@ -49,3 +49,45 @@ func TestDebianDirectivesKnown(t *testing.T) {
 		}
 	}
 }
+
+func TestModDir(t *testing.T) {
+	for _, tt := range []struct{ conf, want string }{
+		{"DirectoryIndexRedirect x", "DirectoryIndexRedirect ON|OFF|permanent|temp|seeother|3xx"},
+		{"DirectoryIndexRedirect 200", "DirectoryIndexRedirect only accepts values between 300 and 399"},
+		{"DirectorySlash maybe", "DirectorySlash must be On or Off"},
+	} {
+		_, diags := compileForTest(t, "ServerName a\n"+tt.conf+"\n")
+		if d, ok := diags.First(); !ok || d.Msg != tt.want {
+			t.Errorf("%q: got %v, want %s", tt.conf, diags, tt.want)
+		}
+	}
+	cfg, diags := compileForTest(t, `ServerName a
+DirectoryIndex index.html
+DirectoryIndex index.php
+DirectoryIndexRedirect permanent
+FallbackResource /index.php
+<Location /a>
+DirectoryIndex disabled
+DirectorySlash Off
+FallbackResource disabled
+</Location>
+<Location /b>
+DirectoryIndex disabled x.html
+</Location>
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Errors())
+	}
+	top := cfg.Main.Dir.Core
+	if strings.Join(top.DirectoryIndex, ",") != "index.html,index.php" || *top.DirectoryIndexRedirect != 301 || top.FallbackResource != "/index.php" {
+		t.Errorf("server level: %+v", top)
+	}
+	a := cfg.Main.Dir.Merge(cfg.Main.Sections[0].Dir).Core
+	if a.DirectoryIndex == nil || len(a.DirectoryIndex) != 0 || *a.DirectorySlash || a.FallbackResource != "disabled" || *a.DirectoryIndexRedirect != 301 {
+		t.Errorf("merged /a: %+v", a)
+	}
+	b := cfg.Main.Sections[1].Dir.Core
+	if strings.Join(b.DirectoryIndex, ",") != "disabled,x.html" {
+		t.Errorf("/b: %v", b.DirectoryIndex)
+	}
+}
