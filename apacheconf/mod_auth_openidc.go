@@ -204,6 +204,9 @@ var oidcHandlers = func() map[string]handler {
 			m[strings.ToLower(s.Name)] = compileOIDC
 		}
 	}
+	for _, s := range oidcHeadSpecs {
+		m[strings.ToLower(s.Name)] = compileOIDC
+	}
 	return m
 }()
 

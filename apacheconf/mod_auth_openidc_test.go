@@ -25,8 +25,23 @@ func TestOIDCValueSpecsMatchRegistry(t *testing.T) {
 			}
 		}
 	}
-	if n != 129 {
-		t.Errorf("%d mod_auth_openidc directives, want 2.4.12.3's 129", n)
+	// 2.4.12.3's 129 plus the 19 of current upstream: upstream's 146 and
+	// the two token-binding directives it dropped.
+	if n != 129+19 {
+		t.Errorf("%d mod_auth_openidc directives, want 148", n)
+	}
+}
+
+func TestOIDCHeadOnlyStrict(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"main.conf": "LoadModule mpm_event_module x.so\nLoadModule auth_openidc_module x.so\nServerName a\nOIDCIDTokenAudValues @ other\n", "x.so": ""})
+	_, diags := Load(Options{File: "main.conf", ServerRoot: root, Envvars: EnvvarsOff})
+	if diags.HasErrors() {
+		t.Fatalf("upstream directive refused outside strict mode: %v", diags.Errors())
+	}
+	_, diags = Load(Options{File: "main.conf", ServerRoot: root, Envvars: EnvvarsOff, Strict: true})
+	if d, ok := diags.First(); !ok || !strings.Contains(d.Msg, "Invalid command 'OIDCIDTokenAudValues'") {
+		t.Fatalf("strict mode must refuse it as Debian's 2.4.12.3 does: %v", diags)
 	}
 }
 

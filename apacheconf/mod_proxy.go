@@ -517,16 +517,10 @@ func (c *walkCtx) balancerFor(name string, pos Pos) *Balancer {
 }
 
 func compileBalancerMember(c *walkCtx, n *Node) {
-	words := n.Strings()
-	name := ""
-	if c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch) {
-		name = c.Sec.Arg
-	} else {
-		if len(words) < 2 || strings.Contains(words[1], "=") {
-			c.errorf(n, "put BalancerMember inside <Proxy balancer://name> or name the balancer first", "BalancerMember must define remote proxy server")
-			return
-		}
-		name, words = words[0], words[1:]
+	name, words, inProxy := c.balancerArgs(n)
+	if !inProxy && (len(words) == 0 || strings.Contains(words[0], "=")) {
+		c.errorf(n, "put BalancerMember inside <Proxy balancer://name> or name the balancer first", "BalancerMember must define remote proxy server")
+		return
 	}
 	if len(words) == 0 {
 		c.errorf(n, "", "BalancerMember must define remote proxy server")
@@ -548,6 +542,20 @@ func compileBalancerMember(c *walkCtx, n *Node) {
 	b.Members = append(b.Members, m)
 }
 
+// balancerArgs splits BalancerMember/ProxySet arguments: inside a
+// <Proxy balancer://…> section the balancer is the section's, elsewhere it
+// is the first word.
+func (c *walkCtx) balancerArgs(n *Node) (name string, rest []string, inProxy bool) {
+	words := n.Strings()
+	if c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch) {
+		return c.Sec.Arg, words, true
+	}
+	if len(words) == 0 {
+		return "", nil, false
+	}
+	return words[0], words[1:], false
+}
+
 // lbMethods maps each lbmethod to the module providing it.
 var lbMethods = map[string]string{
 	"byrequests": "mod_lbmethod_byrequests", "bytraffic": "mod_lbmethod_bytraffic",
@@ -555,13 +563,7 @@ var lbMethods = map[string]string{
 }
 
 func compileProxySet(c *walkCtx, n *Node) {
-	words := n.Strings()
-	name := ""
-	if c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch) {
-		name = c.Sec.Arg
-	} else if len(words) > 0 {
-		name, words = words[0], words[1:]
-	}
+	name, words, _ := c.balancerArgs(n)
 	b := c.balancerFor(name, n.Pos)
 	for _, kv := range words {
 		k, v, ok := strings.Cut(kv, "=")

@@ -86,7 +86,7 @@ func (p *fileParser) include(l logicalLine, n *Node, optional bool) []*Node {
 	pattern := p.r.resolve(n.Args[0].Text)
 	site := IncludeSite{File: p.file, Line: l.EndLine}
 	chain := append(append([]IncludeSite(nil), p.chain...), site)
-	if len(chain) >= maxIncludeDepth {
+	if len(chain) > maxIncludeDepth {
 		// Apache follows an include loop until this depth and reports it
 		// through the whole chain; reading stops here, as it does there.
 		hint := "an Include includes itself, directly or through other files"

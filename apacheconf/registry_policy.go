@@ -220,6 +220,18 @@ var directivePolicy = map[string]policy{
 	"sslproxymachinecertificatefile": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
 	"sslproxymachinecertificatepath": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
 
+	// Upstream-only mod_auth_openidc directives (specs_oidc_head.go).
+	"oidcdpopmode":              {Status: Unsupported, Reason: "DPoP-bound tokens are not implemented", Critical: true},
+	"oidccertboundaccesstokens": {Status: Unsupported, Reason: "certificate-bound access tokens (RFC 8705) are not implemented", Critical: true},
+	"oidcdebugmasksecrets":      {Status: Ignored, Reason: "oidcgate never logs secrets"},
+	"oidcmetricsdata":           {Status: Unsupported, Reason: "mod_auth_openidc's metrics endpoint is not served"},
+	"oidcmetricspublish":        {Status: Unsupported, Reason: "mod_auth_openidc's metrics endpoint is not served"},
+	"oidcprofile":               {Status: Unsupported, Reason: "FAPI 2.0 profile enforcement is not implemented", Critical: true},
+	"oidcproviderpushedauthorizationrequestendpoint": {Status: Unsupported, Reason: "pushed authorization requests (RFC 9126) are not implemented", Critical: true},
+	"oidcprovidersignedjwksuri":                      {Status: Unsupported, Reason: "signed JWKS documents are not verified; use OIDCProviderJwksUri", Critical: true},
+	"oidctraceparent":                                {Status: Ignored, Reason: "W3C traceparent headers towards the provider are not sent"},
+	"oidcoauthdecryptsharedkeys":                     {Status: Unsupported, Reason: "encrypted (JWE) bearer tokens are not implemented", Critical: true},
+
 	// mod_status's directive lives in mod_proxy's status hook.
 	"proxystatus":     {Status: Ignored, Reason: "balancer details on the server-status page, which is not served"},
 	"proxyhtmllinks":  {Status: Unsupported, Reason: "HTML bodies are not rewritten; make the backend emit correct links"},

@@ -86,6 +86,10 @@ func (c *compiler) section(ctx *walkCtx, n *Node, spec *Spec, prevIf *Section) *
 		if len(n.Args) == 1 {
 			sec.Arg = n.Args[0].Text
 		}
+		if msg := checkExprSyntax(sec.Arg); msg != "" {
+			c.add(SevError, StageWalk, n.Pos, n.Name, "", "Cannot parse condition clause: %s", msg)
+			return nil
+		}
 	default:
 		if !c.pathSectionArg(n, spec, sec) {
 			return nil

@@ -4,7 +4,7 @@ package apacheconf
 // The facts come from Apache's own command tables (specs_apache_gen.go);
 // registry_policy.go decides what oidcgate does with each.
 func allSpecTables() [][]Spec {
-	return [][]Spec{withPolicy(apacheSpecs)}
+	return [][]Spec{withPolicy(apacheSpecs), withPolicy(withHeadModule(oidcHeadSpecs))}
 }
 
 // allHandlers joins every module's handler map, keyed by lower-case name.

@@ -107,8 +107,16 @@ func httpdCompat(prog string, args []string, e env) int {
 		}
 		return 0
 	}
-	fmt.Fprintf(e.stderr, "%s: serving is not available in this version of oidcgate yet; use -t, -S or -M\n", prog)
-	return 1
+	// Run mode (-D FOREGROUND, -X or no flag): oidcgate never daemonizes.
+	opts.Strict = false
+	if err := serve(e, opts, "text"); err != nil {
+		if ee, ok := err.(exitError); ok {
+			return ee.code
+		}
+		fmt.Fprintf(e.stderr, "%s: %v\n", prog, err)
+		return 1
+	}
+	return 0
 }
 
 func usage(prog string, e env) int {

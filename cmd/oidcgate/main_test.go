@@ -76,8 +76,9 @@ func TestApacheNames(t *testing.T) {
 	if code, _, stderr := runCLI(t, "apache2", "-Z"); code != 1 || !strings.Contains(stderr, "Usage:") {
 		t.Errorf("unknown flag: code %d stderr %q", code, stderr)
 	}
-	if code, _, stderr := runCLI(t, "apache2ctl", "-D", "FOREGROUND", "-f", file, "-d", root); code != 1 || !strings.Contains(stderr, "not available") {
-		t.Errorf("serving must say it is not available yet: code %d stderr %q", code, stderr)
+	bad, badFile := writeConf(t, "LoadModule mpm_event_module x.so\nServerName a\nBogus x\n")
+	if code, _, stderr := runCLI(t, "apache2ctl", "-D", "FOREGROUND", "-f", badFile, "-d", bad); code != 1 || !strings.Contains(stderr, "Invalid command 'Bogus'") {
+		t.Errorf("run mode with a broken config must refuse to start: code %d stderr %q", code, stderr)
 	}
 }
 

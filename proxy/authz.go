@@ -1,0 +1,154 @@
+package proxy
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// AuthzResult is mod_authz_core's tri-state result plus "denied, no user".
+type AuthzResult uint8
+
+const (
+	AuthzNeutral AuthzResult = iota
+	AuthzGranted
+	AuthzDenied
+	// AuthzDeniedNoUser: a provider needs an authenticated user.
+	AuthzDeniedNoUser
+)
+
+// AuthzRequest is what the providers look at.
+type AuthzRequest struct {
+	Method string
+	Client netip.Addr
+	User   string
+	Env    map[string]string
+}
+
+// EvalAuthz evaluates a Require tree as mod_authz_core does. A nil tree
+// grants (no Require lines at all).
+func EvalAuthz(n *apacheconf.AuthzNode, r AuthzRequest) AuthzResult {
+	if n == nil {
+		return AuthzGranted
+	}
+	res := evalNode(n, r)
+	if res == AuthzNeutral {
+		return AuthzDenied // neutral at the top means denied
+	}
+	return res
+}
+
+func evalNode(n *apacheconf.AuthzNode, r AuthzRequest) AuthzResult {
+	switch n.Kind {
+	case apacheconf.AuthzProvider:
+		if len(n.Methods) > 0 && containsFold(n.Methods, r.Method) == n.Except {
+			return AuthzNeutral // the line does not apply to this method
+		}
+		res := evalProvider(n, r)
+		if n.Negated {
+			switch res {
+			case AuthzGranted:
+				return AuthzDenied
+			case AuthzDenied:
+				return AuthzNeutral
+			}
+		}
+		return res
+	case apacheconf.AuthzAll:
+		out := AuthzNeutral
+		for _, c := range n.Children {
+			switch res := evalNode(c, r); res {
+			case AuthzDenied, AuthzDeniedNoUser:
+				return res
+			case AuthzGranted:
+				out = AuthzGranted
+			}
+		}
+		return out
+	case apacheconf.AuthzNone:
+		for _, c := range n.Children {
+			if evalNode(c, r) == AuthzGranted {
+				return AuthzDenied
+			}
+		}
+		return AuthzNeutral
+	default: // Any
+		out := AuthzNeutral
+		for _, c := range n.Children {
+			switch res := evalNode(c, r); res {
+			case AuthzGranted:
+				return AuthzGranted
+			case AuthzDeniedNoUser:
+				out = AuthzDeniedNoUser
+			case AuthzDenied:
+				if out == AuthzNeutral {
+					out = AuthzDenied
+				}
+			}
+		}
+		return out
+	}
+}
+
+func evalProvider(n *apacheconf.AuthzNode, r AuthzRequest) AuthzResult {
+	switch n.Provider {
+	case "all":
+		if n.Granted {
+			return AuthzGranted
+		}
+		return AuthzDenied
+	case "ip":
+		for _, ip := range n.IPs {
+			if ip.Contains(r.Client) {
+				return AuthzGranted
+			}
+		}
+		return AuthzDenied
+	case "local":
+		if r.Client.IsLoopback() {
+			return AuthzGranted
+		}
+		return AuthzDenied
+	case "method":
+		if containsFold(n.Args, r.Method) {
+			return AuthzGranted
+		}
+		return AuthzDenied
+	case "env":
+		for _, a := range n.Args {
+			if _, ok := r.Env[a]; ok {
+				return AuthzGranted
+			}
+		}
+		return AuthzDenied
+	case "valid-user":
+		if r.User == "" {
+			return AuthzDeniedNoUser
+		}
+		return AuthzGranted
+	case "user":
+		if r.User == "" {
+			return AuthzDeniedNoUser
+		}
+		if containsFold(n.Args, r.User) {
+			return AuthzGranted
+		}
+		return AuthzDenied
+	}
+	// claim, claims_expr, expr, host…: need a user or an evaluator that
+	// lands with the OIDC issues; without one nothing is granted.
+	if r.User == "" {
+		return AuthzDeniedNoUser
+	}
+	return AuthzDenied
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}

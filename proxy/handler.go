@@ -1,0 +1,274 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// ServeHTTP runs Apache's request phases for one request: virtual host by
+// address and Host, URI normalisation, the section walk, ProxyPass
+// translation, authorization, RequestHeader, forwarding and the response
+// phases.
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	local := localAddr(r)
+	srv, err := s.vhosts.Select(local, r.Host)
+	if err != nil {
+		s.writeError(w, r, s.cfg.Main, http.StatusBadRequest, "")
+		return
+	}
+	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
+	if strings.Contains(rawPath, "://") { // absolute-form request target
+		if u, err := url.Parse(r.RequestURI); err == nil {
+			rawPath = u.EscapedPath()
+		}
+	}
+	opts := normalizeOptions(srv)
+	uri, err := NormalizePath(rawPath, opts)
+	if err != nil {
+		s.writeError(w, r, srv, Status(err), "")
+		return
+	}
+	walker := s.walkers[srv]
+	m := walker.WalkProxied(uri, "")
+	target := s.translate(srv, m.Dir, uri, opts.EncodedSlashes == SlashesNoDecode)
+	if target != nil && target.URL != nil {
+		m = walker.WalkProxied(uri, target.URL.String())
+	}
+	env := map[string]string{}
+	for k, v := range m.Env {
+		env[k] = v
+	}
+	var require *apacheconf.AuthzNode
+	if m.Dir.Authz != nil {
+		require = m.Dir.Authz.Require
+	}
+	switch EvalAuthz(require, AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env}) {
+	case AuthzGranted:
+	case AuthzDeniedNoUser:
+		// Authentication (OIDC) is not part of this version: refuse
+		// rather than let a protected request through.
+		s.log.Error("authentication required but not available in this version", "uri", uri)
+		s.writeError(w, r, srv, http.StatusInternalServerError, "")
+		return
+	default:
+		s.writeError(w, r, srv, http.StatusForbidden, "")
+		return
+	}
+	if target == nil || target.URL == nil {
+		s.writeError(w, r, srv, http.StatusNotFound, "")
+		return
+	}
+	s.forward(w, r, srv, m.Dir, target, env, start)
+}
+
+func localAddr(r *http.Request) netip.AddrPort {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if ap, err := netip.ParseAddrPort(a.String()); err == nil {
+			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		}
+	}
+	return netip.AddrPort{}
+}
+
+func normalizeOptions(srv *apacheconf.Server) NormalizeOptions {
+	o := NormalizeOptions{MergeSlashes: true}
+	if srv.Core != nil {
+		switch srv.Core.Values["allowencodedslashes"] {
+		case "on":
+			o.EncodedSlashes = SlashesOn
+		case "nodecode":
+			o.EncodedSlashes = SlashesNoDecode
+		}
+		if srv.Core.Values["mergeslashes"] == "off" {
+			o.MergeSlashes = false
+		}
+	}
+	return o
+}
+
+// translate picks the ProxyPass rule: the one of the matching Location
+// first, then the server's list in order (main server's first).
+func (s *Site) translate(srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, keep2F bool) *Target {
+	if dir.Proxy != nil && dir.Proxy.Rule != nil {
+		r := dir.Proxy.Rule
+		if r.Exclude {
+			return &Target{Rule: r}
+		}
+		rule := *r
+		if rule.Regex == nil {
+			rule.Path = r.Path
+		}
+		if t := matchRule(&rule, uri, keep2F); t != nil {
+			return t
+		}
+	}
+	if srv.Proxy == nil {
+		return nil
+	}
+	for _, r := range srv.Proxy.Rules {
+		if t := matchRule(r, uri, keep2F); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+// forward sends the request to the backend the way mod_proxy_http does.
+func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, t *Target, env map[string]string, start time.Time) {
+	pd := dir.Proxy
+	preserveHost := pd != nil && pd.PreserveHost != nil && *pd.PreserveHost
+	addHeaders := pd == nil || pd.AddHeaders == nil || *pd.AddHeaders
+	clientHost := r.Host
+	clientIP := clientAddr(r.RemoteAddr)
+	backend := t.URL
+	timeout := 60 * time.Second
+	if srv.Core != nil {
+		if d, ok := srv.Core.Durations["timeout"]; ok && d > 0 {
+			timeout = d
+		}
+	}
+	if srv.Proxy != nil && srv.Proxy.Timeout > 0 {
+		timeout = srv.Proxy.Timeout
+	}
+	if t.Rule.Worker.Timeout > 0 {
+		timeout = t.Rule.Worker.Timeout
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			out := pr.Out
+			out.URL.Scheme, out.URL.Host = backend.Scheme, backend.Host
+			out.URL.Path, out.URL.RawPath = backend.Path, backend.RawPath
+			// Apache passes the query as received, never re-encoded.
+			out.URL.RawQuery = pr.In.URL.RawQuery
+			if t.Rule.NoQuery {
+				out.URL.RawQuery = ""
+			}
+			if preserveHost {
+				out.Host = clientHost
+			} else {
+				out.Host = hostPort(backend)
+			}
+			// Rewrite starts without X-Forwarded-*: Apache appends to what
+			// the client sent.
+			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server"} {
+				out.Header.Del(h)
+				if v := pr.In.Header.Values(h); len(v) > 0 {
+					out.Header[h] = append([]string(nil), v...)
+				}
+			}
+			if addHeaders {
+				appendHeader(out.Header, "X-Forwarded-For", clientIP.String())
+				appendHeader(out.Header, "X-Forwarded-Host", clientHost)
+				appendHeader(out.Header, "X-Forwarded-Server", srv.Name)
+			}
+			if dir.Headers != nil {
+				applyHeaderOps(out.Header, dir.Headers.Request, env, start)
+			}
+		},
+		Transport: &http.Transport{
+			Proxy:                 nil,
+			DialContext:           (&net.Dialer{Timeout: connectTimeout(t.Rule)}).DialContext,
+			ResponseHeaderTimeout: timeout,
+			DisableKeepAlives:     t.Rule.Worker.DisableReuse,
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if pd != nil {
+				reverseMap(resp.Header, pd.Reverse, r)
+			}
+			if srv.Proxy != nil {
+				reverseMap(resp.Header, srv.Proxy.Reverse, r)
+			}
+			if dir.Headers != nil {
+				applyHeaderOps(resp.Header, dir.Headers.Response, env, start)
+			}
+			return nil
+		},
+		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
+			var ne net.Error
+			switch {
+			case errors.Is(err, context.Canceled):
+				return
+			case errors.As(err, &ne) && ne.Timeout() && !isDialError(err):
+				s.writeError(w, r, srv, http.StatusGatewayTimeout, "")
+			case isDialError(err):
+				s.log.Error("backend unreachable", "backend", backend.Host, "err", err)
+				s.writeError(w, r, srv, http.StatusServiceUnavailable, "")
+			default:
+				s.writeError(w, r, srv, http.StatusBadGateway, "")
+			}
+		},
+	}
+	rp.ServeHTTP(w, r)
+}
+
+func connectTimeout(r *apacheconf.ProxyRule) time.Duration {
+	if r.Worker.ConnectionTimeout > 0 {
+		return r.Worker.ConnectionTimeout
+	}
+	return 60 * time.Second
+}
+
+func isDialError(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+func appendHeader(h http.Header, name, v string) {
+	if old := h.Get(name); old != "" {
+		h.Set(name, old+", "+v)
+		return
+	}
+	h.Set(name, v)
+}
+
+// reverseMap rewrites Location, Content-Location and URI as
+// ProxyPassReverse does: the first mapping whose URL is a prefix
+// (case-insensitive) of the value replaces it with its path, made absolute
+// with the client's scheme and Host.
+func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) {
+	for _, name := range []string{"Location", "Content-Location", "URI"} {
+		v := h.Get(name)
+		if v == "" {
+			continue
+		}
+		for _, rr := range rules {
+			if len(v) >= len(rr.URL) && strings.EqualFold(v[:len(rr.URL)], rr.URL) {
+				mapped := rr.Path + v[len(rr.URL):]
+				if strings.HasPrefix(mapped, "/") {
+					scheme := "http"
+					if r.TLS != nil {
+						scheme = "https"
+					}
+					mapped = scheme + "://" + r.Host + mapped
+				}
+				h.Set(name, mapped)
+				break
+			}
+		}
+	}
+}
+
+// writeError sends one of Apache's own error documents.
+func (s *Site) writeError(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, status int, notes string) {
+	_, body := ErrorPage{Status: status, Method: r.Method, Notes: notes}.Render()
+	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest {
+		w.Header().Set("Connection", "close")
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte(body))
+	}
+}

@@ -1,0 +1,95 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// applyHeaderOps runs mod_headers operations on a header set, in order.
+func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]string, start time.Time) {
+	for _, op := range ops {
+		if op.Early {
+			continue
+		}
+		if op.EnvVar != "" {
+			_, set := env[op.EnvVar]
+			if set == op.EnvNegate {
+				continue
+			}
+		}
+		if op.Expr != "" {
+			continue // expr= conditions are evaluated once ap_expr lands
+		}
+		val := renderFormat(op.Value, env, start)
+		name := op.Name
+		switch op.Action {
+		case apacheconf.HeaderSet:
+			h.Set(name, val)
+		case apacheconf.HeaderAdd:
+			h.Add(name, val)
+		case apacheconf.HeaderAppend:
+			appendHeader(h, name, val)
+		case apacheconf.HeaderMerge:
+			old := h.Get(name)
+			if !containsToken(old, val) {
+				appendHeader(h, name, val)
+			}
+		case apacheconf.HeaderSetIfEmpty:
+			if h.Get(name) == "" {
+				h.Set(name, val)
+			}
+		case apacheconf.HeaderUnset:
+			h.Del(name)
+		case apacheconf.HeaderEdit, apacheconf.HeaderEditAll:
+			vals := h.Values(name)
+			for i, v := range vals {
+				if op.Action == apacheconf.HeaderEdit {
+					if loc := op.Match.FindStringSubmatchIndex(v); loc != nil {
+						repl := string(op.Match.ExpandString(nil, dollarRefs(val), v, loc))
+						vals[i] = v[:loc[0]] + repl + v[loc[1]:]
+					}
+					continue
+				}
+				vals[i] = op.Match.ReplaceAllString(v, dollarRefs(val))
+			}
+		}
+	}
+}
+
+func containsToken(list, tok string) bool {
+	for _, t := range strings.Split(list, ",") {
+		if strings.TrimSpace(t) == tok {
+			return true
+		}
+	}
+	return false
+}
+
+// renderFormat renders a mod_headers value; a missing variable renders as
+// "(null)", as Apache does.
+func renderFormat(parts []apacheconf.FormatPart, env map[string]string, start time.Time) string {
+	var b strings.Builder
+	for _, p := range parts {
+		switch p.Tag {
+		case 0:
+			b.WriteString(p.Literal)
+		case 't':
+			b.WriteString("t=" + strconv.FormatInt(start.UnixMicro(), 10))
+		case 'D':
+			b.WriteString("D=" + strconv.FormatInt(time.Since(start).Microseconds(), 10))
+		case 'e', 's':
+			if v, ok := env[p.Arg]; ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("(null)")
+			}
+		default:
+			b.WriteString("(null)")
+		}
+	}
+	return b.String()
+}

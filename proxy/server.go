@@ -1,0 +1,123 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// Server listens on the configuration's Listen addresses and serves the
+// current Site; Reload swaps the Site atomically, in-flight requests
+// finish on the one they started with.
+type Server struct {
+	site atomic.Pointer[Site]
+	log  *slog.Logger
+
+	mu        sync.Mutex
+	servers   []*http.Server
+	listeners []net.Listener
+}
+
+// NewServer prepares a server for cfg.
+func NewServer(cfg *apacheconf.Config, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{log: log}
+	s.site.Store(NewSite(cfg, nil, log))
+	return s
+}
+
+// Reload replaces the configuration for new requests.
+func (s *Server) Reload(cfg *apacheconf.Config) {
+	s.site.Store(NewSite(cfg, nil, s.log))
+}
+
+// ServeHTTP serves with the current site.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.site.Load().ServeHTTP(w, r)
+}
+
+// Listen opens one listener per Listen directive.
+func (s *Server) Listen(cfg *apacheconf.Config) error {
+	if len(cfg.Listens) == 0 {
+		return errors.New("the configuration has no Listen directive")
+	}
+	for _, l := range cfg.Listens {
+		addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			s.Close()
+			return fmt.Errorf("%s: Listen %s: %w", l.Pos, addr, err)
+		}
+		s.mu.Lock()
+		s.listeners = append(s.listeners, ln)
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+// Addrs returns the listening addresses (after Listen).
+func (s *Server) Addrs() []net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]net.Addr, len(s.listeners))
+	for i, ln := range s.listeners {
+		out[i] = ln.Addr()
+	}
+	return out
+}
+
+// Serve serves on the opened listeners until Shutdown or Close.
+func (s *Server) Serve() error {
+	s.mu.Lock()
+	lns := append([]net.Listener(nil), s.listeners...)
+	errc := make(chan error, len(lns))
+	for _, ln := range lns {
+		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+		s.servers = append(s.servers, hs)
+		go func() { errc <- hs.Serve(ln) }()
+	}
+	s.mu.Unlock()
+	for range lns {
+		if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	return nil
+}
+
+// Shutdown stops accepting and waits for in-flight requests (graceful
+// stop), bounded by ctx.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var first error
+	for _, hs := range s.servers {
+		if err := hs.Shutdown(ctx); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Close stops at once.
+func (s *Server) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, hs := range s.servers {
+		_ = hs.Close()
+	}
+	for _, ln := range s.listeners {
+		_ = ln.Close()
+	}
+}

@@ -1,0 +1,43 @@
+package proxy
+
+import (
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// Site is a compiled configuration ready to serve: the vhost table and,
+// per server, its section walker. It is immutable; a reload builds a new
+// one.
+type Site struct {
+	cfg     *apacheconf.Config
+	vhosts  *VHostTable
+	walkers map[*apacheconf.Server]*SectionWalker
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewSite compiles a configuration for serving. resolve resolves
+// <VirtualHost> host names (nil: only IP literals and wildcards).
+func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Site{cfg: cfg, vhosts: NewVHostTable(cfg, resolve), walkers: map[*apacheconf.Server]*SectionWalker{}, log: log, now: time.Now}
+	s.walkers[cfg.Main] = NewSectionWalker(cfg.Main)
+	for _, vh := range cfg.VHosts {
+		s.walkers[vh] = NewSectionWalker(vh)
+	}
+	return s
+}
+
+// clientAddr parses a request's RemoteAddr.
+func clientAddr(remote string) netip.Addr {
+	ap, err := netip.ParseAddrPort(remote)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr().Unmap()
+}
