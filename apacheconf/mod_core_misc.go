@@ -32,6 +32,13 @@ var coreMiscHandlers = map[string]handler{
 	"options":               compileOptions,
 	"protocols":             compileCoreWords,
 	"httpprotocoloptions":   compileHTTPProtocolOptions,
+
+	// mod_dir
+	"directoryindex":         compileDirectoryIndex,
+	"directoryslash":         compileDirFlag,
+	"directorycheckhandler":  compileDirFlag,
+	"directoryindexredirect": compileDirectoryIndexRedirect,
+	"fallbackresource":       compileFallbackResource,
 }
 
 // CoreServer holds core per-server settings. Unset values are nil or "";
@@ -91,6 +98,22 @@ type CoreDir struct {
 	// Options: Absolute replaces the enclosing options; otherwise Add and
 	// Remove adjust them (Apache's +/- syntax).
 	Options *OptionsSpec
+
+	// DirectoryIndex (mod_dir): the index file names, all lines of one
+	// section appended; nil when unset (Apache: index.html), empty for
+	// "DirectoryIndex disabled". Later section wins when set.
+	DirectoryIndex []string
+	// DirectorySlash and DirectoryCheckHandler (mod_dir, default On and
+	// Off); nil when unset, later section wins when set.
+	DirectorySlash        *bool
+	DirectoryCheckHandler *bool
+	// DirectoryIndexRedirect is the status of the index redirect (0 for
+	// Off, the default); nil when unset, later section wins when set.
+	DirectoryIndexRedirect *int
+	// FallbackResource is the local URL served for missing files;
+	// "disabled" turns an inherited one off. Later section wins when set.
+	FallbackResource    string
+	FallbackResourcePos Pos
 }
 
 // OptionsSpec is one Options directive.
@@ -114,7 +137,74 @@ func (base *CoreDir) Merge(add *CoreDir) *CoreDir {
 	if add.Options != nil {
 		out.Options = mergeOptions(base.Options, add.Options)
 	}
+	out.DirectoryIndex, out.DirectorySlash, out.DirectoryCheckHandler = base.DirectoryIndex, base.DirectorySlash, base.DirectoryCheckHandler
+	out.DirectoryIndexRedirect, out.FallbackResource, out.FallbackResourcePos = base.DirectoryIndexRedirect, base.FallbackResource, base.FallbackResourcePos
+	if add.DirectoryIndex != nil {
+		out.DirectoryIndex = add.DirectoryIndex
+	}
+	if add.DirectorySlash != nil {
+		out.DirectorySlash = add.DirectorySlash
+	}
+	if add.DirectoryCheckHandler != nil {
+		out.DirectoryCheckHandler = add.DirectoryCheckHandler
+	}
+	if add.DirectoryIndexRedirect != nil {
+		out.DirectoryIndexRedirect = add.DirectoryIndexRedirect
+	}
+	if add.FallbackResource != "" {
+		out.FallbackResource, out.FallbackResourcePos = add.FallbackResource, add.FallbackResourcePos
+	}
 	return out
+}
+
+// compileDirectoryIndex is mod_dir's add_index: names are appended; a
+// lone "disabled" clears the list.
+func compileDirectoryIndex(c *walkCtx, n *Node) {
+	d := c.coreDir()
+	words := n.Strings()
+	if len(words) == 1 && strings.EqualFold(words[0], "disabled") {
+		d.DirectoryIndex = []string{}
+		return
+	}
+	d.DirectoryIndex = append(append([]string{}, d.DirectoryIndex...), words...)
+}
+
+func compileDirFlag(c *walkCtx, n *Node) {
+	v := flag(n)
+	if strings.EqualFold(c.Spec.Name, "DirectorySlash") {
+		c.coreDir().DirectorySlash = &v
+	} else {
+		c.coreDir().DirectoryCheckHandler = &v
+	}
+}
+
+func compileDirectoryIndexRedirect(c *walkCtx, n *Node) {
+	arg := n.Args[0].Text
+	status := 0
+	switch strings.ToLower(arg) {
+	case "on", "temp":
+		status = 302
+	case "off":
+	case "permanent":
+		status = 301
+	case "seeother":
+		status = 303
+	default:
+		if arg == "" || arg[0] < '0' || arg[0] > '9' {
+			c.errorf(n, "", "DirectoryIndexRedirect ON|OFF|permanent|temp|seeother|3xx")
+			return
+		}
+		if status = atoi(arg); status < 300 || status > 399 {
+			c.errorf(n, "", "DirectoryIndexRedirect only accepts values between 300 and 399")
+			return
+		}
+	}
+	c.coreDir().DirectoryIndexRedirect = &status
+}
+
+func compileFallbackResource(c *walkCtx, n *Node) {
+	d := c.coreDir()
+	d.FallbackResource, d.FallbackResourcePos = n.Args[0].Text, n.Pos
 }
 
 func mergeOptions(base, add *OptionsSpec) *OptionsSpec {
