@@ -113,6 +113,10 @@ const (
 	_                               // OR_UNSET
 	AccessConf                      // ACCESS_CONF: <Directory>, <Location>, <Files>, <Proxy>, <If>
 	RsrcConf                        // RSRC_CONF: main server and <VirtualHost>
+	_                               // EXEC_ON_READ (the reader handles those)
+	_                               // NONFATAL_OVERRIDE
+	_                               // NONFATAL_UNKNOWN
+	ProxyConf                       // PROXY_CONF: allowed in <Proxy> sections
 
 	OrAll = OrLimit | OrOptions | OrFileInfo | OrAuthCfg | OrIndexes
 )

@@ -146,6 +146,9 @@ func contextError(spec *Spec, ctx *walkCtx) string {
 	avail := serverOverride
 	if ctx.Sec != nil {
 		avail = sectionOverride
+		if ctx.inKind(SecProxy, SecProxyMatch) != nil {
+			avail |= ProxyConf
+		}
 	}
 	if spec.Override&avail == 0 {
 		if enc := ctx.enclosing(); enc != "" {

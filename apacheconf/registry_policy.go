@@ -232,6 +232,11 @@ var directivePolicy = map[string]policy{
 	"oidctraceparent":                                {Status: Ignored, Reason: "W3C traceparent headers towards the provider are not sent"},
 	"oidcoauthdecryptsharedkeys":                     {Status: Unsupported, Reason: "encrypted (JWE) bearer tokens are not implemented", Critical: true},
 
+	// CGI through mod_alias.
+	"scriptalias":      {Status: Unsupported, Reason: whyScripts, Critical: true},
+	"scriptaliasmatch": {Status: Unsupported, Reason: whyScripts, Critical: true},
+	"ssloptions":       {Status: Ignored, Reason: "SSL environment variables and client-certificate options; oidcgate exports no SSL_* variables yet", Notable: true},
+
 	// mod_status's directive lives in mod_proxy's status hook.
 	"proxystatus":     {Status: Ignored, Reason: "balancer details on the server-status page, which is not served"},
 	"proxyhtmllinks":  {Status: Unsupported, Reason: "HTML bodies are not rewritten; make the backend emit correct links"},

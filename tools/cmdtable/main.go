@@ -155,7 +155,7 @@ func overrideExpr(o int) string {
 	names := []struct {
 		bit  int
 		name string
-	}{{1, "OrLimit"}, {2, "OrOptions"}, {4, "OrFileInfo"}, {8, "OrAuthCfg"}, {16, "OrIndexes"}, {64, "AccessConf"}, {128, "RsrcConf"}}
+	}{{1, "OrLimit"}, {2, "OrOptions"}, {4, "OrFileInfo"}, {8, "OrAuthCfg"}, {16, "OrIndexes"}, {64, "AccessConf"}, {128, "RsrcConf"}, {2048, "ProxyConf"}}
 	if o&31 == 31 {
 		o &^= 31
 		var rest []string
@@ -257,7 +257,7 @@ func main() {
 			os.Exit(1)
 		}
 		fmt.Printf("\t{Name: %s, Module: %q, Class: %s, Override: %s, Help: %s},\n",
-			strconv.Quote(c.name), c.module, classes[c.how], overrideExpr(c.override&0xff), strconv.Quote(c.help))
+			strconv.Quote(c.name), c.module, classes[c.how], overrideExpr(c.override&(0xff|2048)), strconv.Quote(c.help))
 	}
 	fmt.Println("}")
 }
