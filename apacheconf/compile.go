@@ -205,6 +205,7 @@ func contextHint(spec *Spec) string {
 // reach it), as Apache's ap_fixup_virtual_hosts does.
 func (c *compiler) finish() {
 	main := c.cfg.Main
+	c.resolvePidFile()
 	resolveLogFormats(main, &c.diagSink)
 	c.checkErrorLogDir(main)
 	if main.Name == "" && len(c.cfg.Tree.Nodes) > 0 {
@@ -261,3 +262,22 @@ func (c *compiler) checkErrorLogDir(s *Server) {
 }
 
 func samePos(a, b Pos) bool { return a.File == b.File && a.Line == b.Line }
+
+// resolvePidFile makes PidFile absolute as Apache's ap_runtime_dir_relative
+// does.
+func (c *compiler) resolvePidFile() {
+	for _, n := range c.cfg.Tree.Nodes {
+		if strings.EqualFold(n.Name, "DefaultRuntimeDir") && len(n.Args) == 1 {
+			c.cfg.RuntimeDir = serverRootRelative(c.cfg.ServerRoot, n.Args[0].Text)
+		}
+	}
+	p := c.cfg.PidFile
+	if p == "" || filepath.IsAbs(p) {
+		return
+	}
+	dir := c.cfg.RuntimeDir
+	if dir == "" {
+		dir = serverRootRelative(c.cfg.ServerRoot, "logs")
+	}
+	c.cfg.PidFile = serverRootRelative(dir, p)
+}

@@ -22,6 +22,12 @@ type Config struct {
 	// Tree is the read tree the config was compiled from (for lint and
 	// routes).
 	Tree *Tree
+	// PidFile is the PidFile path as Apache resolves it (relative to
+	// DefaultRuntimeDir, by default ServerRoot/logs); "" when unset.
+	PidFile    string
+	PidFilePos Pos
+	// RuntimeDir is DefaultRuntimeDir (absolute), "" when unset.
+	RuntimeDir string
 }
 
 // Listen is one Listen directive: [addr:]port [protocol].

@@ -7,3 +7,10 @@ var coreHandlers = map[string]handler{
 	"serveralias": compileServerAlias,
 	"listen":      compileListen,
 }
+
+// compilePidFile records PidFile; a relative name is under
+// DefaultRuntimeDir, or ServerRoot/logs without one (Apache's default).
+func compilePidFile(c *walkCtx, n *Node) {
+	conf := c.cfg()
+	conf.PidFile, conf.PidFilePos = n.Args[0].Text, n.Pos
+}

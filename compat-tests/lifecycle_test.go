@@ -129,3 +129,72 @@ func TestReloadUnderLoad(t *testing.T) {
 		t.Fatal("no exit after SIGWINCH")
 	}
 }
+
+// TestApachectlK: under the apache2ctl name, -D FOREGROUND serves and
+// writes PidFile; -k start says it is already running, -k graceful
+// reloads, -k stop stops it and the PID file is removed.
+func TestApachectlK(t *testing.T) {
+	be := newBackendRecorder(t)
+	addr := freePort(t)
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "front.conf")
+	pid := filepath.Join(dir, "run.pid")
+	c := fmt.Sprintf("ServerName front.example\nListen %s\nPidFile %s\nProxyPass /app http://%s/app\n", addr, pid, be.srv.Listener.Addr())
+	if err := os.WriteFile(conf, []byte(c), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctl := filepath.Join(dir, "apache2ctl")
+	if err := os.Symlink(oidcgateBin, ctl); err != nil {
+		t.Fatal(err)
+	}
+	server := exec.Command(ctl, "-d", dir, "-f", conf, "-D", "FOREGROUND")
+	var log strings.Builder
+	server.Stderr = &log
+	if err := server.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- server.Wait() }()
+	defer server.Process.Kill()
+	waitListening(t, addr)
+	var b []byte
+	var err error
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		if b, err = os.ReadFile(pid); err == nil && len(b) > 0 {
+			break
+		}
+	}
+	if err != nil || strings.TrimSpace(string(b)) != fmt.Sprint(server.Process.Pid) {
+		t.Fatalf("PidFile: %q, %v (server pid %d)", b, err, server.Process.Pid)
+	}
+	run := func(verb string) string {
+		out, err := exec.Command(ctl, "-d", dir, "-f", conf, "-k", verb).CombinedOutput()
+		if err != nil {
+			t.Fatalf("-k %s: %v\n%s", verb, err, out)
+		}
+		return string(out)
+	}
+	if out := run("start"); !strings.Contains(out, "already running") {
+		t.Errorf("-k start: %q", out)
+	}
+	run("graceful")
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(log.String(), "configuration reloaded") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(log.String(), "configuration reloaded") {
+		t.Errorf("-k graceful did not reload:\n%s", log.String())
+	}
+	run("stop")
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("-k stop did not stop the server")
+	}
+	if _, err := os.Stat(pid); !os.IsNotExist(err) {
+		t.Errorf("PID file left behind: %v", err)
+	}
+	if out := run("stop"); !strings.Contains(out, "not running") {
+		t.Errorf("-k stop when stopped: %q", out)
+	}
+}

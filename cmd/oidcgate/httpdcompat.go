@@ -15,6 +15,7 @@ func httpdCompat(prog string, args []string, e env) int {
 	var f configFlags
 	f.envvars = "auto"
 	mode := "run"
+	kVerb := ""
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		takeArg := func() (string, bool) {
@@ -53,8 +54,7 @@ func httpdCompat(prog string, args []string, e env) int {
 					mode = "includes"
 				}
 			case "-k":
-				fmt.Fprintf(e.stderr, "%s: -k %s: signalling a running server is not available yet\n", prog, v)
-				return 1
+				kVerb = v
 			case "-C", "-c":
 				fmt.Fprintf(e.stderr, "%s: %s is not supported; put the directive in the configuration file\n", prog, a[:2])
 				return 1
@@ -109,6 +109,11 @@ func httpdCompat(prog string, args []string, e env) int {
 	}
 	// Run mode (-D FOREGROUND, -X or no flag): oidcgate never daemonizes.
 	opts.Strict = false
+	if kVerb != "" {
+		if code, done := kCommand(e, prog, kVerb, opts); done {
+			return code
+		}
+	}
 	if err := serve(e, opts, "text"); err != nil {
 		if ee, ok := err.(exitError); ok {
 			return ee.code

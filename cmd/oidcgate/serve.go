@@ -56,6 +56,11 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 	if err := srv.Listen(cfg); err != nil {
 		return err
 	}
+	removePid, err := writePidFile(cfg)
+	if err != nil {
+		log.Warn(err.Error())
+	}
+	defer removePid()
 	for _, a := range srv.Addrs() {
 		log.Info("listening", "addr", a.String())
 	}
