@@ -6,6 +6,7 @@ var coreHandlers = map[string]handler{
 	"servername":  compileServerName,
 	"serveralias": compileServerAlias,
 	"listen":      compileListen,
+	"pidfile":     compilePidFile,
 }
 
 // compilePidFile records PidFile; a relative name is under
