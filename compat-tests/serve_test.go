@@ -80,6 +80,8 @@ User nobody
 Group nogroup
 ErrorLog %[3]s/error.log
 PidFile %[3]s/httpd.pid
+LogFormat "%%h %%l %%u \"%%r\" %%>s %%b \"%%{X-App}i\" %%v %%U%%q %%m %%H \"%%{Content-Type}o\" %%{MATCH_X}e" cmp
+CustomLog %[3]s/access.log cmp
 ProxyPass /app/health !
 ProxyPass /app http://%[2]s/app
 ProxyPassReverse /app http://%[2]s/app
@@ -257,6 +259,27 @@ func TestServeDifferential(t *testing.T) {
 				t.Errorf("backend saw:\n apache2:  %s\n oidcgate: %s", a, o)
 			}
 		})
+	}
+	// The access logs (CustomLog with a format free of timings) must be
+	// line for line the same.
+	time.Sleep(200 * time.Millisecond)
+	aLog, _ := os.ReadFile(filepath.Join(aDir, "access.log"))
+	oLog, _ := os.ReadFile(filepath.Join(oDir, "access.log"))
+	aLines, oLines := strings.Split(string(aLog), "\n"), strings.Split(string(oLog), "\n")
+	if len(aLines) < len(cases) {
+		t.Errorf("apache2 wrote %d log lines for %d requests", len(aLines), len(cases))
+	}
+	for i := 0; i < len(aLines) || i < len(oLines); i++ {
+		var a, o string
+		if i < len(aLines) {
+			a = aLines[i]
+		}
+		if i < len(oLines) {
+			o = oLines[i]
+		}
+		if a != o {
+			t.Errorf("access log line %d:\n apache2:  %s\n oidcgate: %s", i+1, a, o)
+		}
 	}
 	if t.Failed() {
 		t.Logf("oidcgate log:\n%s", ogLog.String())

@@ -27,12 +27,31 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, s.cfg.Main, http.StatusBadRequest, "")
 		return
 	}
+	sw := &statusWriter{ResponseWriter: w}
+	env := map[string]string{}
+	rawPath := requestPath(r)
+	defer func() {
+		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
+			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath)})
+	}()
+	s.serve(sw, r, srv, env, start)
+}
+
+// requestPath is the raw path of the request target (origin or absolute
+// form), without the query.
+func requestPath(r *http.Request) string {
 	rawPath, _, _ := strings.Cut(r.RequestURI, "?")
-	if strings.Contains(rawPath, "://") { // absolute-form request target
+	if strings.Contains(rawPath, "://") {
 		if u, err := url.Parse(r.RequestURI); err == nil {
 			rawPath = u.EscapedPath()
 		}
 	}
+	return rawPath
+}
+
+// serve runs the phases after virtual host selection.
+func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, env map[string]string, start time.Time) {
+	rawPath := requestPath(r)
 	opts := normalizeOptions(srv)
 	uri, err := NormalizePath(rawPath, opts)
 	if err != nil {
@@ -45,7 +64,6 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String())
 	}
-	env := map[string]string{}
 	for k, v := range m.Env {
 		env[k] = v
 	}
@@ -68,6 +86,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if target == nil || target.URL == nil {
 		s.writeError(w, r, srv, http.StatusNotFound, "")
 		return
+	}
+	// Fixups: RequestHeader edits the request's own headers (what %{X}i
+	// logs and what mod_proxy then forwards, adding X-Forwarded-*).
+	if m.Dir.Headers != nil {
+		applyHeaderOps(r.Header, m.Dir.Headers.Request, env, start)
 	}
 	s.forward(w, r, srv, m.Dir, target, env, start)
 }
@@ -171,9 +194,6 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				appendHeader(out.Header, "X-Forwarded-For", clientIP.String())
 				appendHeader(out.Header, "X-Forwarded-Host", clientHost)
 				appendHeader(out.Header, "X-Forwarded-Server", srv.Name)
-			}
-			if dir.Headers != nil {
-				applyHeaderOps(out.Header, dir.Headers.Request, env, start)
 			}
 		},
 		Transport: &http.Transport{

@@ -39,7 +39,10 @@ func NewServer(cfg *apacheconf.Config, log *slog.Logger) *Server {
 
 // Reload replaces the configuration for new requests.
 func (s *Server) Reload(cfg *apacheconf.Config) {
-	s.site.Store(NewSite(cfg, nil, s.log))
+	old := s.site.Swap(NewSite(cfg, nil, s.log))
+	// Requests still running on the old site may write a last line; its
+	// files are closed after a grace period.
+	time.AfterFunc(time.Minute, old.Close)
 }
 
 // ServeHTTP serves with the current site.

@@ -17,6 +17,7 @@ type Site struct {
 	walkers map[*apacheconf.Server]*SectionWalker
 	log     *slog.Logger
 	now     func() time.Time
+	access  *accessLogs
 }
 
 // NewSite compiles a configuration for serving. resolve resolves
@@ -25,7 +26,7 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Site{cfg: cfg, vhosts: NewVHostTable(cfg, resolve), walkers: map[*apacheconf.Server]*SectionWalker{}, log: log, now: time.Now}
+	s := &Site{cfg: cfg, vhosts: NewVHostTable(cfg, resolve), walkers: map[*apacheconf.Server]*SectionWalker{}, log: log, now: time.Now, access: newAccessLogs()}
 	s.walkers[cfg.Main] = NewSectionWalker(cfg.Main)
 	for _, vh := range cfg.VHosts {
 		s.walkers[vh] = NewSectionWalker(vh)
@@ -41,3 +42,6 @@ func clientAddr(remote string) netip.Addr {
 	}
 	return ap.Addr().Unmap()
 }
+
+// Close releases the site's open log files.
+func (s *Site) Close() { s.access.close() }

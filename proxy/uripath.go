@@ -206,3 +206,47 @@ func isPathSafe(c byte) bool {
 	}
 	return strings.IndexByte("~$-_.+!*'(),;:@&=", c) >= 0
 }
+
+// LenientPath is the path Apache keeps in r->uri even for a request it
+// refuses (what %U logs): every %XX decoded, dot segments resolved with
+// ".." stopping at the root, slashes merged.
+func LenientPath(raw string) string {
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		if raw[i] == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
+			b.WriteByte(unhex(raw[i+1])<<4 | unhex(raw[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(raw[i])
+	}
+	p := b.String()
+	if !strings.HasPrefix(p, "/") {
+		return p
+	}
+	segs := strings.Split(p[1:], "/")
+	out := make([]string, 0, len(segs))
+	for i, s := range segs {
+		last := i == len(segs)-1
+		switch s {
+		case ".":
+			if last {
+				out = append(out, "")
+			}
+		case "..":
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
+			if last {
+				out = append(out, "")
+			}
+		case "":
+			if last {
+				out = append(out, "")
+			}
+		default:
+			out = append(out, s)
+		}
+	}
+	return "/" + strings.Join(out, "/")
+}

@@ -1,0 +1,282 @@
+package proxy
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// logRecord is what an access-log line can show about one exchange.
+type logRecord struct {
+	r        *http.Request
+	srv      *apacheconf.Server
+	status   int
+	bytes    int64
+	respHdr  http.Header
+	start    time.Time
+	duration time.Duration
+	env      map[string]string
+	user     string
+	// uri is Apache's r->uri: the decoded, normalised path.
+	uri string
+}
+
+// renderLog renders a compiled LogFormat as mod_log_config does, escaping
+// values the way Apache escapes log items.
+func renderLog(items []apacheconf.LogItem, rec *logRecord) string {
+	var b strings.Builder
+	for _, it := range items {
+		if it.Directive == "" {
+			b.WriteString(it.Literal)
+			continue
+		}
+		if len(it.Statuses) > 0 {
+			match := false
+			for _, s := range it.Statuses {
+				if s == rec.status {
+					match = true
+				}
+			}
+			if match == it.Negate {
+				b.WriteString("-")
+				continue
+			}
+		}
+		b.WriteString(logValue(it, rec))
+	}
+	return b.String()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return escapeLog(s)
+}
+
+// escapeLog escapes a value as ap_escape_logitem: '"' and '\' with a
+// backslash, control and non-ASCII bytes as \xhh.
+func escapeLog(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func logValue(it apacheconf.LogItem, rec *logRecord) string {
+	r := rec.r
+	switch it.Directive {
+	case "h", "a":
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		return host
+	case "A":
+		if a := localAddr(r); a.IsValid() {
+			return a.Addr().String()
+		}
+		return "-"
+	case "l":
+		return "-"
+	case "u":
+		return dash(rec.user)
+	case "t":
+		if it.Arg != "" {
+			return "[" + rec.start.Format(strftimeToGo(it.Arg)) + "]"
+		}
+		return rec.start.Format("[02/Jan/2006:15:04:05 -0700]")
+	case "r":
+		return escapeLog(r.Method + " " + r.RequestURI + " " + r.Proto)
+	case "s":
+		return strconv.Itoa(rec.status)
+	case "b":
+		if rec.bytes == 0 {
+			return "-"
+		}
+		return strconv.FormatInt(rec.bytes, 10)
+	case "B", "O":
+		return strconv.FormatInt(rec.bytes, 10)
+	case "i":
+		return dash(strings.Join(r.Header.Values(it.Arg), ", "))
+	case "o":
+		if strings.EqualFold(it.Arg, "Content-Type") {
+			// Apache logs the content type without its parameters.
+			ct, _, _ := strings.Cut(rec.respHdr.Get("Content-Type"), ";")
+			return dash(strings.TrimSpace(ct))
+		}
+		return dash(strings.Join(rec.respHdr.Values(it.Arg), ", "))
+	case "e":
+		return dash(rec.env[it.Arg])
+	case "D":
+		return strconv.FormatInt(rec.duration.Microseconds(), 10)
+	case "T":
+		switch it.Arg {
+		case "ms":
+			return strconv.FormatInt(rec.duration.Milliseconds(), 10)
+		case "us":
+			return strconv.FormatInt(rec.duration.Microseconds(), 10)
+		}
+		return strconv.FormatInt(int64(rec.duration.Seconds()), 10)
+	case "v":
+		return rec.srv.Name
+	case "V":
+		if h, err := NormalizeHost(r.Host); err == nil && h != "" {
+			return h
+		}
+		return rec.srv.Name
+	case "p":
+		if a := localAddr(r); a.IsValid() {
+			return strconv.Itoa(int(a.Port()))
+		}
+		return "-"
+	case "U":
+		return escapeLog(rec.uri)
+	case "q":
+		if r.URL.RawQuery == "" {
+			return ""
+		}
+		return "?" + escapeLog(r.URL.RawQuery)
+	case "H":
+		return r.Proto
+	case "m":
+		return r.Method
+	case "P":
+		return strconv.Itoa(os.Getpid())
+	case "X":
+		return "-"
+	case "k":
+		return "0"
+	}
+	return "-"
+}
+
+// strftimeToGo converts the common strftime conversions of %{…}t.
+func strftimeToGo(f string) string {
+	f = strings.TrimPrefix(strings.TrimPrefix(f, "begin:"), "end:")
+	r := strings.NewReplacer("%Y", "2006", "%m", "01", "%d", "02", "%H", "15", "%M", "04", "%S", "05", "%z", "-0700", "%b", "Jan", "%a", "Mon", "%y", "06", "%Z", "MST")
+	return r.Replace(f)
+}
+
+// accessLogs writes access log lines to their targets.
+type accessLogs struct {
+	mu    sync.Mutex
+	files map[string]io.Writer
+}
+
+func newAccessLogs() *accessLogs { return &accessLogs{files: map[string]io.Writer{}} }
+
+// writer returns the writer for a target, opening files for append once.
+func (a *accessLogs) writer(l *apacheconf.AccessLog) io.Writer {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if w, ok := a.files[l.Target]; ok {
+		return w
+	}
+	var w io.Writer
+	switch {
+	case l.Pipe:
+		w = io.Discard // piped loggers are reported by lint; not started here
+	case l.Target == "/dev/stdout":
+		w = os.Stdout
+	case l.Target == "/dev/stderr":
+		w = os.Stderr
+	default:
+		f, err := os.OpenFile(l.Target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		if err != nil {
+			w = io.Discard
+		} else {
+			w = f
+		}
+	}
+	a.files[l.Target] = w
+	return w
+}
+
+// log writes one exchange to every access log of the server whose
+// condition holds.
+func (a *accessLogs) log(rec *logRecord) {
+	if rec.srv.Log == nil {
+		return
+	}
+	for _, l := range rec.srv.Log.Access {
+		if l.Format == nil {
+			continue
+		}
+		if l.EnvVar != "" {
+			_, set := rec.env[l.EnvVar]
+			if set == l.EnvNegate {
+				continue
+			}
+		}
+		line := renderLog(l.Format.Items, rec) + "\n"
+		w := a.writer(l)
+		a.mu.Lock()
+		io.WriteString(w, line)
+		a.mu.Unlock()
+	}
+}
+
+// close closes the files opened for this site.
+func (a *accessLogs) close() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, w := range a.files {
+		if f, ok := w.(*os.File); ok && f != os.Stdout && f != os.Stderr {
+			f.Close()
+		}
+	}
+}
+
+// statusWriter records what the handler sent.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streamed responses through.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap gives http.ResponseController the underlying writer (websocket
+// upgrades hijack it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

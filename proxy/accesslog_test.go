@@ -1,0 +1,36 @@
+package proxy
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+func TestRenderLog(t *testing.T) {
+	cfg := loadConfig(t, `ServerName v.example
+LogFormat "%h \"%r\" %>s %b \"%{User-Agent}i\" %{Content-Type}o %400,501{X-A}i %!200{X-B}i %U%q %{NOPE}e" f
+CustomLog /dev/null f
+`)
+	f := cfg.Main.Log.Formats["f"]
+	r := httptest.NewRequest("GET", "/a%20b?x=1", nil)
+	r.RemoteAddr = "192.0.2.7:5555"
+	r.Header.Set("User-Agent", "ua \"quoted\" \\ \x01")
+	r.Header.Set("X-A", "a")
+	r.Header.Set("X-B", "b")
+	resp := http.Header{"Content-Type": {"text/html; charset=utf-8"}}
+	rec := &logRecord{r: r, srv: cfg.Main, status: 404, bytes: 0, respHdr: resp, start: time.Unix(0, 0), uri: "/a b"}
+	got := renderLog(f.Items, rec)
+	want := `192.0.2.7 "GET /a%20b?x=1 HTTP/1.1" 404 - "ua \"quoted\" \\ \x01" text/html - b /a b?x=1 -`
+	if got != want {
+		t.Errorf("\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestLenientPath(t *testing.T) {
+	for in, want := range map[string]string{"/x/../../etc": "/etc", "/app/a%2Fb": "/app/a/b", "/a//b/./c/": "/a/b/c/", "/%41": "/A"} {
+		if got := LenientPath(in); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}
