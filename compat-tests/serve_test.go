@@ -33,7 +33,7 @@ type backendRecorder struct {
 	srv  *httptest.Server
 }
 
-var comparedHeaders = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Proto", "X-Missing", "X-App", "X-Spoof", "Via", "Authorization"}
+var comparedHeaders = []string{"X-Env", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Proto", "X-Missing", "X-App", "X-Spoof", "Via", "Authorization"}
 
 func newBackendRecorder(t *testing.T) *backendRecorder {
 	b := &backendRecorder{}
@@ -74,7 +74,10 @@ LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
 LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
 LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+LoadModule env_module /usr/lib/apache2/modules/mod_env.so
+LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
 ServerName front.example
+SetEnvIf Request_URI "^/app/noproxy" no-proxy
 Listen %[1]s
 User nobody
 Group nogroup
@@ -109,6 +112,17 @@ ProxyPass /down http://127.0.0.1:1/
   <Location /noxf>
     ProxyPass http://%[2]s/noxf
     ProxyAddHeaders Off
+  </Location>
+  <Location /env>
+    ProxyPass http://%[2]s/env
+    SetEnv APPENV hello
+    SetEnvIf User-Agent "^curlish/(\d+)" UA_MATCH=v$1
+    RequestHeader set X-Env "%%{APPENV}e %%{UA_MATCH}e"
+  </Location>
+  <Location /envonly>
+    ProxyPass http://%[2]s/envonly
+    SetEnvIf X-Let-In "^yes$" LETIN
+    Require env LETIN
   </Location>
   <Location /deny>
     ProxyPass http://%[2]s/deny
@@ -233,6 +247,11 @@ func TestServeDifferential(t *testing.T) {
 		{"location-exclusion", "/loc/sub/y", "other.local", nil},
 		{"authorization-passed", "/app/auth", "front.example", []string{"Authorization: Basic dTpw\r\n"}},
 		{"not-found", "/nothing", "front.example", nil},
+		{"setenvif-no-proxy", "/app/noproxy/x", "front.example", nil},
+		{"setenv-requestheader", "/env/x", "other.local", []string{"User-Agent: curlish/7\r\n"}},
+		{"setenvif-no-match", "/env/y", "other.local", []string{"User-Agent: other\r\n"}},
+		{"require-env-granted", "/envonly/x", "other.local", []string{"X-Let-In: yes\r\n"}},
+		{"require-env-denied", "/envonly/x", "other.local", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

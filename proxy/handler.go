@@ -58,14 +58,29 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		s.writeError(w, r, srv, Status(err), "")
 		return
 	}
+	in := envInput{r: r, uri: uri, client: clientAddr(r.RemoteAddr).String()}
+	if a := localAddr(r); a.IsValid() {
+		in.local = a.Addr().String()
+	}
+	// Post-read-request: server-level SetEnvIf (can set no-proxy).
+	if srv.Dir != nil && srv.Dir.Env != nil {
+		runSetEnvIf(srv.Dir.Env.Early, in, env)
+	}
 	walker := s.walkers[srv]
 	m := walker.WalkProxied(uri, "")
-	target := s.translate(srv, m.Dir, uri, opts.EncodedSlashes == SlashesNoDecode)
+	var target *Target
+	if _, noProxy := env["no-proxy"]; !noProxy {
+		target = s.translate(srv, m.Dir, uri, opts.EncodedSlashes == SlashesNoDecode)
+	}
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String())
 	}
 	for k, v := range m.Env {
 		env[k] = v
+	}
+	// Header parsing: the sections' SetEnvIf rules.
+	if m.Dir.Env != nil {
+		runSetEnvIf(m.Dir.Env.Cond, in, env)
 	}
 	var require *apacheconf.AuthzNode
 	if m.Dir.Authz != nil {
@@ -87,8 +102,12 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		s.writeError(w, r, srv, http.StatusNotFound, "")
 		return
 	}
-	// Fixups: RequestHeader edits the request's own headers (what %{X}i
-	// logs and what mod_proxy then forwards, adding X-Forwarded-*).
+	// Fixups: mod_env, then RequestHeader, which edits the request's own
+	// headers (what %{X}i logs and what mod_proxy then forwards, adding
+	// X-Forwarded-*).
+	if m.Dir.Env != nil {
+		applyEnv(m.Dir.Env, env, s.lookupEnv)
+	}
 	if m.Dir.Headers != nil {
 		applyHeaderOps(r.Header, m.Dir.Headers.Request, env, start)
 	}

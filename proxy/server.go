@@ -21,6 +21,9 @@ import (
 type Server struct {
 	site atomic.Pointer[Site]
 	log  *slog.Logger
+	// LookupEnv supplies PassEnv values; set it before Reload (cmd passes
+	// os.LookupEnv).
+	lookupEnv func(string) (string, bool)
 
 	mu        sync.Mutex
 	servers   []*http.Server
@@ -28,18 +31,24 @@ type Server struct {
 }
 
 // NewServer prepares a server for cfg.
-func NewServer(cfg *apacheconf.Config, log *slog.Logger) *Server {
+func NewServer(cfg *apacheconf.Config, log *slog.Logger, lookupEnv func(string) (string, bool)) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{log: log}
-	s.site.Store(NewSite(cfg, nil, log))
+	s := &Server{log: log, lookupEnv: lookupEnv}
+	s.site.Store(s.newSite(cfg))
 	return s
+}
+
+func (s *Server) newSite(cfg *apacheconf.Config) *Site {
+	site := NewSite(cfg, nil, s.log)
+	site.lookupEnv = s.lookupEnv
+	return site
 }
 
 // Reload replaces the configuration for new requests.
 func (s *Server) Reload(cfg *apacheconf.Config) {
-	old := s.site.Swap(NewSite(cfg, nil, s.log))
+	old := s.site.Swap(s.newSite(cfg))
 	// Requests still running on the old site may write a last line; its
 	// files are closed after a grace period.
 	time.AfterFunc(time.Minute, old.Close)

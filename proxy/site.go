@@ -18,6 +18,8 @@ type Site struct {
 	log     *slog.Logger
 	now     func() time.Time
 	access  *accessLogs
+	// lookupEnv gives PassEnv its values (oidcgate's own environment).
+	lookupEnv func(string) (string, bool)
 }
 
 // NewSite compiles a configuration for serving. resolve resolves

@@ -52,7 +52,7 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 		return exitError{1}
 	}
 	printDiags(e.stderr, diags.Warnings(), false)
-	srv := proxy.NewServer(cfg, log)
+	srv := proxy.NewServer(cfg, log, e.lookupEnv)
 	if err := srv.Listen(cfg); err != nil {
 		return err
 	}

@@ -1,0 +1,85 @@
+package proxy
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+)
+
+// envInput is what SetEnvIf rules test.
+type envInput struct {
+	r      *http.Request
+	uri    string
+	client string
+	local  string
+}
+
+// runSetEnvIf applies mod_setenvif rules in order to env.
+func runSetEnvIf(rules []*apacheconf.SetEnvIfRule, in envInput, env map[string]string) {
+	for _, rule := range rules {
+		var subject string
+		switch rule.Subject {
+		case apacheconf.EnvIfRemoteAddr, apacheconf.EnvIfRemoteHost:
+			subject = in.client
+		case apacheconf.EnvIfRequestURI:
+			subject = in.uri
+		case apacheconf.EnvIfRequestMethod:
+			subject = in.r.Method
+		case apacheconf.EnvIfRequestProtocol:
+			subject = in.r.Proto
+		case apacheconf.EnvIfServerAddr:
+			subject = in.local
+		case apacheconf.EnvIfExpr:
+			continue // ap_expr evaluation lands with the expression engine
+		default:
+			if rule.NameRegex != nil {
+				for name, vals := range in.r.Header {
+					if rule.NameRegex.MatchString(name) && len(vals) > 0 {
+						subject = vals[len(vals)-1]
+					}
+				}
+			} else if vals := in.r.Header.Values(rule.Name); len(vals) > 0 {
+				subject = strings.Join(vals, ", ")
+			} else {
+				subject = env[rule.Name]
+			}
+		}
+		if rule.Regex == nil {
+			continue
+		}
+		m := rule.Regex.FindStringSubmatchIndex(subject)
+		if m == nil {
+			continue
+		}
+		for _, a := range rule.Assign {
+			if a.Unset {
+				delete(env, a.Name)
+				continue
+			}
+			v := a.Value
+			if a.Substitute {
+				v = string(rule.Regex.ExpandString(nil, dollarRefs(v), subject, m))
+			}
+			env[a.Name] = v
+		}
+	}
+}
+
+// applyEnv applies SetEnv, PassEnv and UnsetEnv (mod_env's fixup).
+func applyEnv(d *apacheconf.EnvDir, env map[string]string, lookup func(string) (string, bool)) {
+	for _, u := range d.Unset {
+		delete(env, u.Name)
+	}
+	for _, v := range d.Set {
+		if v.Pass {
+			if lookup != nil {
+				if val, ok := lookup(v.Name); ok {
+					env[v.Name] = val
+				}
+			}
+			continue
+		}
+		env[v.Name] = v.Value
+	}
+}
