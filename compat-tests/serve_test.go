@@ -76,6 +76,7 @@ LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
 LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
 LoadModule env_module /usr/lib/apache2/modules/mod_env.so
 LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
 ServerName front.example
 SetEnvIf Request_URI "^/app/noproxy" no-proxy
 Listen %[1]s
@@ -85,6 +86,12 @@ ErrorLog %[3]s/error.log
 PidFile %[3]s/httpd.pid
 LogFormat "%%h %%l %%u \"%%r\" %%>s %%b \"%%{X-App}i\" %%v %%U%%q %%m %%H \"%%{Content-Type}o\" %%{MATCH_X}e" cmp
 CustomLog %[3]s/access.log cmp
+ProxyPass /both http://%[2]s/both
+Redirect /both http://x.example/both
+Redirect /r http://x.example/new
+Redirect permanent /perm https://x.example/p
+RedirectMatch "^/rm/(.*)\.html$" http://x.example/m/$1
+Redirect gone /old
 ProxyPass /app/health !
 ProxyPass /app http://%[2]s/app
 ProxyPassReverse /app http://%[2]s/app
@@ -248,6 +255,13 @@ func TestServeDifferential(t *testing.T) {
 		{"authorization-passed", "/app/auth", "front.example", []string{"Authorization: Basic dTpw\r\n"}},
 		{"not-found", "/nothing", "front.example", nil},
 		{"setenvif-no-proxy", "/app/noproxy/x", "front.example", nil},
+		{"proxypass-beats-redirect", "/both/x", "front.example", nil},
+		{"redirect-prefix-query", "/r/a%20b/c?q=1", "front.example", nil},
+		{"redirect-exact", "/r", "front.example", nil},
+		{"redirect-boundary", "/rx", "front.example", nil},
+		{"redirect-permanent", "/perm/z", "front.example", nil},
+		{"redirectmatch", "/rm/a/b.html", "front.example", nil},
+		{"redirect-gone", "/old/page", "front.example", nil},
 		{"setenv-requestheader", "/env/x", "other.local", []string{"User-Agent: curlish/7\r\n"}},
 		{"setenvif-no-match", "/env/y", "other.local", []string{"User-Agent: other\r\n"}},
 		{"require-env-granted", "/envonly/x", "other.local", []string{"X-Let-In: yes\r\n"}},

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -27,12 +28,26 @@ type ErrorPage struct {
 	Reason string
 	// Signature is the ServerSignature footer ("" when Off).
 	Signature string
+	// URL is the target of a redirect (3xx), shown in the body.
+	URL string
+}
+
+// redirectBodies are Apache's bodies for redirects; %s is the escaped URL.
+var redirectBodies = map[int]struct{ reason, body string }{
+	301: {"Moved Permanently", "<p>The document has moved <a href=\"%s\">here</a>.</p>\n"},
+	302: {"Found", "<p>The document has moved <a href=\"%s\">here</a>.</p>\n"},
+	303: {"See Other", "<p>The answer to your request is located <a href=\"%s\">here</a>.</p>\n"},
+	307: {"Temporary Redirect", "<p>The document has moved <a href=\"%s\">here</a>.</p>\n"},
+	308: {"Permanent Redirect", "<p>The document has moved <a href=\"%s\">here</a>.</p>\n"},
 }
 
 // Render returns the status line's reason phrase and the HTML body Apache
 // sends, byte for byte (Content-Type text/html; charset=iso-8859-1).
 func (e ErrorPage) Render() (reason, body string) {
 	c, ok := cannedErrors[e.Status]
+	if rb, isRedirect := redirectBodies[e.Status]; isRedirect {
+		c, ok = cannedError{reason: rb.reason, heading: rb.reason, body: fmt.Sprintf(rb.body, htmlEscape(e.URL))}, true
+	}
 	if !ok {
 		c = cannedErrors[500]
 		c.reason, c.heading = "Unknown", "Unknown"

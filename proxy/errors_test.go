@@ -46,3 +46,25 @@ func TestProxyErrorPage(t *testing.T) {
 		t.Errorf("signature: %s", body)
 	}
 }
+
+// TestRedirectPagesMatchApache compares redirect bodies with the ones the
+// real Apache sent for Redirect rules (testdata/redirects).
+func TestRedirectPagesMatchApache(t *testing.T) {
+	for file, page := range map[string]ErrorPage{
+		"r301.html":               {Status: 301, URL: "http://x.example/new"},
+		"r302.html":               {Status: 302, URL: "http://x.example/new"},
+		"r303.html":               {Status: 303, URL: "http://x.example/new"},
+		"r307.html":               {Status: 307, URL: "http://x.example/new"},
+		"r308.html":               {Status: 308, URL: "http://x.example/new"},
+		"r302_sub_q_1_a__b_.html": {Status: 302, URL: "http://x.example/new/sub?q=1&a=<b>"},
+		"gone.html":               {Status: 410},
+	} {
+		want, err := os.ReadFile(filepath.Join("testdata/redirects", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, got := page.Render(); got != string(want) {
+			t.Errorf("%s:\n--- got\n%s--- want\n%s", file, got, want)
+		}
+	}
+}

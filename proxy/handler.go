@@ -99,6 +99,20 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		return
 	}
 	if target == nil || target.URL == nil {
+		// mod_alias: server-level redirects at translation (after
+		// mod_proxy), then the sections' redirects in fixups.
+		if target == nil && srv.Alias != nil {
+			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
+				s.writeRedirect(w, r, st, to)
+				return
+			}
+		}
+		if target == nil && m.Dir.Alias != nil {
+			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
+				s.writeRedirect(w, r, st, to)
+				return
+			}
+		}
 		s.writeError(w, r, srv, http.StatusNotFound, "")
 		return
 	}
