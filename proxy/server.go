@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -64,12 +65,16 @@ func (s *Server) Listen(cfg *apacheconf.Config) error {
 	if len(cfg.Listens) == 0 {
 		return errors.New("the configuration has no Listen directive")
 	}
+	site := s.site.Load()
 	for _, l := range cfg.Listens {
 		addr := net.JoinHostPort(l.Host, strconv.Itoa(l.Port))
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			s.Close()
 			return fmt.Errorf("%s: Listen %s: %w", l.Pos, addr, err)
+		}
+		if tc := site.tlsConfig(l, s.site.Load); tc != nil {
+			ln = tls.NewListener(ln, tc)
 		}
 		s.mu.Lock()
 		s.listeners = append(s.listeners, ln)
@@ -96,6 +101,12 @@ func (s *Server) Serve() error {
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+		// HTTP/2 only where Protocols asks for it (over TLS, negotiated by
+		// ALPN in tlsConfig); Apache's default is HTTP/1.1.
+		var protos http.Protocols
+		protos.SetHTTP1(true)
+		protos.SetHTTP2(true)
+		hs.Protocols = &protos
 		s.servers = append(s.servers, hs)
 		go func() { errc <- hs.Serve(ln) }()
 	}

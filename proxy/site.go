@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"net/netip"
 	"time"
@@ -20,6 +21,7 @@ type Site struct {
 	access  *accessLogs
 	// lookupEnv gives PassEnv its values (oidcgate's own environment).
 	lookupEnv func(string) (string, bool)
+	certs     map[*apacheconf.Server]*tls.Certificate
 }
 
 // NewSite compiles a configuration for serving. resolve resolves
@@ -33,6 +35,7 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	for _, vh := range cfg.VHosts {
 		s.walkers[vh] = NewSectionWalker(vh)
 	}
+	s.loadCertificates()
 	return s
 }
 
