@@ -203,7 +203,13 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			out := pr.Out
-			out.URL.Scheme, out.URL.Host = backend.Scheme, backend.Host
+			out.URL.Scheme, out.URL.Host = httpScheme(backend.Scheme), backend.Host
+			// Apache tunnels an upgrade only for ws:// and wss:// targets or
+			// a worker with upgrade=; otherwise the Upgrade header is dropped.
+			if up := pr.In.Header.Get("Upgrade"); up != "" && !upgradeAllowed(backend.Scheme, t.Rule.Worker.Upgrade, up) {
+				out.Header.Del("Upgrade")
+				out.Header.Del("Connection")
+			}
 			out.URL.Path, out.URL.RawPath = backend.Path, backend.RawPath
 			// Apache passes the query as received, never re-encoded.
 			out.URL.RawQuery = pr.In.URL.RawQuery
@@ -324,4 +330,32 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, srv *apachecon
 	if r.Method != http.MethodHead {
 		_, _ = w.Write([]byte(body))
 	}
+}
+
+// httpScheme maps the WebSocket schemes to the HTTP ones the transport
+// speaks.
+func httpScheme(s string) string {
+	switch s {
+	case "ws":
+		return "http"
+	case "wss":
+		return "https"
+	}
+	return s
+}
+
+// upgradeAllowed is mod_proxy's rule for tunnelling an Upgrade request.
+func upgradeAllowed(scheme, workerUpgrade, requested string) bool {
+	switch {
+	case scheme == "ws" || scheme == "wss":
+		return strings.EqualFold(requested, "websocket") || workerUpgrade == "*"
+	case workerUpgrade == "*":
+		return true
+	}
+	for _, p := range strings.Split(workerUpgrade, ",") {
+		if strings.EqualFold(strings.TrimSpace(p), requested) {
+			return true
+		}
+	}
+	return false
 }
