@@ -154,6 +154,22 @@ var directivePolicy = map[string]policy{
 	"loadfile":          {Status: Ignored, Reason: "oidcgate loads no shared libraries; the file is not opened"},
 	"defaultruntimedir": {Status: Ignored, Reason: "oidcgate keeps no run-time files; Apache's check that the directory exists only affects configtest --apache"},
 
+	// Honoured by oidcgate serve today (compat-tests/serve_test.go compares
+	// them with Apache).
+	"proxypass": {Status: Supported}, "proxypassmatch": {Status: Supported}, "proxypassreverse": {Status: Supported},
+	"proxypreservehost": {Status: Supported}, "proxyaddheaders": {Status: Supported}, "proxytimeout": {Status: Supported},
+	"header": {Status: Supported}, "requestheader": {Status: Supported},
+	"setenv": {Status: Supported}, "unsetenv": {Status: Supported}, "passenv": {Status: Supported},
+	"setenvif": {Status: Supported}, "setenvifnocase": {Status: Supported}, "browsermatch": {Status: Supported}, "browsermatchnocase": {Status: Supported},
+	"require":     {Status: Supported, Reason: "claim and claims_expr need the OpenID Connect login of the OIDC issues; until then such requests are refused with 500, never let through"},
+	"<requireall": {Status: Supported}, "<requireany": {Status: Supported}, "<requirenone": {Status: Supported},
+	"authmerging": {Status: Supported}, "<limit": {Status: Supported}, "<limitexcept": {Status: Supported},
+	"authtype": {Status: Planned, Reason: whyIssueOIDC}, "authname": {Status: Planned, Reason: whyIssueOIDC},
+	"redirect": {Status: Supported}, "redirectmatch": {Status: Supported}, "redirectpermanent": {Status: Supported}, "redirecttemp": {Status: Supported},
+	"logformat": {Status: Supported}, "customlog": {Status: Supported}, "transferlog": {Status: Supported},
+	"protocols": {Status: Supported}, "allowencodedslashes": {Status: Supported}, "mergeslashes": {Status: Supported},
+	"pidfile": {Status: Supported}, "timeout": {Status: Supported},
+
 	// Core directives with no effect in oidcgate.
 	"acceptfilter":            {Status: Ignored, Reason: "kernel accept filters are a socket tuning"},
 	"acceptpathinfo":          {Status: Ignored, Reason: "path info only matters to scripts and handlers, which are not run"},
@@ -195,7 +211,6 @@ var directivePolicy = map[string]policy{
 	"stricthostcheck":         {Status: Planned, Reason: whyIssue3},
 	"registerhttpmethod":      {Status: Ignored, Reason: "any method token is accepted and forwarded"},
 	"gracefulshutdowntimeout": {Status: Planned, Reason: whyIssue3},
-	"pidfile":                 {Status: Planned, Reason: whyIssue3},
 	"scoreboardfile":          {Status: Ignored, Reason: whyMPM},
 	"user":                    {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
 	"group":                   {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
@@ -204,9 +219,9 @@ var directivePolicy = map[string]policy{
 	"coredumpdirectory":       {Status: Ignored, Reason: whyMPM},
 
 	// mod_ssl: what serving will honour.
-	"sslengine": {Status: Planned, Reason: whyIssue3}, "sslcertificatefile": {Status: Planned, Reason: whyIssue3},
-	"sslcertificatekeyfile": {Status: Planned, Reason: whyIssue3}, "sslcertificatechainfile": {Status: Planned, Reason: whyIssue3},
-	"sslprotocol": {Status: Planned, Reason: whyIssue3}, "sslciphersuite": {Status: Planned, Reason: whyIssue3},
+	"sslengine": {Status: Supported}, "sslcertificatefile": {Status: Supported},
+	"sslcertificatekeyfile": {Status: Supported}, "sslcertificatechainfile": {Status: Supported},
+	"sslprotocol": {Status: Supported}, "sslciphersuite": {Status: Planned, Reason: whyIssue3},
 	"sslhonorcipherorder": {Status: Ignored, Reason: "Go's crypto/tls orders cipher suites itself"},
 	"sslproxyengine":      {Status: Planned, Reason: whyIssue3}, "sslproxyverify": {Status: Planned, Reason: whyIssue3},
 	"sslproxycacertificatefile": {Status: Planned, Reason: whyIssue3}, "sslproxycheckpeername": {Status: Planned, Reason: whyIssue3},
