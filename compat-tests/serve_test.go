@@ -47,6 +47,9 @@ func newBackendRecorder(t *testing.T) *backendRecorder {
 		b.mu.Lock()
 		b.last = s
 		b.mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/slow") {
+			time.Sleep(2500 * time.Millisecond)
+		}
 		if strings.HasSuffix(r.URL.Path, "/redirect") {
 			w.Header().Set("Location", "http://"+r.Host+"/app/target?x=1")
 			w.WriteHeader(http.StatusFound)
@@ -99,6 +102,7 @@ ProxyPass /slash/ http://%[2]s/noslash
 ProxyPassMatch "^/img/(.*)\.png$" http://%[2]s/png/$1
 ProxyPassMatch \.gif$ http://%[2]s
 ProxyPass /down http://127.0.0.1:1/
+ProxyPass /timeout http://%[2]s/timeout timeout=1
 <VirtualHost %[1]s>
   ServerName v.local
   ServerAlias *.wild.example
@@ -238,6 +242,7 @@ func TestServeDifferential(t *testing.T) {
 		{"encoded-slash", "/app/a%2Fb", "front.example", nil},
 		{"dot-dot-above-root", "/x/../../etc", "front.example", nil},
 		{"backend-down", "/down/x", "front.example", nil},
+		{"backend-timeout", "/timeout/slow", "front.example", nil},
 		{"xff-append", "/app/h", "front.example", []string{"X-Forwarded-For: 1.2.3.4\r\n"}},
 		{"redirect-reverse", "/app/redirect", "front.example:8443", nil},
 		{"vhost-name", "/vh/x", "v.local", nil},

@@ -259,7 +259,9 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			case errors.Is(err, context.Canceled):
 				return
 			case errors.As(err, &ne) && ne.Timeout() && !isDialError(err):
-				s.writeError(w, r, srv, http.StatusGatewayTimeout, "")
+				// Observed on Apache 2.4.71: a backend that does not answer
+				// within the timeout gives "502 Proxy Error", not 504.
+				s.writeProxyError(w, r, "Error reading from remote server")
 			case isDialError(err):
 				s.log.Error("backend unreachable", "backend", backend.Host, "err", err)
 				s.writeError(w, r, srv, http.StatusServiceUnavailable, "")
@@ -315,6 +317,18 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 				break
 			}
 		}
+	}
+}
+
+// writeProxyError sends mod_proxy's "502 Proxy Error" page with a reason.
+func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason string) {
+	_, body := ErrorPage{Status: http.StatusBadGateway, Reason: "Proxy Error",
+		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
+	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
+	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+	w.WriteHeader(http.StatusBadGateway)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write([]byte(body))
 	}
 }
 
