@@ -169,6 +169,7 @@ var directivePolicy = map[string]policy{
 	"logformat": {Status: Supported}, "customlog": {Status: Supported}, "transferlog": {Status: Supported},
 	"protocols": {Status: Supported}, "allowencodedslashes": {Status: Supported}, "mergeslashes": {Status: Supported},
 	"pidfile": {Status: Supported}, "timeout": {Status: Supported},
+	"balancermember": {Status: Supported, Reason: "byrequests balancing with loadfactor, hot standby (+H), disabled (+D), failover and retry, compared with Apache; other lbmethods (ProxySet) are planned"},
 
 	// Core directives with no effect in oidcgate.
 	"acceptfilter":            {Status: Ignored, Reason: "kernel accept filters are a socket tuning"},

@@ -200,6 +200,25 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if t.Rule.Worker.Timeout > 0 {
 		timeout = t.Rule.Worker.Timeout
 	}
+	var transport http.RoundTripper = &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: connectTimeout(t.Rule)}).DialContext,
+		ResponseHeaderTimeout: timeout,
+		DisableKeepAlives:     t.Rule.Worker.DisableReuse,
+	}
+	if backend.Scheme == "balancer" {
+		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
+		if state == nil {
+			s.log.Error("unknown balancer", "balancer", backend.Host, "rule", t.Rule.Pos.String())
+			s.writeError(w, r, srv, http.StatusInternalServerError, "")
+			return
+		}
+		path := backend.Path
+		if backend.RawPath != "" {
+			path = backend.RawPath
+		}
+		transport = &balancerTransport{state: state, base: transport, path: path, preserveHost: preserveHost, now: s.now}
+	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			out := pr.Out
@@ -235,12 +254,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				appendHeader(out.Header, "X-Forwarded-Server", srv.Name)
 			}
 		},
-		Transport: &http.Transport{
-			Proxy:                 nil,
-			DialContext:           (&net.Dialer{Timeout: connectTimeout(t.Rule)}).DialContext,
-			ResponseHeaderTimeout: timeout,
-			DisableKeepAlives:     t.Rule.Worker.DisableReuse,
-		},
+		Transport: transport,
 		ModifyResponse: func(resp *http.Response) error {
 			if pd != nil {
 				reverseMap(resp.Header, pd.Reverse, r)
@@ -262,7 +276,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				// Observed on Apache 2.4.71: a backend that does not answer
 				// within the timeout gives "502 Proxy Error", not 504.
 				s.writeProxyError(w, r, "Error reading from remote server")
-			case isDialError(err):
+			case isDialError(err) || errors.Is(err, errNoMember):
 				s.log.Error("backend unreachable", "backend", backend.Host, "err", err)
 				s.writeError(w, r, srv, http.StatusServiceUnavailable, "")
 			default:

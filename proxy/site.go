@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"log/slog"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -22,6 +23,8 @@ type Site struct {
 	// lookupEnv gives PassEnv its values (oidcgate's own environment).
 	lookupEnv func(string) (string, bool)
 	certs     map[*apacheconf.Server]*tls.Certificate
+	// balancers by name ("balancer://pool", lower-case), per server.
+	balancers map[*apacheconf.Server]map[string]*lbState
 }
 
 // NewSite compiles a configuration for serving. resolve resolves
@@ -36,6 +39,17 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 		s.walkers[vh] = NewSectionWalker(vh)
 	}
 	s.loadCertificates()
+	s.balancers = map[*apacheconf.Server]map[string]*lbState{}
+	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
+		if srv.Proxy == nil {
+			continue
+		}
+		m := map[string]*lbState{}
+		for _, b := range srv.Proxy.Balancers {
+			m[strings.ToLower(strings.TrimSuffix(b.Name, "/"))] = newLBState(b)
+		}
+		s.balancers[srv] = m
+	}
 	return s
 }
 
