@@ -169,6 +169,7 @@ var directivePolicy = map[string]policy{
 	"logformat": {Status: Supported}, "customlog": {Status: Supported}, "transferlog": {Status: Supported},
 	"protocols": {Status: Supported}, "allowencodedslashes": {Status: Supported}, "mergeslashes": {Status: Supported},
 	"pidfile": {Status: Supported}, "timeout": {Status: Supported},
+	"errordocument":  {Status: Supported, Reason: "text and URL forms; a local path (internal redirect) still gives Apache's default page"},
 	"balancermember": {Status: Supported, Reason: "byrequests balancing with loadfactor, hot standby (+H), disabled (+D), failover and retry, compared with Apache; other lbmethods (ProxySet) are planned"},
 
 	// Core directives with no effect in oidcgate.

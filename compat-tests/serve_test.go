@@ -110,6 +110,9 @@ ProxyPass /timeout http://%[2]s/timeout timeout=1
 </VirtualHost>
 <VirtualHost %[1]s>
   ServerName other.local
+  ErrorDocument 404 "Nothing here, sorry
+  ErrorDocument 503 http://status.example/down
+  ProxyPass /down http://127.0.0.1:1/
   ProxyPass /vh http://%[2]s/other
   <Location /hdr>
     ProxyPass http://%[2]s/hdr
@@ -138,6 +141,7 @@ ProxyPass /timeout http://%[2]s/timeout timeout=1
   <Location /deny>
     ProxyPass http://%[2]s/deny
     Require all denied
+    ErrorDocument 403 "Forbidden \"here\" <b>
   </Location>
   <Location /loc>
     ProxyPass http://%[2]s/inloc
@@ -267,6 +271,8 @@ func TestServeDifferential(t *testing.T) {
 		{"redirect-permanent", "/perm/z", "front.example", nil},
 		{"redirectmatch", "/rm/a/b.html", "front.example", nil},
 		{"redirect-gone", "/old/page", "front.example", nil},
+		{"errordocument-text-404", "/nothing", "other.local", nil},
+		{"errordocument-url-503", "/down/x", "other.local", nil},
 		{"setenv-requestheader", "/env/x", "other.local", []string{"User-Agent: curlish/7\r\n"}},
 		{"setenvif-no-match", "/env/y", "other.local", []string{"User-Agent: other\r\n"}},
 		{"require-env-granted", "/envonly/x", "other.local", []string{"X-Let-In: yes\r\n"}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -24,7 +25,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	local := localAddr(r)
 	srv, err := s.vhosts.Select(local, r.Host)
 	if err != nil {
-		s.writeError(w, r, s.cfg.Main, http.StatusBadRequest, "")
+		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w}
@@ -55,7 +56,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	opts := normalizeOptions(srv)
 	uri, err := NormalizePath(rawPath, opts)
 	if err != nil {
-		s.writeError(w, r, srv, Status(err), "")
+		s.writeError(w, r, srv.Dir, Status(err), "")
 		return
 	}
 	in := envInput{r: r, uri: uri, client: clientAddr(r.RemoteAddr).String()}
@@ -92,10 +93,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		// Authentication (OIDC) is not part of this version: refuse
 		// rather than let a protected request through.
 		s.log.Error("authentication required but not available in this version", "uri", uri)
-		s.writeError(w, r, srv, http.StatusInternalServerError, "")
+		s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
 		return
 	default:
-		s.writeError(w, r, srv, http.StatusForbidden, "")
+		s.writeError(w, r, m.Dir, http.StatusForbidden, "")
 		return
 	}
 	if target == nil || target.URL == nil {
@@ -113,7 +114,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 				return
 			}
 		}
-		s.writeError(w, r, srv, http.StatusNotFound, "")
+		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
 		return
 	}
 	// Fixups: mod_env, then RequestHeader, which edits the request's own
@@ -210,7 +211,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
 		if state == nil {
 			s.log.Error("unknown balancer", "balancer", backend.Host, "rule", t.Rule.Pos.String())
-			s.writeError(w, r, srv, http.StatusInternalServerError, "")
+			s.writeError(w, r, dir, http.StatusInternalServerError, "")
 			return
 		}
 		path := backend.Path
@@ -278,9 +279,9 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				s.writeProxyError(w, r, "Error reading from remote server")
 			case isDialError(err) || errors.Is(err, errNoMember):
 				s.log.Error("backend unreachable", "backend", backend.Host, "err", err)
-				s.writeError(w, r, srv, http.StatusServiceUnavailable, "")
+				s.writeError(w, r, dir, http.StatusServiceUnavailable, "")
 			default:
-				s.writeError(w, r, srv, http.StatusBadGateway, "")
+				s.writeError(w, r, dir, http.StatusBadGateway, "")
 			}
 		},
 	}
@@ -347,7 +348,25 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 }
 
 // writeError sends one of Apache's own error documents.
-func (s *Site) writeError(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, status int, notes string) {
+func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apacheconf.DirConfig, status int, notes string) {
+	// ErrorDocument: a text replaces the body, a URL becomes a redirect.
+	if dir != nil && dir.Core != nil {
+		if ed, ok := dir.Core.ErrorDocuments[status]; ok && !ed.Default {
+			switch {
+			case ed.Text:
+				w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
+				w.Header().Set("Content-Length", fmt.Sprint(len(ed.Target)))
+				w.WriteHeader(status)
+				if r.Method != http.MethodHead {
+					_, _ = io.WriteString(w, ed.Target)
+				}
+				return
+			case strings.Contains(ed.Target, "://"):
+				s.writeRedirect(w, r, http.StatusFound, ed.Target)
+				return
+			}
+		}
+	}
 	_, body := ErrorPage{Status: status, Method: r.Method, Notes: notes}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
