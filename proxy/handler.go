@@ -76,6 +76,14 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String())
 	}
+	// Not proxied: the request maps to a file under DocumentRoot, and the
+	// Directory and Files sections join the walk (Apache's map-to-storage).
+	filename := ""
+	if target == nil {
+		if filename = localFile(srv, uri); filename != "" {
+			m = walker.WalkLocal(uri, filename)
+		}
+	}
 	for k, v := range m.Env {
 		env[k] = v
 	}
@@ -113,6 +121,10 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 				s.writeRedirect(w, r, st, to)
 				return
 			}
+		}
+		if target == nil && filename != "" {
+			s.serveLocal(w, r, srv, m.Dir, uri, filename)
+			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
 		return
