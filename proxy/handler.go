@@ -213,12 +213,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if t.Rule.Worker.Timeout > 0 {
 		timeout = t.Rule.Worker.Timeout
 	}
-	var transport http.RoundTripper = &http.Transport{
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: connectTimeout(t.Rule)}).DialContext,
-		ResponseHeaderTimeout: timeout,
-		DisableKeepAlives:     t.Rule.Worker.DisableReuse,
-	}
+	var transport http.RoundTripper = s.transportFor(t.Rule, timeout)
 	if backend.Scheme == "balancer" {
 		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
 		if state == nil {

@@ -3,8 +3,11 @@ package proxy
 import (
 	"crypto/tls"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -25,6 +28,40 @@ type Site struct {
 	certs     map[*apacheconf.Server]*tls.Certificate
 	// balancers by name ("balancer://pool", lower-case), per server.
 	balancers map[*apacheconf.Server]map[string]*lbState
+	// transports are the connection pools, one per ProxyPass rule (Apache's
+	// worker), built on first use and kept for the site's lifetime.
+	transportsMu sync.Mutex
+	transports   map[*apacheconf.ProxyRule]*http.Transport
+}
+
+// transportFor returns the rule's connection pool.
+func (s *Site) transportFor(r *apacheconf.ProxyRule, timeout time.Duration) *http.Transport {
+	s.transportsMu.Lock()
+	defer s.transportsMu.Unlock()
+	if tr, ok := s.transports[r]; ok {
+		return tr
+	}
+	if s.transports == nil {
+		s.transports = map[*apacheconf.ProxyRule]*http.Transport{}
+	}
+	maxIdle := 64
+	if r.Worker.Max > 0 {
+		maxIdle = r.Worker.Max
+	}
+	tr := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: connectTimeout(r)}).DialContext,
+		ResponseHeaderTimeout: timeout,
+		DisableKeepAlives:     r.Worker.DisableReuse,
+		MaxIdleConns:          0,
+		MaxIdleConnsPerHost:   maxIdle,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	if r.Worker.TTL > 0 {
+		tr.IdleConnTimeout = r.Worker.TTL
+	}
+	s.transports[r] = tr
+	return tr
 }
 
 // NewSite compiles a configuration for serving. resolve resolves
@@ -62,5 +99,12 @@ func clientAddr(remote string) netip.Addr {
 	return ap.Addr().Unmap()
 }
 
-// Close releases the site's open log files.
-func (s *Site) Close() { s.access.close() }
+// Close releases the site's open log files and idle backend connections.
+func (s *Site) Close() {
+	s.access.close()
+	s.transportsMu.Lock()
+	defer s.transportsMu.Unlock()
+	for _, tr := range s.transports {
+		tr.CloseIdleConnections()
+	}
+}
