@@ -9,7 +9,7 @@ import (
 	"github.com/oidcgate/oidcgate/apacheconf"
 )
 
-func loadConfig(t *testing.T, conf string) *apacheconf.Config {
+func loadConfig(t testing.TB, conf string) *apacheconf.Config {
 	t.Helper()
 	root := t.TempDir()
 	file := filepath.Join(root, "main.conf")
