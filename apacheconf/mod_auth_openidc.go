@@ -214,37 +214,77 @@ func (d *OIDCDir) Value(directive string) (OIDCValue, bool) {
 	return v, ok
 }
 
-func mergeOIDC(base, add oidcValues) oidcValues {
+// clone returns a copy that shares nothing mutable with v (compiled
+// regexps are immutable and shared).
+func (v OIDCValue) clone() OIDCValue {
+	v.Words = append([]string(nil), v.Words...)
+	v.Regexps = append([]*regexp.Regexp(nil), v.Regexps...)
+	if v.URL != nil {
+		u := *v.URL
+		if u.User != nil {
+			ui := *u.User
+			u.User = &ui
+		}
+		v.URL = &u
+	}
+	return v
+}
+
+// mergeOIDC copies base and lays add over it; skip says which of add's
+// values count as unset.
+func mergeOIDC(base, add oidcValues, skip func(key string, v OIDCValue) bool) oidcValues {
 	out := make(oidcValues, len(base)+len(add))
 	for k, v := range base {
-		out[k] = v
+		out[k] = v.clone()
 	}
 	for k, v := range add {
-		out[k] = v
+		if _, inBase := base[k]; inBase && skip != nil && skip(k, v) {
+			continue
+		}
+		out[k] = v.clone()
 	}
 	return out
 }
 
-// MergeVHost: a vhost's value wins for every directive it sets.
+// MergeVHost returns the settings of a virtual host: for each directive
+// the vhost's value when it set one, else the main server's
+// (oidc_merge_server_config). For the settings listed in
+// oidcVHostDefaults the module compares with the default instead, so a
+// vhost that writes the default value explicitly keeps the main server's
+// value. Lists (OIDCPublicKeyFiles, OIDCRedirectURLsAllowed, ...) are
+// replaced whole, never joined. Either side may be nil; the result shares
+// nothing mutable with them.
 func (main *OIDCServer) MergeVHost(vh *OIDCServer) *OIDCServer {
-	if vh == nil {
-		return main
+	if main == nil && vh == nil {
+		return nil
 	}
-	if main == nil {
-		return vh
-	}
-	return &OIDCServer{values: mergeOIDC(main.values, vh.values)}
+	return &OIDCServer{values: mergeOIDC(main.vals(), vh.vals(), oidcIsVHostDefault)}
 }
 
-// Merge: a later section's value wins for every directive it sets.
+// Merge returns the settings of a request that matches base then add: for
+// each directive add's value when set, else base's
+// (oidc_merge_dir_config; lists such as OIDCPassCookies are replaced
+// whole). Either side may be nil; the result shares nothing mutable with
+// them.
 func (base *OIDCDir) Merge(add *OIDCDir) *OIDCDir {
-	if add == nil {
-		return base
+	if base == nil && add == nil {
+		return nil
 	}
-	if base == nil {
-		return add
+	return &OIDCDir{values: mergeOIDC(base.vals(), add.vals(), nil)}
+}
+
+func (s *OIDCServer) vals() oidcValues {
+	if s == nil {
+		return nil
 	}
-	return &OIDCDir{values: mergeOIDC(base.values, add.values)}
+	return s.values
+}
+
+func (d *OIDCDir) vals() oidcValues {
+	if d == nil {
+		return nil
+	}
+	return d.values
 }
 
 // oidcHandlers: one handler for every OIDC* directive.
