@@ -1,10 +1,8 @@
 package apacheconf
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -15,20 +13,30 @@ import (
 // DirConfig.OIDC; both merge per directive: the later (or the vhost's)
 // value wins when set.
 
-// oidcKind is how a directive's value is parsed.
+// oidcKind is how a directive's value is parsed; each kind is one of
+// 2.4.12.3's setter functions (src/config.c, src/parse.c).
 type oidcKind uint8
 
 const (
-	oidcString    oidcKind = iota // kept as written
-	oidcInt                       // integer with optional bounds
-	oidcBool                      // true/on/yes/1, false/off/no/0
-	oidcFlag                      // Apache FLAG (On/Off), checked by the registry
-	oidcEnum                      // first word one of enum
-	oidcEnumAll                   // every word one of enum (ITERATE)
-	oidcURL                       // absolute http(s) URL
-	oidcURLOrPath                 // absolute URL or a path starting with '/'
-	oidcRegexps                   // every word a regular expression
-	oidcWords                     // list of words kept as written
+	oidcString     oidcKind = iota // kept as written
+	oidcInt                        // the module's integer parser, optional bounds
+	oidcApInt                      // Apache's ap_set_int_slot: unbounded, "expected integer"
+	oidcUint32                     // 0..2^32-1, "Value out of range"
+	oidcTimeout                    // Apache's timeout syntax (300, 5s, 100ms, 2mi, 1h)
+	oidcBool                       // true/on/yes/1, false/off/no/0
+	oidcFlag                       // Apache FLAG (On/Off), checked by the registry
+	oidcEnum                       // first word one of enum
+	oidcEnumAll                    // every word one of enum (ITERATE, TAKE123)
+	oidcURL                        // absolute http or https URL with a host
+	oidcHTTPS                      // absolute https URL with a host
+	oidcURLOrPath                  // absolute http(s) URL or a path starting with '/'
+	oidcRegexps                    // every word a regular expression
+	oidcWords                      // list of words kept as written
+	oidcDir                        // an existing directory (checked at load time)
+	oidcPath                       // a path, made absolute against ServerRoot
+	oidcKeyFiles                   // [enc:]kid#file tuples of existing files
+	oidcSharedKeys                 // [enc#]kid#key tuples
+	oidcSecret                     // a value, or exec:command run at startup
 )
 
 // oidcValueSpec describes one directive's value.
@@ -38,8 +46,11 @@ type oidcValueSpec struct {
 	min, max int
 	bounded  bool
 	// intFirst parses the first word as an integer and the rest as enum
-	// (OIDCRefreshAccessTokenBeforeExpiry, OIDCUserInfoRefreshInterval).
+	// (OIDCRefreshAccessTokenBeforeExpiry) or a boolean (enum nil,
+	// OIDCStateMaxNumberOfCookies).
 	intFirst bool
+	// enumMsg replaces the generic "must be one of" wording.
+	enumMsg string
 }
 
 func enumOf(v ...string) oidcValueSpec { return oidcValueSpec{kind: oidcEnum, enum: v} }
@@ -47,30 +58,57 @@ func intRange(min, max int) oidcValueSpec {
 	return oidcValueSpec{kind: oidcInt, min: min, max: max, bounded: true}
 }
 
+const oidcYear = 3600 * 24 * 365
+
+// The JOSE algorithms of Debian's build (cjose with EC), as its apache2 -t
+// lists them.
+var (
+	oidcSigAlgs = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "HS256", "HS384", "HS512", "ES256", "ES384", "ES512", "none"}
+	oidcEncAlgs = []string{"RSA1_5", "A128KW", "A192KW", "A256KW", "RSA-OAEP"}
+	oidcEncEncs = []string{"A128CBC-HS256", "A192CBC-HS384", "A256CBC-HS512", "A256GCM"}
+	// oidcEndpointAuth are the token endpoint authentication methods;
+	// private_key_jwt only once OIDCPrivateKeyFiles has been read.
+	oidcEndpointAuth = []string{"client_secret_post", "client_secret_basic", "client_secret_jwt", "none", "bearer_access_token"}
+)
+
+func algSpec(list []string, what string) oidcValueSpec {
+	return oidcValueSpec{kind: oidcEnum, enum: list, enumMsg: "unsupported/invalid " + what + " '%s'; must be one of [" + strings.Join(list, "|") + "]"}
+}
+
 var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcprovidermetadataurl":              {kind: oidcURL},
-	"oidcproviderauthorizationendpoint":    {kind: oidcURL},
-	"oidcprovidertokenendpoint":            {kind: oidcURL},
-	"oidcprovideruserinfoendpoint":         {kind: oidcURL},
-	"oidcproviderjwksuri":                  {kind: oidcURL},
+	"oidcproviderauthorizationendpoint":    {kind: oidcHTTPS},
+	"oidcprovidertokenendpoint":            {kind: oidcHTTPS},
+	"oidcprovideruserinfoendpoint":         {kind: oidcHTTPS},
+	"oidcproviderjwksuri":                  {kind: oidcHTTPS},
 	"oidcproviderendsessionendpoint":       {kind: oidcURL},
-	"oidcproviderrevocationendpoint":       {kind: oidcURL},
+	"oidcproviderrevocationendpoint":       {kind: oidcHTTPS},
 	"oidcproviderchecksessioniframe":       {kind: oidcURL},
-	"oidcclientjwksuri":                    {kind: oidcURL},
-	"oidcoauthintrospectionendpoint":       {kind: oidcURL},
-	"oidcoauthverifyjwksuri":               {kind: oidcURL},
+	"oidcclientjwksuri":                    {kind: oidcHTTPS},
+	"oidcoauthintrospectionendpoint":       {kind: oidcHTTPS},
+	"oidcoauthverifyjwksuri":               {kind: oidcHTTPS},
 	"oidcoauthservermetadataurl":           {kind: oidcURL},
+	"oidcdefaulturl":                       {kind: oidcURL},
+	"oidcdefaultloggedouturl":              {kind: oidcURL},
 	"oidcredirecturi":                      {kind: oidcURLOrPath},
-	"oidcdefaulturl":                       {kind: oidcURLOrPath},
-	"oidcdefaultloggedouturl":              {kind: oidcURLOrPath},
 	"oidcdiscoverurl":                      {kind: oidcURLOrPath},
-	"oidcprovidertokenendpointauth":        enumOf("client_secret_post", "client_secret_basic", "client_secret_jwt", "none", "bearer_access_token"),
-	"oidcoauthintrospectionendpointauth":   enumOf("client_secret_post", "client_secret_basic", "client_secret_jwt", "none", "bearer_access_token"),
+	"oidcprovidertokenendpointauth":        {kind: oidcEnum, enum: oidcEndpointAuth},
+	"oidcoauthintrospectionendpointauth":   {kind: oidcEnum, enum: oidcEndpointAuth},
 	"oidcoauthintrospectionendpointmethod": enumOf("GET", "POST"),
 	"oidcproviderauthrequestmethod":        enumOf("GET", "POST"),
 	"oidcresponsemode":                     enumOf("fragment", "query", "form_post"),
+	"oidcresponsetype":                     {kind: oidcEnum, enum: []string{"code", "id_token", "id_token token", "code id_token", "code token", "code id_token token"}, enumMsg: "oidc_valid_response_type: type must be one of code|id_token|id_token token|code id_token|code token|code id_token token"},
 	"oidcpkcemethod":                       enumOf("plain", "S256", "referred_tb"),
 	"oidcuserinfotokenmethod":              enumOf("authz_header", "post_param"),
+	"oidctokenbindingpolicy":               enumOf("disabled", "optional", "required", "enforced"),
+	"oidcoauthaccesstokenbindingpolicy":    enumOf("disabled", "optional", "required", "enforced"),
+	"oidcstateinputheaders":                enumOf("both", "user-agent", "x-forwarded-for", "none"),
+	"oidcidtokensignedresponsealg":         algSpec(oidcSigAlgs, "signing algorithm"),
+	"oidcuserinfosignedresponsealg":        algSpec(oidcSigAlgs, "signing algorithm"),
+	"oidcidtokenencryptedresponsealg":      algSpec(oidcEncAlgs, "encryption algorithm"),
+	"oidcuserinfoencryptedresponsealg":     algSpec(oidcEncAlgs, "encryption algorithm"),
+	"oidcidtokenencryptedresponseenc":      algSpec(oidcEncEncs, "encryption type"),
+	"oidcuserinfoencryptedresponseenc":     algSpec(oidcEncEncs, "encryption type"),
 	"oidcpassclaimsas":                     enumOf("both", "headers", "environment", "none"),
 	"oidcunauthaction":                     enumOf("auth", "pass", "401", "407", "410"),
 	"oidcunautzaction":                     enumOf("auth", "401", "403", "302"),
@@ -81,38 +119,49 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcoauthaccepttokenas":               {kind: oidcEnumAll, enum: []string{"header", "post", "query", "cookie", "basic"}},
 	"oidcinfohook":                         {kind: oidcEnumAll, enum: []string{"iat", "access_token", "access_token_expires", "id_token", "userinfo", "refresh_token", "exp", "timeout", "remote_user", "session"}},
 	"oidcxforwardedheaders":                {kind: oidcEnumAll, enum: []string{"X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Proto", "Forwarded"}},
+	"oidcoauthtokenexpiryclaim":            {kind: oidcString},
 	"oidcsslvalidateserver":                {kind: oidcBool},
 	"oidcoauthsslvalidateserver":           {kind: oidcBool},
 	"oidcvalidateissuer":                   {kind: oidcBool},
-	"oidcsessioninactivitytimeout":         intRange(10, 3600*24*365),
+	"oidcpreservepost":                     {kind: oidcBool},
+	"oidcsessioninactivitytimeout":         intRange(10, oidcYear),
 	"oidcsessionmaxduration":               {kind: oidcInt},
 	"oidcidtokeniatslack":                  intRange(0, 3600),
-	"oidcjwksrefreshinterval":              intRange(300, 3600*24*365),
-	"oidcstatetimeout":                     intRange(1, 3600*24*30),
-	"oidcsessioncookiechunksize":           intRange(0, 65536),
-	"oidcprovidermetadatarefreshinterval":  intRange(30, 3600*24*365),
-	"oidcmemcacheconnectionsmin":           {kind: oidcInt},
-	"oidcmemcacheconnectionssmax":          {kind: oidcInt},
-	"oidcmemcacheconnectionshmax":          {kind: oidcInt},
-	"oidcmemcacheconnectionsttl":           {kind: oidcInt},
-	"oidcrediscachedatabase":               {kind: oidcInt},
-	"oidcrediscacheconnecttimeout":         {kind: oidcInt},
-	"oidcrediscachetimeout":                {kind: oidcInt},
-	"oidccachefilecleaninterval":           {kind: oidcInt},
-	"oidcoauthtokenintrospectioninterval":  {kind: oidcInt},
+	"oidcjwksrefreshinterval":              intRange(300, oidcYear),
+	"oidcuserinforefreshinterval":          intRange(0, oidcYear),
+	"oidccacheshmentrysizemax":             intRange(8192+512+17, 1024*512),
 	"oidcstatemaxnumberofcookies":          {kind: oidcInt, intFirst: true},
-	"oidcrefreshaccesstokenbeforeexpiry":   {kind: oidcInt, intFirst: true, enum: []string{"logout_on_error"}},
-	"oidcuserinforefreshinterval":          {kind: oidcInt},
+	"oidcrefreshaccesstokenbeforeexpiry":   {kind: oidcInt, intFirst: true, min: 0, max: oidcYear, bounded: true, enum: []string{"logout_on_error"}},
+	"oidcstatetimeout":                     {kind: oidcApInt},
+	"oidcsessioncookiechunksize":           {kind: oidcApInt},
+	"oidcprovidermetadatarefreshinterval":  {kind: oidcApInt},
+	"oidchttptimeoutlong":                  {kind: oidcApInt},
+	"oidchttptimeoutshort":                 {kind: oidcApInt},
+	"oidccacheshmmax":                      {kind: oidcApInt},
+	"oidccachefilecleaninterval":           {kind: oidcApInt},
+	"oidcrediscachedatabase":               {kind: oidcApInt},
+	"oidcrediscacheconnecttimeout":         {kind: oidcApInt},
+	"oidcrediscachetimeout":                {kind: oidcApInt},
+	"oidcoauthtokenintrospectioninterval":  {kind: oidcApInt},
+	"oidcmemcacheconnectionsmin":           {kind: oidcUint32},
+	"oidcmemcacheconnectionssmax":          {kind: oidcUint32},
+	"oidcmemcacheconnectionshmax":          {kind: oidcUint32},
+	"oidcmemcacheconnectionsttl":           {kind: oidcTimeout},
 	"oidcredirecturlsallowed":              {kind: oidcRegexps},
 	"oidcwhitelistedclaims":                {kind: oidcWords},
 	"oidcblacklistedclaims":                {kind: oidcWords},
 	"oidcpasscookies":                      {kind: oidcWords},
 	"oidcstripcookies":                     {kind: oidcWords},
-	"oidcproviderverifycertfiles":          {kind: oidcWords},
-	"oidcpublickeyfiles":                   {kind: oidcWords},
-	"oidcprivatekeyfiles":                  {kind: oidcWords},
-	"oidcoauthverifycertfiles":             {kind: oidcWords},
-	"oidcoauthverifysharedkeys":            {kind: oidcWords},
+	"oidcproviderverifycertfiles":          {kind: oidcKeyFiles},
+	"oidcpublickeyfiles":                   {kind: oidcKeyFiles},
+	"oidcprivatekeyfiles":                  {kind: oidcKeyFiles},
+	"oidcoauthverifycertfiles":             {kind: oidcKeyFiles},
+	"oidcoauthverifysharedkeys":            {kind: oidcSharedKeys},
+	"oidcmetadatadir":                      {kind: oidcDir},
+	"oidccachedir":                         {kind: oidcDir},
+	"oidccabundlepath":                     {kind: oidcPath},
+	"oidccryptopassphrase":                 {kind: oidcSecret},
+	"oidcclienttokenendpointkeypassword":   {kind: oidcSecret},
 }
 
 // OIDCValue is one parsed OIDC* directive.
@@ -123,6 +172,8 @@ type OIDCValue struct {
 	Int   int
 	Bool  bool
 	URL   *url.URL
+	// Duration is set for timeout-syntax values (OIDCMemCacheConnectionsTTL).
+	Duration time.Duration
 	// Regexps are compiled patterns (OIDCRedirectURLsAllowed).
 	Regexps []*regexp.Regexp
 }
@@ -163,37 +214,77 @@ func (d *OIDCDir) Value(directive string) (OIDCValue, bool) {
 	return v, ok
 }
 
-func mergeOIDC(base, add oidcValues) oidcValues {
+// clone returns a copy that shares nothing mutable with v (compiled
+// regexps are immutable and shared).
+func (v OIDCValue) clone() OIDCValue {
+	v.Words = append([]string(nil), v.Words...)
+	v.Regexps = append([]*regexp.Regexp(nil), v.Regexps...)
+	if v.URL != nil {
+		u := *v.URL
+		if u.User != nil {
+			ui := *u.User
+			u.User = &ui
+		}
+		v.URL = &u
+	}
+	return v
+}
+
+// mergeOIDC copies base and lays add over it; skip says which of add's
+// values count as unset.
+func mergeOIDC(base, add oidcValues, skip func(key string, v OIDCValue) bool) oidcValues {
 	out := make(oidcValues, len(base)+len(add))
 	for k, v := range base {
-		out[k] = v
+		out[k] = v.clone()
 	}
 	for k, v := range add {
-		out[k] = v
+		if _, inBase := base[k]; inBase && skip != nil && skip(k, v) {
+			continue
+		}
+		out[k] = v.clone()
 	}
 	return out
 }
 
-// MergeVHost: a vhost's value wins for every directive it sets.
+// MergeVHost returns the settings of a virtual host: for each directive
+// the vhost's value when it set one, else the main server's
+// (oidc_merge_server_config). For the settings listed in
+// oidcVHostDefaults the module compares with the default instead, so a
+// vhost that writes the default value explicitly keeps the main server's
+// value. Lists (OIDCPublicKeyFiles, OIDCRedirectURLsAllowed, ...) are
+// replaced whole, never joined. Either side may be nil; the result shares
+// nothing mutable with them.
 func (main *OIDCServer) MergeVHost(vh *OIDCServer) *OIDCServer {
-	if vh == nil {
-		return main
+	if main == nil && vh == nil {
+		return nil
 	}
-	if main == nil {
-		return vh
-	}
-	return &OIDCServer{values: mergeOIDC(main.values, vh.values)}
+	return &OIDCServer{values: mergeOIDC(main.vals(), vh.vals(), oidcIsVHostDefault)}
 }
 
-// Merge: a later section's value wins for every directive it sets.
+// Merge returns the settings of a request that matches base then add: for
+// each directive add's value when set, else base's
+// (oidc_merge_dir_config; lists such as OIDCPassCookies are replaced
+// whole). Either side may be nil; the result shares nothing mutable with
+// them.
 func (base *OIDCDir) Merge(add *OIDCDir) *OIDCDir {
-	if add == nil {
-		return base
+	if base == nil && add == nil {
+		return nil
 	}
-	if base == nil {
-		return add
+	return &OIDCDir{values: mergeOIDC(base.vals(), add.vals(), nil)}
+}
+
+func (s *OIDCServer) vals() oidcValues {
+	if s == nil {
+		return nil
 	}
-	return &OIDCDir{values: mergeOIDC(base.values, add.values)}
+	return s.values
+}
+
+func (d *OIDCDir) vals() oidcValues {
+	if d == nil {
+		return nil
+	}
+	return d.values
 }
 
 // oidcHandlers: one handler for every OIDC* directive.
@@ -209,128 +300,6 @@ var oidcHandlers = func() map[string]handler {
 	}
 	return m
 }()
-
-func compileOIDC(c *walkCtx, n *Node) {
-	key := n.Key()
-	words := n.Strings()
-	if key == "oidcclaimprefix" {
-		// RAW_ARGS: the module takes the first word; nothing means "".
-		if len(words) != 1 {
-			words = []string{""}
-		}
-	}
-	v := OIDCValue{Pos: n.Pos, Words: words}
-	if msg := parseOIDCValue(n.Name, oidcValueSpecs[key], &v); msg != "" {
-		c.errorf(n, "", "%s", msg)
-		return
-	}
-	perDir := c.Spec != nil && c.Spec.Override&AccessConf != 0
-	if perDir {
-		if c.Dir.OIDC == nil {
-			c.Dir.OIDC = &OIDCDir{values: oidcValues{}}
-		}
-		c.Dir.OIDC.values[key] = v
-		return
-	}
-	if c.Srv.OIDC == nil {
-		c.Srv.OIDC = &OIDCServer{values: oidcValues{}}
-	}
-	c.Srv.OIDC.values[key] = v
-}
-
-// parseOIDCValue validates a value and fills the typed fields; it returns
-// mod_auth_openidc's error text.
-func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue) string {
-	invalid := func(format string, args ...any) string {
-		return fmt.Sprintf("Invalid value for directive '%s': ", name) + fmt.Sprintf(format, args...)
-	}
-	enumMsg := func(w string, enum []string) string {
-		return invalid("invalid value '%s', must be one of ['%s']", w, strings.Join(enum, "'|'"))
-	}
-	first := v.String()
-	switch spec.kind {
-	case oidcInt:
-		i, err := strconv.Atoi(first)
-		if err != nil {
-			return invalid("invalid integer value: %s", first)
-		}
-		if spec.bounded && i < spec.min {
-			return invalid("integer value %d is smaller than the minimum allowed value %d", i, spec.min)
-		}
-		if spec.bounded && i > spec.max {
-			return invalid("integer value %d is greater than the maximum allowed value %d", i, spec.max)
-		}
-		v.Int = i
-		if name == "OIDCSessionMaxDuration" && i != 0 {
-			// 0 means "until the id_token expires"; otherwise 15 s to a year.
-			if i < 15 {
-				return invalid("value must not be less than 15 seconds")
-			}
-			if i > 3600*24*365 {
-				return invalid("value must not be greater than %d seconds", 3600*24*365)
-			}
-		}
-		if spec.intFirst && len(v.Words) > 1 {
-			if spec.enum == nil { // the second word is a boolean
-				w := strings.ToLower(v.Words[1])
-				if !contains([]string{"true", "on", "yes", "1", "false", "off", "no", "0"}, w) {
-					return invalid("oidc_parse_boolean: could not parse boolean value from \"%s\"", v.Words[1])
-				}
-			} else if !contains(spec.enum, v.Words[1]) {
-				return enumMsg(v.Words[1], spec.enum)
-			}
-		}
-	case oidcBool:
-		switch strings.ToLower(first) {
-		case "true", "on", "yes", "1":
-			v.Bool = true
-		case "false", "off", "no", "0":
-		default:
-			return invalid("oidc_parse_boolean: could not parse boolean value from \"%s\"", first)
-		}
-	case oidcEnum:
-		if name == "OIDCResponseType" {
-			break
-		}
-		if !contains(spec.enum, first) {
-			return enumMsg(first, spec.enum)
-		}
-	case oidcEnumAll:
-		for _, w := range v.Words {
-			base, _, _ := strings.Cut(w, ":") // json:NAME, cookie:NAME
-			if !contains(spec.enum, base) {
-				return enumMsg(w, spec.enum)
-			}
-		}
-	case oidcURL, oidcURLOrPath:
-		if spec.kind == oidcURLOrPath && strings.HasPrefix(first, "/") {
-			break
-		}
-		u, err := url.Parse(first)
-		if err != nil || u.Scheme == "" {
-			return fmt.Sprintf("'%s' cannot be parsed as a URL (no scheme set)", first)
-		}
-		v.URL = u
-	case oidcRegexps:
-		for _, w := range v.Words {
-			re, err := regexp.Compile(w)
-			if err != nil {
-				// 2.4.12.3 accepts any pattern at load time; an invalid
-				// one would never match. Keep it as a literal match.
-				re = regexp.MustCompile(regexp.QuoteMeta(w))
-			}
-			v.Regexps = append(v.Regexps, re)
-		}
-	}
-	if name == "OIDCResponseType" {
-		switch first {
-		case "code", "id_token", "id_token token", "code id_token", "code token", "code id_token token":
-		default:
-			return invalid("oidc_valid_response_type: type must be one of code|id_token|id_token token|code id_token|code token|code id_token token")
-		}
-	}
-	return ""
-}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
