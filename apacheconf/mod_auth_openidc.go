@@ -174,7 +174,9 @@ type OIDCValue struct {
 	URL   *url.URL
 	// Duration is set for timeout-syntax values (OIDCMemCacheConnectionsTTL).
 	Duration time.Duration
-	// Regexps are compiled patterns (OIDCRedirectURLsAllowed).
+	// Regexps are the compiled patterns (OIDCRedirectURLsAllowed, the
+	// OIDCRemoteUserClaim pattern); one Go cannot compile is left out, as it
+	// never matches in the module either.
 	Regexps []*regexp.Regexp
 }
 

@@ -43,7 +43,9 @@ func compileOIDC(c *walkCtx, n *Node) {
 	if c.Srv.OIDC != nil {
 		_, priv = c.Srv.OIDC.values["oidcprivatekeyfiles"]
 	}
-	if msg := parseOIDCValue(n.Name, spec, &v, oidcParseEnv{root: c.ServerRoot, privateKeys: priv}); msg != "" {
+	if msg := parseOIDCValue(n.Name, spec, &v, oidcParseEnv{root: c.ServerRoot, privateKeys: priv, warn: func(msg string) {
+		c.warnf(n, "write a pattern Go's RE2 syntax accepts (no look-around or back-references)", "%s", msg)
+	}}); msg != "" {
 		c.errorf(n, oidcHint(key), "%s", msg)
 		return
 	}
@@ -88,6 +90,18 @@ func oidcHint(key string) string {
 type oidcParseEnv struct {
 	root        string // ServerRoot, for relative file names
 	privateKeys bool   // OIDCPrivateKeyFiles was set earlier in this server
+	// warn reports a value the module accepts at load but that will not
+	// work at request time; nil drops the warning.
+	warn func(msg string)
+}
+
+// badPattern handles a pattern Go cannot compile. 2.4.12.3 stores patterns
+// as text and compiles them per request, so it starts with any pattern and a
+// broken one simply never matches; oidcgate does the same and says so.
+func (env oidcParseEnv) badPattern(name, pattern string, err error) {
+	if env.warn != nil {
+		env.warn(fmt.Sprintf("%s: cannot compile regular expression '%s' (%v); like mod_auth_openidc, it will never match", name, pattern, err))
+	}
 }
 
 // parseOIDCValue validates a value the way 2.4.12.3's setter does and fills
@@ -233,7 +247,8 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 		for _, w := range v.Words {
 			re, err := regexp.Compile(w)
 			if err != nil {
-				return fmt.Sprintf("%s: cannot compile regular expression '%s': %v", name, w, err)
+				env.badPattern(name, w, err)
+				continue
 			}
 			v.Regexps = append(v.Regexps, re)
 		}
@@ -284,7 +299,7 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 			return "Unable to parse exec arguments from " + first[5:]
 		}
 	}
-	return oidcSpecial(key, name, invalid, v)
+	return oidcSpecial(key, name, invalid, v, env)
 }
 
 // oidcSecondArg validates the second argument of TAKE12 enum directives.
@@ -313,7 +328,7 @@ func oidcSecondArg(key string, invalid func(string, ...any) string, v *OIDCValue
 }
 
 // oidcSpecial holds the checks of single directives.
-func oidcSpecial(key, name string, invalid func(string, ...any) string, v *OIDCValue) string {
+func oidcSpecial(key, name string, invalid func(string, ...any) string, v *OIDCValue, env oidcParseEnv) string {
 	switch key {
 	case "oidccookiedomain":
 		for _, r := range v.String() {
@@ -325,7 +340,8 @@ func oidcSpecial(key, name string, invalid func(string, ...any) string, v *OIDCV
 		if len(v.Words) > 1 {
 			re, err := regexp.Compile(v.Words[1])
 			if err != nil {
-				return fmt.Sprintf("%s: cannot compile regular expression '%s': %v", name, v.Words[1], err)
+				env.badPattern(name, v.Words[1], err)
+				break
 			}
 			v.Regexps = []*regexp.Regexp{re}
 		}

@@ -45,3 +45,46 @@ func TestOIDCAgainstApache(t *testing.T) {
 		t.Fatalf("only %d cases read", n)
 	}
 }
+
+// TestOIDCBadPattern: 2.4.12.3 starts with a pattern it cannot compile (it
+// compiles per request and a broken pattern never matches), so oidcgate
+// starts too, warns at the directive, and keeps no pattern that could match.
+func TestOIDCBadPattern(t *testing.T) {
+	cases := []struct {
+		line, directive string
+		keep            []string // patterns that still compile
+	}{
+		{`OIDCRedirectURLsAllowed "(" ^https://ok/`, "OIDCRedirectURLsAllowed", []string{"^https://ok/"}},
+		{`OIDCRedirectURLsAllowed "^https://(?=a)"`, "OIDCRedirectURLsAllowed", nil},
+		{`OIDCRemoteUserClaim sub "("`, "OIDCRemoteUserClaim", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.line, func(t *testing.T) {
+			cfg, diags := compileForTest(t, "ServerName a\n"+tc.line+"\n")
+			if diags.HasErrors() {
+				t.Fatal(diags.Errors())
+			}
+			var warned bool
+			for _, d := range diags {
+				if d.Severity == SevWarning && strings.Contains(d.Msg, "cannot compile regular expression") &&
+					strings.Contains(d.Msg, "never match") && d.Pos.Line == 2 {
+					warned = true
+				}
+			}
+			if !warned {
+				t.Errorf("no warning at line 2: %v", diags)
+			}
+			v, ok := cfg.Main.OIDC.Value(tc.directive)
+			if !ok {
+				t.Fatalf("%s not stored", tc.directive)
+			}
+			var got []string
+			for _, re := range v.Regexps {
+				got = append(got, re.String())
+			}
+			if strings.Join(got, " ") != strings.Join(tc.keep, " ") {
+				t.Errorf("compiled patterns %q, want %q", got, tc.keep)
+			}
+		})
+	}
+}
