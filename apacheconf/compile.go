@@ -7,8 +7,10 @@ import (
 	"strings"
 )
 
-// Load reads and compiles a configuration: the whole of Apache's startup up
-// to opening listeners. The Config is nil when there are errors.
+// Load reads and compiles a configuration and runs the modules' start-up
+// checks (CheckOIDC): the whole of Apache's startup up to opening
+// listeners. The Config is nil when there are errors. apache2 -t stops
+// before the start-up checks; Read followed by Compile does the same.
 func Load(opts Options) (*Config, Diagnostics) {
 	tree, diags := Read(opts)
 	reg := opts.Registry
@@ -17,6 +19,10 @@ func Load(opts Options) (*Config, Diagnostics) {
 	}
 	cfg, cdiags := Compile(tree, reg)
 	diags = append(diags, cdiags...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	diags = append(diags, CheckOIDC(cfg)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}

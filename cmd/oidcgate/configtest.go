@@ -39,8 +39,13 @@ func configtest(e env, opts apacheconf.Options, apache, dumpIncludes, verbose bo
 	}
 	tree, diags := apacheconf.Read(opts)
 	reg := apacheconf.DefaultRegistry()
-	_, cd := apacheconf.Compile(tree, reg)
+	cfg, cd := apacheconf.Compile(tree, reg)
 	diags = append(diags, cd...)
+	if !apache && !diags.HasErrors() {
+		// apache2 -t stops before the modules' start-up checks; oidcgate's
+		// own report includes them, so "Syntax OK" means serve will start.
+		diags = append(diags, apacheconf.CheckOIDC(cfg)...)
+	}
 	if dumpIncludes {
 		apacheconf.DumpIncludes(e.stdout, tree)
 	}

@@ -57,8 +57,13 @@ or the configuration is invalid.`,
 			for _, o := range targets {
 				tree, diags := apacheconf.Read(o)
 				reg := apacheconf.DefaultRegistry()
-				_, cd := apacheconf.Compile(tree, reg)
-				rep := apacheconf.Lint(tree, reg, append(diags, cd...))
+				cfg, cd := apacheconf.Compile(tree, reg)
+				diags = append(diags, cd...)
+				if !diags.HasErrors() {
+					// What would stop serve (and Apache) from starting.
+					diags = append(diags, apacheconf.CheckOIDC(cfg)...)
+				}
+				rep := apacheconf.Lint(tree, reg, diags)
 				reports = append(reports, rep)
 				worst = max(worst, rep.Exit)
 			}

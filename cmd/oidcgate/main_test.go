@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,5 +120,39 @@ func TestLintRelativePath(t *testing.T) {
 	code, stdout, _ := runCLI(t, "oidcgate", "lint", rel)
 	if code == 2 || !strings.Contains(stdout, "0 error(s)") {
 		t.Errorf("lint %s: code %d\n%s", rel, code, stdout)
+	}
+}
+
+// TestOIDCStartupChecks: apache2 -t says Syntax OK for a relying party
+// without OIDCRedirectURI, but Apache refuses to start with it (the
+// module's post-config check). configtest --apache matches -t; configtest,
+// lint and serve report what would stop the start.
+func TestOIDCStartupChecks(t *testing.T) {
+	// A port already taken: were the check missing, serve would fail to
+	// bind (and the test fail on the message) instead of serving forever.
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	conf := "LoadModule mpm_event_module x.so\nLoadModule auth_openidc_module x.so\nServerName a.example\nErrorLog /dev/stderr\nListen " + busy.Addr().String() + "\n" +
+		"OIDCProviderMetadataURL https://op.example/.well-known/openid-configuration\nOIDCClientID c\nOIDCCryptoPassphrase p\n"
+	const msg = "mandatory parameter 'OIDCRedirectURI' is not set"
+	root, file := writeConf(t, conf)
+	if code, _, stderr := runCLI(t, "oidcgate", "configtest", "--apache", "-f", file, "-d", root); code != 0 || !strings.Contains(stderr, "Syntax OK") {
+		t.Errorf("--apache: code %d stderr %q, want Syntax OK like apache2 -t", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "oidcgate", "configtest", "-f", file, "-d", root); code != 1 || !strings.Contains(stderr, msg) {
+		t.Errorf("configtest: code %d stderr %q", code, stderr)
+	}
+	if code, stdout, _ := runCLI(t, "oidcgate", "lint", "-f", file, "-d", root); code == 0 || !strings.Contains(stdout, msg) {
+		t.Errorf("lint: code %d stdout %q", code, stdout)
+	}
+	if code, _, stderr := runCLI(t, "oidcgate", "serve", "-f", file, "-d", root); code != 1 || !strings.Contains(stderr, msg) {
+		t.Errorf("serve: code %d stderr %q", code, stderr)
+	}
+	root, file = writeConf(t, conf+"OIDCRedirectURI /redirect_uri\n")
+	if code, _, stderr := runCLI(t, "oidcgate", "configtest", "-f", file, "-d", root); code != 0 {
+		t.Errorf("complete relying party: code %d stderr %q", code, stderr)
 	}
 }
