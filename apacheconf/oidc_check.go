@@ -122,6 +122,7 @@ func checkOIDCServer(sink *diagSink, srv *Server) {
 	if !oauth {
 		return
 	}
+	warnf("The OAuth 2.0 Resource Server functionality is deprecated and superseded by a new module, see: https://github.com/zmartzone/mod_oauth2!")
 	if has("OIDCOAuthServerMetadataURL") {
 		if v, _ := o.Value("OIDCOAuthServerMetadataURL"); v.URL == nil || v.URL.Scheme != "https" {
 			warnf("the URL scheme (%s) of the configured OIDCOAuthServerMetadataURL SHOULD be \"https\" for security reasons!", schemeOf(v))

@@ -79,6 +79,8 @@ func TestCheckOIDC(t *testing.T) {
 		{"oauth nothing to verify with", "OIDCOAuthClientID x\n", "one of 'OIDCOAuthServerMetadataURL', 'OIDCOAuthIntrospectionEndpoint'"},
 		{"oauth both", "OIDCOAuthIntrospectionEndpoint https://op/i\nOIDCOAuthVerifyJwksUri https://op/j\n", "only 'OIDCOAuthIntrospectionEndpoint' OR one"},
 		{"oauth ok", "OIDCOAuthIntrospectionEndpoint https://op/i\n", ""},
+		{"oauth cache encrypt", "OIDCOAuthIntrospectionEndpoint https://op/i\nOIDCCacheEncrypt On\n", "mandatory parameter 'OIDCCryptoPassphrase' is not set"},
+		{"oauth cache encrypt off", "OIDCOAuthIntrospectionEndpoint https://op/i\nOIDCCacheEncrypt Off\n", ""},
 		{"vhost inherits and is checked", "OIDCProviderIssuer https://op\n<VirtualHost *:80>\nServerName v\nOIDCRedirectURI /r\n</VirtualHost>\n", "mandatory parameter 'OIDCCryptoPassphrase' is not set"},
 	}
 	for _, tc := range cases {
@@ -104,6 +106,10 @@ func TestCheckOIDC(t *testing.T) {
 	cfg, _ := compileForTest(t, "ServerName a\nOIDCProviderIssuer https://op\n<VirtualHost *:80>\nServerName v\nOIDCRedirectURI /r\nOIDCCryptoPassphrase p\nOIDCProviderAuthorizationEndpoint https://op/a\nOIDCClientID c\n</VirtualHost>\n")
 	if ds := CheckOIDC(cfg); ds.HasErrors() {
 		t.Errorf("the main server is not checked when vhosts exist: %v", ds)
+	}
+	cfg, _ = compileForTest(t, "ServerName a\nOIDCOAuthIntrospectionEndpoint https://op/i\n")
+	if w := CheckOIDC(cfg).Warnings(); len(w) != 1 || !strings.Contains(w[0].Msg, "deprecated and superseded by a new module") {
+		t.Errorf("the resource server is announced as deprecated, as 2.4.12.3 logs: %v", w)
 	}
 	if CheckOIDC(nil) != nil {
 		t.Error("nil config")

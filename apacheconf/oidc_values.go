@@ -38,6 +38,9 @@ func compileOIDC(c *walkCtx, n *Node) {
 		}
 	}
 	spec := oidcValueSpecs[key]
+	if spec.kind == oidcString && c.Spec != nil && c.Spec.Class == Flag {
+		spec.kind = oidcFlag // Apache's FLAG: the registry checked On/Off
+	}
 	v := OIDCValue{Pos: n.Pos, Words: words}
 	var priv bool
 	if c.Srv.OIDC != nil {
