@@ -237,6 +237,11 @@ var directivePolicy = map[string]policy{
 	"sslproxymachinecertificatefile": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
 	"sslproxymachinecertificatepath": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
 
+	// mod_auth_openidc settings with no counterpart in oidcgate.
+	"oidccachedir":               {Status: Ignored, Reason: "oidcgate has no file cache (OIDCCacheType file falls back to the in-memory cache); nothing is written to disk"},
+	"oidccachefilecleaninterval": {Status: Ignored, Reason: "oidcgate has no file cache (OIDCCacheType file falls back to the in-memory cache); nothing is written to disk"},
+	"oidctokenbindingpolicy":     {Status: Unsupported, Reason: "Token Binding (RFC 8471) is not implemented and no current browser sends it; with required or enforced mod_auth_openidc refuses clients oidcgate would let through — remove the directive or set it to disabled", Critical: true},
+
 	// Upstream-only mod_auth_openidc directives (specs_oidc_head.go).
 	"oidcdpopmode":              {Status: Unsupported, Reason: "DPoP-bound tokens are not implemented", Critical: true},
 	"oidccertboundaccesstokens": {Status: Unsupported, Reason: "certificate-bound access tokens (RFC 8705) are not implemented", Critical: true},
