@@ -22,8 +22,16 @@ const (
 type AuthzRequest struct {
 	Method string
 	Client netip.Addr
-	User   string
-	Env    map[string]string
+	// HasUser says an authentication module set the user (r->user), User
+	// is it; it may be empty for a request an OIDCUnAuthAction pass let
+	// through, which Require valid-user grants as Apache does.
+	HasUser bool
+	User    string
+	// Pass is true for such a let-through request: Require claim grants it.
+	Pass bool
+	// Claim evaluates Require claim / claims_expr for the user.
+	Claim func(n *apacheconf.AuthzNode) bool
+	Env   map[string]string
 }
 
 // EvalAuthz evaluates a Require tree as mod_authz_core does. A nil tree
@@ -123,22 +131,39 @@ func evalProvider(n *apacheconf.AuthzNode, r AuthzRequest) AuthzResult {
 		}
 		return AuthzDenied
 	case "valid-user":
-		if r.User == "" {
+		if !r.HasUser {
 			return AuthzDeniedNoUser
 		}
 		return AuthzGranted
 	case "user":
+		if !r.HasUser {
+			return AuthzDeniedNoUser
+		}
+		// mod_authz_user compares case-sensitively.
+		for _, u := range n.Args {
+			if u == r.User {
+				return AuthzGranted
+			}
+		}
+		return AuthzDenied
+	case "claim", "claims_expr":
+		if !r.HasUser {
+			return AuthzDeniedNoUser
+		}
+		if r.User == "" && r.Pass {
+			return AuthzGranted
+		}
 		if r.User == "" {
 			return AuthzDeniedNoUser
 		}
-		if containsFold(n.Args, r.User) {
+		if r.Claim != nil && r.Claim(n) {
 			return AuthzGranted
 		}
 		return AuthzDenied
 	}
-	// claim, claims_expr, expr, host…: need a user or an evaluator that
-	// lands with the OIDC issues; without one nothing is granted.
-	if r.User == "" {
+	// expr, host…: providers without an evaluator in this version grant
+	// nothing.
+	if !r.HasUser {
 		return AuthzDeniedNoUser
 	}
 	return AuthzDenied

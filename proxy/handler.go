@@ -31,11 +31,12 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	env := map[string]string{}
 	rawPath := requestPath(r)
+	user := ""
 	defer func() {
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
-			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath)})
+			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: user})
 	}()
-	s.serve(sw, r, srv, env, start)
+	s.serve(sw, r, srv, env, start, &user)
 }
 
 // requestPath is the raw path of the request target (origin or absolute
@@ -51,7 +52,7 @@ func requestPath(r *http.Request) string {
 }
 
 // serve runs the phases after virtual host selection.
-func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, env map[string]string, start time.Time) {
+func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, env map[string]string, start time.Time, user *string) {
 	rawPath := requestPath(r)
 	opts := normalizeOptions(srv)
 	uri, err := NormalizePath(rawPath, opts)
@@ -95,15 +96,39 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Authz != nil {
 		require = m.Dir.Authz.Require
 	}
-	switch EvalAuthz(require, AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env}) {
+	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env}
+	// Authentication: mod_auth_openidc for AuthType openid-connect. It
+	// answers the redirect URI and unauthenticated requests itself.
+	var authn *oidcAuthn
+	if m.Dir.Authz != nil && isOpenIDConnect(m.Dir.Authz.AuthType) {
+		res, q, ok := s.authenticateOIDC(w, r, srv, m.Dir, uri, env)
+		if res.HasUser {
+			*user = res.User
+		}
+		if !ok {
+			return
+		}
+		authn = &oidcAuthn{res: res, q: q}
+		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
+		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, s.log) }
+	}
+	switch EvalAuthz(require, areq) {
 	case AuthzGranted:
 	case AuthzDeniedNoUser:
-		// Authentication (OIDC) is not part of this version: refuse
+		if authn != nil {
+			s.writeError(w, r, m.Dir, http.StatusUnauthorized, "")
+			return
+		}
+		// No authentication module for this request: Apache answers 500
 		// rather than let a protected request through.
-		s.log.Error("authentication required but not available in this version", "uri", uri)
+		s.log.Error("authentication required but no AuthType provides it", "uri", uri)
 		s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
 		return
 	default:
+		if authn != nil && areq.HasUser {
+			s.denyOIDC(w, r, srv, m.Dir, authn)
+			return
+		}
 		s.writeError(w, r, m.Dir, http.StatusForbidden, "")
 		return
 	}
@@ -135,8 +160,12 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Env != nil {
 		applyEnv(m.Dir.Env, env, s.lookupEnv)
 	}
+	ssl := sslVars{loaded: s.sslLoaded, user: *user, hasUser: authn != nil && areq.HasUser}
+	if m.Dir.Authz != nil {
+		ssl.authType = m.Dir.Authz.AuthType
+	}
 	if m.Dir.Headers != nil {
-		applyHeaderOps(r.Header, m.Dir.Headers.Request, env, start)
+		applyHeaderOps(r.Header, m.Dir.Headers.Request, env, start, ssl)
 	}
 	s.forward(w, r, srv, m.Dir, target, env, start)
 }
@@ -271,7 +300,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				reverseMap(resp.Header, srv.Proxy.Reverse, r)
 			}
 			if dir.Headers != nil {
-				applyHeaderOps(resp.Header, dir.Headers.Response, env, start)
+				applyHeaderOps(resp.Header, dir.Headers.Response, env, start, sslVars{loaded: s.sslLoaded})
 			}
 			return nil
 		},

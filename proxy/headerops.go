@@ -10,7 +10,7 @@ import (
 )
 
 // applyHeaderOps runs mod_headers operations on a header set, in order.
-func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]string, start time.Time) {
+func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]string, start time.Time, ssl sslVars) {
 	for _, op := range ops {
 		if op.Early {
 			continue
@@ -24,7 +24,7 @@ func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]st
 		if op.Expr != "" {
 			continue // expr= conditions are evaluated once ap_expr lands
 		}
-		val := renderFormat(op.Value, env, start)
+		val := renderFormat(op.Value, env, start, ssl)
 		name := op.Name
 		switch op.Action {
 		case apacheconf.HeaderSet:
@@ -71,7 +71,7 @@ func containsToken(list, tok string) bool {
 
 // renderFormat renders a mod_headers value; a missing variable renders as
 // "(null)", as Apache does.
-func renderFormat(parts []apacheconf.FormatPart, env map[string]string, start time.Time) string {
+func renderFormat(parts []apacheconf.FormatPart, env map[string]string, start time.Time, ssl sslVars) string {
 	var b strings.Builder
 	for _, p := range parts {
 		switch p.Tag {
@@ -81,7 +81,13 @@ func renderFormat(parts []apacheconf.FormatPart, env map[string]string, start ti
 			b.WriteString("t=" + strconv.FormatInt(start.UnixMicro(), 10))
 		case 'D':
 			b.WriteString("D=" + strconv.FormatInt(time.Since(start).Microseconds(), 10))
-		case 'e', 's':
+		case 's':
+			if v, ok := ssl.lookup(p.Arg); ok {
+				b.WriteString(v)
+			} else {
+				b.WriteString("(null)")
+			}
+		case 'e':
 			if v, ok := env[p.Arg]; ok {
 				b.WriteString(v)
 			} else {
@@ -92,4 +98,27 @@ func renderFormat(parts []apacheconf.FormatPart, env map[string]string, start ti
 		}
 	}
 	return b.String()
+}
+
+// sslVars answers mod_headers' %{VAR}s through mod_ssl's variable lookup,
+// which also knows a few request variables (REMOTE_USER, AUTH_TYPE).
+// Without mod_ssl loaded every %{VAR}s renders "(null)".
+type sslVars struct {
+	loaded   bool
+	user     string
+	hasUser  bool
+	authType string
+}
+
+func (v sslVars) lookup(name string) (string, bool) {
+	if !v.loaded {
+		return "", false
+	}
+	switch strings.ToUpper(name) {
+	case "REMOTE_USER":
+		return v.user, v.hasUser
+	case "AUTH_TYPE":
+		return v.authType, v.authType != ""
+	}
+	return "", false
 }

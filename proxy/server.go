@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // Server listens on the configuration's Listen addresses and serves the
@@ -25,6 +26,8 @@ type Server struct {
 	// LookupEnv supplies PassEnv values; set it before Reload (cmd passes
 	// os.LookupEnv).
 	lookupEnv func(string) (string, bool)
+	// store keeps sessions across reloads.
+	store oidc.Store
 
 	mu        sync.Mutex
 	servers   []*http.Server
@@ -37,6 +40,11 @@ func NewServer(cfg *apacheconf.Config, log *slog.Logger, lookupEnv func(string) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{log: log, lookupEnv: lookupEnv}
+	if store, err := NewSessionStore(cfg); err == nil {
+		s.store = store
+	} else {
+		log.Error("session store could not be created", "err", err)
+	}
 	s.site.Store(s.newSite(cfg))
 	return s
 }
@@ -44,6 +52,9 @@ func NewServer(cfg *apacheconf.Config, log *slog.Logger, lookupEnv func(string) 
 func (s *Server) newSite(cfg *apacheconf.Config) *Site {
 	site := NewSite(cfg, nil, s.log)
 	site.lookupEnv = s.lookupEnv
+	if s.store != nil {
+		site.SetSessionStore(s.store)
+	}
 	return site
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // Site is a compiled configuration ready to serve: the vhost table and,
@@ -32,6 +33,12 @@ type Site struct {
 	// worker), built on first use and kept for the site's lifetime.
 	transportsMu sync.Mutex
 	transports   map[*apacheconf.ProxyRule]*http.Transport
+	// rps are the relying parties, one per server configuring one.
+	rps map[*apacheconf.Server]*oidc.RelyingParty
+	// claimRules are the compiled Require claim lines.
+	claimRules claimRules
+	// sslLoaded: mod_ssl is loaded, so %{VAR}s resolves.
+	sslLoaded bool
 }
 
 // transportFor returns the rule's connection pool.
@@ -87,6 +94,10 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 		}
 		s.balancers[srv] = m
 	}
+	if store, err := NewSessionStore(cfg); err == nil {
+		s.SetSessionStore(store)
+	}
+	s.sslLoaded = cfg.Modules != nil && cfg.Modules.HasModule("mod_ssl")
 	return s
 }
 

@@ -1,0 +1,166 @@
+package oidc
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oidcgate/oidcgate/oidc/claims"
+)
+
+// existingSession serves a request that carries a valid session
+// (oidc_handle_existing_session).
+func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *session) Result {
+	x.res.HasUser, x.res.User = true, s.RemoteUser
+	// The session is only valid on the host it was issued for.
+	domain := rp.s.CookieDomain
+	if domain == "" {
+		domain = x.hostOnly()
+	}
+	if s.CookieDomain != domain {
+		rp.log.Warn("aborting: detected attempt to play cookie against a different domain/host than issued for!", "issued", s.CookieDomain, "current", domain)
+		x.res.HasUser, x.res.User = false, ""
+		return x.status(http.StatusUnauthorized)
+	}
+	rp.scrub(x)
+	if rp.now().Unix() > s.MaxExpiry {
+		rp.log.Warn("maximum session duration exceeded for user: " + s.RemoteUser)
+		rp.deleteSession(ctx, s)
+		x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+		x.res.HasUser, x.res.User = false, ""
+		return rp.unauthenticated(ctx, x)
+	}
+	rp.passIdentity(x, s)
+	// Slide the inactivity timer, at most once per 10% of the timeout
+	// (capped at 60 s), and only then re-send the cookie.
+	interval := rp.s.SessionInactivityTimeout
+	slack := interval / 10
+	if slack > time.Minute {
+		slack = time.Minute
+	}
+	now := rp.now()
+	if time.Unix(s.Expiry, 0).Sub(now) < interval-slack {
+		s.Expiry = now.Add(interval).Unix()
+		if err := rp.saveSession(ctx, s); err != nil {
+			rp.log.Warn("error saving session", "err", err)
+			return x.status(http.StatusInternalServerError)
+		}
+		rp.setSessionCookie(x, s, false)
+	}
+	return x.res
+}
+
+// setSessionCookie sends the session cookie; with OIDCCookieSameSite On it
+// is Lax when first set (at the callback, a cross-site navigation) and
+// Strict afterwards.
+func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
+	c := cookie{name: x.dir.CookieName, value: s.ID, sameSite: x.cw.sameSiteNone()}
+	if rp.s.CookieSameSite {
+		c.sameSite = "Strict"
+		if first {
+			c.sameSite = "Lax"
+		}
+	}
+	if rp.s.PersistentCookie {
+		c.expires = time.Unix(s.Expiry, 0).UTC().Format(http.TimeFormat)
+	}
+	x.setCookie(c)
+}
+
+// passIdentity hands the backend the user's identity, in 2.4.12.3's
+// order: OIDCAuthNHeader, userinfo claims/json/jwt, id_token
+// claims/payload/serialized, then the tokens — later values replace
+// earlier ones of the same name.
+func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
+	idc, _ := claims.Parse(s.IDTokenClaims)
+	var uic claims.Claims
+	hasUserInfo := len(s.UserInfoClaims) > 0
+	if hasUserInfo {
+		uic, _ = claims.Parse(s.UserInfoClaims)
+		x.res.Claims = claims.Merge(uic, idc)
+	} else {
+		x.res.Claims = idc
+	}
+	x.res.Authenticated = true
+	if h := x.dir.AuthNHeader; h != "" {
+		setHeaderExact(x.r.Header, h, s.RemoteUser)
+	}
+	set := func(name, value string) { rp.setAppInfo(x, name, value) }
+	if has(rp.s.PassUserInfoAs, "claims") && hasUserInfo {
+		for _, p := range claims.Render(uic, rp.s.ClaimPrefix, rp.s.ClaimDelimiter) {
+			set(p.Name, p.Value)
+		}
+	}
+	if has(rp.s.PassUserInfoAs, "json") && hasUserInfo {
+		set("OIDC_userinfo_json", string(uic.JSON()))
+	}
+	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" {
+		set("OIDC_userinfo_jwt", s.UserInfoJWT)
+	}
+	if has(rp.s.PassIDTokenAs, "claims") {
+		for _, p := range claims.Render(idc, rp.s.ClaimPrefix, rp.s.ClaimDelimiter) {
+			set(p.Name, p.Value)
+		}
+	}
+	if has(rp.s.PassIDTokenAs, "payload") {
+		set("OIDC_id_token_payload", string(idc.JSON()))
+	}
+	if has(rp.s.PassIDTokenAs, "serialized") && s.IDToken != "" {
+		set("OIDC_id_token", s.IDToken)
+	}
+	if x.dir.PassRefreshToken && s.RefreshToken != "" {
+		set("OIDC_refresh_token", s.RefreshToken)
+	}
+	if s.AccessToken != "" {
+		set("OIDC_access_token", s.AccessToken)
+	}
+	if s.AccessTokenExpires > 0 {
+		set("OIDC_access_token_expires", strconv.FormatInt(s.AccessTokenExpires, 10))
+	}
+}
+
+// setAppInfo sets one value as a request header and/or environment
+// variable per OIDCPassClaimsAs.
+func (rp *RelyingParty) setAppInfo(x *exchange, name, value string) {
+	value = claims.Encode(value, x.dir.PassEncoding)
+	if x.dir.PassHeaders {
+		setHeaderExact(x.r.Header, name, headerSafe(value))
+	}
+	if x.dir.PassEnv && x.q.Env != nil {
+		x.q.Env[name] = value
+	}
+}
+
+// headerSafe is the module's header value sanitising (LF becomes a
+// space) plus CR, which Go cannot send in a header at all (Apache would
+// forward it raw; the backend would see a broken header).
+func headerSafe(v string) string {
+	v = claims.HeaderValue(v)
+	if strings.IndexByte(v, '\r') >= 0 {
+		v = strings.ReplaceAll(v, "\r", " ")
+	}
+	return v
+}
+
+func has(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// setHeaderExact replaces every header named name, compared
+// case-insensitively as in Apache's tables, with one under name's exact
+// spelling: mod_proxy forwards header names as they were set.
+func setHeaderExact(h http.Header, name, value string) {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			delete(h, k)
+		}
+	}
+	h[name] = []string{value}
+}

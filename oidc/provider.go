@@ -1,0 +1,172 @@
+package oidc
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+)
+
+// Metadata is what the relying party uses of a provider's configuration.
+type Metadata struct {
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	UserInfoEndpoint      string `json:"userinfo_endpoint"`
+	JWKSURI               string `json:"jwks_uri"`
+	EndSessionEndpoint    string `json:"end_session_endpoint"`
+	RevocationEndpoint    string `json:"revocation_endpoint"`
+	// Algorithms is id_token_signing_alg_values_supported.
+	Algorithms []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// provider holds a provider's metadata, fetched lazily (a provider that is
+// down when oidcgate starts only fails the requests that need it) and
+// refreshed per OIDCProviderMetadataRefreshInterval, and the key set that
+// verifies its tokens (go-oidc re-fetches it on an unknown kid).
+type provider struct {
+	settings *Settings
+	client   *http.Client
+	now      func() time.Time
+
+	mu      sync.Mutex
+	md      *Metadata
+	fetched time.Time
+	keys    *gooidc.RemoteKeySet
+	keysURL string
+}
+
+// newHTTPClient builds the client for calls to the provider from
+// OIDCHTTPTimeoutLong, OIDCSSLValidateServer, OIDCCABundlePath and
+// OIDCOutgoingProxy.
+func newHTTPClient(s *Settings) (*http.Client, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	if s.OutgoingProxy != "" {
+		p := s.OutgoingProxy
+		if !strings.Contains(p, "://") {
+			p = "http://" + p
+		}
+		u, err := url.Parse(p)
+		if err != nil {
+			return nil, fmt.Errorf("OIDCOutgoingProxy %q: %v", s.OutgoingProxy, err)
+		}
+		tr.Proxy = http.ProxyURL(u)
+	}
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if !s.SSLValidateServer {
+		tlsConf.InsecureSkipVerify = true
+	}
+	if s.CABundlePath != "" {
+		pem, err := os.ReadFile(s.CABundlePath)
+		if err != nil {
+			return nil, fmt.Errorf("OIDCCABundlePath: %v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("OIDCCABundlePath %s: no PEM certificate found", s.CABundlePath)
+		}
+		tlsConf.RootCAs = pool
+	}
+	tr.TLSClientConfig = tlsConf
+	connect := s.HTTPTimeoutShort
+	if connect <= 0 {
+		connect = 5 * time.Second
+	}
+	tr.DialContext = (&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}).DialContext
+	timeout := s.HTTPTimeoutLong
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	return &http.Client{Transport: tr, Timeout: timeout,
+		// The token and userinfo endpoints must answer themselves.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
+}
+
+// metadata returns the provider's metadata, fetching it when needed.
+func (p *provider) metadata(ctx context.Context) (*Metadata, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.settings
+	if p.md != nil && (s.MetadataURL == "" || s.MetadataRefresh <= 0 || p.now().Sub(p.fetched) < s.MetadataRefresh) {
+		return p.md, nil
+	}
+	md := &Metadata{}
+	if s.MetadataURL != "" {
+		fetched, err := p.fetch(ctx, s.MetadataURL)
+		if err != nil {
+			if p.md != nil { // keep serving with the old metadata
+				return p.md, nil
+			}
+			return nil, err
+		}
+		md = fetched
+	}
+	override := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	override(&md.Issuer, s.Issuer)
+	override(&md.AuthorizationEndpoint, s.AuthorizationEndpoint)
+	override(&md.TokenEndpoint, s.TokenEndpoint)
+	override(&md.UserInfoEndpoint, s.UserInfoEndpoint)
+	override(&md.JWKSURI, s.JWKSURI)
+	override(&md.EndSessionEndpoint, s.EndSessionEndpoint)
+	override(&md.RevocationEndpoint, s.RevocationEndpoint)
+	if md.Issuer == "" || md.AuthorizationEndpoint == "" {
+		return nil, errors.New("provider metadata has no issuer or authorization_endpoint")
+	}
+	p.md, p.fetched = md, p.now()
+	if md.JWKSURI != "" && md.JWKSURI != p.keysURL {
+		p.keys = gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), p.client), md.JWKSURI)
+		p.keysURL = md.JWKSURI
+	}
+	return md, nil
+}
+
+func (p *provider) fetch(ctx context.Context, u string) (*Metadata, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("fetching provider metadata: %w", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("fetching provider metadata: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("fetching provider metadata %s: HTTP %d", u, resp.StatusCode)
+	}
+	var md Metadata
+	if err := json.Unmarshal(body, &md); err != nil {
+		return nil, fmt.Errorf("provider metadata %s: %v", u, err)
+	}
+	return &md, nil
+}
+
+// keySet returns the key set verifying the provider's tokens.
+func (p *provider) keySet() gooidc.KeySet {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.keys == nil {
+		return nil
+	}
+	return p.keys
+}

@@ -1,0 +1,424 @@
+package oidc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/oidcgate/oidcgate/oidc/claims"
+	"github.com/oidcgate/oidcgate/oidc/urlcheck"
+)
+
+// RelyingParty logs users in for one virtual host's settings. It is safe
+// for concurrent use; build one per virtual host and share the Store.
+type RelyingParty struct {
+	s     *Settings
+	store Store
+	prov  *provider
+	seal  *sealer
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// Option configures a RelyingParty.
+type Option func(*RelyingParty)
+
+// WithClock sets the clock (tests).
+func WithClock(now func() time.Time) Option { return func(rp *RelyingParty) { rp.now = now } }
+
+// WithLogger sets the logger for the module's error-log lines.
+func WithLogger(l *slog.Logger) Option { return func(rp *RelyingParty) { rp.log = l } }
+
+// New returns the relying party for s, keeping sessions and nonces in
+// store. It contacts no provider: metadata is fetched on first use.
+func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
+	if store == nil {
+		return nil, errors.New("oidc: no session store")
+	}
+	client, err := newHTTPClient(&s)
+	if err != nil {
+		return nil, err
+	}
+	rp := &RelyingParty{s: &s, store: store, seal: newSealer(s.CryptoPassphrase), now: time.Now, log: slog.Default()}
+	for _, o := range opts {
+		o(rp)
+	}
+	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
+	return rp, nil
+}
+
+// Request is one request as the relying party sees it.
+type Request struct {
+	// HTTP is the request; its headers are edited in place (scrubbing,
+	// claims as headers).
+	HTTP *http.Request
+	// Path is the request's path as Apache parsed it (the redirect URI is
+	// matched on it).
+	Path string
+	// Dir are the request's per-directory settings.
+	Dir *DirSettings
+	// Env is the request environment (subprocess_env): claims passed as
+	// environment and OIDC_ERROR land here.
+	Env map[string]string
+	// Scheme is the effective scheme ("http" or "https"); Host the
+	// current host with its port as the client sent it (Host header).
+	Scheme, Host string
+}
+
+// Result says how the request goes on after authentication.
+type Result struct {
+	// Done: the relying party has written the whole response.
+	Done bool
+	// Status, when non-zero, is a status the caller answers with its own
+	// (Apache's) error document; Location is set for redirects. Header
+	// holds headers that go on whatever response is sent (Set-Cookie,
+	// Cache-Control) — Apache's err_headers_out.
+	Status   int
+	Location string
+	Header   http.Header
+	// HasUser says r->user is set; User is REMOTE_USER (empty for a request
+	// let through unauthenticated, which Require valid-user grants).
+	HasUser bool
+	User    string
+	// Authenticated is true for a logged-in user (claims available).
+	Authenticated bool
+	// Claims are the claims Require claim evaluates: userinfo overlaid by
+	// the id_token.
+	Claims claims.Claims
+	// Pass is true when OIDCUnAuthAction pass let the request through.
+	Pass bool
+}
+
+// exchange is one request in flight.
+type exchange struct {
+	rp  *RelyingParty
+	w   http.ResponseWriter
+	r   *http.Request
+	q   *Request
+	dir *DirSettings
+	cw  cookieWriter
+	res Result
+}
+
+func (x *exchange) setCookie(c cookie) {
+	if x.res.Header == nil {
+		x.res.Header = http.Header{}
+	}
+	x.res.Header.Add("Set-Cookie", x.cw.format(c))
+}
+
+func (x *exchange) header() http.Header {
+	if x.res.Header == nil {
+		x.res.Header = http.Header{}
+	}
+	return x.res.Header
+}
+
+// currentURL is scheme://host + the raw request target, the URL the user
+// returns to after login.
+func (x *exchange) currentURL() string {
+	target := x.r.RequestURI
+	if !strings.HasPrefix(target, "/") {
+		// Absolute form: keep the path and query only.
+		if u, err := url.Parse(target); err == nil && u.Host != "" {
+			target = u.EscapedPath()
+			if u.RawQuery != "" || u.ForceQuery {
+				target += "?" + u.RawQuery
+			}
+		}
+	}
+	return x.q.Scheme + "://" + x.q.Host + target
+}
+
+// hostOnly is the current host without port.
+func (x *exchange) hostOnly() string {
+	h := x.q.Host
+	if strings.HasPrefix(h, "[") {
+		if i := strings.IndexByte(h, ']'); i > 0 {
+			return h[:i+1]
+		}
+	}
+	if i := strings.LastIndexByte(h, ':'); i >= 0 {
+		return h[:i]
+	}
+	return h
+}
+
+// redirectURI is OIDCRedirectURI made absolute against the current
+// request.
+func (x *exchange) redirectURI() string {
+	ru := x.rp.s.RedirectURI
+	if strings.HasPrefix(ru, "/") {
+		return x.q.Scheme + "://" + x.q.Host + ru
+	}
+	return ru
+}
+
+func (x *exchange) status(code int) Result {
+	x.res.Status = code
+	return x.res
+}
+
+func (x *exchange) redirect(to string) Result {
+	x.res.Status, x.res.Location = http.StatusFound, to
+	return x.res
+}
+
+// Authenticate runs mod_auth_openidc's check_user_id hook for AuthType
+// openid-connect: requests to the redirect URI are answered here; a valid
+// session sets the user and passes the claims; anything else follows
+// OIDCUnAuthAction.
+func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
+	x := rp.newExchange(w, q)
+	if rp.s.RedirectURI == "" {
+		rp.log.Error("configuration error: the authentication type is set to \"openid-connect\" but OIDCRedirectURI has not been set")
+		return x.status(http.StatusInternalServerError)
+	}
+	ctx := q.HTTP.Context()
+	sess := rp.sessionFromCookie(ctx, x)
+	if q.Path == redirectURIPath(rp.s.RedirectURI) {
+		return rp.redirectURIRequest(ctx, x, sess)
+	}
+	if sess != nil {
+		return rp.existingSession(ctx, x, sess)
+	}
+	return rp.unauthenticated(ctx, x)
+}
+
+func (rp *RelyingParty) newExchange(w http.ResponseWriter, q *Request) *exchange {
+	dir := q.Dir
+	if dir == nil {
+		dir = &DirSettings{}
+	}
+	x := &exchange{rp: rp, w: w, r: q.HTTP, q: q, dir: dir}
+	path := cookieDirPath(q.Path)
+	if cp := dir.CookiePath; cp != "" && strings.HasPrefix(q.Path, cp) {
+		path = cp
+	}
+	x.cw = cookieWriter{path: path, domain: rp.s.CookieDomain, secure: strings.EqualFold(q.Scheme, "https"),
+		httpOnly: rp.s.CookieHTTPOnly, appendValue: q.Env["OIDC_SET_COOKIE_APPEND"]}
+	return x
+}
+
+// redirectURIPath is the path of OIDCRedirectURI.
+func redirectURIPath(ru string) string {
+	if strings.HasPrefix(ru, "/") {
+		p, _, _ := strings.Cut(ru, "?")
+		return p
+	}
+	u, err := url.Parse(ru)
+	if err != nil {
+		return ru
+	}
+	if u.Path == "" {
+		return "/"
+	}
+	return u.Path
+}
+
+// sessionFromCookie loads the session the session cookie names. A cookie
+// naming no stored session is deleted in the response.
+func (rp *RelyingParty) sessionFromCookie(ctx context.Context, x *exchange) *session {
+	id, ok := getCookie(x.r.Header, x.dir.CookieName)
+	if !ok || id == "" {
+		return nil
+	}
+	s, err := rp.loadSession(ctx, id)
+	if err != nil {
+		x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+		return nil
+	}
+	if rp.now().Unix() > s.Expiry {
+		rp.deleteSession(ctx, s)
+		x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+		return nil
+	}
+	return s
+}
+
+// unauthenticated applies OIDCUnAuthAction (oidc_handle_unauthenticated_user).
+func (rp *RelyingParty) unauthenticated(ctx context.Context, x *exchange) Result {
+	switch x.dir.UnAuthAction {
+	case "410":
+		return x.status(http.StatusGone)
+	case "407":
+		return x.status(http.StatusProxyAuthRequired)
+	case "401":
+		return x.status(http.StatusUnauthorized)
+	case "pass":
+		x.res.HasUser, x.res.Pass = true, true
+		rp.scrub(x)
+		return x.res
+	}
+	if !x.dir.UnAuthExpr && !urlcheck.IsAuthCapable(x.r.Header) {
+		return x.status(http.StatusUnauthorized)
+	}
+	return rp.authenticateUser(ctx, x, x.currentURL())
+}
+
+// scrub removes every incoming header that could pass for an identity
+// header the relying party sets.
+func (rp *RelyingParty) scrub(x *exchange) {
+	for name := range x.r.Header {
+		if claims.IsIdentityHeader(name, rp.s.ClaimPrefix, x.dir.AuthNHeader) {
+			delete(x.r.Header, name)
+		}
+	}
+}
+
+// authenticateUser sends the browser to the provider
+// (oidc_authenticate_user).
+func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, originalURL string) Result {
+	md, err := rp.prov.metadata(ctx)
+	if err != nil {
+		rp.log.Error("could not obtain the provider metadata", "err", err)
+		return x.status(http.StatusInternalServerError)
+	}
+	if rp.s.ClientID == "" {
+		rp.log.Error("no Client ID set for the provider")
+		return x.status(http.StatusInternalServerError)
+	}
+	nonce := randomString(32)
+	st := &authState{Issuer: md.Issuer, OriginalURL: originalURL, Method: "get", ResponseType: "code",
+		ResponseMode: rp.s.ResponseMode, Nonce: nonce, Created: rp.now().UnixMicro()}
+	method := rp.s.PKCEMethod
+	challenge := ""
+	if method != "" && method != "none" {
+		st.Verifier = randomString(32)
+		challenge = pkceChallenge(method, st.Verifier)
+	}
+	state := rp.stateHash(x.r.Header, nonce)
+	value, err := rp.sealState(st)
+	if err != nil {
+		return x.status(http.StatusInternalServerError)
+	}
+	n := rp.cleanStateCookies(x, "", rp.s.StateDeleteOldest)
+	if rp.s.StateMaxCookies > 0 && n >= rp.s.StateMaxCookies {
+		rp.log.Warn(fmt.Sprintf("the number of existing, valid state cookies (%d) has exceeded the limit (%d), no additional authorization request + state cookie can be generated, aborting the request", n, rp.s.StateMaxCookies))
+		return x.status(http.StatusServiceUnavailable)
+	}
+	sameSite := x.cw.sameSiteNone()
+	if rp.s.CookieSameSite {
+		sameSite = "Lax"
+	}
+	x.setCookie(cookie{name: x.dir.StateCookiePrefix + state, value: value, sameSite: sameSite})
+	if err := rp.checkCookieHosts(x, originalURL); err != nil {
+		rp.log.Error(err.Error())
+		return x.status(http.StatusInternalServerError)
+	}
+	params := []param{{"response_type", "code"}}
+	scope := rp.s.Scope
+	if x.dir.PathScope != "" {
+		if scope != "" {
+			scope += " " + x.dir.PathScope
+		} else {
+			scope = x.dir.PathScope
+		}
+	}
+	if scope != "" {
+		params = append(params, param{"scope", scope})
+	}
+	params = append(params, param{"client_id", rp.s.ClientID}, param{"state", state},
+		param{"redirect_uri", x.redirectURI()}, param{"nonce", nonce})
+	if challenge != "" {
+		params = append(params, param{"code_challenge", challenge}, param{"code_challenge_method", method})
+	}
+	if rp.s.ResponseMode != "" {
+		params = append(params, param{"response_mode", rp.s.ResponseMode})
+	}
+	params = appendExtraParams(params, rp.s.AuthRequestParams, x.r.URL.Query())
+	params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
+	x.header().Add("Cache-Control", "no-cache, no-store, max-age=0")
+	return x.redirect(encodeURL(md.AuthorizationEndpoint, params))
+}
+
+// checkCookieHosts refuses a login whose cookies could not come back: an
+// https redirect URI for an http URL, or a redirect URI on a host the
+// cookies are not sent to.
+func (rp *RelyingParty) checkCookieHosts(x *exchange, originalURL string) error {
+	o, err1 := url.Parse(originalURL)
+	r, err2 := url.Parse(x.redirectURI())
+	if err1 != nil || err2 != nil {
+		return errors.New("could not parse the current URL or OIDCRedirectURI")
+	}
+	if o.Scheme != r.Scheme && r.Scheme == "https" {
+		return fmt.Errorf("the URL scheme (%s) of the configured OIDCRedirectURI does not match the URL scheme of the URL being accessed (%s): the \"state\" and \"session\" cookies will not be shared between the two!", r.Scheme, o.Scheme)
+	}
+	oh, rh := o.Hostname(), r.Hostname()
+	if rp.s.CookieDomain == "" {
+		if oh != rh && !strings.HasSuffix(oh, rh) {
+			return fmt.Errorf("the URL hostname (%s) of the configured OIDCRedirectURI does not match the URL hostname of the URL being accessed (%s): the \"state\" and \"session\" cookies will not be shared between the two!", rh, oh)
+		}
+	} else if !strings.HasSuffix(rh, strings.TrimPrefix(rp.s.CookieDomain, ".")) {
+		return fmt.Errorf("the domain (%s) configured in OIDCCookieDomain does not match the URL hostname (%s) of the URL being accessed (%s): setting \"state\" and \"session\" cookies will not work!!", rp.s.CookieDomain, oh, originalURL)
+	}
+	return nil
+}
+
+// param is one query parameter, in order.
+type param struct{ name, value string }
+
+// appendExtraParams adds OIDCAuthRequestParams-style parameters: a query
+// string whose "#" values copy the current request's parameter.
+func appendExtraParams(params []param, extra string, query url.Values) []param {
+	if extra == "" {
+		return params
+	}
+	for _, kv := range strings.Split(extra, "&") {
+		if kv == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(kv, "=")
+		k, _ = url.QueryUnescape(k)
+		v, _ = url.QueryUnescape(v)
+		if v == "#" {
+			qv, ok := query[k]
+			if !ok || len(qv) == 0 {
+				continue
+			}
+			v = qv[0]
+		}
+		params = append(params, param{k, v})
+	}
+	return params
+}
+
+// encodeURL appends params to base with "?" or "&", every byte outside
+// RFC 3986's unreserved set percent-encoded in upper-case hex.
+func encodeURL(base string, params []param) string {
+	var b strings.Builder
+	b.WriteString(base)
+	sep := byte('?')
+	if strings.Contains(base, "?") {
+		sep = '&'
+	}
+	for _, p := range params {
+		b.WriteByte(sep)
+		sep = '&'
+		b.WriteString(escape(p.name))
+		b.WriteByte('=')
+		b.WriteString(escape(p.value))
+	}
+	return b.String()
+}
+
+func escape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~' {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
+}

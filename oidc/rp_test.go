@@ -1,0 +1,574 @@
+package oidc
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oidcgate/oidcgate/cache"
+)
+
+// harness drives one relying party against the fake provider with a
+// controllable clock.
+type harness struct {
+	t   *testing.T
+	op  *fakeOP
+	rp  *RelyingParty
+	dir *DirSettings
+
+	mu  sync.Mutex
+	now time.Time
+}
+
+const testUA = "Mozilla/5.0 test"
+
+func newHarness(t *testing.T, edit func(*Settings)) *harness {
+	t.Helper()
+	h := &harness{t: t, now: time.Unix(1_800_000_000, 0)}
+	h.op = newFakeOP(t, h.clock)
+	s := Settings{MetadataURL: h.op.issuer + "/.well-known/openid-configuration", ClientID: "client1", ClientSecret: "s3cret",
+		RedirectURI: "/redirect_uri", Scope: "openid", PKCEMethod: "S256", TokenEndpointAuth: "client_secret_basic",
+		ValidateIssuer: true, IATSlack: 600 * time.Second, CryptoPassphrase: "pass", StateTimeout: 300 * time.Second,
+		StateMaxCookies: 7, StateInputXFF: true, StateInputUA: true, SessionInactivityTimeout: 300 * time.Second,
+		SessionMaxDuration: 8 * time.Hour, CookieHTTPOnly: true, RemoteUserClaim: "sub@", ClaimPrefix: "OIDC_CLAIM_",
+		ClaimDelimiter: ",", PassIDTokenAs: []string{"claims"}, PassUserInfoAs: []string{"claims"}, SSLValidateServer: true,
+		InfoHook: []string{"iat", "access_token", "access_token_expires", "id_token", "userinfo", "exp", "timeout", "remote_user"}}
+	if edit != nil {
+		edit(&s)
+	}
+	store, err := cache.NewMemory(cache.MemoryOptions{Now: h.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	rp, err := New(s, store, WithClock(h.clock), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.rp = rp
+	h.dir = &DirSettings{CookieName: "mod_auth_openidc_session", StateCookiePrefix: "mod_auth_openidc_state_",
+		PassHeaders: true, PassEnv: true, UnAuthAction: "auth", UnAutzAction: "403"}
+	return h
+}
+
+func (h *harness) clock() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.now
+}
+
+func (h *harness) advance(d time.Duration) {
+	h.mu.Lock()
+	h.now = h.now.Add(d)
+	h.mu.Unlock()
+}
+
+// response is one exchange's outcome.
+type response struct {
+	res  Result
+	rec  *httptest.ResponseRecorder
+	req  *http.Request
+	env  map[string]string
+	sets []string
+}
+
+// do sends target (path?query) with a browser's headers plus hdr.
+func (h *harness) do(method, target string, hdr map[string]string) response {
+	h.t.Helper()
+	r := httptest.NewRequest(method, "http://www.example.com"+target, nil)
+	r.RequestURI = target
+	r.Header.Set("User-Agent", testUA)
+	r.Header.Set("Accept", "text/html,application/xhtml+xml")
+	for k, v := range hdr {
+		if v == "" {
+			r.Header.Del(k)
+			continue
+		}
+		r.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	env := map[string]string{}
+	path, _, _ := strings.Cut(target, "?")
+	res := h.rp.Authenticate(rec, &Request{HTTP: r, Path: path, Dir: h.dir, Env: env, Scheme: "http", Host: "www.example.com"})
+	out := response{res: res, rec: rec, req: r, env: env}
+	out.sets = append(out.sets, res.Header.Values("Set-Cookie")...)
+	if res.Done {
+		out.sets = rec.Header().Values("Set-Cookie")
+	}
+	return out
+}
+
+// cookieValue finds name's value among Set-Cookie lines.
+func cookieValue(sets []string, name string) (string, string, bool) {
+	for _, s := range sets {
+		if strings.HasPrefix(s, name+"=") {
+			v, _, _ := strings.Cut(strings.TrimPrefix(s, name+"="), ";")
+			return v, s, true
+		}
+	}
+	return "", "", false
+}
+
+// login runs the whole flow for target and returns the session cookie.
+func (h *harness) login(target string) (string, response) {
+	h.t.Helper()
+	first := h.do("GET", target, nil)
+	if first.res.Status != http.StatusFound {
+		h.t.Fatalf("login start: status %d, want 302", first.res.Status)
+	}
+	state := mustQuery(h.t, first.res.Location).Get("state")
+	stateCookie, _, ok := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	if !ok {
+		h.t.Fatalf("no state cookie in %q", first.sets)
+	}
+	code := h.op.grant(first.res.Location)
+	cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + stateCookie})
+	sess, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session")
+	if !ok || sess == "" {
+		h.t.Fatalf("callback: status %d location %q, no session cookie in %q (env %v)", cb.res.Status, cb.res.Location, cb.sets, cb.env)
+	}
+	return sess, cb
+}
+
+func mustQuery(t *testing.T, loc string) url.Values {
+	t.Helper()
+	u, err := url.Parse(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
+}
+
+var b64u = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+func TestLoginRedirect(t *testing.T) {
+	h := newHarness(t, nil)
+	r := h.do("GET", "/app/page?x=1&y=%20z", nil)
+	if r.res.Status != http.StatusFound {
+		t.Fatalf("status %d, want 302", r.res.Status)
+	}
+	loc := r.res.Location
+	if !strings.HasPrefix(loc, h.op.issuer+"/authorize?") {
+		t.Fatalf("Location %q does not go to the authorization endpoint", loc)
+	}
+	// Parameter order is the module's.
+	var names []string
+	for _, kv := range strings.Split(loc[strings.IndexByte(loc, '?')+1:], "&") {
+		n, _, _ := strings.Cut(kv, "=")
+		names = append(names, n)
+	}
+	want := "response_type,scope,client_id,state,redirect_uri,nonce,code_challenge,code_challenge_method"
+	if got := strings.Join(names, ","); got != want {
+		t.Errorf("parameters %s, want %s", got, want)
+	}
+	q := mustQuery(t, loc)
+	if q.Get("redirect_uri") != "http://www.example.com/redirect_uri" || !strings.Contains(loc, "redirect_uri=http%3A%2F%2Fwww.example.com%2Fredirect_uri") {
+		t.Errorf("redirect_uri not absolute or not encoded as the module does: %s", loc)
+	}
+	if s := q.Get("state"); len(s) != 27 || !b64u.MatchString(s) {
+		t.Errorf("state %q: want 27 base64url characters (SHA-1, as 2.4.12.3)", s)
+	}
+	if n := q.Get("nonce"); len(n) != 43 || !b64u.MatchString(n) {
+		t.Errorf("nonce %q: want 43 base64url characters", n)
+	}
+	if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 {
+		t.Errorf("PKCE S256 expected: %v", q)
+	}
+	if got := r.res.Header.Get("Cache-Control"); got != "no-cache, no-store, max-age=0" {
+		t.Errorf("Cache-Control %q", got)
+	}
+	_, line, ok := cookieValue(r.sets, "mod_auth_openidc_state_"+q.Get("state"))
+	if !ok {
+		t.Fatalf("no state cookie: %q", r.sets)
+	}
+	// Path is the request's directory; no SameSite over http with the
+	// 2.4.12.3 default (Off → None only on https).
+	if !strings.HasSuffix(line, "; Path=/app/; HttpOnly") {
+		t.Errorf("state cookie attributes: %q", line)
+	}
+}
+
+func TestLoginRedirectSameSiteAndPKCE(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.CookieSameSite = true; s.PKCEMethod = "none"; s.AuthRequestParams = "prompt=login&foo=#" })
+	r := h.do("GET", "/?foo=bar%20baz", nil)
+	q := mustQuery(t, r.res.Location)
+	if q.Get("code_challenge") != "" {
+		t.Errorf("PKCE sent with OIDCPKCEMethod none")
+	}
+	if !strings.HasSuffix(r.res.Location, "&prompt=login&foo=bar%20baz") {
+		t.Errorf("extra params: %s", r.res.Location)
+	}
+	if _, line, _ := cookieValue(r.sets, "mod_auth_openidc_state_"+q.Get("state")); !strings.HasSuffix(line, "; HttpOnly; SameSite=Lax") {
+		t.Errorf("state cookie %q: want SameSite=Lax with OIDCCookieSameSite On", line)
+	}
+}
+
+func TestUnauthenticatedActions(t *testing.T) {
+	tests := []struct {
+		name   string
+		action string
+		hdr    map[string]string
+		status int
+		pass   bool
+	}{
+		{"xhr", "auth", map[string]string{"X-Requested-With": "XMLHttpRequest"}, 401, false},
+		{"json accept", "auth", map[string]string{"Accept": "application/json"}, 401, false},
+		{"no accept", "auth", map[string]string{"Accept": ""}, 401, false},
+		{"browser", "auth", nil, 302, false},
+		{"401", "401", nil, 401, false},
+		{"407", "407", nil, 407, false},
+		{"410", "410", nil, 410, false},
+		{"pass", "pass", map[string]string{"OIDC_CLAIM_email": "mallory@evil", "Oidc-Access-Token": "x"}, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.dir.UnAuthAction = tc.action
+			r := h.do("GET", "/x", tc.hdr)
+			if r.res.Status != tc.status {
+				t.Fatalf("status %d, want %d", r.res.Status, tc.status)
+			}
+			if tc.status == 401 && len(r.sets) != 0 {
+				t.Errorf("a 401 must not set a state cookie: %q", r.sets)
+			}
+			if r.res.Pass != tc.pass || (tc.pass && (!r.res.HasUser || r.res.User != "")) {
+				t.Errorf("pass=%v hasUser=%v user=%q", r.res.Pass, r.res.HasUser, r.res.User)
+			}
+			if tc.pass {
+				for k := range r.req.Header {
+					if strings.HasPrefix(strings.ToUpper(k), "OIDC") {
+						t.Errorf("spoofed header %s reached the backend with pass", k)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestLoginCallbackAndSession(t *testing.T) {
+	h := newHarness(t, nil)
+	h.op.userinfo = json.RawMessage(`{"sub":"248289761001","email":"userinfo@example.com","groups":["a","b"]}`)
+	sess, cb := h.login("/app/page?x=1&y=%20z")
+	if cb.res.Status != http.StatusFound || cb.res.Location != "http://www.example.com/app/page?x=1&y=%20z" {
+		t.Fatalf("callback: %d %q, want 302 to the original URL byte for byte", cb.res.Status, cb.res.Location)
+	}
+	if len(sess) != 27 || !b64u.MatchString(sess) {
+		t.Errorf("session id %q: want 27 base64url characters", sess)
+	}
+	_, line, _ := cookieValue(cb.sets, "mod_auth_openidc_session")
+	if line != "mod_auth_openidc_session="+sess+"; Path=/; HttpOnly" {
+		t.Errorf("session cookie %q", line)
+	}
+	var deleted bool
+	for _, s := range cb.sets {
+		if strings.HasPrefix(s, "mod_auth_openidc_state_") && strings.Contains(s, "=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT") {
+			deleted = true
+		}
+	}
+	if !deleted {
+		t.Errorf("state cookie not deleted: %q", cb.sets)
+	}
+	// The token request: client_secret_basic, the PKCE verifier.
+	if len(h.op.tokenForms) != 1 || h.op.tokenForms[0].Get("code_verifier") == "" || !strings.HasPrefix(h.op.tokenAuth[0], "Basic ") {
+		t.Errorf("token request %v auth %v", h.op.tokenForms, h.op.tokenAuth)
+	}
+	// An authenticated request: user, claims, tokens; spoofed headers gone.
+	r := h.do("GET", "/app/other", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess, "OIDC_CLAIM_email": "spoof", "oidc-claim-evil": "x"})
+	if r.res.Status != 0 || !r.res.Authenticated {
+		t.Fatalf("authenticated request: status %d", r.res.Status)
+	}
+	if want := "248289761001@" + strings.TrimPrefix(h.op.issuer, "https://"); r.res.User != want {
+		t.Errorf("REMOTE_USER %q, want %q", r.res.User, want)
+	}
+	// 2.4.12.3: id_token claims are set after userinfo's, so they win.
+	if got := r.req.Header["OIDC_CLAIM_email"]; len(got) != 1 || got[0] != "alice@example.com" {
+		t.Errorf("OIDC_CLAIM_email %q (headers %v)", got, r.req.Header)
+	}
+	if got := r.req.Header["OIDC_access_token"]; len(got) != 1 || got[0] != "AT-1" {
+		t.Errorf("OIDC_access_token %q", got)
+	}
+	if got := r.req.Header["OIDC_access_token_expires"]; len(got) != 1 || got[0] != "1800003600" {
+		t.Errorf("OIDC_access_token_expires %q", got)
+	}
+	if _, ok := r.req.Header["OIDC_refresh_token"]; ok {
+		t.Errorf("refresh token passed without OIDCPassRefreshToken")
+	}
+	for k := range r.req.Header {
+		if strings.EqualFold(k, "oidc-claim-evil") {
+			t.Errorf("spoofed %s reached the backend", k)
+		}
+	}
+	if r.env["OIDC_CLAIM_email"] != "alice@example.com" {
+		t.Errorf("claims not in the environment: %v", r.env)
+	}
+	if len(r.sets) != 0 {
+		t.Errorf("no cookie expected right after login: %q", r.sets)
+	}
+	// Sliding expiry: after more than 10% (max 60 s) of the timeout the
+	// cookie is re-sent.
+	h.advance(61 * time.Second)
+	r = h.do("GET", "/", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+	if _, line, ok := cookieValue(r.sets, "mod_auth_openidc_session"); !ok || line != "mod_auth_openidc_session="+sess+"; Path=/; HttpOnly" {
+		t.Errorf("sliding renewal cookie %q (%q)", line, r.sets)
+	}
+	// Idle timeout.
+	h.advance(301 * time.Second)
+	r = h.do("GET", "/", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+	if r.res.Status != http.StatusFound {
+		t.Errorf("expired session: status %d, want a new login", r.res.Status)
+	}
+}
+
+func TestSessionBoundToHost(t *testing.T) {
+	h := newHarness(t, nil)
+	sess, _ := h.login("/")
+	r := httptest.NewRequest("GET", "http://other.example.com/", nil)
+	r.Header.Set("Cookie", "mod_auth_openidc_session="+sess)
+	res := h.rp.Authenticate(httptest.NewRecorder(), &Request{HTTP: r, Path: "/", Dir: h.dir, Env: map[string]string{}, Scheme: "http", Host: "other.example.com"})
+	if res.Status != http.StatusUnauthorized || res.Authenticated {
+		t.Errorf("session replayed on another host: status %d", res.Status)
+	}
+}
+
+func TestCallbackRejectsBadTokens(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(map[string]any)
+		alg    string
+	}{
+		{"wrong issuer", func(c map[string]any) { c["iss"] = "https://evil.example" }, ""},
+		{"wrong audience", func(c map[string]any) { c["aud"] = "other" }, ""},
+		{"azp not client", func(c map[string]any) { c["aud"] = []string{"client1", "x"}; c["azp"] = "x" }, ""},
+		{"expired", func(c map[string]any) { c["exp"] = c["iat"].(int64) - 1 }, ""},
+		{"iat too old", func(c map[string]any) { c["iat"] = c["iat"].(int64) - 601 }, ""},
+		{"iat in future", func(c map[string]any) { c["iat"] = c["iat"].(int64) + 601 }, ""},
+		{"no sub", func(c map[string]any) { delete(c, "sub") }, ""},
+		{"no iat", func(c map[string]any) { delete(c, "iat") }, ""},
+		{"nonce mismatch", func(c map[string]any) { c["nonce"] = "other" }, ""},
+		{"no nonce", func(c map[string]any) { delete(c, "nonce") }, ""},
+		{"HS256 with no shared key", nil, "HS256"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.op.mutate = tc.mutate
+			if tc.alg != "" {
+				h.op.alg = tc.alg
+			}
+			first := h.do("GET", "/", nil)
+			state := mustQuery(t, first.res.Location).Get("state")
+			sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+			code := h.op.grant(first.res.Location)
+			cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+			if !cb.res.Done || cb.rec.Code != 200 || !strings.Contains(cb.rec.Body.String(), "Error in handling response type.") {
+				t.Fatalf("bad id_token accepted or wrong error: done=%v %d %q", cb.res.Done, cb.rec.Code, cb.rec.Body.String())
+			}
+			if _, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session"); ok {
+				t.Errorf("a session cookie was set")
+			}
+			if cb.env["OIDC_ERROR"] != "OpenID Connect Provider error: Error in handling response type." {
+				t.Errorf("OIDC_ERROR %q", cb.env["OIDC_ERROR"])
+			}
+		})
+	}
+}
+
+func TestCallbackStateFailures(t *testing.T) {
+	h := newHarness(t, nil)
+	first := h.do("GET", "/", nil)
+	state := mustQuery(t, first.res.Location).Get("state")
+	sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	code := h.op.grant(first.res.Location)
+	cookieHdr := "mod_auth_openidc_state_" + state + "=" + sc
+	tests := []struct {
+		name   string
+		target string
+		hdr    map[string]string
+		status int
+	}{
+		{"no state cookie", "/redirect_uri?code=" + code + "&state=" + state, nil, 400},
+		{"other browser", "/redirect_uri?code=" + code + "&state=" + state, map[string]string{"Cookie": cookieHdr, "User-Agent": "curl"}, 400},
+		{"tampered cookie", "/redirect_uri?code=" + code + "&state=" + state, map[string]string{"Cookie": cookieHdr + "x"}, 400},
+		{"duplicated state", "/redirect_uri?code=" + code + "&state=" + state + "&state=" + state, map[string]string{"Cookie": cookieHdr}, 400},
+		{"no state", "/redirect_uri?code=" + code, map[string]string{"Cookie": cookieHdr}, 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := h.do("GET", tc.target, tc.hdr)
+			if r.res.Status != tc.status {
+				t.Errorf("status %d, want %d", r.res.Status, tc.status)
+			}
+		})
+	}
+	// Expired state: the module's timeout page, 200.
+	h.advance(301 * time.Second)
+	r := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": cookieHdr})
+	if !r.res.Done || r.rec.Code != 200 || !strings.Contains(r.rec.Body.String(), "Invalid Authentication Response") {
+		t.Errorf("expired state: %d %q", r.rec.Code, r.rec.Body.String())
+	}
+}
+
+func TestCallbackDefaultURL(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.DefaultURL = "/home" })
+	r := h.do("GET", "/redirect_uri?code=x&state=y", nil)
+	if r.res.Status != 302 || r.res.Location != "http://www.example.com/home" {
+		t.Errorf("bad state with OIDCDefaultURL: %d %q", r.res.Status, r.res.Location)
+	}
+}
+
+func TestNonceReplay(t *testing.T) {
+	h := newHarness(t, nil)
+	first := h.do("GET", "/", nil)
+	state := mustQuery(t, first.res.Location).Get("state")
+	sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	cookieHdr := map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc}
+	code := h.op.grant(first.res.Location)
+	cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, cookieHdr)
+	if _, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session"); !ok {
+		t.Fatalf("first callback failed: %d %v", cb.res.Status, cb.env)
+	}
+	// An attacker replays the (deleted but captured) state cookie with a
+	// new code for the same authorization request: the id_token's nonce
+	// matches the state, but it was used already.
+	code2 := h.op.grant(first.res.Location + "&x=2")
+	replay := h.do("GET", "/redirect_uri?code="+code2+"&state="+state, cookieHdr)
+	if _, _, ok := cookieValue(replay.sets, "mod_auth_openidc_session"); ok {
+		t.Errorf("a replayed nonce logged in")
+	}
+	if replay.env["OIDC_ERROR"] != "OpenID Connect Provider error: Error in handling response type." {
+		t.Errorf("replay: OIDC_ERROR %q", replay.env["OIDC_ERROR"])
+	}
+}
+
+func TestTooManyStateCookies(t *testing.T) {
+	h := newHarness(t, nil)
+	var cookies []string
+	for i := 0; i < 7; i++ {
+		r := h.do("GET", "/", map[string]string{"User-Agent": testUA + string(rune('a'+i))})
+		state := mustQuery(t, r.res.Location).Get("state")
+		v, _, _ := cookieValue(r.sets, "mod_auth_openidc_state_"+state)
+		cookies = append(cookies, "mod_auth_openidc_state_"+state+"="+v)
+	}
+	cookies = append(cookies, "mod_auth_openidc_state_garbage=xyz")
+	r := h.do("GET", "/", map[string]string{"Cookie": strings.Join(cookies, "; ")})
+	if r.res.Status != http.StatusServiceUnavailable {
+		t.Fatalf("8th login: status %d, want 503", r.res.Status)
+	}
+	if _, line, ok := cookieValue(r.sets, "mod_auth_openidc_state_garbage"); !ok || !strings.Contains(line, "Expires=Thu, 01 Jan 1970") {
+		t.Errorf("undecryptable state cookie not deleted: %q", r.sets)
+	}
+	h.advance(301 * time.Second)
+	r = h.do("GET", "/", map[string]string{"Cookie": strings.Join(cookies, "; ")})
+	if r.res.Status != http.StatusFound {
+		t.Errorf("after the state timeout: status %d, want 302", r.res.Status)
+	}
+}
+
+func TestLogout(t *testing.T) {
+	h := newHarness(t, nil)
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	// A foreign URL: 400, session kept.
+	r := h.do("GET", "/redirect_uri?logout=https%3A%2F%2Fevil.example%2F", ck)
+	if r.rec.Code != http.StatusBadRequest || !r.res.Done {
+		t.Fatalf("foreign logout: %d", r.rec.Code)
+	}
+	if again := h.do("GET", "/", ck); !again.res.Authenticated {
+		t.Fatalf("session lost after a refused logout")
+	}
+	r = h.do("GET", "/redirect_uri?logout=%2Fbye", ck)
+	if r.res.Status != 302 {
+		t.Fatalf("logout: status %d", r.res.Status)
+	}
+	q := mustQuery(t, r.res.Location)
+	if !strings.HasPrefix(r.res.Location, h.op.issuer+"/logout?id_token_hint=") || q.Get("post_logout_redirect_uri") != "/bye" {
+		t.Errorf("logout Location %q", r.res.Location)
+	}
+	if _, line, ok := cookieValue(r.sets, "mod_auth_openidc_session"); !ok || !strings.Contains(line, "=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT") {
+		t.Errorf("session cookie not deleted: %q", r.sets)
+	}
+	if strings.Join(h.op.revoked, ",") != "RT-1,AT-1" {
+		t.Errorf("revoked %v, want refresh then access token", h.op.revoked)
+	}
+	if after := h.do("GET", "/", ck); after.res.Authenticated {
+		t.Errorf("session still valid after logout")
+	}
+}
+
+func TestInfoHook(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.InfoHook = []string{"remote_user", "access_token", "timeout"} })
+	if r := h.do("GET", "/redirect_uri?info=json", nil); r.res.Status != 401 {
+		t.Errorf("info without session: %d", r.res.Status)
+	}
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if r := h.do("GET", "/redirect_uri?info=xml", ck); r.res.Status != 415 {
+		t.Errorf("info=xml: %d", r.res.Status)
+	}
+	r := h.do("GET", "/redirect_uri?info=json", ck)
+	if r.rec.Code != 200 || r.rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("info: %d %q", r.rec.Code, r.rec.Header().Get("Content-Type"))
+	}
+	var got map[string]any
+	if err := json.Unmarshal(r.rec.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got["access_token"] != "AT-1" || !strings.HasPrefix(got["remote_user"].(string), "248289761001@") {
+		t.Errorf("info %v", got)
+	}
+	body := r.rec.Body.String()
+	if i, j := strings.Index(body, "remote_user"), strings.Index(body, "timeout"); i < 0 || j < i {
+		t.Errorf("info keys out of the configured order: %s", body)
+	}
+}
+
+func TestRedirectURIOtherRequests(t *testing.T) {
+	h := newHarness(t, nil)
+	if r := h.do("GET", "/redirect_uri", nil); r.rec.Code != 200 || !strings.Contains(r.rec.Body.String(), "Submitting...") {
+		t.Errorf("bare redirect URI: %d", r.rec.Code)
+	}
+	if r := h.do("GET", "/redirect_uri?foo=bar", nil); r.rec.Code != 500 || r.env["OIDC_ERROR"] != "Invalid Request" {
+		t.Errorf("unknown redirect-URI request: %d %v", r.rec.Code, r.env)
+	}
+}
+
+func TestUnauthorizedActions(t *testing.T) {
+	h := newHarness(t, nil)
+	sess, _ := h.login("/")
+	mk := func(action, arg string, hdr map[string]string) (*httptest.ResponseRecorder, bool) {
+		r := httptest.NewRequest("GET", "http://www.example.com/x", nil)
+		r.RequestURI = "/x"
+		r.Header.Set("Cookie", "mod_auth_openidc_session="+sess)
+		r.Header.Set("Accept", "text/html")
+		r.Header.Set("User-Agent", testUA)
+		for k, v := range hdr {
+			r.Header.Set(k, v)
+		}
+		d := *h.dir
+		d.UnAutzAction, d.UnAutzArg = action, arg
+		rec := httptest.NewRecorder()
+		_, done := h.rp.Unauthorized(rec, &Request{HTTP: r, Path: "/x", Dir: &d, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+		return rec, done
+	}
+	if _, done := mk("403", "", nil); done {
+		t.Errorf("403 without text must leave the response to Apache")
+	}
+	rec, done := mk("302", "https://www.example.com/denied", nil)
+	if !done || rec.Code != 401 || rec.Header().Get("Location") != "" || !strings.Contains(rec.Body.String(), `content="0; url=https://www.example.com/denied"`) {
+		t.Errorf("302 action: %v %d %q", done, rec.Code, rec.Body.String())
+	}
+	rec, done = mk("auth", "", nil)
+	if !done || !strings.Contains(rec.Body.String(), "Stepup Authentication") || rec.Header().Get("Location") != "" {
+		t.Errorf("auth action: %v %d %q", done, rec.Code, rec.Body.String())
+	}
+	if _, done = mk("auth", "", map[string]string{"X-Requested-With": "XMLHttpRequest"}); done {
+		t.Errorf("auth action for XHR must deny plainly")
+	}
+}

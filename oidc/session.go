@@ -1,0 +1,103 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Store is the server-side store sessions and nonces live in. Package
+// cache's stores satisfy it.
+type Store interface {
+	Get(ctx context.Context, key string) ([]byte, error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	Delete(ctx context.Context, key string) error
+}
+
+// Key prefixes in the store, one per purpose (mod_auth_openidc's cache
+// sections).
+const (
+	keySession = "s:"
+	keyNonce   = "n:"
+	keySID     = "d:"
+)
+
+// session is one logged-in user's state, stored server-side under its id.
+type session struct {
+	ID         string `json:"i"`
+	RemoteUser string `json:"r"`
+	// Expiry is the inactivity expiry; MaxExpiry the hard one (unix s).
+	Expiry    int64 `json:"e"`
+	MaxExpiry int64 `json:"se"`
+	// Issuer is the provider that logged the user in.
+	Issuer string `json:"iss"`
+	// CookieDomain is the host (or OIDCCookieDomain) the session was
+	// issued for; it is only valid there.
+	CookieDomain string `json:"cd"`
+	// IDTokenClaims and UserInfoClaims are the raw JSON objects.
+	IDTokenClaims  json.RawMessage `json:"idc"`
+	UserInfoClaims json.RawMessage `json:"uic,omitempty"`
+	// IDToken is the compact id_token.
+	IDToken string `json:"idt,omitempty"`
+	// UserInfoJWT is the userinfo response when it was a JWT.
+	UserInfoJWT string `json:"uij,omitempty"`
+	AccessToken string `json:"at,omitempty"`
+	// AccessTokenExpires is unix seconds, 0 when the provider sent no
+	// expires_in.
+	AccessTokenExpires int64  `json:"ate,omitempty"`
+	RefreshToken       string `json:"rt,omitempty"`
+	// State is the state of the login, for "browser back" detection;
+	// OriginalURL where it returned to.
+	State       string `json:"rs,omitempty"`
+	OriginalURL string `json:"ou,omitempty"`
+	// SID is "<sid or sub>@<issuer>", the logout index.
+	SID string `json:"sid,omitempty"`
+}
+
+var errNoSession = errors.New("no session")
+
+func (rp *RelyingParty) loadSession(ctx context.Context, id string) (*session, error) {
+	if id == "" || len(id) > 256 {
+		return nil, errNoSession
+	}
+	b, err := rp.store.Get(ctx, keySession+id)
+	if err != nil {
+		return nil, err
+	}
+	var s session
+	if err := json.Unmarshal(b, &s); err != nil || s.ID != id {
+		// A value that is not the session it claims to be: treat as
+		// absent (oidc_session_load_cache_by_uuid).
+		return nil, errNoSession
+	}
+	return &s, nil
+}
+
+func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	ttl := time.Until(time.Unix(s.Expiry, 0))
+	if now := rp.now(); !now.IsZero() {
+		ttl = time.Unix(s.Expiry, 0).Sub(now)
+	}
+	if ttl <= 0 {
+		ttl = time.Second
+	}
+	if err := rp.store.Set(ctx, keySession+s.ID, b, ttl); err != nil {
+		return err
+	}
+	if s.SID != "" {
+		_ = rp.store.Set(ctx, keySID+s.SID, []byte(s.ID), ttl)
+	}
+	return nil
+}
+
+func (rp *RelyingParty) deleteSession(ctx context.Context, s *session) {
+	_ = rp.store.Delete(ctx, keySession+s.ID)
+	if s.SID != "" {
+		_ = rp.store.Delete(ctx, keySID+s.SID)
+	}
+}

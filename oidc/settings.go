@@ -1,0 +1,143 @@
+package oidc
+
+import (
+	"regexp"
+	"time"
+)
+
+// Settings are a virtual host's relying-party settings (mod_auth_openidc's
+// server-level directives), with 2.4.12.3's defaults already applied by the
+// caller.
+type Settings struct {
+	// MetadataURL is OIDCProviderMetadataURL; empty with static endpoints.
+	MetadataURL string
+	// Static endpoints (OIDCProvider*); with MetadataURL they override the
+	// discovered values.
+	Issuer, AuthorizationEndpoint, TokenEndpoint, UserInfoEndpoint string
+	JWKSURI, EndSessionEndpoint, RevocationEndpoint                string
+	// MetadataRefresh is OIDCProviderMetadataRefreshInterval (0: never
+	// refreshed once fetched).
+	MetadataRefresh time.Duration
+
+	ClientID, ClientSecret string
+	// RedirectURI is OIDCRedirectURI: absolute, or a path resolved against
+	// the current request.
+	RedirectURI string
+	// Scope is OIDCScope ("openid" by default).
+	Scope string
+	// AuthRequestParams is OIDCAuthRequestParams (a query string; "name=#"
+	// copies the parameter from the current request).
+	AuthRequestParams string
+	// ResponseMode is OIDCResponseMode ("" = not sent).
+	ResponseMode string
+	// PKCEMethod is OIDCPKCEMethod: "S256" (oidcgate's default), "plain" or
+	// "none".
+	PKCEMethod string
+	// TokenEndpointAuth is OIDCProviderTokenEndpointAuth:
+	// "client_secret_basic" (default) or "client_secret_post".
+	TokenEndpointAuth string
+	// IDTokenSignedAlg is OIDCIDTokenSignedResponseAlg ("" = any the
+	// provider supports except none).
+	IDTokenSignedAlg string
+	// ValidateIssuer is OIDCValidateIssuer (default on).
+	ValidateIssuer bool
+	// IATSlack is OIDCIDTokenIatSlack (600 s).
+	IATSlack time.Duration
+
+	// CryptoPassphrase is OIDCCryptoPassphrase: it encrypts state cookies.
+	CryptoPassphrase string
+
+	// StateTimeout is OIDCStateTimeout (300 s).
+	StateTimeout time.Duration
+	// StateMaxCookies and StateDeleteOldest are OIDCStateMaxNumberOfCookies
+	// (7, false).
+	StateMaxCookies   int
+	StateDeleteOldest bool
+	// StateInputXFF and StateInputUA are OIDCStateInputHeaders (2.4.12.3:
+	// both).
+	StateInputXFF, StateInputUA bool
+
+	// SessionInactivityTimeout and SessionMaxDuration (300 s, 8 h; 0 max
+	// duration = the id_token's exp).
+	SessionInactivityTimeout, SessionMaxDuration time.Duration
+	// PersistentCookie is OIDCSessionCookiePersistent.
+	PersistentCookie bool
+	// CookieDomain is OIDCCookieDomain ("" = host-only cookies).
+	CookieDomain string
+	// CookieHTTPOnly is OIDCCookieHTTPOnly (on).
+	CookieHTTPOnly bool
+	// CookieSameSite is 2.4.12.3's OIDCCookieSameSite flag (off).
+	CookieSameSite bool
+
+	// RemoteUserClaim is OIDCRemoteUserClaim's claim ("sub@" by default),
+	// with its optional pattern and replacement.
+	RemoteUserClaim   string
+	RemoteUserRegexp  *regexp.Regexp
+	RemoteUserReplace string
+	// RemoteUserBadPattern: a pattern was configured that Go cannot
+	// compile; the module never matches it, so every login fails.
+	RemoteUserBadPattern bool
+
+	// ClaimPrefix and ClaimDelimiter are OIDCClaimPrefix ("OIDC_CLAIM_")
+	// and OIDCClaimDelimiter (",").
+	ClaimPrefix, ClaimDelimiter string
+	// PassIDTokenAs is OIDCPassIDTokenAs: any of claims, payload,
+	// serialized (default claims).
+	PassIDTokenAs []string
+	// PassUserInfoAs is OIDCPassUserInfoAs: any of claims, json, jwt
+	// (default claims).
+	PassUserInfoAs []string
+
+	// DefaultURL is OIDCDefaultURL; DefaultLoggedOutURL is
+	// OIDCDefaultLoggedOutURL.
+	DefaultURL, DefaultLoggedOutURL string
+	// InfoHook is OIDCInfoHook's list of fields (nil: the info hook is off).
+	InfoHook []string
+	// ErrorTemplate is the content of OIDCHTMLErrorTemplate ("" = the
+	// built-in page).
+	ErrorTemplate string
+
+	// HTTP client settings for calls to the provider.
+	HTTPTimeoutLong, HTTPTimeoutShort time.Duration
+	SSLValidateServer                 bool
+	CABundlePath                      string
+	OutgoingProxy                     string
+}
+
+// DirSettings are the per-directory settings of one request
+// (mod_auth_openidc's directives allowed in Location/Directory).
+type DirSettings struct {
+	// CookieName is OIDCCookie (mod_auth_openidc_session).
+	CookieName string
+	// CookiePath is OIDCCookiePath ("" = the request's directory).
+	CookiePath string
+	// StateCookiePrefix is OIDCStateCookiePrefix (mod_auth_openidc_state_).
+	StateCookiePrefix string
+	// PassHeaders and PassEnv come from OIDCPassClaimsAs (both by default).
+	PassHeaders, PassEnv bool
+	// PassEncoding is OIDCPassClaimsAs' second argument for header values:
+	// "" (none, 2.4.12.3's default), "latin1" or "base64url".
+	PassEncoding string
+	// PassRefreshToken is OIDCPassRefreshToken.
+	PassRefreshToken bool
+	// AuthNHeader is OIDCAuthNHeader ("" = none).
+	AuthNHeader string
+	// UnAuthAction is OIDCUnAuthAction: auth, pass, 401, 407 or 410.
+	UnAuthAction string
+	// UnAuthExpr is true when OIDCUnAuthAction has an expression; the
+	// caller evaluates it into UnAuthAction and XHR detection is off.
+	UnAuthExpr bool
+	// UnAutzAction is OIDCUnAutzAction: 401, 403 (default), 302 or auth;
+	// UnAutzArg its second argument.
+	UnAutzAction, UnAutzArg string
+	// PathScope and PathAuthRequestParams are OIDCPathScope and
+	// OIDCPathAuthRequestParams.
+	PathScope, PathAuthRequestParams string
+	// RedirectURLsAllowed is OIDCRedirectURLsAllowed; nil = same host only.
+	RedirectURLsAllowed []*regexp.Regexp
+	// RedirectURLsBad: patterns were configured but none compiles, so no
+	// URL is allowed.
+	RedirectURLsBad bool
+	// StripCookies is OIDCStripCookies.
+	StripCookies []string
+}

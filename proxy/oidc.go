@@ -1,0 +1,325 @@
+package proxy
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/cache"
+	"github.com/oidcgate/oidcgate/oidc"
+	"github.com/oidcgate/oidcgate/oidc/claims"
+)
+
+// oidcSettings translates a server's OIDC* directives into the relying
+// party's settings, with mod_auth_openidc 2.4.12.3's defaults.
+func oidcSettings(srv *apacheconf.Server) oidc.Settings {
+	o := srv.OIDC
+	str := func(name, def string) string {
+		if v, ok := o.Value(name); ok {
+			return v.String()
+		}
+		return def
+	}
+	secs := func(name string, def int) time.Duration {
+		if v, ok := o.Value(name); ok {
+			return time.Duration(v.Int) * time.Second
+		}
+		return time.Duration(def) * time.Second
+	}
+	flag := func(name string, def bool) bool {
+		if v, ok := o.Value(name); ok {
+			return v.Bool
+		}
+		return def
+	}
+	s := oidc.Settings{
+		MetadataURL:              str("OIDCProviderMetadataURL", ""),
+		Issuer:                   str("OIDCProviderIssuer", ""),
+		AuthorizationEndpoint:    str("OIDCProviderAuthorizationEndpoint", ""),
+		TokenEndpoint:            str("OIDCProviderTokenEndpoint", ""),
+		UserInfoEndpoint:         str("OIDCProviderUserInfoEndpoint", ""),
+		JWKSURI:                  str("OIDCProviderJwksUri", ""),
+		EndSessionEndpoint:       str("OIDCProviderEndSessionEndpoint", ""),
+		RevocationEndpoint:       str("OIDCProviderRevocationEndpoint", ""),
+		MetadataRefresh:          secs("OIDCProviderMetadataRefreshInterval", 0),
+		ClientID:                 str("OIDCClientID", ""),
+		ClientSecret:             str("OIDCClientSecret", ""),
+		RedirectURI:              str("OIDCRedirectURI", ""),
+		Scope:                    str("OIDCScope", "openid"),
+		AuthRequestParams:        str("OIDCAuthRequestParams", ""),
+		ResponseMode:             str("OIDCResponseMode", ""),
+		PKCEMethod:               str("OIDCPKCEMethod", "S256"),
+		TokenEndpointAuth:        str("OIDCProviderTokenEndpointAuth", "client_secret_basic"),
+		IDTokenSignedAlg:         str("OIDCIDTokenSignedResponseAlg", ""),
+		ValidateIssuer:           flag("OIDCValidateIssuer", true),
+		IATSlack:                 secs("OIDCIDTokenIatSlack", 600),
+		CryptoPassphrase:         str("OIDCCryptoPassphrase", ""),
+		StateTimeout:             secs("OIDCStateTimeout", 300),
+		StateMaxCookies:          7,
+		StateInputXFF:            true,
+		StateInputUA:             true,
+		SessionInactivityTimeout: secs("OIDCSessionInactivityTimeout", 300),
+		SessionMaxDuration:       secs("OIDCSessionMaxDuration", 28800),
+		PersistentCookie:         flag("OIDCSessionCookiePersistent", false),
+		CookieDomain:             str("OIDCCookieDomain", ""),
+		CookieHTTPOnly:           flag("OIDCCookieHTTPOnly", true),
+		CookieSameSite:           flag("OIDCCookieSameSite", false),
+		RemoteUserClaim:          "sub@",
+		ClaimPrefix:              str("OIDCClaimPrefix", "OIDC_CLAIM_"),
+		ClaimDelimiter:           str("OIDCClaimDelimiter", ","),
+		PassIDTokenAs:            []string{"claims"},
+		PassUserInfoAs:           []string{"claims"},
+		DefaultURL:               str("OIDCDefaultURL", ""),
+		DefaultLoggedOutURL:      str("OIDCDefaultLoggedOutURL", ""),
+		HTTPTimeoutLong:          secs("OIDCHTTPTimeoutLong", 60),
+		HTTPTimeoutShort:         secs("OIDCHTTPTimeoutShort", 5),
+		SSLValidateServer:        flag("OIDCSSLValidateServer", true),
+		CABundlePath:             str("OIDCCABundlePath", ""),
+		OutgoingProxy:            str("OIDCOutgoingProxy", ""),
+	}
+	if v, ok := o.Value("OIDCStateMaxNumberOfCookies"); ok {
+		s.StateMaxCookies = v.Int
+		if len(v.Words) > 1 {
+			s.StateDeleteOldest = isTrue(v.Words[1])
+		}
+	}
+	if v, ok := o.Value("OIDCStateInputHeaders"); ok {
+		w := strings.ToLower(v.String())
+		s.StateInputXFF = w == "both" || w == "x-forwarded-for"
+		s.StateInputUA = w == "both" || w == "user-agent"
+	}
+	if v, ok := o.Value("OIDCRemoteUserClaim"); ok {
+		s.RemoteUserClaim = v.String()
+		if len(v.Words) > 1 {
+			if len(v.Regexps) > 0 {
+				s.RemoteUserRegexp = v.Regexps[0]
+			} else {
+				s.RemoteUserBadPattern = true
+			}
+		}
+		if len(v.Words) > 2 {
+			s.RemoteUserReplace = v.Words[2]
+		}
+	}
+	if v, ok := o.Value("OIDCPassIDTokenAs"); ok {
+		s.PassIDTokenAs = v.Words
+	}
+	if v, ok := o.Value("OIDCPassUserInfoAs"); ok {
+		s.PassUserInfoAs = v.Words
+	}
+	if v, ok := o.Value("OIDCInfoHook"); ok {
+		s.InfoHook = v.Words
+	}
+	if v, ok := o.Value("OIDCHTMLErrorTemplate"); ok {
+		if b, err := os.ReadFile(v.String()); err == nil {
+			s.ErrorTemplate = string(b)
+		}
+	}
+	return s
+}
+
+func isTrue(s string) bool {
+	switch strings.ToLower(s) {
+	case "true", "on", "yes", "1":
+		return true
+	}
+	return false
+}
+
+// oidcDirSettings translates a request's merged per-directory OIDC*
+// directives.
+func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
+	str := func(name, def string) string {
+		if v, ok := d.Value(name); ok {
+			return v.String()
+		}
+		return def
+	}
+	ds := &oidc.DirSettings{
+		CookieName:            str("OIDCCookie", "mod_auth_openidc_session"),
+		CookiePath:            str("OIDCCookiePath", ""),
+		StateCookiePrefix:     str("OIDCStateCookiePrefix", "mod_auth_openidc_state_"),
+		PassHeaders:           true,
+		PassEnv:               true,
+		AuthNHeader:           str("OIDCAuthNHeader", ""),
+		UnAuthAction:          "auth",
+		UnAutzAction:          "403",
+		PathScope:             str("OIDCPathScope", ""),
+		PathAuthRequestParams: str("OIDCPathAuthRequestParams", ""),
+	}
+	if v, ok := d.Value("OIDCPassClaimsAs"); ok && len(v.Words) > 1 {
+		ds.PassEncoding, _ = claims.CheckEncoding(v.Words[1])
+	}
+	switch str("OIDCPassClaimsAs", "both") {
+	case "none":
+		ds.PassHeaders, ds.PassEnv = false, false
+	case "headers":
+		ds.PassEnv = false
+	case "environment":
+		ds.PassHeaders = false
+	}
+	if v, ok := d.Value("OIDCPassRefreshToken"); ok {
+		ds.PassRefreshToken = v.Bool
+	}
+	if v, ok := d.Value("OIDCUnAuthAction"); ok {
+		ds.UnAuthAction = v.String()
+		if len(v.Words) > 1 {
+			// The expression form: without an ap_expr evaluator the
+			// request is sent to log in, never let through.
+			ds.UnAuthAction, ds.UnAuthExpr = "auth", true
+		}
+	}
+	if v, ok := d.Value("OIDCUnAutzAction"); ok {
+		ds.UnAutzAction = v.String()
+		if len(v.Words) > 1 {
+			ds.UnAutzArg = v.Words[1]
+		}
+	}
+	if v, ok := d.Value("OIDCRedirectURLsAllowed"); ok {
+		ds.RedirectURLsAllowed = v.Regexps
+		ds.RedirectURLsBad = len(v.Regexps) == 0 && len(v.Words) > 0
+	}
+	if v, ok := d.Value("OIDCStripCookies"); ok {
+		ds.StripCookies = v.Words
+	}
+	return ds
+}
+
+// oidcAuthTypes are the AuthType values mod_auth_openidc acts on.
+func isOpenIDConnect(authType string) bool { return strings.EqualFold(authType, "openid-connect") }
+
+// relyingParties builds one relying party per server that configures one,
+// all sharing store.
+func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) map[*apacheconf.Server]*oidc.RelyingParty {
+	out := map[*apacheconf.Server]*oidc.RelyingParty{}
+	if store == nil {
+		return out
+	}
+	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
+		if srv.OIDC == nil {
+			continue
+		}
+		rp, err := oidc.New(oidcSettings(srv), store, oidc.WithLogger(log))
+		if err != nil {
+			log.Error("relying party could not be set up", "server", srv.Name, "err", err)
+			continue
+		}
+		out[srv] = rp
+	}
+	return out
+}
+
+// claimRules compiles Require claim / claims_expr lines once per node.
+type claimRules struct {
+	mu    sync.Mutex
+	rules map[*apacheconf.AuthzNode]func(claims.Claims) bool
+}
+
+func (c *claimRules) match(n *apacheconf.AuthzNode, cl claims.Claims, log *slog.Logger) bool {
+	c.mu.Lock()
+	f, ok := c.rules[n]
+	if !ok {
+		switch n.Provider {
+		case "claim":
+			if r, err := claims.CompileRequireClaim(n.Args); err == nil {
+				f = r.Match
+			} else {
+				log.Error("Require claim cannot be compiled", "pos", n.Pos.String(), "err", err)
+			}
+		case "claims_expr":
+			if r, err := claims.CompileClaimsExpr(n.Args); err == nil {
+				f = r.Match
+			} else {
+				log.Error("Require claims_expr cannot be compiled", "pos", n.Pos.String(), "err", err)
+			}
+		}
+		if c.rules == nil {
+			c.rules = map[*apacheconf.AuthzNode]func(claims.Claims) bool{}
+		}
+		c.rules[n] = f
+	}
+	c.mu.Unlock()
+	return f != nil && f(cl)
+}
+
+// authenticateOIDC runs the relying party for a request whose AuthType is
+// openid-connect. It reports whether the request goes on.
+func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string) (oidc.Result, *oidc.Request, bool) {
+	rp := s.rps[srv]
+	if rp == nil {
+		s.log.Error("AuthType openid-connect without a relying-party configuration", "server", srv.Name)
+		s.writeError(w, r, dir, http.StatusInternalServerError, "")
+		return oidc.Result{}, nil, false
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	q := &oidc.Request{HTTP: r, Path: uri, Dir: oidcDirSettings(dir.OIDC), Env: env, Scheme: scheme, Host: r.Host}
+	res := rp.Authenticate(w, q)
+	if res.Done {
+		return res, q, false
+	}
+	copyHeaders(w.Header(), res.Header)
+	switch {
+	case res.Status == http.StatusFound && res.Location != "":
+		s.writeRedirect(w, r, http.StatusFound, res.Location)
+		return res, q, false
+	case res.Status != 0:
+		s.writeError(w, r, dir, res.Status, "")
+		return res, q, false
+	}
+	return res, q, true
+}
+
+func copyHeaders(dst, src http.Header) {
+	for k, v := range src {
+		dst[k] = append(dst[k], v...)
+	}
+}
+
+// oidcAuthn is a request's authentication outcome.
+type oidcAuthn struct {
+	res oidc.Result
+	q   *oidc.Request
+}
+
+// denyOIDC answers a request whose authenticated user Require denied:
+// OIDCUnAutzAction first, else Apache's 401 (403 with
+// AuthzSendForbiddenOnFailure On).
+func (s *Site) denyOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, a *oidcAuthn) {
+	if rp := s.rps[srv]; rp != nil {
+		if _, done := rp.Unauthorized(w, a.q); done {
+			return
+		}
+	}
+	status := http.StatusUnauthorized
+	if dir.Authz != nil && dir.Authz.ForbiddenOnFailure != nil && *dir.Authz.ForbiddenOnFailure {
+		status = http.StatusForbidden
+	}
+	s.writeError(w, r, dir, status, "")
+}
+
+// SetSessionStore sets the store the site's relying parties keep sessions
+// in, shared across reloads; without it a site keeps them in a private
+// in-memory store.
+func (s *Site) SetSessionStore(store oidc.Store) {
+	s.rps = relyingParties(s.cfg, store, s.log)
+}
+
+// NewSessionStore returns the in-memory session store for cfg, sized from
+// the main server's OIDCCacheShmMax and OIDCCacheShmEntrySizeMax.
+func NewSessionStore(cfg *apacheconf.Config) (*cache.Memory, error) {
+	o := cache.MemoryOptions{}
+	if v, ok := cfg.Main.OIDC.Value("OIDCCacheShmMax"); ok {
+		o.MaxEntries = int64(v.Int)
+	}
+	if v, ok := cfg.Main.OIDC.Value("OIDCCacheShmEntrySizeMax"); ok {
+		o.MaxEntrySize = v.Int
+	}
+	return cache.NewMemory(o)
+}
