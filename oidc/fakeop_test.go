@@ -62,7 +62,7 @@ func newFakeOP(t *testing.T, now func() time.Time) *fakeOP {
 			"issuer": op.issuer, "authorization_endpoint": op.issuer + "/authorize",
 			"token_endpoint": op.issuer + "/token", "userinfo_endpoint": op.issuer + "/userinfo",
 			"jwks_uri": op.issuer + "/keys", "end_session_endpoint": op.issuer + "/logout",
-			"revocation_endpoint": op.issuer + "/revoke",
+			"revocation_endpoint":                   op.issuer + "/revoke",
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	})

@@ -196,7 +196,11 @@ func TestLoginRedirect(t *testing.T) {
 }
 
 func TestLoginRedirectSameSiteAndPKCE(t *testing.T) {
-	h := newHarness(t, func(s *Settings) { s.CookieSameSite = true; s.PKCEMethod = "none"; s.AuthRequestParams = "prompt=login&foo=#" })
+	h := newHarness(t, func(s *Settings) {
+		s.CookieSameSite = true
+		s.PKCEMethod = "none"
+		s.AuthRequestParams = "prompt=login&foo=#"
+	})
 	r := h.do("GET", "/?foo=bar%20baz", nil)
 	q := mustQuery(t, r.res.Location)
 	if q.Get("code_challenge") != "" {
