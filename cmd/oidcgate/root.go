@@ -90,7 +90,7 @@ func newRootCmd(e env) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServeCmd(e), newConfigtestCmd(e), newLintCmd(e), newRoutesCmd(e), newVersionCmd(e))
+	root.AddCommand(newServeCmd(e), newConfigtestCmd(e), newLintCmd(e), newRoutesCmd(e), newDemoCmd(e), newVersionCmd(e))
 	return root
 }
 
