@@ -10,8 +10,10 @@
 // through but that a browser or Go's net/url reads differently (userinfo,
 // control characters, odd schemes and ports, malformed IPv6 literals). Rejecting
 // more attacker input is never a compatibility break; well-formed targets
-// (relative paths and same-host http/https URLs) are accepted exactly as the
-// module accepts them.
+// (relative paths and same-host http/https URLs with valid percent-escapes)
+// are accepted as current upstream accepts them. Unlike 2.4.12.3, which
+// compares host names case-sensitively, "https://WWW.EXAMPLE.COM/" is
+// accepted for host www.example.com.
 //
 // [IsAuthCapable] tells browser navigations apart from XHR/fetch requests
 // (mod_auth_openidc's oidc_is_auth_capable_request): only the former get a
