@@ -196,9 +196,15 @@ func (rp *RelyingParty) newExchange(w http.ResponseWriter, q *Request) *exchange
 		dir = &DirSettings{}
 	}
 	x := &exchange{rp: rp, w: w, r: q.HTTP, q: q, dir: dir}
-	path := cookieDirPath(q.Path)
-	if cp := dir.CookiePath; cp != "" && strings.HasPrefix(q.Path, cp) {
-		path = cp
+	// OIDCCookiePath ("/" by default) when it is a prefix of the request
+	// path, else the request's directory (oidc_util_get_cookie_path).
+	cp := dir.CookiePath
+	if cp == "" {
+		cp = "/"
+	}
+	path := cp
+	if !strings.HasPrefix(q.Path, cp) {
+		path = cookieDirPath(q.Path)
 	}
 	x.cw = cookieWriter{path: path, domain: rp.s.CookieDomain, secure: strings.EqualFold(q.Scheme, "https"),
 		httpOnly: rp.s.CookieHTTPOnly, appendValue: q.Env["OIDC_SET_COOKIE_APPEND"]}

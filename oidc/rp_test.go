@@ -188,9 +188,9 @@ func TestLoginRedirect(t *testing.T) {
 	if !ok {
 		t.Fatalf("no state cookie: %q", r.sets)
 	}
-	// Path is the request's directory; no SameSite over http with the
-	// 2.4.12.3 default (Off → None only on https).
-	if !strings.HasSuffix(line, "; Path=/app/; HttpOnly") {
+	// Path is OIDCCookiePath's default "/"; no SameSite over http with
+	// the 2.4.12.3 default (Off → None only on https).
+	if !strings.HasSuffix(line, "; Path=/; HttpOnly") {
 		t.Errorf("state cookie attributes: %q", line)
 	}
 }

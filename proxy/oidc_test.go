@@ -1,0 +1,158 @@
+package proxy
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/oidcgate/oidcgate/internal/devop"
+)
+
+// oidcSite runs a config protected with AuthType openid-connect against
+// the embedded development provider, which logs user in without asking.
+type oidcSite struct {
+	front *httptest.Server
+	be    *recorder
+	op    *devop.Provider
+}
+
+func newOIDCSite(t *testing.T, user, location string) *oidcSite {
+	t.Helper()
+	be := newRecorder(t)
+	opLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	frontLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + opLn.Addr().String()
+	front := "http://" + frontLn.Addr().String()
+	op, err := devop.New(devop.Options{Issuer: issuer, Users: devop.DemoUsers(), AutoLogin: user,
+		Logger: slog.New(slog.DiscardHandler),
+		Clients: []devop.Client{{ID: "client1", Secret: "s3cret", RedirectURIs: []string{front + "/redirect_uri"},
+			PostLogoutRedirectURIs: []string{front + "/bye"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opSrv := &httptest.Server{Listener: opLn, Config: &http.Server{Handler: op}}
+	opSrv.Start()
+	t.Cleanup(opSrv.Close)
+	cfg := loadConfig(t, `ServerName 127.0.0.1
+OIDCProviderMetadataURL `+issuer+`/.well-known/openid-configuration
+OIDCClientID client1
+OIDCClientSecret s3cret
+OIDCRedirectURI /redirect_uri
+OIDCCryptoPassphrase secret
+OIDCInfoHook remote_user
+<Location />
+  AuthType openid-connect
+  ProxyPass http://`+be.srv.Listener.Addr().String()+`/
+`+location+`
+</Location>
+`)
+	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(site.Close)
+	fs := &httptest.Server{Listener: frontLn, Config: &http.Server{Handler: site}}
+	fs.Start()
+	t.Cleanup(fs.Close)
+	return &oidcSite{front: fs, be: be, op: op}
+}
+
+func browser(t *testing.T) *http.Client {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &http.Client{Jar: jar}
+}
+
+func get(t *testing.T, c *http.Client, url string, hdr map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "text/html")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func TestOIDCLoginThroughProxy(t *testing.T) {
+	s := newOIDCSite(t, "zoe", "  Require claim email_verified:true\n  RequestHeader set X-Remote-User \"%{REMOTE_USER}s\"")
+	c := browser(t)
+	resp, body := get(t, c, s.front.URL+"/app/page?x=1&y=%20z", map[string]string{"OIDC_CLAIM_email": "mallory@evil", "oidc-claim-name": "evil"})
+	if resp.StatusCode != 200 || body != "backend:/app/page?x=1&y=%20z" {
+		t.Fatalf("after login: %d %q", resp.StatusCode, body)
+	}
+	r, _ := s.be.got()
+	if got := r.Header.Values("OIDC_CLAIM_email"); len(got) != 1 || got[0] != "zoe@example.com" {
+		t.Errorf("backend OIDC_CLAIM_email %q", got)
+	}
+	if got := r.Header.Get("OIDC_CLAIM_name"); got != "Zoë Ångström" {
+		t.Errorf("backend OIDC_CLAIM_name %q", got)
+	}
+	if got := r.Header.Get("OIDC_CLAIM_groups"); got != "developers,ops, on-call,admins" {
+		t.Errorf("backend OIDC_CLAIM_groups %q", got)
+	}
+	if r.Header.Get("OIDC_access_token") == "" {
+		t.Errorf("no OIDC_access_token")
+	}
+	// %{REMOTE_USER}s through mod_ssl's lookup (a fragment config loads
+	// every module); the default OIDCRemoteUserClaim sub@ appends the
+	// issuer, an http:// one verbatim.
+	if got, want := r.Header.Get("X-Remote-User"), "zoe@"+s.op.Issuer(); got != want {
+		t.Errorf("X-Remote-User %q, want %q", got, want)
+	}
+	// The redirect URI is answered, never proxied.
+	resp, body = get(t, c, s.front.URL+"/redirect_uri?info=json", nil)
+	if resp.StatusCode != 200 || !strings.Contains(body, `"remote_user": "zoe@`) {
+		t.Errorf("info: %d %q", resp.StatusCode, body)
+	}
+	// XHR without a session: 401, nothing proxied.
+	resp, _ = get(t, browser(t), s.front.URL+"/x", map[string]string{"X-Requested-With": "XMLHttpRequest"})
+	if resp.StatusCode != 401 {
+		t.Errorf("XHR: %d", resp.StatusCode)
+	}
+	if r, _ := s.be.got(); r != nil {
+		t.Errorf("an unauthenticated request reached the backend")
+	}
+	// Logout to a foreign URL: 400 and the session is kept.
+	resp, _ = get(t, c, s.front.URL+"/redirect_uri?logout=https%3A%2F%2Fevil.example%2F", nil)
+	if resp.StatusCode != 400 {
+		t.Errorf("foreign logout: %d", resp.StatusCode)
+	}
+	if resp, body = get(t, c, s.front.URL+"/still", nil); resp.StatusCode != 200 || body != "backend:/still" {
+		t.Errorf("session lost after a refused logout: %d %q", resp.StatusCode, body)
+	}
+}
+
+func TestOIDCRequireClaimDenied(t *testing.T) {
+	s := newOIDCSite(t, "juergen", "  Require claim email_verified:true")
+	resp, _ := get(t, browser(t), s.front.URL+"/", nil)
+	if resp.StatusCode != 401 {
+		t.Errorf("Require claim failing: %d, want 401", resp.StatusCode)
+	}
+	if r, _ := s.be.got(); r != nil {
+		t.Errorf("a denied request reached the backend")
+	}
+	s = newOIDCSite(t, "juergen", "  Require claim email_verified:true\n  AuthzSendForbiddenOnFailure On")
+	if resp, _ := get(t, browser(t), s.front.URL+"/", nil); resp.StatusCode != 403 {
+		t.Errorf("with AuthzSendForbiddenOnFailure On: %d, want 403", resp.StatusCode)
+	}
+	s = newOIDCSite(t, "juergen", "  <RequireAny>\n    Require claim email_verified:true\n    Require claim realm_access.roles:offline_access\n  </RequireAny>")
+	if resp, _ := get(t, browser(t), s.front.URL+"/", nil); resp.StatusCode != 200 {
+		t.Errorf("RequireAny with a nested claim: %d, want 200", resp.StatusCode)
+	}
+}
