@@ -177,6 +177,14 @@ func TestStartRefusesBusyPort(t *testing.T) {
 // with 500 and this test fails at the first step.
 func TestDemoLoginEndToEnd(t *testing.T) {
 	d := startDemo(t)
+	checkLogin(t, d.GateURL, d.OPURL)
+}
+
+// checkLogin logs in through the gateway at gateURL as a browser does
+// (the provider at opURL logs zoe in automatically) and checks what the
+// echo backend behind the gateway received.
+func checkLogin(t *testing.T, gateURL, opURL string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	var hops []string
 	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -199,20 +207,20 @@ func TestDemoLoginEndToEnd(t *testing.T) {
 		return resp, string(body)
 	}
 	const html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-	resp, body := get(d.GateURL+"/", html)
+	resp, body := get(gateURL+"/", html)
 	hops = append(hops, fmt.Sprintf("final %d %s", resp.StatusCode, resp.Request.URL))
 	if len(hops) == 1 {
 		t.Fatalf("oidcgate did not redirect to the provider: GET / answered %d (the relying party is not wired into serve yet?)\n%s", resp.StatusCode, body)
 	}
 	sawOP, sawCallback := false, false
 	for _, h := range hops {
-		sawOP = sawOP || strings.Contains(h, d.OPURL+"/authorize?")
-		sawCallback = sawCallback || strings.Contains(h, d.GateURL+"/redirect_uri?")
+		sawOP = sawOP || strings.Contains(h, opURL+"/authorize?")
+		sawCallback = sawCallback || strings.Contains(h, gateURL+"/redirect_uri?")
 	}
 	if !sawOP || !sawCallback {
 		t.Errorf("the login did not pass through the provider and the callback: %v", hops)
 	}
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != d.GateURL+"/" {
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.String() != gateURL+"/" {
 		t.Fatalf("login ended with %d at %s (hops %v):\n%s", resp.StatusCode, resp.Request.URL, hops, body)
 	}
 	lower := strings.ToLower(body)
@@ -223,7 +231,7 @@ func TestDemoLoginEndToEnd(t *testing.T) {
 	}
 
 	// With the session cookie, the JSON view has the claim headers.
-	resp, body = get(d.GateURL+"/json?x=1", "application/json")
+	resp, body = get(gateURL+"/json?x=1", "application/json")
 	var echoed struct {
 		URI     string
 		Headers []struct {

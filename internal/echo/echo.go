@@ -33,12 +33,18 @@ type Header struct {
 
 // Request is the echoed view of a request, the JSON answer's shape.
 type Request struct {
-	Method     string   `json:"method"`
-	URI        string   `json:"uri"`
-	Host       string   `json:"host"`
-	Proto      string   `json:"proto"`
-	RemoteAddr string   `json:"remote_addr"`
-	Headers    []Header `json:"headers"`
+	// Method is the request method.
+	Method string `json:"method"`
+	// URI is the request target as received (path and query, not decoded).
+	URI string `json:"uri"`
+	// Host is the Host header (or the authority of an absolute URI).
+	Host string `json:"host"`
+	// Proto is the protocol version, e.g. "HTTP/1.1".
+	Proto string `json:"proto"`
+	// RemoteAddr is the peer's address (the gateway's, behind a proxy).
+	RemoteAddr string `json:"remote_addr"`
+	// Headers are every header value, sorted by name.
+	Headers []Header `json:"headers"`
 }
 
 // Handler answers every request with the view of it. The zero value is
