@@ -53,6 +53,11 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		// a discovery page, not part of this version.
 		rp.log.Error("third-party initiated login is not supported by this version")
 		return x.status(http.StatusInternalServerError)
+	case hasParam(q, "jwks"):
+		// The RP's public keys (OIDCPublicKeyFiles, for private_key_jwt)
+		// in the module's own spacing; none are configured in this version.
+		rp.scrub(x)
+		return rp.send(x, []byte(`{ "keys" : [ ] }`), "application/json", http.StatusOK)
 	case hasParam(q, "info"):
 		if sess == nil {
 			return x.status(http.StatusUnauthorized)

@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -538,6 +540,9 @@ func TestRedirectURIOtherRequests(t *testing.T) {
 	if r := h.do("GET", "/redirect_uri", nil); r.rec.Code != 200 || !strings.Contains(r.rec.Body.String(), "Submitting...") {
 		t.Errorf("bare redirect URI: %d", r.rec.Code)
 	}
+	if r := h.do("GET", "/redirect_uri?jwks=rsa", nil); r.rec.Code != 200 || r.rec.Body.String() != `{ "keys" : [ ] }` || r.rec.Header().Get("Content-Type") != "application/json" {
+		t.Errorf("jwks: %d %q", r.rec.Code, r.rec.Body.String())
+	}
 	if r := h.do("GET", "/redirect_uri?foo=bar", nil); r.rec.Code != 500 || r.env["OIDC_ERROR"] != "Invalid Request" {
 		t.Errorf("unknown redirect-URI request: %d %v", r.rec.Code, r.env)
 	}
@@ -574,5 +579,50 @@ func TestUnauthorizedActions(t *testing.T) {
 	}
 	if _, done = mk("auth", "", map[string]string{"X-Requested-With": "XMLHttpRequest"}); done {
 		t.Errorf("auth action for XHR must deny plainly")
+	}
+}
+
+func TestProviderDownAtStart(t *testing.T) {
+	h := newHarness(t, nil)
+	// The metadata URL answers 503 until the provider is "up", then
+	// serves the provider's document: requests that need it fail with 500
+	// meanwhile, and the relying party recovers without a restart.
+	var up atomic.Bool
+	meta := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !up.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		resp, err := http.Get(h.op.issuer + "/.well-known/openid-configuration")
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(meta.Close)
+	store, _ := cache.NewMemory(cache.MemoryOptions{})
+	s := *h.rp.s
+	s.MetadataURL = meta.URL
+	rp, err := New(s, store, WithClock(h.clock), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatalf("New with a provider that is down: %v", err)
+	}
+	h.rp = rp
+	if r := h.do("GET", "/", nil); r.res.Status != http.StatusInternalServerError {
+		t.Errorf("provider down: status %d, want 500", r.res.Status)
+	}
+	up.Store(true)
+	if r := h.do("GET", "/", nil); r.res.Status != http.StatusFound {
+		t.Errorf("provider back: status %d, want 302", r.res.Status)
+	}
+}
+
+func TestClientSecretPost(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.TokenEndpointAuth = "client_secret_post" })
+	h.login("/")
+	if len(h.op.tokenForms) != 1 || h.op.tokenForms[0].Get("client_secret") != "s3cret" || h.op.tokenAuth[0] != "" {
+		t.Errorf("client_secret_post: form %v auth %q", h.op.tokenForms, h.op.tokenAuth)
 	}
 }
