@@ -285,3 +285,35 @@ func (p *portJar) jar(u *url.URL) *cookiejar.Jar {
 
 func (p *portJar) SetCookies(u *url.URL, cookies []*http.Cookie) { p.jar(u).SetCookies(u, cookies) }
 func (p *portJar) Cookies(u *url.URL) []*http.Cookie             { return p.jar(u).Cookies(u) }
+
+// followToCallback follows a flow that starts at the OP (authURL) through
+// the login form and returns the first URL that leaves the OP (the
+// relying party's callback, with code and state), without requesting it.
+func followToCallback(t *testing.T, c *http.Client, authURL, user, opIssuer string) string {
+	t.Helper()
+	u := authURL
+	for i := 0; i < 20; i++ {
+		if !strings.HasPrefix(u, opIssuer) {
+			return u
+		}
+		h := do(t, c, "GET", u, nil, browserHdr)
+		if strings.HasPrefix(u, opIssuer+"/interaction/") && h.Status == 200 {
+			m := formAction.FindStringSubmatch(h.Body)
+			if m == nil {
+				t.Fatalf("OP page at %s is not the login form:\n%s", u, h.Body)
+			}
+			h = do(t, c, "POST", m[1], url.Values{"prompt": {"login"}, "login": {user}, "password": {"x"}}, browserHdr)
+		}
+		if h.Location == "" {
+			t.Fatalf("the OP answered %d without a redirect: %s", h.Status, h.Body)
+		}
+		base, _ := url.Parse(h.URL)
+		loc, err := base.Parse(h.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u = loc.String()
+	}
+	t.Fatalf("no callback after 20 hops")
+	return ""
+}
