@@ -47,7 +47,10 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/oidc/*.golden fr
 //     before it (the shape the module's documentation uses); OIDCInfoHook
 //     set; OIDCXForwardedHeaders X-Forwarded-Proto X-Forwarded-Host
 //     X-Forwarded-Port.
-var oidcVariants = []string{"default", "samesite", "exclude"}
+//   - post: client "oidcgate-post" with OIDCProviderTokenEndpointAuth
+//     client_secret_post, OIDCPassIDTokenAs claims payload serialized,
+//     OIDCPassUserInfoAs claims json.
+var oidcVariants = []string{"default", "samesite", "exclude", "post"}
 
 // oidcTarget is one front end under test.
 type oidcTarget struct {
@@ -115,6 +118,9 @@ OIDCPassUserInfoAs claims
 		switch v {
 		case "default":
 			b.WriteString("  OIDCInfoHook iat access_token access_token_expires id_token userinfo refresh_token session\n")
+		case "post":
+			b.WriteString("  OIDCClientID oidcgate-post\n  OIDCProviderTokenEndpointAuth client_secret_post\n")
+			b.WriteString("  OIDCPassIDTokenAs claims payload serialized\n  OIDCPassUserInfoAs claims json\n")
 		case "samesite":
 			b.WriteString("  OIDCCookieSameSite On\n  OIDCXForwardedHeaders X-Forwarded-Proto\n")
 		}
@@ -445,7 +451,8 @@ func (n *normaliser) text(s string) string {
 
 // volatileParams are query parameters whose values are random.
 var volatileParams = map[string]bool{"state": true, "nonce": true, "code": true, "code_challenge": true,
-	"session_state": true, "id_token_hint": true, "xsrf": true}
+	"session_state": true, "id_token_hint": true, "xsrf": true, "code_verifier": true, "refresh_token": true,
+	"token": true, "access_token": true}
 
 // location renders a Location header: the URL before the query, then each
 // query parameter on its own line, in order, raw (as sent), volatile
@@ -678,6 +685,7 @@ func indent(s, p string) string {
 func (s *scen) loginAs(c *http.Client, variant, path, user string) []hop {
 	s.t.Helper()
 	s.tg.Backend.take()
+	s.tg.Env.OP.backchannel(s.t) // forget earlier calls
 	uidRE := regexp.MustCompile(`/[A-Za-z0-9_-]{20,}`)
 	return loginHops(s.t, c, s.tg.Base[variant]+path, user, s.tg.Env.OP.Issuer, func(h hop) {
 		if strings.HasPrefix(h.URL, s.tg.Env.OP.Issuer) {
@@ -692,7 +700,39 @@ func (s *scen) loginAs(c *http.Client, variant, path, user string) []hop {
 			rel = s.n.location(rel)
 		}
 		s.record(h, variant, rel, browserHdr)
+		if strings.HasPrefix(rel, "/redirect_uri") {
+			s.backchannel()
+			s.out.WriteString("\n")
+		}
 	})
+}
+
+// backchannel writes the relying party's calls to the OP since the last
+// call (token, userinfo, revocation...; not discovery and JWKS, which
+// depend on what the front end has cached). The User-Agent is not written.
+func (s *scen) backchannel() {
+	s.t.Helper()
+	for _, r := range s.tg.Env.OP.backchannel(s.t) {
+		if r.Path == "/.well-known/openid-configuration" || r.Path == "/jwks" {
+			continue
+		}
+		fmt.Fprintf(&s.out, "  (OP backchannel) %s %s -> %d\n", r.Method, r.Path, r.Status)
+		if r.Auth != "" {
+			fmt.Fprintf(&s.out, "    Authorization: %s\n", r.Auth)
+		}
+		if r.ContentType != "" {
+			fmt.Fprintf(&s.out, "    Content-Type: %s\n", r.ContentType)
+		}
+		for _, kv := range append(r.Query, r.Body...) {
+			v := kv[1]
+			if volatileParams[kv[0]] {
+				v = shape(v)
+			} else {
+				v = s.n.text(v)
+			}
+			fmt.Fprintf(&s.out, "    %s=%s\n", kv[0], v)
+		}
+	}
 }
 
 type oidcScenario struct {
@@ -821,6 +861,7 @@ var oidcScenarios = []oidcScenario{
 			s.t.Errorf("logout did not go to the OP: %q", h.Location)
 			return
 		}
+		s.backchannel()
 		p := do(s.t, c, "GET", h.Location, nil, browserHdr)
 		fmt.Fprintf(&s.out, "> (OP) GET end_session -> %d\n", p.Status)
 		for _, l := range logoutAtOP(s.t, c, p) {
@@ -831,6 +872,11 @@ var oidcScenarios = []oidcScenario{
 		}
 		s.note("after logout")
 		s.send(c, "default", "GET", "/after-logout", browserHdr)
+	}},
+	{"h-client-secret-post-and-id-token", func(s *scen) {
+		s.note("variant post: client_secret_post; the id_token passed as claims, payload and serialized; userinfo as claims and json")
+		c := newBrowser(s.t)
+		s.loginAs(c, "post", "/p", "alice")
 	}},
 	{"g-samesite", func(s *scen) {
 		s.note("OIDCCookieSameSite On (variant samesite) vs the default")

@@ -3,6 +3,7 @@ package compattests
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -27,6 +28,71 @@ import (
 type opServer struct {
 	Issuer string // http://127.0.0.1:PORT
 	log    *syncBuffer
+	mu     sync.Mutex
+	seen   int // bytes of log already returned by backchannel
+	marks  int
+}
+
+// opRequest is one request the OP logged (provider.js with OP_LOG_REQUESTS).
+type opRequest struct {
+	Method, Path, Auth, ContentType, UserAgent string
+	Status                                     int
+	Query, Body                                [][2]string
+}
+
+// backchannel returns the requests the OP received since the last call
+// that did not come from the test's browser (User-Agent compat-tests),
+// i.e. the relying party's server-to-server calls. It first sends a marker
+// request and waits for its log line, so every earlier request is logged.
+func (op *opServer) backchannel(t *testing.T) []opRequest {
+	t.Helper()
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	op.marks++
+	mark := fmt.Sprintf("compat-tests-mark-%d", op.marks)
+	req, _ := http.NewRequest("GET", op.Issuer+"/.well-known/openid-configuration", nil)
+	req.Header.Set("User-Agent", mark)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	} else {
+		t.Fatal(err)
+	}
+	var logText string
+	for i := 0; ; i++ {
+		logText = op.log.String()
+		if strings.Contains(logText[op.seen:], `"userAgent":"`+mark+`"`) {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("the OP did not log the marker request")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	chunk := logText[op.seen:]
+	end := strings.Index(chunk, `"userAgent":"`+mark+`"`)
+	end += strings.Index(chunk[end:], "\n") + 1
+	op.seen += end
+	var out []opRequest
+	for _, line := range strings.Split(chunk[:end], "\n") {
+		js, ok := strings.CutPrefix(line, "op-request ")
+		if !ok {
+			continue
+		}
+		var r struct {
+			Method, Path, Auth, ContentType, UserAgent string
+			Status                                     int
+			Query, Body                                [][2]string
+		}
+		if err := json.Unmarshal([]byte(js), &r); err != nil {
+			t.Fatalf("OP log line %q: %v", line, err)
+		}
+		if r.UserAgent == "compat-tests" || strings.HasPrefix(r.UserAgent, "compat-tests-mark") {
+			continue
+		}
+		out = append(out, opRequest(r))
+	}
+	return out
 }
 
 type syncBuffer struct {

@@ -153,9 +153,22 @@ server.listen(Number(opts.port), '127.0.0.1', () => {
   real.on('userinfo.error', (ctx, err) => console.error('userinfo.error', err.message, err.error_description || ''));
   real.on('end_session.error', (ctx, err) => console.error('end_session.error', err.message, err.error_description || ''));
   if (process.env.OP_LOG_REQUESTS) {
+    // One line per request on stderr: "op-request {json}" with the method,
+    // path, query and form parameters (names and values, in order) and the
+    // Authorization scheme (Basic with the client id it names, or Bearer).
     real.use(async (ctx, next) => {
       await next();
-      console.error(`op: ${ctx.method} ${ctx.originalUrl} -> ${ctx.status} auth=${ctx.get('authorization') ? 'basic' : '-'} body=${JSON.stringify(ctx.request.body || '')}`);
+      let auth = ctx.get('authorization') || '';
+      const [scheme, cred] = auth.split(' ');
+      if (/^basic$/i.test(scheme)) auth = `${scheme} ${Buffer.from(cred || '', 'base64').toString().split(':')[0]}:<secret>`;
+      else if (scheme) auth = `${scheme} <${(cred || '').length} chars>`;
+      const body = ctx.oidc?.body ? Object.entries(ctx.oidc.body) : [];
+      const line = {
+        method: ctx.method, path: ctx.path, status: ctx.status, auth,
+        query: [...new URLSearchParams(ctx.querystring).entries()], body,
+        contentType: ctx.get('content-type') || '', userAgent: ctx.get('user-agent') || '',
+      };
+      console.error(`op-request ${JSON.stringify(line)}`);
     });
   }
   handler = real.callback();
