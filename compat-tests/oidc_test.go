@@ -424,19 +424,19 @@ func (n *normaliser) text(s string) string {
 	for _, r := range n.repl {
 		s = strings.ReplaceAll(s, r[0], r[1])
 	}
-	s = jwtRE.ReplaceAllStringFunc(s, jwtShape)
-	s = dateRE.ReplaceAllStringFunc(s, func(d string) string {
-		if strings.HasPrefix(d, "Thu, 01 Jan 1970") || strings.HasPrefix(d, "Thu, 01-Jan-1970") {
-			return d
-		}
-		return "<date>"
-	})
 	s = cookieRE.ReplaceAllStringFunc(s, func(m string) string {
 		k, v, _ := strings.Cut(m, "=")
 		if rest, ok := strings.CutPrefix(k, "mod_auth_openidc_state_"); ok {
 			k = "mod_auth_openidc_state_" + shape(rest)
 		}
 		return k + "=" + shape(v)
+	})
+	s = jwtRE.ReplaceAllStringFunc(s, jwtShape)
+	s = dateRE.ReplaceAllStringFunc(s, func(d string) string {
+		if strings.HasPrefix(d, "Thu, 01 Jan 1970") || strings.HasPrefix(d, "Thu, 01-Jan-1970") {
+			return d
+		}
+		return "<date>"
 	})
 	s = paramRE.ReplaceAllStringFunc(s, func(m string) string {
 		k, v, _ := strings.Cut(m, "=")
@@ -877,6 +877,54 @@ var oidcScenarios = []oidcScenario{
 		s.note("variant post: client_secret_post; the id_token passed as claims, payload and serialized; userinfo as claims and json")
 		c := newBrowser(s.t)
 		s.loginAs(c, "post", "/p", "alice")
+	}},
+	{"i-callback-and-session-errors", func(s *scen) {
+		s.note("callbacks that do not match a login in progress, bad session cookies, two logins at once")
+		s.sendRaw(nil, "default", "GET", "/redirect_uri?code=abc&state=unknownstate", browserHdr)
+		s.sendRaw(nil, "default", "GET", "/redirect_uri?error=access_denied&error_description=nope&state=unknownstate", browserHdr)
+		s.sendRaw(nil, "default", "GET", "/redirect_uri?state=unknownstate", browserHdr)
+		s.sendRaw(nil, "default", "POST", "/redirect_uri", browserHdr)
+		s.note("a session cookie the module never issued")
+		s.send(nil, "default", "GET", "/x", copyHdr(browserHdr, "Cookie", "mod_auth_openidc_session=notAsessionIssuedByTheModule"))
+		s.send(nil, "default", "GET", "/x", copyHdr(browserHdr, "X-Requested-With", "XMLHttpRequest", "Cookie", "mod_auth_openidc_session=garbage"))
+		s.note("the OP answers with an error (the browser comes back with error=...)")
+		c := newBrowser(s.t)
+		h := s.send(c, "default", "GET", "/denied", browserHdr)
+		q, _ := url.Parse(h.Location)
+		st := q.Query().Get("state")
+		s.sendRaw(c, "default", "GET", "/redirect_uri?error=access_denied&error_description=user+said+no&state="+st, browserHdr)
+		s.note("two logins started in one browser; the second completes; then replaying its callback")
+		c = newBrowser(s.t)
+		s.send(c, "default", "GET", "/first", browserHdr)
+		hops := s.loginAs(c, "default", "/second", "alice")
+		var cb string
+		for _, h := range hops {
+			if strings.Contains(h.URL, "/redirect_uri?") {
+				cb = h.URL
+			}
+		}
+		s.note("the same callback again, in the logged-in browser and in a fresh one")
+		s.sendRaw(c, "default", "GET", strings.TrimPrefix(cb, s.tg.Base["default"]), browserHdr)
+		s.sendRaw(nil, "default", "GET", strings.TrimPrefix(cb, s.tg.Base["default"]), browserHdr)
+		s.note("logout parameters: empty, same host other port, protocol-relative, with CRLF")
+		s.sendRaw(c, "default", "GET", "/redirect_uri?logout=", browserHdr)
+	}},
+	{"i2-logout-targets", func(s *scen) {
+		s.note("which logout targets the module accepts (each in a fresh logged-in browser)")
+		_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.tg.Base["samesite"], "http://"))
+		for _, target := range []string{
+			"http://127.0.0.1:" + port + "/other-port", // (the samesite variant's port)
+			"//evil.example/",
+			"/\r\nSet-Cookie:x=y",
+			"https://127.0.0.1/other-scheme",
+			"javascript:alert(1)",
+		} {
+			c := newBrowser(s.t)
+			login(s.t, c, s.tg.Base["default"]+"/start", "alice", s.tg.Env.OP.Issuer)
+			s.tg.Env.OP.backchannel(s.t) // the login's calls
+			s.sendRaw(c, "default", "GET", "/redirect_uri?logout="+url.QueryEscape(target), browserHdr)
+			s.backchannel()
+		}
 	}},
 	{"g-samesite", func(s *scen) {
 		s.note("OIDCCookieSameSite On (variant samesite) vs the default")
