@@ -764,7 +764,14 @@ func copyHdr(m map[string]string, kv ...string) map[string]string {
 var oidcScenarios = []oidcScenario{
 	{"a-unauthenticated-redirect", func(s *scen) {
 		s.note("an unauthenticated browser GET: the redirect to the OP and the state cookie")
-		s.send(nil, "default", "GET", "/some/path?x=1&y=%20z", browserHdr)
+		h := s.send(nil, "default", "GET", "/some/path?x=1&y=%20z", browserHdr)
+		loc, _ := url.Parse(h.Location)
+		st := loc.Query().Get("state")
+		named := false
+		for _, c := range h.SetCookies {
+			named = named || strings.HasPrefix(c, "mod_auth_openidc_state_"+st+"=")
+		}
+		s.note("state cookie name is mod_auth_openidc_state_ + the state parameter: %v", named)
 		s.note("behind a TLS-terminating proxy: X-Forwarded-Proto/Host/Port (redirect_uri, Secure cookies)")
 		s.note("(variant exclude has OIDCXForwardedHeaders X-Forwarded-Proto X-Forwarded-Host X-Forwarded-Port)")
 		for _, v := range []string{"default", "exclude"} {
