@@ -605,7 +605,10 @@ func (s *scen) record(h hop, variant, path string, hdr map[string]string) {
 	}
 	if r := s.tg.Backend.take(); r != nil {
 		fmt.Fprintf(&s.out, "  backend: %s %s\n%s\n", r.Method, s.n.text(r.RequestURI), s.n.backendHeaders(r))
-	} else if h.Body != "" {
+	}
+	// The body, unless it is the backend's page (a module-generated page
+	// can precede a proxied request on the same connection).
+	if h.Body != "" && !strings.HasPrefix(h.Body, "backend saw ") {
 		body := s.n.text(h.Body)
 		fmt.Fprintf(&s.out, "  body (%d bytes):\n%s\n", len(h.Body), indent(body, "  | "))
 	}
