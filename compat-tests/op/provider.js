@@ -1,0 +1,179 @@
+// A real OpenID Provider (npm oidc-provider) for oidcgate's compat tests.
+//
+//   node provider.js --port 0 --redirect http://127.0.0.1:8080/redirect_uri [--redirect ...]
+//
+// Listens on 127.0.0.1 only. With --port 0 (or OP_PORT=0) it picks a free
+// port. Once listening it prints one line "listening http://127.0.0.1:PORT"
+// on stdout. Redirect URIs (the relying parties' callbacks) come from
+// --redirect (repeatable) or OP_REDIRECT_URIS (comma-separated); each is also
+// registered as a post-logout redirect URI, together with its origin + "/".
+//
+// Clients: "oidcgate" (secret "secret", client_secret_basic) and
+// "oidcgate-post" (secret "secret", client_secret_post). PKCE is allowed but
+// not required. Login is the development login form (any password); the
+// login name picks a user below. Consent is never asked: loadExistingGrant
+// grants every scope and claim. end_session (RP-initiated logout) and
+// revocation are enabled.
+import http from 'node:http';
+
+import { Provider } from 'oidc-provider';
+
+function args() {
+  const out = { port: process.env.OP_PORT || '0', redirects: [] };
+  if (process.env.OP_REDIRECT_URIS) out.redirects.push(...process.env.OP_REDIRECT_URIS.split(',').filter(Boolean));
+  const a = process.argv.slice(2);
+  for (let i = 0; i < a.length; i += 1) {
+    if (a[i] === '--port') out.port = a[++i];
+    else if (a[i] === '--redirect') out.redirects.push(a[++i]);
+    else throw new Error(`unknown argument ${a[i]}`);
+  }
+  return out;
+}
+
+// Claims every user has, in both the id_token and userinfo, unless listed in
+// USERINFO_ONLY (only at the userinfo endpoint) or SOURCE_DIFFERS (present in
+// both with a different value, to see which source wins).
+const USERS = {
+  alice: {
+    sub: 'alice',
+    email: 'alice@example.com',
+    email_verified: true,
+    name: 'Zoë Ünïcødé 山田',
+    given_name: 'Zoë',
+    family_name: "O'Brien, Jr.",
+    preferred_username: 'alice',
+    groups: ['admins', 'users', 'a,b'],
+    address: { street_address: '1 Main St', locality: 'Köln', country: 'DE' },
+    realm_access: { roles: ['admin', 'user'] },
+    'https://example.com/roles': ['editor', 'viewer'],
+    age: 42,
+    score: 3.25,
+    big: 4294967297,
+    active: true,
+    disabled: false,
+    nothing: null,
+    empty: '',
+    comma: 'x, y',
+    empty_list: [],
+    phone_number: '+49 221 555 0100',
+  },
+  bob: {
+    sub: 'bob',
+    email: 'bob@example.com',
+    email_verified: false,
+    name: 'Bob Plain',
+    preferred_username: 'bob',
+    groups: ['users'],
+  },
+};
+// Only at the userinfo endpoint.
+const USERINFO_ONLY = ['phone_number', 'realm_access'];
+// In both, with a value naming the source.
+const SOURCE_DIFFERS = ['locale'];
+
+const CLAIM_NAMES = [...new Set(Object.values(USERS).flatMap(Object.keys).concat(SOURCE_DIFFERS))];
+
+async function findAccount(ctx, id) {
+  const user = USERS[id];
+  if (!user) return undefined;
+  return {
+    accountId: id,
+    async claims(use /* , scope, claims, rejected */) {
+      const out = { ...user };
+      if (use !== 'userinfo') for (const c of USERINFO_ONLY) delete out[c];
+      for (const c of SOURCE_DIFFERS) out[c] = use === 'userinfo' ? 'from-userinfo' : 'from-id-token';
+      return out;
+    },
+  };
+}
+
+async function loadExistingGrant(ctx) {
+  const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
+  if (grantId) {
+    const g = await ctx.oidc.provider.Grant.find(grantId);
+    if (g) return g;
+  }
+  const grant = new ctx.oidc.provider.Grant({
+    clientId: ctx.oidc.client.clientId,
+    accountId: ctx.oidc.session.accountId,
+  });
+  grant.addOIDCScope('openid email profile offline_access');
+  grant.addOIDCClaims(CLAIM_NAMES);
+  await grant.save();
+  return grant;
+}
+
+const opts = args();
+const redirects = opts.redirects;
+const postLogout = [...new Set(redirects.flatMap((r) => [r, `${new URL(r).origin}/`, `${new URL(r).origin}/local`, `${new URL(r).origin}/logged-out`]))];
+const client = (id, method) => ({
+  client_id: id,
+  client_secret: 'secret',
+  token_endpoint_auth_method: method,
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  redirect_uris: redirects,
+  post_logout_redirect_uris: postLogout,
+});
+
+const configuration = {
+  clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post')],
+  // Every claim in the "openid" scope: mod_auth_openidc's default OIDCScope is "openid".
+  claims: { openid: ['sub', ...CLAIM_NAMES.filter((c) => c !== 'sub')] },
+  // Put the user's claims into the id_token too (so the id_token and userinfo
+  // both carry them and "which source wins" can be observed).
+  conformIdTokenClaims: false,
+  findAccount,
+  loadExistingGrant,
+  pkce: { required: () => false },
+  // A refresh token for every code exchange (no offline_access / prompt=consent dance).
+  issueRefreshToken: async () => true,
+  features: {
+    devInteractions: { enabled: true },
+    revocation: { enabled: true },
+    rpInitiatedLogout: { enabled: true },
+    claimsParameter: { enabled: true },
+    introspection: { enabled: true },
+  },
+  ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
+  cookies: { keys: ['compat-tests-not-a-secret'] },
+};
+
+// The issuer must carry the port, which is known only once listening: listen
+// first, then build the provider and swap the handler in.
+let handler = (req, res) => { res.statusCode = 503; res.end(); };
+const server = http.createServer((req, res) => handler(req, res));
+server.listen(Number(opts.port), '127.0.0.1', () => {
+  const { port } = server.address();
+  const issuer = `http://127.0.0.1:${port}`;
+  const real = new Provider(issuer, configuration);
+  real.on('server_error', (ctx, err) => console.error('server_error', err));
+  real.on('grant.error', (ctx, err) => console.error('grant.error', err.message, err.error_description || ''));
+  real.on('authorization.error', (ctx, err) => console.error('authorization.error', err.message, err.error_description || ''));
+  real.on('userinfo.error', (ctx, err) => console.error('userinfo.error', err.message, err.error_description || ''));
+  real.on('end_session.error', (ctx, err) => console.error('end_session.error', err.message, err.error_description || ''));
+  if (process.env.OP_LOG_REQUESTS) {
+    // One line per request on stderr: "op-request {json}" with the method,
+    // path, query and form parameters (names and values, in order) and the
+    // Authorization scheme (Basic with the client id it names, or Bearer).
+    real.use(async (ctx, next) => {
+      await next();
+      let auth = ctx.get('authorization') || '';
+      const [scheme, cred] = auth.split(' ');
+      if (/^basic$/i.test(scheme)) auth = `${scheme} ${Buffer.from(cred || '', 'base64').toString().split(':')[0]}:<secret>`;
+      else if (scheme) auth = `${scheme} <${(cred || '').length} chars>`;
+      const body = ctx.oidc?.body ? Object.entries(ctx.oidc.body) : [];
+      const line = {
+        method: ctx.method, path: ctx.path, status: ctx.status, auth,
+        query: [...new URLSearchParams(ctx.querystring).entries()], body,
+        contentType: ctx.get('content-type') || '', userAgent: ctx.get('user-agent') || '',
+      };
+      console.error(`op-request ${JSON.stringify(line)}`);
+    });
+  }
+  handler = real.callback();
+  console.log(`listening ${issuer}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
