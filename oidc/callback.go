@@ -73,7 +73,7 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 	s := &session{ID: randomString(20), RemoteUser: user, Expiry: now.Add(rp.s.SessionInactivityTimeout).Unix(),
 		Issuer: md.Issuer, IDTokenClaims: json.RawMessage(idc.JSON()), IDToken: tokens.IDToken,
 		UserInfoClaims: uiRaw, UserInfoJWT: uiJWT, AccessToken: tokens.AccessToken, RefreshToken: tokens.RefreshToken,
-		State: state, OriginalURL: st.OriginalURL}
+		State: state, OriginalURL: st.OriginalURL, Created: now.Unix()}
 	if tokens.ExpiresIn > 0 {
 		s.AccessTokenExpires = now.Unix() + tokens.ExpiresIn
 	}

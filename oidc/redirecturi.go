@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"html"
 	"io"
 	"mime"
@@ -28,20 +27,24 @@ func hasParam(rawQuery, name string) bool {
 func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, sess *session) Result {
 	q := x.r.URL.RawQuery
 	query, _ := url.ParseQuery(q)
-	isForm := x.r.Method == http.MethodPost && strings.HasPrefix(x.r.Header.Get("Content-Type"), "application/x-www-form-urlencoded")
+	isPost := x.r.Method == http.MethodPost
 	switch {
 	case x.r.Method == http.MethodGet && (hasParam(q, "code") || hasParam(q, "id_token")):
 		return rp.authorizationResponse(ctx, x, sess, query, "query")
 	case hasParam(q, "logout"):
 		return rp.logout(ctx, x, sess, query)
-	case isForm:
+	case isPost:
+		if !strings.HasPrefix(x.r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+			rp.log.Error("something went wrong when reading the POST parameters")
+			return x.status(http.StatusInternalServerError)
+		}
 		body, err := io.ReadAll(io.LimitReader(x.r.Body, 1<<20))
 		if err != nil {
 			return x.status(http.StatusInternalServerError)
 		}
 		params, _ := url.ParseQuery(string(body))
 		if len(params) == 0 || len(params) == 1 && params.Get("response_mode") == "fragment" {
-			return rp.sendError(x, "Invalid Request", "You've hit an OpenID Connect Redirect URI with no parameters, this is an invalid request; you should not open this URL in your browser directly, or have the server administrator use a different OIDCRedirectURI setting.", http.StatusInternalServerError)
+			return rp.sendError(x, "Invalid Request", "You've hit an OpenID Connect Redirect URI with no parameters, this is an invalid request; you should not open this URL in your browser directly, or have the server administrator use a different OIDCRedirectURI setting.", http.StatusOK)
 		}
 		mode := params.Get("response_mode")
 		if mode == "" {
@@ -73,7 +76,7 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		return rp.authorizationResponse(ctx, x, sess, query, "query")
 	}
 	rp.log.Error("The OpenID Connect callback URL received an invalid request: " + q + "; returning HTTP_INTERNAL_SERVER_ERROR")
-	return rp.sendError(x, "Invalid Request", "The OpenID Connect callback URL received an invalid request", http.StatusInternalServerError)
+	return rp.sendError(x, "Invalid Request", "The OpenID Connect callback URL received an invalid request", http.StatusOK)
 }
 
 // logout ends the local session and, when the provider has an
@@ -169,7 +172,10 @@ func (rp *RelyingParty) revoke(ctx context.Context, s *session) {
 	}
 }
 
-// info answers ?info=json|html with the OIDCInfoHook fields.
+// info answers ?info=json|html with the OIDCInfoHook fields, in the
+// module's fixed order whatever the configured one, formatted as jansson
+// does (one line with ", " and ": " for json, two-space indentation inside
+// <pre> for html).
 func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	format := query.Get("info")
 	if format != "json" && format != "html" {
@@ -178,56 +184,112 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	if rp.s.InfoHook == nil {
 		return x.status(http.StatusNotFound)
 	}
-	var b bytes.Buffer
-	b.WriteString("{")
-	first := true
-	add := func(k string, v any) {
-		if !first {
-			b.WriteString(",")
-		}
-		first = false
-		kb, _ := json.Marshal(k)
-		vb, _ := json.Marshal(v)
-		fmt.Fprintf(&b, "\n    %s: %s", kb, vb)
+	var o orderedJSON
+	want := func(k string) bool { return has(rp.s.InfoHook, k) }
+	if want("iat") {
+		o.add("iat", rp.now().Unix())
 	}
-	for _, f := range rp.s.InfoHook {
-		switch f {
-		case "iat":
-			add("iat", rp.now().Unix())
-		case "access_token":
-			if s.AccessToken != "" {
-				add("access_token", s.AccessToken)
-			}
-		case "access_token_expires":
-			if s.AccessTokenExpires > 0 {
-				add("access_token_expires", strconv.FormatInt(s.AccessTokenExpires, 10))
-			}
-		case "id_token":
-			add("id_token", json.RawMessage(s.IDTokenClaims))
-		case "userinfo":
-			if len(s.UserInfoClaims) > 0 {
-				add("userinfo", json.RawMessage(s.UserInfoClaims))
-			}
-		case "exp":
-			add("exp", s.MaxExpiry)
-		case "timeout":
-			add("timeout", s.Expiry)
-		case "remote_user":
-			add("remote_user", s.RemoteUser)
-		case "refresh_token":
-			if s.RefreshToken != "" {
-				add("refresh_token", s.RefreshToken)
-			}
-		}
+	if want("access_token") && s.AccessToken != "" {
+		o.add("access_token", s.AccessToken)
 	}
-	if !first {
-		b.WriteString("\n")
+	if want("access_token_expires") && s.AccessTokenExpires > 0 {
+		o.add("access_token_expires", strconv.FormatInt(s.AccessTokenExpires, 10))
 	}
-	b.WriteString("}")
+	if want("id_token") && len(s.IDTokenClaims) > 0 {
+		o.addRaw("id_token", s.IDTokenClaims)
+	}
+	if want("userinfo") && len(s.UserInfoClaims) > 0 {
+		o.addRaw("userinfo", s.UserInfoClaims)
+	}
+	if want("exp") {
+		o.add("exp", s.MaxExpiry)
+	}
+	if want("timeout") {
+		o.add("timeout", s.Expiry)
+	}
+	if want("remote_user") {
+		o.add("remote_user", s.RemoteUser)
+	}
+	if want("session") {
+		var sess orderedJSON
+		sess.addRaw("state", s.moduleState())
+		sess.add("uuid", s.ID)
+		o.addRaw("session", sess.compact())
+	}
+	if want("refresh_token") && s.RefreshToken != "" {
+		o.add("refresh_token", s.RefreshToken)
+	}
+	out := o.compact()
 	if format == "html" {
-		return rp.sendHTML(x, "Session Info", "", "<pre>"+html.EscapeString(b.String())+"</pre>", http.StatusOK)
+		var ind bytes.Buffer
+		_ = json.Indent(&ind, out, "", "  ")
+		return rp.sendHTML(x, "Session Info", "", "<pre>"+html.EscapeString(ind.String())+"</pre>", http.StatusOK)
 	}
-	return rp.send(x, b.Bytes(), "application/json", http.StatusOK)
+	return rp.send(x, spacedJSON(out), "application/json", http.StatusOK)
+}
+
+// orderedJSON builds a JSON object with its keys in insertion order.
+type orderedJSON struct{ b bytes.Buffer }
+
+func (o *orderedJSON) addRaw(k string, raw []byte) {
+	if o.b.Len() == 0 {
+		o.b.WriteByte('{')
+	} else {
+		o.b.WriteByte(',')
+	}
+	o.b.Write(marshalNoEscape(k))
+	o.b.WriteByte(':')
+	var c bytes.Buffer
+	if json.Compact(&c, raw) != nil {
+		o.b.WriteString("null")
+		return
+	}
+	o.b.Write(c.Bytes())
+}
+
+func (o *orderedJSON) add(k string, v any) { o.addRaw(k, marshalNoEscape(v)) }
+
+func (o *orderedJSON) compact() []byte {
+	if o.b.Len() == 0 {
+		return []byte("{}")
+	}
+	return append(append([]byte(nil), o.b.Bytes()...), '}')
+}
+
+// marshalNoEscape is json.Marshal without HTML escaping (jansson writes
+// <, > and & as they are).
+func marshalNoEscape(v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return bytes.TrimRight(b.Bytes(), "\n")
+}
+
+// spacedJSON turns compact JSON into jansson's default layout: ", "
+// between members and elements, ": " after keys.
+func spacedJSON(compact []byte) []byte {
+	out := make([]byte, 0, len(compact)+len(compact)/8)
+	inStr, esc := false, false
+	for _, c := range compact {
+		out = append(out, c)
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == ',' || c == ':':
+			out = append(out, ' ')
+		}
+	}
+	return out
 }
 
 // implicitPage is the page a bare GET of the redirect URI gets: it posts
@@ -238,19 +300,25 @@ func (rp *RelyingParty) implicitPage(x *exchange) Result {
         encoded = location.hash.substring(1).split('&');
         for (i = 0; i < encoded.length; i++) {
           encoded[i].replace(/\+/g, ' ');
-          var n = encoded[i].split('=');
+          var n = encoded[i].indexOf('=');
           var input = document.createElement('input');
           input.type = 'hidden';
-          input.name = decodeURIComponent(n[0]);
-          input.value = decodeURIComponent(n[1]);
+          input.name = decodeURIComponent(encoded[i].substring(0, n));
+          input.value = decodeURIComponent(encoded[i].substring(n+1));
           document.forms[0].appendChild(input);
         }
         document.forms[0].action = window.location.href.substr(0, window.location.href.indexOf('#'));
         document.forms[0].submit();
       }
-    </script>`
+    </script>
+`
 	body := `    <p>Submitting...</p>
-    <form method="post" action=""><p><input type="hidden" name="response_mode" value="fragment"></p></form>`
+    <form method="post" action="">
+      <p>
+        <input type="hidden" name="response_mode" value="fragment">
+      </p>
+    </form>
+`
 	return rp.sendHTMLOnLoad(x, "Submitting...", script, "postOnLoad", body, http.StatusOK)
 }
 
@@ -349,7 +417,7 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 	switch q.Dir.UnAutzAction {
 	case "302":
 		head := `<meta http-equiv="refresh" content="0; url=` + q.Dir.UnAutzArg + `">`
-		return rp.sendHTML(x, "Authorization Error Redirect", head, "", http.StatusUnauthorized), true
+		return rp.sendHTML(x, "Authorization Error Redirect", head, "", http.StatusOK), true
 	case "auth":
 		if !urlcheck.IsAuthCapable(q.HTTP.Header) {
 			return x.res, false
@@ -360,10 +428,10 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 		}
 		head := `<meta http-equiv="refresh" content="0; url=` + res.Location + `">`
 		x.res.Location, x.res.Status = "", 0
-		return rp.sendHTML(x, "Stepup Authentication", head, "", http.StatusUnauthorized), true
+		return rp.sendHTML(x, "Stepup Authentication", head, "", http.StatusOK), true
 	default: // 401, 403
 		if q.Dir.UnAutzArg != "" {
-			return rp.sendHTML(x, "Authorization Error", "", q.Dir.UnAutzArg, http.StatusUnauthorized), true
+			return rp.sendHTML(x, "Authorization Error", "", q.Dir.UnAutzArg, http.StatusOK), true
 		}
 		return x.res, false
 	}

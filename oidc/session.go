@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 )
 
@@ -53,6 +54,47 @@ type session struct {
 	OriginalURL string `json:"ou,omitempty"`
 	// SID is "<sid or sub>@<issuer>", the logout index.
 	SID string `json:"sid,omitempty"`
+	// Created is when the user logged in (unix s), the access token's
+	// last refresh.
+	Created int64 `json:"t,omitempty"`
+}
+
+// moduleState renders the session as 2.4.12.3 stores it (what the info
+// hook's "session" shows): claims as JSON strings, times as strings
+// except the inactivity expiry, in the module's key order.
+func (s *session) moduleState() []byte {
+	var o orderedJSON
+	o.add("idc", string(s.IDTokenClaims))
+	if s.IDToken != "" {
+		o.add("idt", s.IDToken)
+	}
+	o.add("iss", s.Issuer)
+	if s.State != "" {
+		o.add("rs", s.State)
+	}
+	o.add("ou", s.OriginalURL)
+	if len(s.UserInfoClaims) > 0 {
+		o.add("uic", string(s.UserInfoClaims))
+	}
+	if s.AccessToken != "" {
+		o.add("at", s.AccessToken)
+		if s.AccessTokenExpires > 0 {
+			o.add("ate", strconv.FormatInt(s.AccessTokenExpires, 10))
+		}
+		o.add("atlr", strconv.FormatInt(s.Created, 10))
+	}
+	if s.RefreshToken != "" {
+		o.add("rt", s.RefreshToken)
+	}
+	o.add("se", strconv.FormatInt(s.MaxExpiry, 10))
+	o.add("cd", s.CookieDomain)
+	o.add("r", s.RemoteUser)
+	o.add("e", s.Expiry)
+	o.add("i", s.ID)
+	if s.SID != "" {
+		o.add("sid", s.SID)
+	}
+	return o.compact()
 }
 
 var errNoSession = errors.New("no session")
