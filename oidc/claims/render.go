@@ -53,8 +53,9 @@ func HeaderName(prefix, claim string) string {
 //   - string: as is (may contain any byte but NUL, including CR and LF);
 //   - true/false: "1"/"0";
 //   - integer: decimal ("%ld");
-//   - real: "%lf", i.e. six decimals ("1.500000", "0.000000" for 1e-7,
-//     every digit for 1e300);
+//   - real: apr_psprintf("%lf"), APR's own conversion with six decimals
+//     ("1.500000", "0.000000" for 1e-7, "0.000000" for -0.0, 79 zeros for
+//     1e300; see aprfmt.go);
 //   - object: json_dumps(value, 0) — see [Claims.JSONSpaced];
 //   - array: the string elements as is and the boolean elements as "1"/"0"
 //     joined with delim, nothing escaped; numbers, nulls, objects and nested
@@ -96,7 +97,7 @@ func renderValue(v *value, delim string) (string, bool) {
 	case Integer:
 		return strconv.FormatInt(v.i, 10), true
 	case Real:
-		return strconv.FormatFloat(v.f, 'f', 6, 64), true
+		return aprFormatF(v.f), true
 	case Object:
 		return string(appendJSON(nil, v, dumpJansson)), true
 	case Array:
