@@ -214,7 +214,10 @@ func utf8ToLatin1(s string) string {
 // HeaderValue returns a value as 2.4.12.3 puts it in a request header
 // (oidc_util_hdr_table_set): every LF becomes a space. CR and the other
 // control characters are left alone. Environment variables get the value
-// unchanged.
+// unchanged. Measured end to end (testdata/apache_backend_request.golden):
+// mod_proxy_http forwards such a value with its bare CR as is; Go's
+// net/http refuses to send a header value containing CR, so a Go proxy has
+// to decide what to do with it.
 func HeaderValue(v string) string {
 	return strings.ReplaceAll(v, "\n", " ")
 }
