@@ -167,3 +167,66 @@ func TestApacheBackendHeaders(t *testing.T) {
 		}
 	}
 }
+
+// TestApacheScrubPrefix replays the measurement with OIDCClaimPrefix
+// X-Claim- and OIDCAuthNHeader X-Remote-User
+// (testdata/apache_backend_request_prefix.golden): every header Apache
+// removed is an identity header here too; X_Remote_User, which Apache
+// forwarded next to the real X-Remote-User, is removed here on purpose.
+func TestApacheScrubPrefix(t *testing.T) {
+	req, err := os.ReadFile("testdata/apache_backend_request_prefix.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := map[string]string{"x_claim_foo": "spoof1", "X.Claim.bar": "spoof2", "x-remote-user": "spoof3",
+		"X_Remote_User": "spoof4", "OIDC-anything": "spoof5", "XClaim-baz": "kept"}
+	for name, val := range sent {
+		forwarded := strings.Contains(string(req), "\r\n"+name+": "+val+"\r\n")
+		ours := IsIdentityHeader(name, "X-Claim-", "X-Remote-User")
+		switch {
+		case !forwarded && !ours && val != "spoof3":
+			t.Errorf("Apache removed %q, IsIdentityHeader keeps it", name)
+		case forwarded && ours && name != "X_Remote_User":
+			t.Errorf("Apache forwarded %q, IsIdentityHeader removes it", name)
+		}
+	}
+	// Apache did not remove x-remote-user (its lookup is case-sensitive) but
+	// overwrote its value when it set X-Remote-User.
+	if !strings.Contains(string(req), "\r\nx-remote-user: joe\r\n") || !strings.Contains(string(req), "\r\nX_Remote_User: spoof4\r\n") {
+		t.Error("the measurement no longer shows what the comments say")
+	}
+	if !IsIdentityHeader("X_Remote_User", "X-Claim-", "X-Remote-User") {
+		t.Error("X_Remote_User must be scrubbed")
+	}
+}
+
+// TestApacheTokenEdgeCases replays bearer tokens measured against Apache
+// with OIDCClaimPrefix X-Claim-: a duplicate key (last value, first
+// position), reals through APR's %lf (1e300, -0.0), a white-space array
+// element; and two payloads jansson refuses, so Apache answers 401.
+func TestApacheTokenEdgeCases(t *testing.T) {
+	data, err := os.ReadFile("testdata/apache_token_dup.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/apache_token_dup.golden")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got strings.Builder
+	for _, p := range Render(mustParse(t, string(data)), "X-Claim-", DefaultDelimiter) {
+		got.WriteString(p.Name + ": " + HeaderValue(p.Value) + "\r\n")
+	}
+	if got.String() != string(want) {
+		t.Errorf("rendered\n%q\nApache sent\n%q", got.String(), want)
+	}
+	for _, f := range []string{"testdata/apache_token_refused_big.json", "testdata/apache_token_refused_nul.json"} {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(data); err == nil {
+			t.Errorf("%s: Parse accepted a payload Apache refused", f)
+		}
+	}
+}

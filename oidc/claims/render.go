@@ -139,7 +139,8 @@ const (
 // CheckEncoding validates the second argument of OIDCPassClaimsAs as
 // 2.4.12.3's oidc_set_pass_claims_as does (compared with apr_strnatcmp, so
 // white space around the word is ignored) and returns the canonical
-// encoding name.
+// encoding name. The error text is the module's; measured with apache2 -t:
+// "none" and "Latin1" are refused, " latin1" is accepted.
 func CheckEncoding(arg string) (string, error) {
 	switch {
 	case natEqual(arg, EncodingBase64URL):
@@ -147,7 +148,7 @@ func CheckEncoding(arg string) (string, error) {
 	case natEqual(arg, EncodingLatin1):
 		return EncodingLatin1, nil
 	}
-	return "", fmt.Errorf("unknown encoding option %q, only \"base64url\" or \"latin1\" is supported", arg)
+	return "", fmt.Errorf("unknown encoding option \"%s\", only \"base64url\" or \"latin1\" is supported", arg)
 }
 
 // Encode applies an OIDCPassClaimsAs encoding to a value as 2.4.12.3's
