@@ -488,3 +488,13 @@ func TestStrnatcmp(t *testing.T) {
 		t.Error("strnatcmp order")
 	}
 }
+
+func TestOAuthRemoteUser(t *testing.T) {
+	c := mustParse(t, `{"sub":"abc","sub@":"literal"}`)
+	if got, err := OAuthRemoteUser(c, "sub@", nil, ""); err != nil || got != "literal" {
+		t.Errorf("OAuthRemoteUser(sub@) = %q, %v; the resource server has no '@' suffix", got, err)
+	}
+	if got, err := OAuthRemoteUser(c, "sub", regexp.MustCompile("^(a)"), ""); err != nil || got != "a" {
+		t.Errorf("OAuthRemoteUser(sub, ^(a)) = %q, %v", got, err)
+	}
+}
