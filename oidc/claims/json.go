@@ -88,6 +88,7 @@ type SyntaxError struct {
 	Offset int // byte offset in the input
 }
 
+// Error implements error.
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("claims: invalid JSON at byte %d: %s", e.Offset, e.Msg)
 }

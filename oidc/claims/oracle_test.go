@@ -34,10 +34,10 @@ func unhx(t *testing.T, s string) string {
 }
 
 // oracle runs the oracle on the request lines and returns its answers.
-func oracle(t *testing.T, reqs []string) []string {
-	bin := os.Getenv("ORACLE")
+func oracle(t *testing.T, env string, reqs []string) []string {
+	bin := os.Getenv(env)
 	if bin == "" {
-		t.Fatal("-update-oracle needs ORACLE=/path/to/oracle (see testdata/oracle/build.sh)")
+		t.Fatalf("-update-oracle needs %s=/path/to/oracle (see testdata/oracle/build.sh)", env)
 	}
 	cmd := exec.Command(bin)
 	cmd.Stdin = strings.NewReader(strings.Join(reqs, "\n") + "\n")
@@ -55,10 +55,16 @@ func oracle(t *testing.T, reqs []string) []string {
 // golden returns (request, answer) pairs, refreshing the file first with
 // -update-oracle.
 func golden(t *testing.T, name string, reqs func() []string) [][2]string {
+	return goldenFrom(t, "ORACLE", name, reqs)
+}
+
+// goldenFrom is golden with the oracle named by the environment variable
+// env.
+func goldenFrom(t *testing.T, env, name string, reqs func() []string) [][2]string {
 	path := filepath.Join("testdata", "oracle_"+name+".golden")
 	if *updateOracle {
 		rq := reqs()
-		ans := oracle(t, rq)
+		ans := oracle(t, env, rq)
 		var b strings.Builder
 		for i := range rq {
 			fmt.Fprintf(&b, "%s\t%s\n", rq[i], ans[i])

@@ -67,10 +67,12 @@ type PatternError struct {
 	Err     error
 }
 
+// Error implements error.
 func (e *PatternError) Error() string {
 	return fmt.Sprintf("regular expression %q cannot be compiled (Go's RE2 syntax lacks look-around, back-references, possessive and atomic groups; PCRE2 would match bytes): %v", e.Pattern, e.Err)
 }
 
+// Unwrap returns the regexp error.
 func (e *PatternError) Unwrap() error { return e.Err }
 
 // Regexp is a PCRE2 pattern compiled for byte semantics.

@@ -42,13 +42,41 @@ const (
 //     lone '$', is an error; a result of 765 bytes or more is an error.
 //
 // re is matched with PCRE2's byte semantics (see pcre.go). 2.4.12.3 cannot
-// tell an explicit empty replacement from none; here "" means none.
+// tell an explicit empty replacement from none; here "" means none. Known
+// difference (patterns that can match the empty string only): after a
+// non-empty match PCRE2 also substitutes an empty match at the same
+// position ("ax" with x* and "-" gives "-a--"), Go does not ("-a-").
 func RemoteUser(c Claims, claim string, re *regexp.Regexp, replacement, issuer string) (string, error) {
 	name := claim
 	withIssuer := strings.HasSuffix(name, "@")
 	if withIssuer {
 		name = name[:len(name)-1]
 	}
+	user, err := remoteUser(c, name, re, replacement)
+	if err != nil {
+		return "", err
+	}
+	if withIssuer {
+		iss := issuer
+		if strings.Contains(iss, "https://") {
+			iss = iss[len("https://"):]
+		}
+		user += "@" + iss
+	}
+	return user, nil
+}
+
+// OAuthRemoteUser derives REMOTE_USER for AuthType oauth20 from the
+// introspection or JWT claims (OIDCOAuthRemoteUserClaim, 2.4.12.3's
+// oidc_oauth_set_remote_user): the same rules as RemoteUser except that a
+// trailing '@' is part of the claim name — the resource server never
+// appends an issuer (measured: OIDCOAuthRemoteUserClaim sub@ answers 401
+// with "JSON object did not contain a "sub@" string").
+func OAuthRemoteUser(c Claims, claim string, re *regexp.Regexp, replacement string) (string, error) {
+	return remoteUser(c, claim, re, replacement)
+}
+
+func remoteUser(c Claims, name string, re *regexp.Regexp, replacement string) (string, error) {
 	v, ok := c.obj.get(name)
 	if !ok || v.kind != String {
 		return "", fmt.Errorf("remote user: the claims do not contain a %q string", name)
@@ -67,13 +95,6 @@ func RemoteUser(c Claims, claim string, re *regexp.Regexp, replacement, issuer s
 		if err != nil {
 			return "", fmt.Errorf("remote user: %w", err)
 		}
-	}
-	if withIssuer {
-		iss := issuer
-		if strings.Contains(iss, "https://") {
-			iss = iss[len("https://"):]
-		}
-		user += "@" + iss
 	}
 	return user, nil
 }
