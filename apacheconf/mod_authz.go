@@ -45,6 +45,10 @@ type AuthzNode struct {
 	// and Args its arguments, split with Apache's word rules.
 	Provider string
 	Args     []string
+	// Line is the raw argument string after the provider name, as
+	// mod_authz_core hands it to the provider (Require claim parses it as
+	// an ap_expr string).
+	Line string
 	// Granted is the argument of "Require all".
 	Granted bool
 	// IPs are the networks of "Require ip".
@@ -167,6 +171,13 @@ func compileRequire(c *walkCtx, n *Node) {
 	a := c.authzFor()
 	words := n.Strings()
 	node := &AuthzNode{Kind: AuthzProvider, Pos: n.Pos}
+	// The raw rest of the line after "[not] provider" (ap_getword_conf
+	// twice, as authz_core_cmd_require does).
+	first, rest := nextWord(n.Raw)
+	if first.Text == "not" {
+		_, rest = nextWord(rest)
+	}
+	node.Line = rest
 	if len(words) > 0 && words[0] == "not" {
 		node.Negated = true
 		words = words[1:]

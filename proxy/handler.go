@@ -110,7 +110,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		}
 		authn = &oidcAuthn{res: res, q: q}
 		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
-		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, s.log) }
+		xq := exprRequest{r: r, user: res.User, authType: m.Dir.Authz.AuthType, server: srv.Name}
+		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
 	}
 	switch EvalAuthz(require, areq) {
 	case AuthzGranted:

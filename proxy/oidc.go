@@ -214,36 +214,75 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) 
 }
 
 // claimRules compiles Require claim / claims_expr lines once per node.
+// A Require claim line is an ap_expr string (escapes, %{VAR}) split into
+// words afterwards, as mod_auth_openidc 2.4.12.3 parses it; a line with
+// variables is evaluated per request.
 type claimRules struct {
 	mu    sync.Mutex
-	rules map[*apacheconf.AuthzNode]func(claims.Claims) bool
+	rules map[*apacheconf.AuthzNode]*claimRule
 }
 
-func (c *claimRules) match(n *apacheconf.AuthzNode, cl claims.Claims, log *slog.Logger) bool {
+type claimRule struct {
+	// static is the compiled matcher of a line without variables.
+	static func(claims.Claims) bool
+	// dynamic is the parsed expression of a line with variables.
+	dynamic *exprString
+}
+
+func (c *claimRules) rule(n *apacheconf.AuthzNode, log *slog.Logger) *claimRule {
 	c.mu.Lock()
-	f, ok := c.rules[n]
-	if !ok {
-		switch n.Provider {
-		case "claim":
-			if r, err := claims.CompileRequireClaim(n.Args); err == nil {
-				f = r.Match
-			} else {
-				log.Error("Require claim cannot be compiled", "pos", n.Pos.String(), "err", err)
-			}
-		case "claims_expr":
-			if r, err := claims.CompileClaimsExpr(n.Args); err == nil {
-				f = r.Match
-			} else {
-				log.Error("Require claims_expr cannot be compiled", "pos", n.Pos.String(), "err", err)
-			}
-		}
-		if c.rules == nil {
-			c.rules = map[*apacheconf.AuthzNode]func(claims.Claims) bool{}
-		}
-		c.rules[n] = f
+	defer c.mu.Unlock()
+	if r, ok := c.rules[n]; ok {
+		return r
 	}
-	c.mu.Unlock()
-	return f != nil && f(cl)
+	r := &claimRule{}
+	switch n.Provider {
+	case "claim":
+		e, err := parseExprString(n.Line)
+		switch {
+		case err != nil:
+			log.Error("Cannot parse expression in require line: "+err.Error(), "pos", n.Pos.String())
+		case e.static():
+			r.static = compileClaimWords(e.eval(exprRequest{}), n, log)
+		default:
+			r.dynamic = e
+		}
+	case "claims_expr":
+		if cr, err := claims.CompileClaimsExpr(n.Args); err == nil {
+			r.static = cr.Match
+		} else {
+			log.Error("Require claims_expr cannot be compiled", "pos", n.Pos.String(), "err", err)
+		}
+	}
+	if c.rules == nil {
+		c.rules = map[*apacheconf.AuthzNode]*claimRule{}
+	}
+	c.rules[n] = r
+	return r
+}
+
+// compileClaimWords splits an evaluated line with Apache's word rules and
+// compiles the words; nil (never matches) when they do not compile.
+func compileClaimWords(line string, n *apacheconf.AuthzNode, log *slog.Logger) func(claims.Claims) bool {
+	var words []string
+	for _, w := range apacheconf.SplitWords(line) {
+		words = append(words, w.Text)
+	}
+	cr, err := claims.CompileRequireClaim(words)
+	if err != nil {
+		log.Error("Require claim cannot be compiled", "pos", n.Pos.String(), "err", err)
+		return nil
+	}
+	return cr.Match
+}
+
+func (c *claimRules) match(n *apacheconf.AuthzNode, cl claims.Claims, q exprRequest, log *slog.Logger) bool {
+	r := c.rule(n, log)
+	if r.dynamic != nil {
+		f := compileClaimWords(r.dynamic.eval(q), n, log)
+		return f != nil && f(cl)
+	}
+	return r.static != nil && r.static(cl)
 }
 
 // authenticateOIDC runs the relying party for a request whose AuthType is
