@@ -22,7 +22,7 @@ import (
 // answers discovery, keys, token, userinfo; a test shapes the id_token
 // through mutate. End-to-end tests use the real oidc-provider instead.
 type fakeOP struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	key    *rsa.PrivateKey
 	issuer string
@@ -46,7 +46,7 @@ type fakeOP struct {
 
 type codeGrant struct{ nonce, challenge string }
 
-func newFakeOP(t *testing.T, now func() time.Time) *fakeOP {
+func newFakeOP(t testing.TB, now func() time.Time) *fakeOP {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

@@ -21,7 +21,7 @@ import (
 // harness drives one relying party against the fake provider with a
 // controllable clock.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	op  *fakeOP
 	rp  *RelyingParty
 	dir *DirSettings
@@ -32,7 +32,7 @@ type harness struct {
 
 const testUA = "Mozilla/5.0 test"
 
-func newHarness(t *testing.T, edit func(*Settings)) *harness {
+func newHarness(t testing.TB, edit func(*Settings)) *harness {
 	t.Helper()
 	h := &harness{t: t, now: time.Unix(1_800_000_000, 0)}
 	h.op = newFakeOP(t, h.clock)
@@ -140,7 +140,7 @@ func (h *harness) login(target string) (string, response) {
 	return sess, cb
 }
 
-func mustQuery(t *testing.T, loc string) url.Values {
+func mustQuery(t testing.TB, loc string) url.Values {
 	t.Helper()
 	u, err := url.Parse(loc)
 	if err != nil {
