@@ -83,15 +83,15 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 // end_session_endpoint, sends the browser there (oidc_handle_logout).
 func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, query url.Values) Result {
 	target := query.Get("logout")
-	if target == "get" || target == "img" || target == "backchannel" {
-		rp.log.Error("front- and back-channel logout are not supported by this version")
+	switch target {
+	case "get", "img":
+		return rp.frontChannelLogout(ctx, x, sess, target)
+	case "backchannel":
+		rp.log.Error("back-channel logout is not supported by this version")
 		return x.status(http.StatusInternalServerError)
 	}
 	if target == "" {
 		target = rp.s.DefaultLoggedOutURL
-		if target != "" {
-			target = rp.absURL(x, target)
-		}
 	} else {
 		allowed := x.dir.RedirectURLsAllowed
 		if x.dir.RedirectURLsBad {
@@ -108,9 +108,19 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 			return rp.sendError(x, title, desc, http.StatusBadRequest)
 		}
 	}
-	idToken := ""
+	// With a session, the provider's end_session_endpoint ends the
+	// provider's session too; the target goes there as is.
 	if sess != nil {
-		idToken = sess.IDToken
+		if md, err := rp.prov.metadata(ctx); err == nil && md.EndSessionEndpoint != "" {
+			var params []param
+			if sess.IDToken != "" {
+				params = append(params, param{"id_token_hint", sess.IDToken})
+			}
+			if target != "" {
+				params = append(params, param{"post_logout_redirect_uri", target})
+			}
+			target = encodeURL(md.EndSessionEndpoint, params)
+		}
 		rp.revoke(ctx, sess)
 		rp.deleteSession(ctx, sess)
 	}
@@ -118,18 +128,37 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 	h := x.header()
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("Pragma", "no-cache")
-	if md, err := rp.prov.metadata(ctx); err == nil && md.EndSessionEndpoint != "" {
-		var params []param
-		if idToken != "" {
-			params = append(params, param{"id_token_hint", idToken})
-		}
-		if target != "" {
-			params = append(params, param{"post_logout_redirect_uri", target})
-		}
-		return x.redirect(encodeURL(md.EndSessionEndpoint, params))
-	}
 	if target != "" {
 		return x.redirect(target)
+	}
+	return rp.sendHTML(x, "Logged Out", "", "<p>Logged Out</p>", http.StatusOK)
+}
+
+// transparentPixel is the 1×1 PNG a front-channel logout with
+// logout=img answers.
+var transparentPixel = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+	0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x04, 0x00, 0x00,
+	0x00, 0xb5, 0x1c, 0x0c, 0x02, 0x00, 0x00, 0x00, 0x0b, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63,
+	0xfa, 0xcf, 0x00, 0x00, 0x02, 0x07, 0x01, 0x02, 0x9a, 0x1c, 0x31, 0x71, 0x00, 0x00, 0x00, 0x00,
+	0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82}
+
+// frontChannelLogout ends the browser's session from the provider's
+// logout iframe (logout=get|img): the session's tokens are revoked and the
+// page is a "Logged Out" HTML page or a transparent pixel.
+func (rp *RelyingParty) frontChannelLogout(ctx context.Context, x *exchange, sess *session, kind string) Result {
+	if sess != nil {
+		rp.revoke(ctx, sess)
+		rp.deleteSession(ctx, sess)
+	}
+	x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+	h := x.header()
+	h.Set("Cache-Control", "no-cache, no-store")
+	h.Set("Pragma", "no-cache")
+	h.Set("P3P", "CAO PSA OUR")
+	h.Set("Expires", "0")
+	h.Set("X-Frame-Options", "DENY")
+	if kind == "img" || strings.Contains(x.r.Header.Get("Accept"), "image/png") {
+		return rp.send(x, transparentPixel, "image/png", http.StatusOK)
 	}
 	return rp.sendHTML(x, "Logged Out", "", "<p>Logged Out</p>", http.StatusOK)
 }

@@ -1,8 +1,10 @@
 package oidc
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -629,5 +631,32 @@ func TestClientSecretPost(t *testing.T) {
 	h.login("/")
 	if len(h.op.tokenForms) != 1 || h.op.tokenForms[0].Get("client_secret") != "s3cret" || h.op.tokenAuth[0] != "" {
 		t.Errorf("client_secret_post: form %v auth %q", h.op.tokenForms, h.op.tokenAuth)
+	}
+}
+
+func TestLogoutWithoutSessionAndFrontChannel(t *testing.T) {
+	h := newHarness(t, nil)
+	// No session: straight to the target, the provider is not involved.
+	r := h.do("GET", "/redirect_uri?logout=%2Flocal", nil)
+	if r.res.Status != 302 || r.res.Location != "/local" {
+		t.Errorf("logout without session: %d %q", r.res.Status, r.res.Location)
+	}
+	if r = h.do("GET", "/redirect_uri?logout=", nil); r.rec.Code != 200 || !strings.Contains(r.rec.Body.String(), "<p>Logged Out</p>") {
+		t.Errorf("logout without target: %d %q", r.rec.Code, r.rec.Body.String())
+	}
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	r = h.do("GET", "/redirect_uri?logout=img", ck)
+	if r.rec.Code != 200 || r.rec.Header().Get("Content-Type") != "image/png" || r.rec.Header().Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("front-channel img: %d %v", r.rec.Code, r.rec.Header())
+	}
+	if _, err := png.Decode(bytes.NewReader(r.rec.Body.Bytes())); err != nil || r.rec.Body.Len() != 68 {
+		t.Errorf("pixel: %d bytes, %v", r.rec.Body.Len(), err)
+	}
+	if after := h.do("GET", "/", ck); after.res.Authenticated {
+		t.Errorf("session survived a front-channel logout")
+	}
+	if r = h.do("GET", "/redirect_uri?logout=get", nil); !strings.Contains(r.rec.Body.String(), "<title>Logged Out</title>") {
+		t.Errorf("front-channel get: %q", r.rec.Body.String())
 	}
 }
