@@ -47,6 +47,12 @@ type fakeOP struct {
 type codeGrant struct{ nonce, challenge string }
 
 func newFakeOP(t testing.TB, now func() time.Time) *fakeOP {
+	return newFakeOPWith(t, now, false)
+}
+
+// newFakeOPWith starts the fake provider, over TLS with a test
+// certificate when tlsOn.
+func newFakeOPWith(t testing.TB, now func() time.Time, tlsOn bool) *fakeOP {
 	t.Helper()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -85,7 +91,11 @@ func newFakeOP(t testing.TB, now func() time.Time) *fakeOP {
 		op.revoked = append(op.revoked, r.PostForm.Get("token"))
 		op.mu.Unlock()
 	})
-	op.srv = httptest.NewServer(mux)
+	if tlsOn {
+		op.srv = httptest.NewTLSServer(mux)
+	} else {
+		op.srv = httptest.NewServer(mux)
+	}
 	t.Cleanup(op.srv.Close)
 	op.issuer = op.srv.URL
 	keys.SetIssuer(op.issuer)

@@ -3,6 +3,7 @@ package oidc
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"image/png"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -658,5 +661,63 @@ func TestLogoutWithoutSessionAndFrontChannel(t *testing.T) {
 	}
 	if r = h.do("GET", "/redirect_uri?logout=get", nil); !strings.Contains(r.rec.Body.String(), "<title>Logged Out</title>") {
 		t.Errorf("front-channel get: %q", r.rec.Body.String())
+	}
+}
+
+// TestProviderTLSAndOutgoingProxy: OIDCSSLValidateServer, OIDCCABundlePath
+// and OIDCOutgoingProxy decide how the provider is reached.
+func TestProviderTLSAndOutgoingProxy(t *testing.T) {
+	now := func() time.Time { return time.Unix(1_800_000_000, 0) }
+	op := newFakeOPWith(t, now, true)
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: op.srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := func(s *Settings) { s.MetadataURL = op.issuer + "/.well-known/openid-configuration" }
+	tests := []struct {
+		name string
+		edit func(*Settings)
+		want int
+	}{
+		{"untrusted certificate", func(s *Settings) { base(s) }, 500},
+		{"OIDCCABundlePath", func(s *Settings) { base(s); s.CABundlePath = caFile }, 302},
+		{"OIDCSSLValidateServer Off", func(s *Settings) { base(s); s.SSLValidateServer = false }, 302},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, tc.edit)
+			if r := h.do("GET", "/", nil); r.res.Status != tc.want {
+				t.Errorf("status %d, want %d", r.res.Status, tc.want)
+			}
+		})
+	}
+	// An outgoing proxy sees the metadata request (plain http provider).
+	var proxied atomic.Int32
+	h := newHarness(t, nil)
+	fwd := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		proxied.Add(1)
+		resp, err := http.DefaultTransport.RoundTrip(r)
+		if err != nil {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		for k, v := range resp.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	}))
+	t.Cleanup(fwd.Close)
+	s := *h.rp.s
+	s.OutgoingProxy = strings.TrimPrefix(fwd.URL, "http://")
+	store, _ := cache.NewMemory(cache.MemoryOptions{})
+	rp, err := New(s, store, WithClock(h.clock), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.rp = rp
+	if r := h.do("GET", "/", nil); r.res.Status != 302 || proxied.Load() == 0 {
+		t.Errorf("through OIDCOutgoingProxy: status %d, %d proxied requests", r.res.Status, proxied.Load())
 	}
 }
