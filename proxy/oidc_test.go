@@ -156,3 +156,18 @@ func TestOIDCRequireClaimDenied(t *testing.T) {
 		t.Errorf("RequireAny with a nested claim: %d, want 200", resp.StatusCode)
 	}
 }
+
+// TestOIDCKeyRotation: after the provider rotates its signing key, a new
+// login verifies with the new kid (the key set is re-fetched).
+func TestOIDCKeyRotation(t *testing.T) {
+	s := newOIDCSite(t, "zoe", "  Require valid-user")
+	if resp, _ := get(t, browser(t), s.front.URL+"/a", nil); resp.StatusCode != 200 {
+		t.Fatalf("first login: %d", resp.StatusCode)
+	}
+	if err := s.op.RotateKey(); err != nil {
+		t.Fatal(err)
+	}
+	if resp, body := get(t, browser(t), s.front.URL+"/b", nil); resp.StatusCode != 200 || body != "backend:/b" {
+		t.Errorf("login after key rotation: %d %q", resp.StatusCode, body)
+	}
+}
