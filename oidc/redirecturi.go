@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"html"
 	"io"
 	"mime"
 	"net/http"
@@ -252,7 +251,8 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	if format == "html" {
 		var ind bytes.Buffer
 		_ = json.Indent(&ind, out, "", "  ")
-		return rp.sendHTML(x, "Session Info", "", "<pre>"+html.EscapeString(ind.String())+"</pre>", http.StatusOK)
+		// The module puts the JSON in the page unescaped.
+		return rp.sendHTML(x, "Session Info", "", "<pre>"+ind.String()+"</pre>", http.StatusOK)
 	}
 	return rp.send(x, spacedJSON(out), "application/json", http.StatusOK)
 }
@@ -356,22 +356,30 @@ func (rp *RelyingParty) implicitPage(x *exchange) Result {
 // OIDC_ERROR_DESC are set for ErrorDocument and logs.
 func (rp *RelyingParty) sendError(x *exchange, title, desc string, status int) Result {
 	if x.q.Env != nil {
-		x.q.Env["OIDC_ERROR"] = title
-		x.q.Env["OIDC_ERROR_DESC"] = desc
+		// Environment values can end up in headers (RequestHeader
+		// %{OIDC_ERROR_DESC}e): no line breaks there.
+		x.q.Env["OIDC_ERROR"] = headerSafe(title)
+		x.q.Env["OIDC_ERROR_DESC"] = headerSafe(desc)
 	}
 	if rp.s.ErrorTemplate != "" {
-		page := fillTemplate(rp.s.ErrorTemplate, html.EscapeString(title), html.EscapeString(desc))
+		page := fillTemplate(rp.s.ErrorTemplate, htmlEscape(title), htmlEscape(desc))
 		return rp.send(x, []byte(page), "text/html", status)
 	}
 	body := ""
 	if title != "" {
-		body += "<p>Error: <pre>" + html.EscapeString(title) + "</pre></p>"
+		body += "<p>Error: <pre>" + htmlEscape(title) + "</pre></p>"
 	}
 	if desc != "" {
-		body += "<p>Description: <pre>" + html.EscapeString(desc) + "</pre></p>"
+		body += "<p>Description: <pre>" + htmlEscape(desc) + "</pre></p>"
 	}
 	return rp.sendHTML(x, "Error", "", body, status)
 }
+
+// htmlEscape escapes as oidc_util_html_escape: & ' " > < become &amp;
+// &apos; &quot; &gt; &lt;.
+func htmlEscape(s string) string { return htmlEscaper.Replace(s) }
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "'", "&apos;", `"`, "&quot;", ">", "&gt;", "<", "&lt;")
 
 // fillTemplate substitutes the first two "%s" of an error template, as the
 // module's printf does; "%%" is a literal percent sign.
@@ -412,7 +420,7 @@ func (rp *RelyingParty) sendHTMLOnLoad(x *exchange, title, head, onLoad, body st
 	}
 	page := "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n" +
 		"<html>\n  <head>\n    <meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">\n" +
-		"    <title>" + html.EscapeString(title) + "</title>\n    " + head + "\n  </head>\n  <body" + onLoad + ">\n" +
+		"    <title>" + htmlEscape(title) + "</title>\n    " + head + "\n  </head>\n  <body" + onLoad + ">\n" +
 		body + "\n  </body>\n</html>\n"
 	return rp.send(x, []byte(page), "text/html", status)
 }

@@ -132,29 +132,9 @@ func (x *exchange) currentURL() string {
 			}
 		}
 	}
-	return x.q.Scheme + "://" + x.q.Host + fillBareParams(target)
+	return x.q.Scheme + "://" + x.q.Host + target
 }
 
-// fillBareParams gives every query element without a value an "=", as
-// the module's current URL does ("?a&b=1" → "?a=&b=1").
-func fillBareParams(target string) string {
-	path, query, ok := strings.Cut(target, "?")
-	if !ok || query == "" {
-		return target
-	}
-	parts := strings.Split(query, "&")
-	changed := false
-	for i, p := range parts {
-		if p != "" && !strings.Contains(p, "=") {
-			parts[i] = p + "="
-			changed = true
-		}
-	}
-	if !changed {
-		return target
-	}
-	return path + "?" + strings.Join(parts, "&")
-}
 
 // hostOnly is the current host without port.
 func (x *exchange) hostOnly() string {

@@ -268,8 +268,8 @@ func TestLoginCallbackAndSession(t *testing.T) {
 	h := newHarness(t, nil)
 	h.op.userinfo = json.RawMessage(`{"sub":"248289761001","email":"userinfo@example.com","groups":["a","b"]}`)
 	sess, cb := h.login("/app/page?x=1&y=%20z&flag&plus=a+b")
-	// Byte for byte, except that a bare parameter gains "=" (measured).
-	if cb.res.Status != http.StatusFound || cb.res.Location != "http://www.example.com/app/page?x=1&y=%20z&flag=&plus=a+b" {
+	// Byte for byte, bare parameters included (measured).
+	if cb.res.Status != http.StatusFound || cb.res.Location != "http://www.example.com/app/page?x=1&y=%20z&flag&plus=a+b" {
 		t.Fatalf("callback: %d %q, want 302 to the original URL", cb.res.Status, cb.res.Location)
 	}
 	if len(sess) != 27 || !b64u.MatchString(sess) {

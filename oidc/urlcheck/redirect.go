@@ -97,9 +97,12 @@ func ValidateRedirect(target string, currentHost string, allowed []*regexp.Regex
 	norm := strings.ReplaceAll(target, `\`, "/")
 	shown := quoteControls(norm)
 
+	// The module quotes the target as it is; only a NUL, which it
+	// could not hold, is shown escaped.
+	raw := strings.ReplaceAll(norm, "\x00", "%00")
 	u, ok := parseAPR(norm)
 	if !ok {
-		return refuse(TitleMalformedURL, "not a valid URL value: %s", shown)
+		return refuse(TitleMalformedURL, "not a valid URL value: %s", raw)
 	}
 
 	if len(allowed) > 0 {
@@ -111,7 +114,7 @@ func ValidateRedirect(target string, currentHost string, allowed []*regexp.Regex
 			}
 		}
 		if !matched {
-			return refuse(TitleNotAllowed, "value does not match the list of allowed redirect URLs: %s", shown)
+			return refuse(TitleNotAllowed, "value does not match the list of allowed redirect URLs: %s", raw)
 		}
 	} else if u.hasHost {
 		h := u.hostname
@@ -120,21 +123,21 @@ func ValidateRedirect(target string, currentHost string, allowed []*regexp.Regex
 		}
 		if !asciiEqualFold(h, currentHost) {
 			return refuse(TitleInvalidRequest, "URL value \"%s\" does not match the hostname of the current request \"%s\"",
-				shown, quoteControls(currentHost))
+				raw, currentHost)
 		}
 	}
 
 	if !u.hasHost {
 		if !strings.HasPrefix(norm, "/") {
-			return refuse(TitleMalformedURL, "URL has no host name and is not a path starting with '/': %s", shown)
+			return refuse(TitleMalformedURL, "No hostname was parsed and it does not seem to be relative, i.e starting with '/': %s", raw)
 		}
 		if strings.HasPrefix(norm, "//") {
-			return refuse(TitleMalformedURL, "URL has no host name and starts with '//': %s", shown)
+			return refuse(TitleMalformedURL, "No hostname was parsed and starting with '//': %s", raw)
 		}
 	}
 
 	if strings.ContainsAny(norm, "\r\n") {
-		return refuse(TitleInvalidURL, "URL value \"%s\" contains CR or LF character(s)", shown)
+		return refuse(TitleInvalidURL, "URL value \"%s\" contains illegal \"\n\" or \"\r\" character(s)", raw)
 	}
 	if containsForbidden(norm, false) {
 		return refuse(TitleInvalidURL, "URL value \"%s\" contains illegal character(s)", shown)
