@@ -135,7 +135,6 @@ func (x *exchange) currentURL() string {
 	return x.q.Scheme + "://" + x.q.Host + target
 }
 
-
 // hostOnly is the current host without port.
 func (x *exchange) hostOnly() string {
 	h := x.q.Host
