@@ -26,38 +26,90 @@ func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]st
 		}
 		val := renderFormat(op.Value, env, start, ssl)
 		name := op.Name
+		// Apache's header tables are case-insensitive: an operation sees
+		// every spelling (the identity headers the relying party sets keep
+		// their exact, non-canonical names).
 		switch op.Action {
 		case apacheconf.HeaderSet:
-			h.Set(name, val)
+			delFold(h, name)
+			h[name] = []string{val}
 		case apacheconf.HeaderAdd:
-			h.Add(name, val)
+			k := keyFold(h, name)
+			h[k] = append(h[k], val)
 		case apacheconf.HeaderAppend:
-			appendHeader(h, name, val)
+			appendFold(h, name, val)
 		case apacheconf.HeaderMerge:
-			old := h.Get(name)
-			if !containsToken(old, val) {
-				appendHeader(h, name, val)
+			if !containsToken(getFold(h, name), val) {
+				appendFold(h, name, val)
 			}
 		case apacheconf.HeaderSetIfEmpty:
-			if h.Get(name) == "" {
-				h.Set(name, val)
+			if getFold(h, name) == "" {
+				delFold(h, name)
+				h[name] = []string{val}
 			}
 		case apacheconf.HeaderUnset:
-			h.Del(name)
+			delFold(h, name)
 		case apacheconf.HeaderEdit, apacheconf.HeaderEditAll:
-			vals := h.Values(name)
-			for i, v := range vals {
-				if op.Action == apacheconf.HeaderEdit {
-					if loc := op.Match.FindStringSubmatchIndex(v); loc != nil {
-						repl := string(op.Match.ExpandString(nil, dollarRefs(val), v, loc))
-						vals[i] = v[:loc[0]] + repl + v[loc[1]:]
-					}
+			for k, vals := range h {
+				if !strings.EqualFold(k, name) {
 					continue
 				}
-				vals[i] = op.Match.ReplaceAllString(v, dollarRefs(val))
+				for i, v := range vals {
+					if op.Action == apacheconf.HeaderEdit {
+						if loc := op.Match.FindStringSubmatchIndex(v); loc != nil {
+							repl := string(op.Match.ExpandString(nil, dollarRefs(val), v, loc))
+							vals[i] = v[:loc[0]] + repl + v[loc[1]:]
+						}
+						continue
+					}
+					vals[i] = op.Match.ReplaceAllString(v, dollarRefs(val))
+				}
 			}
 		}
 	}
+}
+
+// keyFold is the spelling under which name is stored in h, compared
+// case-insensitively; name itself when absent.
+func keyFold(h http.Header, name string) string {
+	if _, ok := h[name]; ok {
+		return name
+	}
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return name
+}
+
+// getFold is the first value of name in any spelling.
+func getFold(h http.Header, name string) string {
+	if v := h[keyFold(h, name)]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// delFold removes name in every spelling.
+func delFold(h http.Header, name string) {
+	for k := range h {
+		if strings.EqualFold(k, name) {
+			delete(h, k)
+		}
+	}
+}
+
+// appendFold appends ", val" to the first value of name (any spelling),
+// or sets it.
+func appendFold(h http.Header, name, val string) {
+	k := keyFold(h, name)
+	if v := h[k]; len(v) > 0 && v[0] != "" {
+		v[0] += ", " + val
+		h[k] = v[:1]
+		return
+	}
+	h[k] = []string{val}
 }
 
 func containsToken(list, tok string) bool {

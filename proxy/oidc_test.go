@@ -171,3 +171,20 @@ func TestOIDCKeyRotation(t *testing.T) {
 		t.Errorf("login after key rotation: %d %q", resp.StatusCode, body)
 	}
 }
+
+// TestOIDCRequestHeaderOnIdentityHeaders: RequestHeader sees the identity
+// headers the relying party set whatever their spelling, as Apache's
+// case-insensitive tables do.
+func TestOIDCRequestHeaderOnIdentityHeaders(t *testing.T) {
+	s := newOIDCSite(t, "zoe", "  Require valid-user\n  RequestHeader unset OIDC_access_token\n  RequestHeader set oidc_claim_email override@x")
+	if resp, _ := get(t, browser(t), s.front.URL+"/", nil); resp.StatusCode != 200 {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	r, _ := s.be.got()
+	if v := r.Header.Values("Oidc_access_token"); len(v) != 0 {
+		t.Errorf("RequestHeader unset missed OIDC_access_token: %q", v)
+	}
+	if v := r.Header.Values("Oidc_claim_email"); len(v) != 1 || v[0] != "override@x" {
+		t.Errorf("RequestHeader set on OIDC_CLAIM_email: %q", v)
+	}
+}
