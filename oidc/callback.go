@@ -71,7 +71,7 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 	}
 	now := rp.now()
 	s := &session{ID: randomString(20), RemoteUser: user, Expiry: now.Add(rp.s.SessionInactivityTimeout).Unix(),
-		Issuer: md.Issuer, IDTokenClaims: json.RawMessage(idc.JSON()), IDToken: tokens.IDToken,
+		Issuer: md.Issuer, ClientID: rp.s.ClientID, IDTokenClaims: json.RawMessage(idc.JSON()), IDToken: tokens.IDToken,
 		UserInfoClaims: uiRaw, UserInfoJWT: uiJWT, AccessToken: tokens.AccessToken, RefreshToken: tokens.RefreshToken,
 		State: state, OriginalURL: st.OriginalURL, Created: now.Unix()}
 	if tokens.ExpiresIn > 0 {
@@ -262,8 +262,9 @@ func (rp *RelyingParty) verifyIDToken(ctx context.Context, md *Metadata, raw, no
 	if err != nil {
 		return nil, nil, errors.New("id_token iat is not an integer")
 	}
-	now := rp.now()
-	if d := now.Sub(time.Unix(iat, 0)); d > rp.s.IATSlack || -d > rp.s.IATSlack {
+	// Whole seconds, so no value can overflow into the window.
+	now, slack := rp.now().Unix(), int64(rp.s.IATSlack/time.Second)
+	if iat < now-slack || iat > now+slack {
 		return nil, nil, fmt.Errorf("id_token iat %d is outside the allowed slack of %v", iat, rp.s.IATSlack)
 	}
 	if c.Azp != nil && *c.Azp != rp.s.ClientID {
@@ -273,7 +274,7 @@ func (rp *RelyingParty) verifyIDToken(ctx context.Context, md *Metadata, raw, no
 		return nil, nil, errors.New("id_token nonce does not match")
 	}
 	// Replay protection: a nonce is accepted once within 2×slack+10s.
-	key := keyNonce + nonce
+	key := rp.key(keyNonce, nonce)
 	if _, err := rp.store.Get(ctx, key); err == nil {
 		return nil, nil, errors.New("id_token nonce was already used (replay)")
 	}

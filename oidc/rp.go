@@ -357,7 +357,7 @@ func (rp *RelyingParty) checkCookieHosts(x *exchange, originalURL string) error 
 	}
 	oh, rh := o.Hostname(), r.Hostname()
 	if rp.s.CookieDomain == "" {
-		if oh != rh && !strings.HasSuffix(oh, rh) {
+		if oh != rh && !strings.HasSuffix(oh, "."+rh) {
 			return fmt.Errorf("the URL hostname (%s) of the configured OIDCRedirectURI does not match the URL hostname of the URL being accessed (%s): the \"state\" and \"session\" cookies will not be shared between the two!", rh, oh)
 		}
 	} else if !strings.HasSuffix(rh, strings.TrimPrefix(rp.s.CookieDomain, ".")) {

@@ -31,8 +31,9 @@ type session struct {
 	// Expiry is the inactivity expiry; MaxExpiry the hard one (unix s).
 	Expiry    int64 `json:"e"`
 	MaxExpiry int64 `json:"se"`
-	// Issuer is the provider that logged the user in.
-	Issuer string `json:"iss"`
+	// Issuer is the provider that logged the user in, for ClientID.
+	Issuer   string `json:"iss"`
+	ClientID string `json:"cid,omitempty"`
 	// CookieDomain is the host (or OIDCCookieDomain) the session was
 	// issued for; it is only valid there.
 	CookieDomain string `json:"cd"`
@@ -99,16 +100,22 @@ func (s *session) moduleState() []byte {
 
 var errNoSession = errors.New("no session")
 
+// key is a store key: purpose, this relying party's namespace, then the
+// id (kept last so no id can reach into another namespace).
+func (rp *RelyingParty) key(purpose, id string) string {
+	return purpose + rp.s.Namespace + ":" + id
+}
+
 func (rp *RelyingParty) loadSession(ctx context.Context, id string) (*session, error) {
 	if id == "" || len(id) > 256 {
 		return nil, errNoSession
 	}
-	b, err := rp.store.Get(ctx, keySession+id)
+	b, err := rp.store.Get(ctx, rp.key(keySession, id))
 	if err != nil {
 		return nil, err
 	}
 	var s session
-	if err := json.Unmarshal(b, &s); err != nil || s.ID != id {
+	if err := json.Unmarshal(b, &s); err != nil || s.ID != id || s.ClientID != rp.s.ClientID {
 		// A value that is not the session it claims to be: treat as
 		// absent (oidc_session_load_cache_by_uuid).
 		return nil, errNoSession
@@ -128,18 +135,18 @@ func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
 	if ttl <= 0 {
 		ttl = time.Second
 	}
-	if err := rp.store.Set(ctx, keySession+s.ID, b, ttl); err != nil {
+	if err := rp.store.Set(ctx, rp.key(keySession, s.ID), b, ttl); err != nil {
 		return err
 	}
 	if s.SID != "" {
-		_ = rp.store.Set(ctx, keySID+s.SID, []byte(s.ID), ttl)
+		_ = rp.store.Set(ctx, rp.key(keySID, s.SID), []byte(s.ID), ttl)
 	}
 	return nil
 }
 
 func (rp *RelyingParty) deleteSession(ctx context.Context, s *session) {
-	_ = rp.store.Delete(ctx, keySession+s.ID)
+	_ = rp.store.Delete(ctx, rp.key(keySession, s.ID))
 	if s.SID != "" {
-		_ = rp.store.Delete(ctx, keySID+s.SID)
+		_ = rp.store.Delete(ctx, rp.key(keySID, s.SID))
 	}
 }

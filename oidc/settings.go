@@ -9,6 +9,10 @@ import (
 // server-level directives), with 2.4.12.3's defaults already applied by the
 // caller.
 type Settings struct {
+	// Namespace separates this relying party's sessions, nonces and logout
+	// index from other virtual hosts' in a shared store (2.4.12.3 gives
+	// each virtual host its own cache); stable across reloads.
+	Namespace string
 	// MetadataURL is OIDCProviderMetadataURL; empty with static endpoints.
 	MetadataURL string
 	// Static endpoints (OIDCProvider*); with MetadataURL they override the

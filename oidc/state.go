@@ -99,9 +99,15 @@ func (rp *RelyingParty) cleanStateCookies(x *exchange, current string, deleteOld
 		created int64
 	}
 	var live []valid
+	examined := 0
 	for _, c := range requestCookies(x.r.Header) {
 		if !strings.HasPrefix(c[0], x.dir.StateCookiePrefix) || c[0] == current {
 			continue
+		}
+		// Bounded work per request: a flood of fake state cookies costs
+		// no more than a few real ones.
+		if examined++; examined > maxStateCookiesExamined {
+			break
 		}
 		st, ok := rp.openState(c[1])
 		if !ok || rp.stateExpired(st) {
@@ -110,7 +116,7 @@ func (rp *RelyingParty) cleanStateCookies(x *exchange, current string, deleteOld
 		}
 		live = append(live, valid{c[0], st.Created})
 	}
-	if deleteOldest {
+	if deleteOldest && rp.s.StateMaxCookies > 0 {
 		for len(live) > 0 && len(live) >= rp.s.StateMaxCookies {
 			oldest := 0
 			for i, v := range live {
@@ -124,6 +130,10 @@ func (rp *RelyingParty) cleanStateCookies(x *exchange, current string, deleteOld
 	}
 	return len(live)
 }
+
+// maxStateCookiesExamined bounds the state cookies one request can make
+// the relying party decrypt.
+const maxStateCookiesExamined = 64
 
 // constantEqual compares two strings in constant time.
 func constantEqual(a, b string) bool {

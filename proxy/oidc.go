@@ -1,6 +1,9 @@
 package proxy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -189,6 +192,20 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 	return ds
 }
 
+// oidcNamespace keys a virtual host's sessions apart from the others' in
+// the shared store: 2.4.12.3 gives every virtual host its own cache, so a
+// session of one is never valid on another (even on the same host name and
+// another port). It is stable across reloads.
+func oidcNamespace(srv *apacheconf.Server, st oidc.Settings) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%v\x00", srv.Name, srv.IsVirtual)
+	for _, a := range srv.Addrs {
+		fmt.Fprintf(h, "%s:%d\x00", a.Host, a.Port)
+	}
+	fmt.Fprintf(h, "%s\x00%s\x00%s", st.ClientID, st.MetadataURL, st.Issuer)
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
 // oidcAuthTypes are the AuthType values mod_auth_openidc acts on.
 func isOpenIDConnect(authType string) bool { return strings.EqualFold(authType, "openid-connect") }
 
@@ -203,7 +220,9 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) 
 		if srv.OIDC == nil {
 			continue
 		}
-		rp, err := oidc.New(oidcSettings(srv), store, oidc.WithLogger(log))
+		st := oidcSettings(srv)
+		st.Namespace = oidcNamespace(srv, st)
+		rp, err := oidc.New(st, store, oidc.WithLogger(log))
 		if err != nil {
 			log.Error("relying party could not be set up", "server", srv.Name, "err", err)
 			continue

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 // oidcSite runs a config protected with AuthType openid-connect against
 // the embedded development provider, which logs user in without asking.
 type oidcSite struct {
+	site  *Site
 	front *httptest.Server
 	be    *recorder
 	op    *devop.Provider
@@ -62,7 +64,7 @@ OIDCInfoHook remote_user
 	fs := &httptest.Server{Listener: frontLn, Config: &http.Server{Handler: site}}
 	fs.Start()
 	t.Cleanup(fs.Close)
-	return &oidcSite{front: fs, be: be, op: op}
+	return &oidcSite{site: site, front: fs, be: be, op: op}
 }
 
 func browser(t *testing.T) *http.Client {
@@ -186,5 +188,55 @@ func TestOIDCRequestHeaderOnIdentityHeaders(t *testing.T) {
 	}
 	if v := r.Header.Values("Oidc_claim_email"); len(v) != 1 || v[0] != "override@x" {
 		t.Errorf("RequestHeader set on OIDC_CLAIM_email: %q", v)
+	}
+}
+
+// TestOIDCSessionNotSharedAcrossVHosts: a session of one virtual host is
+// not valid on another one on the same host name (another port), as each
+// virtual host has its own cache in mod_auth_openidc.
+func TestOIDCSessionNotSharedAcrossVHosts(t *testing.T) {
+	s := newOIDCSite(t, "zoe", "  Require valid-user")
+	c := browser(t)
+	if resp, _ := get(t, c, s.front.URL+"/", nil); resp.StatusCode != 200 {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	u, _ := url.Parse(s.front.URL)
+	var sess string
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "mod_auth_openidc_session" {
+			sess = ck.Value
+		}
+	}
+	other := newOIDCSite(t, "juergen", "  Require valid-user")
+	// One store for both, as one oidcgate serving both virtual hosts.
+	store, err := NewSessionStore(s.site.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.site.SetSessionStore(store)
+	other.site.SetSessionStore(store)
+	c = browser(t)
+	if resp, _ := get(t, c, s.front.URL+"/", nil); resp.StatusCode != 200 {
+		t.Fatalf("login on the shared store: %d", resp.StatusCode)
+	}
+	sess = ""
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "mod_auth_openidc_session" {
+			sess = ck.Value
+		}
+	}
+	req, _ := http.NewRequest("GET", other.front.URL+"/", nil)
+	req.Header.Set("Cookie", "mod_auth_openidc_session="+sess)
+	req.Header.Set("Accept", "text/html")
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Errorf("another site's session cookie: %d, want 302 to log in", resp.StatusCode)
+	}
+	if r, _ := other.be.got(); r != nil {
+		t.Errorf("the other site's backend got a request with %q", r.Header.Get("OIDC_CLAIM_sub"))
 	}
 }

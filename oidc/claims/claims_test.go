@@ -389,8 +389,8 @@ func TestClaimsExpr(t *testing.T) {
 		{[]string{`"true"`}, false},     // a string, not JSON true
 		{[]string{`1`}, false},          // truthy is not enough
 		{[]string{`empty`}, false},      // no output
-		{[]string{`true, false`}, true}, // first output decides
-		{[]string{`false, true`}, false},
+		{[]string{`true, false`}, false}, // the last output decides, as libjq in the module
+		{[]string{`false, true`}, true},
 		{[]string{`error("x")`}, false},
 		{[]string{`$ENV | length == 0`}, true},
 		{[]string{`false`, `.email | test("@b$")`}, true},

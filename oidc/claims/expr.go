@@ -20,9 +20,8 @@ const ExprTimeout = 100 * time.Millisecond
 // libjq build exists, 2.4.12.3 (oidc_authz_match_claims_expr) feeds the
 // claims dumped with json_dumps(claims, 0) to each program and grants when
 // the *last* output is the JSON text "true" (jq_parse overwrites its result
-// for every output; a jq error denies). oidcgate decides on the first
-// output instead, which is the same for the usual single-output programs
-// and bounds the work. Unlike the claim provider, its line is
+// for every output; a jq error denies). oidcgate decides the same way, on
+// the last output, with at most maxOutputs outputs and ExprTimeout. Unlike the claim provider, its line is
 // not an ap_expr: the raw text is split with ap_getword_conf.
 type ExprRule struct {
 	progs []exprProg
@@ -57,9 +56,10 @@ func CompileClaimsExpr(args []string) (*ExprRule, error) {
 	return r, nil
 }
 
-// Match reports whether a program of the rule grants: its first output is
-// exactly JSON true. An error, no output, or a run longer than ExprTimeout
-// (checked by gojq between steps) does not grant.
+// Match reports whether a program of the rule grants: its last output is
+// exactly JSON true (as libjq's loop in the module). An error, no output,
+// more than maxOutputs outputs, or a run longer than ExprTimeout (checked
+// by gojq between steps) does not grant.
 func (r *ExprRule) Match(c Claims) bool {
 	if r == nil || len(r.progs) == 0 {
 		return false
@@ -77,13 +77,30 @@ func (p exprProg) run(input any) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), ExprTimeout)
 	defer cancel()
 	iter := p.code.RunWithContext(ctx, input)
-	v, ok := iter.Next()
-	if !ok {
+	var last any
+	n := 0
+	for {
+		v, ok := iter.Next()
+		if !ok {
+			break
+		}
+		if _, isErr := v.(error); isErr {
+			return false
+		}
+		if n++; n > maxOutputs {
+			return false
+		}
+		last = v
+	}
+	if n == 0 {
 		return false
 	}
-	b, isBool := v.(bool)
+	b, isBool := last.(bool)
 	return isBool && b
 }
+
+// maxOutputs bounds how many outputs a program may produce.
+const maxOutputs = 10000
 
 // toAny converts the claims to the values gojq works on.
 func (c Claims) toAny() any {
