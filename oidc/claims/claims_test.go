@@ -386,9 +386,9 @@ func TestClaimsExpr(t *testing.T) {
 		{[]string{`.age > 40`}, true},
 		{[]string{`.big == 123456789012`}, true},
 		{[]string{`.r == 1.5`}, true},
-		{[]string{`"true"`}, false},     // a string, not JSON true
-		{[]string{`1`}, false},          // truthy is not enough
-		{[]string{`empty`}, false},      // no output
+		{[]string{`"true"`}, false},      // a string, not JSON true
+		{[]string{`1`}, false},           // truthy is not enough
+		{[]string{`empty`}, false},       // no output
 		{[]string{`true, false`}, false}, // the last output decides, as libjq in the module
 		{[]string{`false, true`}, true},
 		{[]string{`error("x")`}, false},
