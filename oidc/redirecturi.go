@@ -56,19 +56,21 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		rp.log.Error("third-party initiated login is not supported by this version")
 		return x.status(http.StatusInternalServerError)
 	case hasParam(q, "jwks"):
-		// The RP's public keys (OIDCPublicKeyFiles, for private_key_jwt)
-		// in the module's own spacing; none are configured in this version.
-		rp.scrub(x)
-		return rp.send(x, []byte(`{ "keys" : [ ] }`), "application/json", http.StatusOK)
+		// Let through with an empty user; the content handler answers.
+		x.res.HasUser, x.res.Content = true, "jwks"
+		return x.res
 	case hasParam(q, "info"):
 		if sess == nil {
 			return x.status(http.StatusUnauthorized)
 		}
+		// The user and claims are set for authorization; the content
+		// handler answers after Require.
 		res := rp.existingSession(ctx, x, sess)
 		if res.Status != 0 || res.Done {
 			return res
 		}
-		return rp.info(x, sess, query)
+		x.res.Content, x.res.session = "info", sess
+		return x.res
 	case q == "":
 		return rp.implicitPage(x)
 	case hasParam(q, "error"):
@@ -197,6 +199,21 @@ func (rp *RelyingParty) revoke(ctx context.Context, s *session) {
 			continue
 		}
 		resp.Body.Close()
+	}
+}
+
+// Content writes the redirect-URI answer Authenticate left for after
+// authorization (Result.Content).
+func (rp *RelyingParty) Content(w http.ResponseWriter, q *Request, res Result) Result {
+	x := rp.newExchange(w, q)
+	switch res.Content {
+	case "info":
+		query, _ := url.ParseQuery(x.r.URL.RawQuery)
+		return rp.info(x, res.session, query)
+	default:
+		// The RP's public keys (OIDCPublicKeyFiles, for private_key_jwt)
+		// in the module's own spacing; none are configured in this version.
+		return rp.send(x, []byte(`{ "keys" : [ ] }`), "application/json", http.StatusOK)
 	}
 }
 

@@ -92,6 +92,12 @@ type Result struct {
 	Claims claims.Claims
 	// Pass is true when OIDCUnAuthAction pass let the request through.
 	Pass bool
+	// Content names a redirect-URI answer the module produces in its
+	// content handler, after authorization ("info", "jwks"): the caller
+	// runs Require, then calls [RelyingParty.Content] — unless the path is
+	// proxied, where 2.4.12.3's mod_proxy answers instead.
+	Content string
+	session *session
 }
 
 // exchange is one request in flight.

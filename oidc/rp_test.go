@@ -104,9 +104,16 @@ func (h *harness) do(method, target string, hdr map[string]string) response {
 	rec := httptest.NewRecorder()
 	env := map[string]string{}
 	path, _, _ := strings.Cut(target, "?")
-	res := h.rp.Authenticate(rec, &Request{HTTP: r, Path: path, Dir: h.dir, Env: env, Scheme: "http", Host: "www.example.com"})
+	q := &Request{HTTP: r, Path: path, Dir: h.dir, Env: env, Scheme: "http", Host: "www.example.com"}
+	res := h.rp.Authenticate(rec, q)
+	var sets []string
+	if res.Content != "" {
+		// As the pipeline does after Require: the content handler.
+		sets = res.Header.Values("Set-Cookie")
+		res = h.rp.Content(rec, q, res)
+	}
 	out := response{res: res, rec: rec, req: r, env: env}
-	out.sets = append(out.sets, res.Header.Values("Set-Cookie")...)
+	out.sets = append(sets, res.Header.Values("Set-Cookie")...)
 	if res.Done {
 		out.sets = rec.Header().Values("Set-Cookie")
 	}

@@ -97,10 +97,27 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		require = m.Dir.Authz.Require
 	}
 	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env}
-	// Authentication: mod_auth_openidc for AuthType openid-connect. It
-	// answers the redirect URI and unauthenticated requests itself.
+	authType := ""
+	if m.Dir.Authz != nil && !strings.EqualFold(m.Dir.Authz.AuthType, "none") {
+		authType = m.Dir.Authz.AuthType
+	}
+	oidcType := isOpenIDConnect(authType)
+	// Access control as mod_authz_core runs it: the Require tree first
+	// without a user; authentication only when it needs one
+	// (AUTHZ_DENIED_NO_USER), then the tree again with the user.
 	var authn *oidcAuthn
-	if m.Dir.Authz != nil && isOpenIDConnect(m.Dir.Authz.AuthType) {
+	decision := AuthzGranted
+	if require == nil && authType != "" {
+		// AH01627: AuthType configured with no corresponding
+		// authorization directives.
+		s.log.Error("AuthType configured with no corresponding authorization directives", "uri", uri)
+		s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
+		return
+	}
+	if require != nil {
+		decision = EvalAuthz(require, areq)
+	}
+	if decision == AuthzDeniedNoUser && oidcType {
 		res, q, ok := s.authenticateOIDC(w, r, srv, m.Dir, uri, env)
 		if res.HasUser {
 			*user = res.User
@@ -110,18 +127,25 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		}
 		authn = &oidcAuthn{res: res, q: q}
 		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
-		xq := exprRequest{r: r, user: res.User, authType: m.Dir.Authz.AuthType, server: srv.Name}
+		xq := exprRequest{r: r, user: res.User, authType: authType, server: srv.Name}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
+		decision = EvalAuthz(require, areq)
+	} else if oidcType {
+		// Deliberate difference: Apache runs no authentication here
+		// (Require granted without a user) and passes spoofed identity
+		// headers on; oidcgate removes them on every path whose AuthType
+		// is openid-connect.
+		s.scrubIdentity(r, srv, m.Dir)
 	}
-	switch EvalAuthz(require, areq) {
+	switch decision {
 	case AuthzGranted:
 	case AuthzDeniedNoUser:
 		if authn != nil {
 			s.writeError(w, r, m.Dir, http.StatusUnauthorized, "")
 			return
 		}
-		// No authentication module for this request: Apache answers 500
-		// rather than let a protected request through.
+		// AH00027: no authentication module set a user, Apache answers
+		// 500 rather than let a protected request through.
 		s.log.Error("authentication required but no AuthType provides it", "uri", uri)
 		s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
 		return
@@ -131,6 +155,16 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusForbidden, "")
+		return
+	}
+	// The module's content handler answers what it left for after
+	// authorization (info, jwks) — unless mod_proxy handles the path, as
+	// in 2.4.12.3 without "ProxyPass /redirect_uri !".
+	if authn != nil && authn.res.Content != "" && (target == nil || target.URL == nil) {
+		res := s.rps[srv].Content(w, authn.q, authn.res)
+		if !res.Done && res.Status != 0 {
+			s.writeError(w, r, m.Dir, res.Status, "")
+		}
 		return
 	}
 	if target == nil || target.URL == nil {

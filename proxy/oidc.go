@@ -381,3 +381,20 @@ func NewSessionStore(cfg *apacheconf.Config) (*cache.Memory, error) {
 	}
 	return cache.NewMemory(o)
 }
+
+// scrubIdentity removes spoofed identity headers from a request on an
+// openid-connect path that needed no login.
+func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig) {
+	prefix := "OIDC_CLAIM_"
+	if srv.OIDC != nil {
+		if v, ok := srv.OIDC.Value("OIDCClaimPrefix"); ok {
+			prefix = v.String()
+		}
+	}
+	ds := oidcDirSettings(dir.OIDC)
+	for name := range r.Header {
+		if claims.IsIdentityHeader(name, prefix, ds.AuthNHeader) {
+			delete(r.Header, name)
+		}
+	}
+}

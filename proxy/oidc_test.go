@@ -23,7 +23,7 @@ type oidcSite struct {
 	op    *devop.Provider
 }
 
-func newOIDCSite(t *testing.T, user, location string) *oidcSite {
+func newOIDCSite(t *testing.T, user, location string, extra ...string) *oidcSite {
 	t.Helper()
 	be := newRecorder(t)
 	opLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -58,7 +58,10 @@ OIDCInfoHook remote_user
   ProxyPass http://`+be.srv.Listener.Addr().String()+`/
 `+location+`
 </Location>
-`)
+<Location /redirect_uri>
+  ProxyPass !
+</Location>
+`+strings.Join(extra, "\n"))
 	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
 	t.Cleanup(site.Close)
 	fs := &httptest.Server{Listener: frontLn, Config: &http.Server{Handler: site}}
@@ -238,5 +241,36 @@ func TestOIDCSessionNotSharedAcrossVHosts(t *testing.T) {
 	}
 	if r, _ := other.be.got(); r != nil {
 		t.Errorf("the other site's backend got a request with %q", r.Header.Get("OIDC_CLAIM_sub"))
+	}
+}
+
+// TestOIDCAccessControlOrder: Require is evaluated first without a user,
+// as mod_authz_core does: a path granted to everyone needs no login (and
+// gets no claims), spoofed identity headers are still removed there
+// (deliberate difference); a user the Require denies cannot read the info
+// hook either; an AuthType without Require is a 500.
+func TestOIDCAccessControlOrder(t *testing.T) {
+	s := newOIDCSite(t, "juergen", "  Require claim email_verified:true", "<Location /public>\n  Require all granted\n</Location>")
+	resp, body := get(t, browser(t), s.front.URL+"/public/x", map[string]string{"OIDC_CLAIM_email": "evil@example.com", "X-Remote-User": "evil"})
+	if resp.StatusCode != 200 || body != "backend:/public/x" {
+		t.Fatalf("public path: %d %q", resp.StatusCode, body)
+	}
+	r, _ := s.be.got()
+	if v := r.Header.Get("OIDC_CLAIM_email"); v != "" {
+		t.Errorf("spoofed OIDC_CLAIM_email reached the backend: %q", v)
+	}
+	if r.Header.Get("X-Remote-User") != "evil" {
+		t.Errorf("a header that is not an identity header was removed")
+	}
+	c := browser(t)
+	if resp, _ := get(t, c, s.front.URL+"/denied", nil); resp.StatusCode != 401 {
+		t.Fatalf("Require claim failing: %d", resp.StatusCode)
+	}
+	if resp, body := get(t, c, s.front.URL+"/redirect_uri?info=json", nil); resp.StatusCode != 401 {
+		t.Errorf("info hook for a user Require denies: %d %q", resp.StatusCode, body)
+	}
+	s = newOIDCSite(t, "zoe", "", "<Location /noauthz>\n  Require all granted\n</Location>")
+	if resp, _ := get(t, browser(t), s.front.URL+"/x", nil); resp.StatusCode != 500 {
+		t.Errorf("AuthType without Require: %d, want 500 (AH01627)", resp.StatusCode)
 	}
 }
