@@ -245,11 +245,15 @@ func rulePKCETokenRequest(b string) string {
 func ruleRefusedLogout400(b string) string {
 	req := requestOf(b)
 	if !strings.Contains(req, "/redirect_uri?logout=") || !strings.Contains(b, "\n< 200\n") ||
-		!strings.Contains(b, "  | <title>Error</title>\n") {
+		!moduleErrorPageRE.MatchString(b) {
 		return b
 	}
 	return strings.Replace(b, "\n< 200\n", "\n< 400\n", 1)
 }
+
+// moduleErrorPageRE: the body is the module's error page
+// (oidc_util_html_send_error: "<title>Error</title>").
+var moduleErrorPageRE = regexp.MustCompile(`(?m)^  \| \s*<title>Error</title>$`)
 
 // Rule 3 (DESIGN.md difference 3): Apache's unsolicited bytes after a
 // response the module generated itself (a second error document, or the
