@@ -351,7 +351,7 @@ func requestDiff(want, got string) string {
 			b.WriteString("... (more requests differ)\n")
 			break
 		}
-		fmt.Fprintf(&b, "--- request #%d %s\n%s", i, strings.TrimSuffix(requestOf(w[i]), "\n"), lineDiff(w[i], g[i]))
+		fmt.Fprintf(&b, "--- request #%d %s\n%s", i, strings.TrimSuffix(requestOf(w[i]), "\n"), blockDiff(w[i], g[i]))
 	}
 	return b.String()
 }
@@ -390,4 +390,44 @@ func orderBlind(s string) string {
 	}
 	flush()
 	return strings.Join(out, "")
+}
+
+// blockDiff is a line diff of one request's transcript (longest common
+// subsequence): "-" Apache's expected line, "+" oidcgate's, " " the
+// request line for orientation. Blocks are short (a few hundred lines).
+func blockDiff(want, got string) string {
+	w := strings.Split(strings.TrimSuffix(want, "\n"), "\n")
+	g := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(w)*len(g) > 4_000_000 {
+		return lineDiff(want, got)
+	}
+	// lcs[i][j]: LCS length of w[i:] and g[j:]
+	lcs := make([][]int, len(w)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(g)+1)
+	}
+	for i := len(w) - 1; i >= 0; i-- {
+		for j := len(g) - 1; j >= 0; j-- {
+			if w[i] == g[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var b strings.Builder
+	i, j := 0, 0
+	for i < len(w) || j < len(g) {
+		switch {
+		case i < len(w) && j < len(g) && w[i] == g[j]:
+			i, j = i+1, j+1
+		case j < len(g) && (i == len(w) || lcs[i][j+1] >= lcs[i+1][j]):
+			fmt.Fprintf(&b, "  + %s\n", g[j])
+			j++
+		default:
+			fmt.Fprintf(&b, "  - %s\n", w[i])
+			i++
+		}
+	}
+	return b.String()
 }
