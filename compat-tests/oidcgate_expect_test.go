@@ -179,3 +179,21 @@ func TestExpectForOIDCGateGoldens(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownDiffCheck: a knownDiff entry holds only while exactly its
+// requests differ.
+func TestKnownDiffCheck(t *testing.T) {
+	want := "# n\n> GET [default] /a\n< 200\n\n> GET [default] /b\n< 200\n\n"
+	bOnly := strings.Replace(want, "/b\n< 200", "/b\n< 401", 1)
+	both := strings.Replace(bOnly, "/a\n< 200", "/a\n< 500", 1)
+	kb := knownBug{requests: []string{"#2 > GET [default] /b"}, why: "test"}
+	if err := kb.check(want, bOnly); err != nil {
+		t.Errorf("the known difference alone: %v", err)
+	}
+	if kb.check(want, want) == nil {
+		t.Errorf("a fixed bug must fail the entry")
+	}
+	if kb.check(want, both) == nil {
+		t.Errorf("another differing request must fail the entry")
+	}
+}

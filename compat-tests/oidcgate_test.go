@@ -76,10 +76,22 @@ func startOIDCGateOIDC(t *testing.T, tg *oidcTarget) {
 var knownDiff = map[string]knownBug{}
 
 type knownBug struct {
-	// requests: the "> METHOD [variant] path" lines of the requests whose
-	// transcript differs (exactly this set must differ).
+	// requests: "#N > METHOD [variant] path" (N: the request's index in the
+	// transcript, as a failure prints it) for each request whose transcript
+	// differs; exactly this set must differ.
 	requests []string
 	why      string
+}
+
+// check: exactly kb.requests differ between want and got (nil), else why
+// not — fixed (nothing differs) or another request differs too.
+func (kb knownBug) check(want, got string) error {
+	differing := differingRequests(want, got)
+	if strings.Join(differing, "\n") != strings.Join(kb.requests, "\n") {
+		return fmt.Errorf("(%s) lists the differing requests\n  %s\nbut these differ now (none: fixed, delete the entry)\n  %s\n%s",
+			kb.why, strings.Join(kb.requests, "\n  "), strings.Join(differing, "\n  "), requestDiff(want, got))
+	}
+	return nil
 }
 
 // TestOIDCOIDCGate runs every OIDC scenario against oidcgate and compares
@@ -113,10 +125,8 @@ func TestOIDCOIDCGate(t *testing.T) {
 				}
 				return
 			}
-			differing := differingRequests(want, got)
-			if strings.Join(differing, "\n") != strings.Join(kb.requests, "\n") {
-				t.Errorf("knownDiff[%q] (%s) lists the differing requests\n  %s\nbut these differ now\n  %s\n%s",
-					sc.Name, kb.why, strings.Join(kb.requests, "\n  "), strings.Join(differing, "\n  "), requestDiff(want, got))
+			if err := kb.check(want, got); err != nil {
+				t.Errorf("knownDiff[%q]: %v", sc.Name, err)
 				return
 			}
 			t.Logf("KNOWN DIFFERENCE (knownDiff, %s):\n%s", kb.why, requestDiff(want, got))
