@@ -14,10 +14,11 @@ import (
 const chromiumBin = "/usr/bin/chromium"
 
 // TestOIDCBrowserLogin logs in with a real headless Chromium
-// (op/browser-login.js, playwright-core) through Apache + mod_auth_openidc
-// and the node OP, and checks the backend's page shows the user's claims.
+// (op/browser-login.js, playwright-core) through each front end — Apache +
+// mod_auth_openidc and oidcgate serve on the same rendered oidcConf — and
+// the node OP, and checks the backend's page shows the user's claims (the
+// same assertions for both).
 func TestOIDCBrowserLogin(t *testing.T) {
-	requireApache(t)
 	requireOP(t)
 	if _, err := os.Stat(chromiumBin); err != nil {
 		if os.Getenv("OIDCGATE_REQUIRE_APACHE") == "1" {
@@ -25,19 +26,27 @@ func TestOIDCBrowserLogin(t *testing.T) {
 		}
 		t.Skipf("SKIPPED: %s is missing", chromiumBin)
 	}
-	env := newOIDCEnv(t, "apache")
-	tg := env.Targets["apache"]
-	startApacheOIDC(t, tg)
-	out := browserLogin(t, tg.Base["default"]+"/browser/page?x=1", "alice")
-	for _, want := range []string{
-		"url: " + tg.Base["default"] + "/browser/page?x=1",
-		"backend saw GET /browser/page?x=1",
-		"OIDC_CLAIM_email: alice@example.com",
-		"OIDC_CLAIM_name: Zoë Ünïcødé 山田",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("the page after the browser login lacks %q:\n%s", want, out)
-		}
+	env := newOIDCEnv(t, "apache", "oidcgate")
+	for _, name := range []string{"apache", "oidcgate"} {
+		t.Run(name, func(t *testing.T) {
+			tg := env.Targets[name]
+			if name == "apache" {
+				startApacheOIDC(t, tg) // skips without Apache
+			} else {
+				startOIDCGateOIDC(t, tg)
+			}
+			out := browserLogin(t, tg.Base["default"]+"/browser/page?x=1", "alice")
+			for _, want := range []string{
+				"url: " + tg.Base["default"] + "/browser/page?x=1",
+				"backend saw GET /browser/page?x=1",
+				"OIDC_CLAIM_email: alice@example.com",
+				"OIDC_CLAIM_name: Zoë Ünïcødé 山田",
+			} {
+				if !strings.Contains(out, want) {
+					t.Errorf("%s: the page after the browser login lacks %q:\n%s", name, want, out)
+				}
+			}
+		})
 	}
 }
 

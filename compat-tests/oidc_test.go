@@ -464,7 +464,7 @@ func (n *normaliser) location(loc string) string {
 		return out
 	}
 	for i, p := range strings.Split(q, "&") {
-		k, v, _ := strings.Cut(p, "=")
+		k, v, hasEq := strings.Cut(p, "=")
 		if volatileParams[k] {
 			dv, err := url.QueryUnescape(v)
 			if err != nil {
@@ -477,6 +477,12 @@ func (n *normaliser) location(loc string) string {
 		sep := "&"
 		if i == 0 {
 			sep = "?"
+		}
+		if !hasEq {
+			// a bare parameter ("&flag") stays bare: "flag" and "flag="
+			// are different URLs
+			out += "\n    " + sep + k
+			continue
 		}
 		out += "\n    " + sep + k + "=" + v
 	}
