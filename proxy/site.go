@@ -60,9 +60,12 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, timeout time.Duration) *htt
 		DialContext:           (&net.Dialer{Timeout: connectTimeout(r)}).DialContext,
 		ResponseHeaderTimeout: timeout,
 		DisableKeepAlives:     r.Worker.DisableReuse,
-		MaxIdleConns:          0,
-		MaxIdleConnsPerHost:   maxIdle,
-		IdleConnTimeout:       90 * time.Second,
+		// Forward Accept-Encoding as the client sent it (none: none); Go
+		// would otherwise ask for gzip and decompress behind the client.
+		DisableCompression:  true,
+		MaxIdleConns:        0,
+		MaxIdleConnsPerHost: maxIdle,
+		IdleConnTimeout:     90 * time.Second,
 	}
 	if r.Worker.TTL > 0 {
 		tr.IdleConnTimeout = r.Worker.TTL

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -34,5 +35,30 @@ func TestBackendConnectionsReused(t *testing.T) {
 	}
 	if len(conns) != 1 {
 		t.Errorf("20 sequential requests used %d backend connections, want 1", len(conns))
+	}
+}
+
+// TestNoAcceptEncodingAdded: a client that sends no Accept-Encoding makes
+// the backend see none (Go's transport would add gzip by itself).
+func TestNoAcceptEncodingAdded(t *testing.T) {
+	be := newRecorder(t)
+	cfg := loadConfig(t, "ServerName front.example\nProxyPass / http://"+be.srv.Listener.Addr().String()+"/\n")
+	site := NewSite(cfg, nil, nil)
+	defer site.Close()
+	front := httptest.NewServer(site)
+	defer front.Close()
+	conn, err := net.Dial("tcp", front.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	io.WriteString(conn, "GET /x HTTP/1.1\r\nHost: front.example\r\nConnection: close\r\n\r\n")
+	io.ReadAll(conn)
+	r, _ := be.got()
+	if r == nil {
+		t.Fatal("backend got nothing")
+	}
+	if v := r.Header.Values("Accept-Encoding"); len(v) != 0 {
+		t.Errorf("backend saw Accept-Encoding %q the client never sent", v)
 	}
 }
