@@ -67,7 +67,13 @@ type Request struct {
 	Env map[string]string
 	// Scheme is the effective scheme ("http" or "https"); Host the
 	// current host with its port as the client sent it (Host header).
+	// Leave both empty to have them derived as the module does (with
+	// OIDCXForwardedHeaders), from TLS and LocalPort.
 	Scheme, Host string
+	// TLS and LocalPort describe the connection, for deriving the current
+	// URL.
+	TLS       bool
+	LocalPort int
 }
 
 // Result says how the request goes on after authentication.
@@ -197,6 +203,13 @@ func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
 }
 
 func (rp *RelyingParty) newExchange(w http.ResponseWriter, q *Request) *exchange {
+	if q.Scheme == "" {
+		scheme, host, port, _ := urlcheck.CurrentURL(q.HTTP, rp.s.XForwarded, q.TLS, q.LocalPort)
+		q.Scheme, q.Host = scheme, host
+		if port != "" {
+			q.Host += ":" + port
+		}
+	}
 	dir := q.Dir
 	if dir == nil {
 		dir = &DirSettings{}

@@ -3,6 +3,8 @@ package oidc
 import (
 	"regexp"
 	"time"
+
+	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
 
 // Settings are a virtual host's relying-party settings (mod_auth_openidc's
@@ -24,6 +26,9 @@ type Settings struct {
 	MetadataRefresh time.Duration
 
 	ClientID, ClientSecret string
+	// XForwarded is OIDCXForwardedHeaders: the forwarded headers trusted
+	// for the current URL (none by default).
+	XForwarded urlcheck.ForwardedTrust
 	// RedirectURI is OIDCRedirectURI: absolute, or a path resolved against
 	// the current request.
 	RedirectURI string

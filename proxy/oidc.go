@@ -114,6 +114,20 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCPassUserInfoAs"); ok {
 		s.PassUserInfoAs = v.Words
 	}
+	if v, ok := o.Value("OIDCXForwardedHeaders"); ok {
+		for _, w := range v.Words {
+			switch strings.ToLower(w) {
+			case "x-forwarded-host":
+				s.XForwarded.XForwardedHost = true
+			case "x-forwarded-port":
+				s.XForwarded.XForwardedPort = true
+			case "x-forwarded-proto":
+				s.XForwarded.XForwardedProto = true
+			case "forwarded":
+				s.XForwarded.Forwarded = true
+			}
+		}
+	}
 	if v, ok := o.Value("OIDCInfoHook"); ok {
 		s.InfoHook = v.Words
 	}
@@ -313,11 +327,7 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	q := &oidc.Request{HTTP: r, Path: uri, Dir: oidcDirSettings(dir.OIDC), Env: env, Scheme: scheme, Host: r.Host}
+	q := &oidc.Request{HTTP: r, Path: uri, Dir: oidcDirSettings(dir.OIDC), Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
 	res := rp.Authenticate(w, q)
 	if res.Done {
 		return res, q, false
