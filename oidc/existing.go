@@ -49,6 +49,7 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 		}
 		rp.setSessionCookie(x, s, false)
 	}
+	rp.stripCookies(x)
 	return x.res
 }
 

@@ -289,10 +289,38 @@ func (rp *RelyingParty) unauthenticated(ctx context.Context, x *exchange) Result
 // scrub removes every incoming header that could pass for an identity
 // header the relying party sets.
 func (rp *RelyingParty) scrub(x *exchange) {
+	sc := claims.Scrubber{ClaimPrefix: rp.s.ClaimPrefix, AuthnHeader: x.dir.AuthNHeader, WhiteListedClaims: x.dir.WhiteListedClaims}
 	for name := range x.r.Header {
-		if claims.IsIdentityHeader(name, rp.s.ClaimPrefix, x.dir.AuthNHeader) {
+		if sc.Match(name) {
 			delete(x.r.Header, name)
 		}
+	}
+}
+
+// stripCookies removes OIDCStripCookies' cookies from the Cookie header
+// the backend gets (oidc_strip_cookies): exact "name=" matches, the rest
+// joined with "; ", empty pieces dropped.
+func (rp *RelyingParty) stripCookies(x *exchange) {
+	if len(x.dir.StripCookies) == 0 {
+		return
+	}
+	var keep []string
+	for _, line := range x.r.Header.Values("Cookie") {
+		for _, part := range strings.Split(line, ";") {
+			part = strings.TrimLeft(part, " ")
+			if strings.TrimSpace(part) == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(part, "=")
+			if has(x.dir.StripCookies, name) {
+				continue
+			}
+			keep = append(keep, part)
+		}
+	}
+	x.r.Header.Del("Cookie")
+	if len(keep) > 0 {
+		x.r.Header.Set("Cookie", strings.Join(keep, "; "))
 	}
 }
 

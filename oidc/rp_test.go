@@ -728,3 +728,20 @@ func TestProviderTLSAndOutgoingProxy(t *testing.T) {
 		t.Errorf("through OIDCOutgoingProxy: status %d, %d proxied requests", r.res.Status, proxied.Load())
 	}
 }
+
+func TestStripCookiesAndWhiteListScrub(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.ClaimPrefix = "" })
+	h.dir.StripCookies = []string{"mod_auth_openidc_session", "tracking"}
+	h.dir.WhiteListedClaims = []string{"email", "groups"}
+	sess, _ := h.login("/")
+	r := h.do("GET", "/", map[string]string{"Cookie": "a=1; mod_auth_openidc_session=" + sess + ";  ; tracking=x; b=2", "Groups": "admins"})
+	if !r.res.Authenticated {
+		t.Fatalf("not authenticated")
+	}
+	if got := r.req.Header.Get("Cookie"); got != "a=1; b=2" {
+		t.Errorf("Cookie to the backend %q, want %q", got, "a=1; b=2")
+	}
+	if got := r.req.Header.Values("Groups"); len(got) != 0 {
+		t.Errorf("spoofed white-listed claim header with an empty prefix reached the backend: %q", got)
+	}
+}

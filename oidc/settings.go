@@ -147,6 +147,10 @@ type DirSettings struct {
 	// RedirectURLsBad: patterns were configured but none compiles, so no
 	// URL is allowed.
 	RedirectURLsBad bool
-	// StripCookies is OIDCStripCookies.
+	// StripCookies is OIDCStripCookies: cookies removed from the request
+	// before it goes to the backend.
 	StripCookies []string
+	// WhiteListedClaims is OIDCWhiteListedClaims; with an empty
+	// OIDCClaimPrefix, incoming headers named like them are scrubbed.
+	WhiteListedClaims []string
 }

@@ -203,6 +203,9 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 	if v, ok := d.Value("OIDCStripCookies"); ok {
 		ds.StripCookies = v.Words
 	}
+	if v, ok := d.Value("OIDCWhiteListedClaims"); ok {
+		ds.WhiteListedClaims = v.Words
+	}
 	return ds
 }
 
@@ -402,8 +405,9 @@ func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apach
 		}
 	}
 	ds := oidcDirSettings(dir.OIDC)
+	sc := claims.Scrubber{ClaimPrefix: prefix, AuthnHeader: ds.AuthNHeader, WhiteListedClaims: ds.WhiteListedClaims}
 	for name := range r.Header {
-		if claims.IsIdentityHeader(name, prefix, ds.AuthNHeader) {
+		if sc.Match(name) {
 			delete(r.Header, name)
 		}
 	}
