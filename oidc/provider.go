@@ -41,11 +41,15 @@ type provider struct {
 	client   *http.Client
 	now      func() time.Time
 
-	mu      sync.Mutex
-	md      *Metadata
-	fetched time.Time
-	keys    *gooidc.RemoteKeySet
-	keysURL string
+	// fetchMu lets one discovery run at a time; mu guards the fields.
+	fetchMu  sync.Mutex
+	mu       sync.Mutex
+	md       *Metadata
+	fetched  time.Time
+	failedAt time.Time
+	lastErr  error
+	keys     *gooidc.RemoteKeySet
+	keysURL  string
 }
 
 // newHTTPClient builds the client for calls to the provider from
@@ -95,20 +99,41 @@ func newHTTPClient(s *Settings) (*http.Client, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}, nil
 }
 
-// metadata returns the provider's metadata, fetching it when needed.
+// metadataRetry is how long a failed discovery is remembered: requests
+// meanwhile fail at once instead of each waiting for the provider.
+const metadataRetry = 10 * time.Second
+
+// metadata returns the provider's metadata, fetching it when needed. One
+// fetch runs at a time, outside the data lock; a failure is remembered
+// for metadataRetry, and a refresh that fails keeps the old metadata.
 func (p *provider) metadata(ctx context.Context) (*Metadata, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := p.settings
-	if p.md != nil && (s.MetadataURL == "" || s.MetadataRefresh <= 0 || p.now().Sub(p.fetched) < s.MetadataRefresh) {
-		return p.md, nil
+	if md, ok := p.current(); ok {
+		return md, nil
 	}
+	p.fetchMu.Lock()
+	defer p.fetchMu.Unlock()
+	if md, ok := p.current(); ok { // fetched while we waited
+		return md, nil
+	}
+	p.mu.Lock()
+	old, failedAt, lastErr := p.md, p.failedAt, p.lastErr
+	p.mu.Unlock()
+	if !failedAt.IsZero() && p.now().Sub(failedAt) < metadataRetry {
+		if old != nil {
+			return old, nil
+		}
+		return nil, lastErr
+	}
+	s := p.settings
 	md := &Metadata{}
 	if s.MetadataURL != "" {
 		fetched, err := p.fetch(ctx, s.MetadataURL)
 		if err != nil {
-			if p.md != nil { // keep serving with the old metadata
-				return p.md, nil
+			p.mu.Lock()
+			p.failedAt, p.lastErr = p.now(), err
+			p.mu.Unlock()
+			if old != nil {
+				return old, nil
 			}
 			return nil, err
 		}
@@ -127,14 +152,31 @@ func (p *provider) metadata(ctx context.Context) (*Metadata, error) {
 	override(&md.EndSessionEndpoint, s.EndSessionEndpoint)
 	override(&md.RevocationEndpoint, s.RevocationEndpoint)
 	if md.Issuer == "" || md.AuthorizationEndpoint == "" {
-		return nil, errors.New("provider metadata has no issuer or authorization_endpoint")
+		err := errors.New("provider metadata has no issuer or authorization_endpoint")
+		p.mu.Lock()
+		p.failedAt, p.lastErr = p.now(), err
+		p.mu.Unlock()
+		return nil, err
 	}
-	p.md, p.fetched = md, p.now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.md, p.fetched, p.failedAt, p.lastErr = md, p.now(), time.Time{}, nil
 	if md.JWKSURI != "" && md.JWKSURI != p.keysURL {
 		p.keys = gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), p.client), md.JWKSURI)
 		p.keysURL = md.JWKSURI
 	}
 	return md, nil
+}
+
+// current returns the metadata when it needs no (re)fetch.
+func (p *provider) current() (*Metadata, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.settings
+	if p.md != nil && (s.MetadataURL == "" || s.MetadataRefresh <= 0 || p.now().Sub(p.fetched) < s.MetadataRefresh) {
+		return p.md, true
+	}
+	return nil, false
 }
 
 func (p *provider) fetch(ctx context.Context, u string) (*Metadata, error) {

@@ -631,6 +631,12 @@ func TestProviderDownAtStart(t *testing.T) {
 		t.Errorf("provider down: status %d, want 500", r.res.Status)
 	}
 	up.Store(true)
+	// The failure is remembered briefly: no request waits on a provider
+	// that just failed; after that the relying party tries again.
+	if r := h.do("GET", "/", nil); r.res.Status != http.StatusInternalServerError {
+		t.Errorf("right after the failure: status %d, want 500 without a new fetch", r.res.Status)
+	}
+	h.advance(metadataRetry + time.Second)
 	if r := h.do("GET", "/", nil); r.res.Status != http.StatusFound {
 		t.Errorf("provider back: status %d, want 302", r.res.Status)
 	}
