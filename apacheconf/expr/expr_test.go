@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -126,6 +127,18 @@ func TestString(t *testing.T) {
 		{"$1-$0", "-"},
 		{"email:alice@example.com", "email:alice@example.com"},
 		{`x\0y`, "x"},
+		// Require claim lines measured on Apache + mod_auth_openidc
+		// (oidc/claims/testdata/apache_require_claim.tsv), before the
+		// split into words.
+		{`pct:\%{X}`, "pct:%{X}"},
+		{`dollar:\$1`, "dollar:$1"},
+		{`dollar:$1`, "dollar:"},
+		{`email~^joe@example\.com$`, "email~^joe@example.com$"},
+		{`d:a\\b`, `d:a\b`},
+		{`bs:a\bb`, "bs:a\bb"},
+		{`q:it's "q"`, `q:it's "q"`},
+		{`"name:Ad Min"`, `"name:Ad Min"`},
+		{"method:%{REQUEST_METHOD}", "method:GET"},
 	} {
 		e, err := Parse(tc.src, String)
 		if err != nil {
@@ -219,5 +232,29 @@ func TestRecursionLimit(t *testing.T) {
 	}
 	if _, err := e.Bool(defaultVars()); err == nil || err.Error() != "Recursion limit reached" {
 		t.Errorf("deep expression: %v", err)
+	}
+}
+
+// TestObserved replays the [obs] ap_expr cases of
+// docs/reference apache_semantics.md §h: with mod_auth_basic,
+// Header set X-RU-expr "expr=%{REMOTE_USER}" sent "alice" while
+// %{REMOTE_USER}e was "(null)".
+func TestObserved(t *testing.T) {
+	e, err := Parse("%{REMOTE_USER}", String)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.String(defaultVars()); got != "alice" {
+		t.Errorf("expr=%%{REMOTE_USER} = %q, Apache sent alice", got)
+	}
+	// Lines Apache refused at start-up in the Require claim measurements.
+	for src, want := range map[string]string{
+		"method:%{REQUEST_METHOD": "Unterminated string or variable",
+		"pct:%{X}":                "Variable 'X' does not exist",
+	} {
+		_, err := Parse(src, String)
+		if err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("Parse(%q): %v, Apache said ...%s", src, err, want)
+		}
 	}
 }
