@@ -2,7 +2,6 @@ package expr
 
 import (
 	"errors"
-	"net/netip"
 	"strings"
 )
 
@@ -201,7 +200,7 @@ func (c *evalCtx) unary(n *node) bool {
 	case "T":
 		return truthy(arg)
 	case "R":
-		return subnetHas(n.subnet, c.v.Var("REMOTE_ADDR"))
+		return n.subnet.contains(c.v.Var("REMOTE_ADDR"))
 	}
 	return false
 }
@@ -210,7 +209,7 @@ func (c *evalCtx) binary(n *node) bool {
 	a, b := c.word(n.a), c.word(n.b)
 	switch n.s {
 	case "ipmatch":
-		return subnetHas(n.subnet, a)
+		return n.subnet.contains(a)
 	case "fnmatch":
 		return fnmatch(b, a, true, false)
 	case "strmatch":
@@ -228,18 +227,6 @@ func truthy(s string) bool {
 		return false
 	}
 	return true
-}
-
-func subnetHas(p netip.Prefix, ip string) bool {
-	a, err := netip.ParseAddr(ip)
-	if err != nil || !p.IsValid() {
-		return false
-	}
-	a = a.WithZone("")
-	if p.Addr().Is4() {
-		a = a.Unmap()
-	}
-	return p.Contains(a)
 }
 
 // atoi64 converts as apr_atoi64 (strtoll in base 10) does: leading

@@ -122,68 +122,128 @@ func (p *parser) binaryOp(name string, left, right *node) *node {
 
 // subnetArg parses the constant subnet of -R and -ipmatch at parse time,
 // as Apache does.
-func (p *parser) subnetArg(name string, arg *node) netip.Prefix {
+func (p *parser) subnetArg(name string, arg *node) *subnet {
 	if arg.op != opString {
 		p.lookErr = fmt.Sprintf("-%s requires subnet/netmask as constant argument", name)
-		return netip.Prefix{}
+		return nil
 	}
-	pfx, ok := parseSubnet(arg.s)
+	sn, ok := parseSubnet(arg.s)
 	if !ok {
 		p.lookErr = "parsing of subnet/netmask failed"
+		return nil
 	}
-	return pfx
+	return sn
+}
+
+// subnet is what apr_ipsubnet_create makes: an address and a mask, which
+// for IPv4 need not be contiguous.
+type subnet struct {
+	v4         bool
+	addr, mask [16]byte
+}
+
+// contains is apr_ipsubnet_test; an IPv4-mapped IPv6 address matches an
+// IPv4 subnet.
+func (sn *subnet) contains(ip string) bool {
+	a, err := netip.ParseAddr(ip)
+	if sn == nil || err != nil {
+		return false
+	}
+	a = a.WithZone("")
+	n := 16
+	var b [16]byte
+	if sn.v4 {
+		a = a.Unmap()
+		if !a.Is4() {
+			return false
+		}
+		b4 := a.As4()
+		copy(b[:], b4[:])
+		n = 4
+	} else {
+		if a.Is4() {
+			return false
+		}
+		b = a.As16()
+	}
+	for i := 0; i < n; i++ {
+		if b[i]&sn.mask[i] != sn.addr[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // parseSubnet parses what apr_ipsubnet_create accepts: an IPv4 or IPv6
 // address with an optional /bits or (IPv4) /netmask, or a partial dotted
 // IPv4 network such as "10" or "192.168".
-func parseSubnet(s string) (netip.Prefix, bool) {
-	addrPart, mask, hasMask := strings.Cut(s, "/")
+func parseSubnet(s string) (*subnet, bool) {
+	addrPart, maskPart, hasMask := strings.Cut(s, "/")
+	sn := &subnet{}
 	addr, err := netip.ParseAddr(addrPart)
 	if err != nil {
-		if hasMask || strings.Contains(addrPart, ":") {
-			return netip.Prefix{}, false
+		if hasMask || strings.Contains(addrPart, ":") || addrPart == "" {
+			return nil, false
 		}
 		// Partial IPv4: 1 to 3 decimal octets.
 		octets := strings.Split(addrPart, ".")
-		if len(octets) > 3 || addrPart == "" {
-			return netip.Prefix{}, false
+		if len(octets) > 3 {
+			return nil, false
 		}
-		var b [4]byte
+		sn.v4 = true
 		for i, o := range octets {
 			v, err := strconv.Atoi(o)
 			if err != nil || v < 0 || v > 255 || o == "" || o[0] == '+' {
-				return netip.Prefix{}, false
+				return nil, false
 			}
-			b[i] = byte(v)
+			sn.addr[i] = byte(v)
+			sn.mask[i] = 0xff
 		}
-		return netip.PrefixFrom(netip.AddrFrom4(b), 8*len(octets)), true
+		return sn, true
 	}
 	if addr.Zone() != "" {
-		return netip.Prefix{}, false
+		return nil, false
+	}
+	sn.v4 = addr.Is4()
+	size := addr.BitLen() / 8
+	if sn.v4 {
+		b := addr.As4()
+		copy(sn.addr[:], b[:])
+	} else {
+		sn.addr = addr.As16()
 	}
 	bits := addr.BitLen()
-	if hasMask {
-		if n, err := strconv.Atoi(mask); err == nil && mask[0] != '+' && mask[0] != '-' {
-			if n < 1 || n > addr.BitLen() {
-				return netip.Prefix{}, false
+	switch {
+	case !hasMask:
+	case maskPart != "" && isDigit(maskPart[0]) && !strings.Contains(maskPart, "."):
+		n, err := strconv.Atoi(maskPart)
+		if err != nil || n < 1 || n > bits {
+			return nil, false
+		}
+		bits = n
+	default:
+		m, err := netip.ParseAddr(maskPart)
+		if err != nil || !m.Is4() || !sn.v4 {
+			return nil, false
+		}
+		b := m.As4()
+		copy(sn.mask[:], b[:])
+		bits = -1
+	}
+	if bits >= 0 {
+		for i := 0; i < size; i++ {
+			switch {
+			case bits >= 8:
+				sn.mask[i] = 0xff
+				bits -= 8
+			case bits > 0:
+				sn.mask[i] = byte(0xff << (8 - bits))
+				bits = 0
 			}
-			bits = n
-		} else if m, err := netip.ParseAddr(mask); err == nil && m.Is4() && addr.Is4() {
-			b := m.As4()
-			v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-			ones := 0
-			for v&0x80000000 != 0 {
-				ones++
-				v <<= 1
-			}
-			if v != 0 {
-				return netip.Prefix{}, false
-			}
-			bits = ones
-		} else {
-			return netip.Prefix{}, false
 		}
 	}
-	return netip.PrefixFrom(addr, bits).Masked(), true
+	for i := range sn.addr {
+		sn.addr[i] &= sn.mask[i]
+	}
+	return sn, true
 }

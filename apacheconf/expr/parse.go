@@ -2,7 +2,6 @@ package expr
 
 import (
 	"fmt"
-	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -94,8 +93,8 @@ type node struct {
 	a, b   *node
 	list   []*node
 	re     *regexp.Regexp
-	nsub   int          // capture groups of re
-	subnet netip.Prefix // -R / -ipmatch
+	nsub   int     // capture groups of re
+	subnet *subnet // -R / -ipmatch
 }
 
 // maxDepth bounds the nesting the parser accepts, so that hostile input
