@@ -82,6 +82,9 @@ var differentialExprs = []string{
 	"-T %{HTTP:X-Flag}",
 	"%{HTTP:X-Num} =~ /^-?[0-9]+$/ && !(%{HTTP:X-Num} =~ /^4/) || false",
 	"true && false || !false && true",
+	"unescape('abc%0a') =~ /abc$/ || unescape('a%0ab') =~ /a$/ || unescape('a%0ab') =~ m#^a.b$#",
+	"unescape('abc%0a') =~ /c.$/ && unescape('abc%0a') =~ /(?m)c$/",
+	"unescape(%{HTTP:X-Path}) =~ /c[.]txt$/",
 	"%{REQUEST_METHOD} == 'DELETE' or %{REQUEST_METHOD} eq 'GET'",
 }
 

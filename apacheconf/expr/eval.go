@@ -52,6 +52,9 @@ type evalCtx struct {
 	groups []int // submatch byte offsets in src; nil: no match
 	depth  int
 	err    error
+	// vary lists the request headers read, when trackVary is set.
+	vary      []string
+	trackVary bool
 }
 
 func (c *evalCtx) inc() bool {
@@ -76,6 +79,24 @@ func (e *Expr) Bool(v Vars) (bool, error) {
 		return false, c.err
 	}
 	return r, nil
+}
+
+// BoolVary is Bool that also returns the request headers the evaluation
+// read, in order and with repeats, as Apache collects them for the Vary
+// response header (every header read through %{HTTP_*}, %{HTTP:X},
+// req() or http(), except Host; req_novary() is not counted). Apache
+// merges them into Vary when a condition is evaluated while the response
+// headers are still being built (Header ... expr=), not for <If>.
+func (e *Expr) BoolVary(v Vars) (bool, []string, error) {
+	if e.mode != Boolean {
+		return false, nil, ErrMode
+	}
+	c := &evalCtx{v: v, trackVary: true}
+	r := c.eval(e.root)
+	if c.err != nil {
+		return false, nil, c.err
+	}
+	return r, c.vary, nil
 }
 
 // String evaluates a string expression for the request v. A string

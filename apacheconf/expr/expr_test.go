@@ -53,6 +53,10 @@ func TestBool(t *testing.T) {
 		{"%{REQUEST_URI} =~ m#^/(\\w+)/# && 'x$1y' == 'xappy'", true},
 		{"%{REQUEST_URI} =~ m#^/(\\w+)/# && $0 == '/app/'", true},
 		{"$1 == ''", true},
+		// Apache's default regex options: DOTALL and DOLLAR_ENDONLY.
+		{"unescape('a%0ab') =~ /^a.b$/", true},
+		{"unescape('ab%0a') =~ /b$/", false},
+		{"unescape('ab%0a') =~ /(?m)b$/", true},
 		{"%{REMOTE_ADDR} -ipmatch '10.0.0.0/8'", true},
 		{"%{REMOTE_ADDR} -ipmatch '10.1'", true},
 		{"%{REMOTE_ADDR} -ipmatch '192.168.0.0/255.255.0.0'", false},

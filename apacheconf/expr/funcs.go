@@ -11,7 +11,12 @@ import (
 // call applies a string function to its evaluated argument.
 func (c *evalCtx) call(name, arg string) string {
 	switch name {
-	case "req", "req_novary":
+	case "req":
+		if c.trackVary && !strings.EqualFold(arg, "Host") {
+			c.vary = append(c.vary, arg)
+		}
+		return c.v.Header(arg)
+	case "req_novary":
 		return c.v.Header(arg)
 	case "resp":
 		return c.v.ResponseHeader(arg)

@@ -349,11 +349,7 @@ func (p *parser) regex(n *node) {
 		p.unexpected(tRegex, tRegexI)
 	}
 	p.advance()
-	pat := t.text
-	if t.kind == tRegexI {
-		pat = "(?i)" + pat
-	}
-	re, err := regexp.Compile(pat)
+	re, err := compileRegex(t.text, t.kind == tRegexI)
 	if err != nil {
 		msg := "Failed to compile regular expression"
 		if p.lookErr != "" {
