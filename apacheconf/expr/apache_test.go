@@ -86,6 +86,20 @@ var differentialExprs = []string{
 	"unescape('abc%0a') =~ /c.$/ && unescape('abc%0a') =~ /(?m)c$/",
 	"unescape(%{HTTP:X-Path}) =~ /c[.]txt$/",
 	"%{REQUEST_METHOD} == 'DELETE' or %{REQUEST_METHOD} eq 'GET'",
+	// Apache's evaluator stops at 20 nested levels ("Recursion limit
+	// reached", the <If> is false): 18 nested calls pass, 19 do not.
+	nest("tolower(%s)", "'a'", 18) + " == 'a'",
+	nest("tolower(%s)", "'a'", 19) + " == 'a'",
+	nest("(%s && true)", "true", 19),
+	nest("(%s && true)", "true", 20),
+}
+
+// nest wraps inner n times in format.
+func nest(format, inner string, n int) string {
+	for range n {
+		inner = fmt.Sprintf(format, inner)
+	}
+	return inner
 }
 
 // elseIfChains are <If>/<ElseIf>/<Else> chains: the first true
@@ -232,7 +246,7 @@ AllowOverride None
 			want := send(path, rq)
 			pattern += want
 			got, err := e.Bool(diffVars(addr, path, rq))
-			if err != nil {
+			if err != nil && err.Error() != "Recursion limit reached" {
 				t.Errorf("%s %s%s: %q: %v", rq.method, path, rq.tail, src, err)
 				continue
 			}
