@@ -18,6 +18,14 @@
 // "Bad escape sequence", "Parse error near 'c'") and the lookup ones
 // ("Variable 'X' does not exist", "Function 'f' does not exist").
 //
+// Evaluation follows util_expr_eval.c: integers compared as strtoll reads
+// them, strings byte-wise, back-references $0..$9 from the last successful
+// match of a regex that has capture groups, Apache's recursion limit of 20
+// nested levels ("Recursion limit reached"), and regexes with Apache's
+// default options DOTALL and DOLLAR_ENDONLY. [Expr.BoolVary] also returns
+// the request headers read, for Vary; [Expr.UsesRemoteUser] tells whether
+// a Require expr must wait for authentication.
+//
 // Deliberately refused, because oidcgate has no document root or
 // sub-requests: the file tests -d -e -f -s -L -h -x, the sub-request tests
 // -F -U -A, and the functions file, filesize and ldap. Their error says so.

@@ -262,3 +262,42 @@ func TestObserved(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesRemoteUser(t *testing.T) {
+	for src, want := range map[string]bool{
+		"%{REMOTE_USER} == 'alice'":        true,
+		"-n %{remote_user}":                true,
+		"'%{REMOTE_USER}' == ''":           true,
+		"%{REQUEST_METHOD} == 'GET'":       false,
+		"reqenv('REMOTE_USER') == 'alice'": false,
+	} {
+		e, err := Parse(src, Boolean)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.UsesRemoteUser(); got != want {
+			t.Errorf("%q: UsesRemoteUser %v", src, got)
+		}
+	}
+}
+
+// TestRefused lists what Apache accepts and oidcgate refuses on purpose.
+func TestRefused(t *testing.T) {
+	for src, want := range map[string]string{
+		"-d '/'":                  "Unary operator '-d' is not supported by oidcgate (no file tests)",
+		"-e '/'":                  "Unary operator '-e' is not supported by oidcgate (no file tests)",
+		"-x '/'":                  "Unary operator '-x' is not supported by oidcgate (no file tests)",
+		"-U '/x'":                 "Unary operator '-U' is not supported by oidcgate (no sub-requests)",
+		"filesize('/etc') == '0'": "Function 'filesize' is not supported by oidcgate",
+		"ldap('x') == 'x'":        "Function 'ldap' is not supported by oidcgate",
+		`'ab' =~ /(a)\1/`:         "Failed to compile regular expression",
+		"'ab' =~ /a(?=b)/":        "Failed to compile regular expression",
+		// Apache exits here (flex scanner jammed).
+		"%{HTTP:a'b} == ''": "Parse error near '''",
+	} {
+		_, err := Parse(src, Boolean)
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%q): %v, want %q", src, err, want)
+		}
+	}
+}

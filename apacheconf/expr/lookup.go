@@ -49,6 +49,9 @@ func (p *parser) varNode(name string) *node {
 		return &node{op: opFunc, s: "req", a: &node{op: opString, s: h}}
 	}
 	if requestVars[up] {
+		if up == "REMOTE_USER" {
+			p.remoteUser = true
+		}
 		return &node{op: opVar, s: up}
 	}
 	p.lookErr = fmt.Sprintf("Variable '%s' does not exist", name)

@@ -37,13 +37,20 @@ func (e *Error) Error() string { return e.Msg }
 
 // Expr is a parsed expression, immutable and safe for concurrent use.
 type Expr struct {
-	src  string
-	mode Mode
-	root *node
+	src        string
+	mode       Mode
+	root       *node
+	remoteUser bool
 }
 
 // Source returns the expression as written.
 func (e *Expr) Source() string { return e.src }
+
+// UsesRemoteUser reports whether the expression names %{REMOTE_USER}.
+// mod_authz_core's Require expr then answers "denied, no user" while the
+// request is unauthenticated, which makes Apache authenticate first and
+// evaluate again with the user.
+func (e *Expr) UsesRemoteUser() bool { return e.remoteUser }
 
 // Mode returns the grammar the expression was parsed with.
 func (e *Expr) Mode() Mode { return e.mode }
@@ -107,6 +114,8 @@ type parser struct {
 	tok     token
 	depth   int
 	lookErr string // the last lookup failure (Apache's error2)
+	// remoteUser is set when %{REMOTE_USER} is looked up.
+	remoteUser bool
 }
 
 // syntaxError is a bison-style syntax error, unwound with panic inside
@@ -115,13 +124,13 @@ type syntaxError struct{ msg string }
 
 // Parse parses src in the given mode, as Apache does at configuration
 // time. The error, if any, is an *Error with Apache's message.
-func Parse(src string, mode Mode) (ex *Expr, err error) {
+func Parse(src string, mode Mode) (*Expr, error) {
 	p := &parser{lx: newLexer(src, mode), mode: mode}
 	root, msg := p.run()
 	if msg != "" {
 		return nil, &Error{Msg: msg}
 	}
-	return &Expr{src: src, mode: mode, root: root}, nil
+	return &Expr{src: src, mode: mode, root: root, remoteUser: p.remoteUser}, nil
 }
 
 // run parses and returns the tree or Apache's error message.
