@@ -1,6 +1,7 @@
 package apacheconf
 
 import (
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -206,6 +207,12 @@ func compileRequire(c *walkCtx, n *Node) {
 		return
 	}
 	switch name {
+	case "claim":
+		// mod_auth_openidc parses the line as an ap_expr string at start-up.
+		if _, err := expr.Parse(node.Line, expr.String); err != nil {
+			c.errorf(n, "escape a literal % or $ with a backslash", "Cannot parse expression in require line: %s", err.Error())
+			return
+		}
 	case "all":
 		if len(node.Args) != 1 || node.Args[0] != "granted" && node.Args[0] != "denied" {
 			c.errorf(n, "", "Argument for 'Require all' must be 'granted' or 'denied'")

@@ -156,3 +156,25 @@ func FuzzRequireIP(f *testing.F) {
 		}
 	})
 }
+
+// TestRequireClaimExpression: a Require claim line is an ap_expr string
+// that mod_auth_openidc parses at start-up; Apache's messages measured with
+// Apache + mod_auth_openidc 2.4.12.3 (oidc/claims/testdata).
+func TestRequireClaimExpression(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"method:%{REQUEST_METHOD", "Cannot parse expression in require line: "},
+		{"pct:%{X}", "Cannot parse expression in require line: Variable 'X' does not exist"},
+		{`email~^a@b\.com$ method:%{REQUEST_METHOD}`, ""},
+	} {
+		_, diags := compileForTest(t, "<Location />\nAuthType openid-connect\nRequire claim "+tc.line+"\n</Location>\n")
+		got := ""
+		for _, d := range diags {
+			if d.Severity == SevError && !d.ApacheOnly {
+				got = d.Msg
+			}
+		}
+		if tc.want == "" && got != "" || tc.want != "" && !strings.HasPrefix(got, tc.want) {
+			t.Errorf("Require claim %s: error %q, want %q", tc.line, got, tc.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package apacheconf
 
 import (
 	"fmt"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 	"math"
 	"net/url"
 	"os"
@@ -322,8 +323,8 @@ func oidcSecondArg(key string, invalid func(string, ...any) string, v *OIDCValue
 		}
 	case "oidcunauthaction":
 		if len(v.Words) > 1 {
-			if msg := checkExprSyntax(second); msg != "" {
-				return invalid("cannot parse expression: %s", msg)
+			if _, err := expr.Parse(second, expr.Boolean); err != nil {
+				return invalid("cannot parse expression: %s", err.Error())
 			}
 		}
 	}

@@ -193,7 +193,7 @@ var directivePolicy = map[string]policy{
 	"oidcpassclaimsas": {Status: Supported}, "oidcpassidtokenas": {Status: Supported},
 	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims and json; jwt needs signed userinfo responses (planned)"},
 	"oidcpassrefreshtoken": {Status: Supported}, "oidcauthnheader": {Status: Supported},
-	"oidcunauthaction": {Status: Supported, Reason: "auth, pass, 401, 407, 410; with an expression the request is always sent to log in (ap_expr evaluation is planned)", Notable: true},
+	"oidcunauthaction": {Status: Supported, Reason: "auth, pass, 401, 407, 410, and the expression form (ap_expr, apacheconf/expr)"},
 	"oidcunautzaction": {Status: Supported},
 	"oidcdefaulturl":   {Status: Supported}, "oidcdefaultloggedouturl": {Status: Supported},
 	"oidcredirecturlsallowed": {Status: Supported}, "oidcinfohook": {Status: Supported},

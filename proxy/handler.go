@@ -127,7 +127,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		}
 		authn = &oidcAuthn{res: res, q: q}
 		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
-		xq := exprRequest{r: r, user: res.User, authType: authType, server: srv.Name}
+		xq := reqVars{r: r, env: env, user: res.User, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
 		decision = EvalAuthz(require, areq)
 	} else if oidcType {

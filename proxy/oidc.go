@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 	"github.com/oidcgate/oidcgate/cache"
 	"github.com/oidcgate/oidcgate/oidc"
 	"github.com/oidcgate/oidcgate/oidc/claims"
@@ -184,11 +185,7 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 	}
 	if v, ok := d.Value("OIDCUnAuthAction"); ok {
 		ds.UnAuthAction = v.String()
-		if len(v.Words) > 1 {
-			// The expression form: without an ap_expr evaluator the
-			// request is sent to log in, never let through.
-			ds.UnAuthAction, ds.UnAuthExpr = "auth", true
-		}
+		// The expression form is decided per request (unAuthExpr).
 	}
 	if v, ok := d.Value("OIDCUnAutzAction"); ok {
 		ds.UnAutzAction = v.String()
@@ -251,18 +248,20 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) 
 
 // claimRules compiles Require claim / claims_expr lines once per node.
 // A Require claim line is an ap_expr string (escapes, %{VAR}) split into
-// words afterwards, as mod_auth_openidc 2.4.12.3 parses it; a line with
-// variables is evaluated per request.
+// words afterwards, as mod_auth_openidc 2.4.12.3 parses it; the words are
+// compiled again only when the evaluated line changes.
 type claimRules struct {
 	mu    sync.Mutex
 	rules map[*apacheconf.AuthzNode]*claimRule
 }
 
 type claimRule struct {
-	// static is the compiled matcher of a line without variables.
-	static func(claims.Claims) bool
-	// dynamic is the parsed expression of a line with variables.
-	dynamic *exprString
+	mu sync.Mutex
+	// line is the parsed ap_expr of a claim line; nil for claims_expr.
+	line *expr.Expr
+	// last is the evaluated line match was compiled from.
+	last  string
+	match func(claims.Claims) bool
 }
 
 func (c *claimRules) rule(n *apacheconf.AuthzNode, log *slog.Logger) *claimRule {
@@ -274,18 +273,14 @@ func (c *claimRules) rule(n *apacheconf.AuthzNode, log *slog.Logger) *claimRule 
 	r := &claimRule{}
 	switch n.Provider {
 	case "claim":
-		e, err := parseExprString(n.Line)
-		switch {
-		case err != nil:
+		e, err := expr.Parse(n.Line, expr.String)
+		if err != nil {
 			log.Error("Cannot parse expression in require line: "+err.Error(), "pos", n.Pos.String())
-		case e.static():
-			r.static = compileClaimWords(e.eval(exprRequest{}), n, log)
-		default:
-			r.dynamic = e
 		}
+		r.line = e
 	case "claims_expr":
 		if cr, err := claims.CompileClaimsExpr(n.Args); err == nil {
-			r.static = cr.Match
+			r.match = cr.Match
 		} else {
 			log.Error("Require claims_expr cannot be compiled", "pos", n.Pos.String(), "err", err)
 		}
@@ -312,13 +307,26 @@ func compileClaimWords(line string, n *apacheconf.AuthzNode, log *slog.Logger) f
 	return cr.Match
 }
 
-func (c *claimRules) match(n *apacheconf.AuthzNode, cl claims.Claims, q exprRequest, log *slog.Logger) bool {
+func (c *claimRules) match(n *apacheconf.AuthzNode, cl claims.Claims, v expr.Vars, log *slog.Logger) bool {
 	r := c.rule(n, log)
-	if r.dynamic != nil {
-		f := compileClaimWords(r.dynamic.eval(q), n, log)
-		return f != nil && f(cl)
+	if n.Provider == "claims_expr" {
+		return r.match != nil && r.match(cl)
 	}
-	return r.static != nil && r.static(cl)
+	if r.line == nil {
+		return false
+	}
+	line, err := r.line.String(v)
+	if err != nil {
+		log.Error("Require claim line could not be evaluated", "pos", n.Pos.String(), "err", err)
+		return false
+	}
+	r.mu.Lock()
+	if r.match == nil || line != r.last {
+		r.match, r.last = compileClaimWords(line, n, log), line
+	}
+	f := r.match
+	r.mu.Unlock()
+	return f != nil && f(cl)
 }
 
 // authenticateOIDC runs the relying party for a request whose AuthType is
@@ -330,7 +338,24 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
-	q := &oidc.Request{HTTP: r, Path: uri, Dir: oidcDirSettings(dir.OIDC), Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
+	ds := oidcDirSettings(dir.OIDC)
+	if v, ok := dir.OIDC.Value("OIDCUnAuthAction"); ok && len(v.Words) > 1 {
+		// OIDCUnAuthAction <action> <expr>: the action when the expression
+		// is true, else auth — and no XHR detection either way.
+		ds.UnAuthExpr = true
+		e, err := s.exprs.parse(v.Words[1], expr.Boolean)
+		ok := false
+		if err == nil {
+			ok, err = e.Bool(reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv})
+		}
+		if err != nil {
+			s.log.Error("OIDCUnAuthAction expression", "pos", v.Pos.String(), "err", err)
+		}
+		if !ok {
+			ds.UnAuthAction = "auth"
+		}
+	}
+	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
 	res := rp.Authenticate(w, q)
 	if res.Done {
 		return res, q, false
@@ -411,4 +436,23 @@ func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apach
 			delete(r.Header, name)
 		}
 	}
+}
+
+// exprCache keeps parsed ap_expr sources (they are parsed once per site).
+type exprCache struct{ m sync.Map }
+
+type exprEntry struct {
+	e   *expr.Expr
+	err error
+}
+
+func (c *exprCache) parse(src string, mode expr.Mode) (*expr.Expr, error) {
+	key := string(rune('0'+mode)) + src
+	if v, ok := c.m.Load(key); ok {
+		en := v.(exprEntry)
+		return en.e, en.err
+	}
+	e, err := expr.Parse(src, mode)
+	c.m.Store(key, exprEntry{e, err})
+	return e, err
 }

@@ -274,3 +274,33 @@ func TestOIDCAccessControlOrder(t *testing.T) {
 		t.Errorf("AuthType without Require: %d, want 500 (AH01627)", resp.StatusCode)
 	}
 }
+
+// TestOIDCUnAuthActionExpression: OIDCUnAuthAction <action> <expr> takes
+// the action when the expression holds, else logs in — without the XHR
+// detection.
+func TestOIDCUnAuthActionExpression(t *testing.T) {
+	s := newOIDCSite(t, "zoe", "  Require valid-user\n  OIDCUnAuthAction 401 \"%{HTTP:X-API} == 'yes'\"")
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, tc := range []struct {
+		hdr  map[string]string
+		want int
+	}{
+		{map[string]string{"X-API": "yes"}, 401},
+		{nil, 302},
+		{map[string]string{"X-Requested-With": "XMLHttpRequest"}, 302}, // no XHR detection with an expression
+	} {
+		req, _ := http.NewRequest("GET", s.front.URL+"/x", nil)
+		req.Header.Set("Accept", "text/html")
+		for k, v := range tc.hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%v: %d, want %d", tc.hdr, resp.StatusCode, tc.want)
+		}
+	}
+}

@@ -39,6 +39,8 @@ type Site struct {
 	claimRules claimRules
 	// sslLoaded: mod_ssl is loaded, so %{VAR}s resolves.
 	sslLoaded bool
+	// exprs are the parsed ap_expr sources.
+	exprs exprCache
 }
 
 // transportFor returns the rule's connection pool.
