@@ -751,3 +751,98 @@ func TestStripCookiesAndWhiteListScrub(t *testing.T) {
 		t.Errorf("spoofed white-listed claim header with an empty prefix reached the backend: %q", got)
 	}
 }
+
+// TestFormPostResponseMode: OIDCResponseMode form_post asks for it, and
+// the provider's POST to the redirect URI logs the user in.
+func TestFormPostResponseMode(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.ResponseMode = "form_post" })
+	first := h.do("GET", "/p?q=1", nil)
+	if !strings.HasSuffix(first.res.Location, "&response_mode=form_post") {
+		t.Fatalf("authorization request %q lacks response_mode", first.res.Location)
+	}
+	state := mustQuery(t, first.res.Location).Get("state")
+	sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	code := h.op.grant(first.res.Location)
+	body := "code=" + code + "&state=" + state
+	r := httptest.NewRequest("POST", "http://www.example.com/redirect_uri", strings.NewReader(body))
+	r.RequestURI = "/redirect_uri"
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("User-Agent", testUA)
+	r.Header.Set("Cookie", "mod_auth_openidc_state_"+state+"="+sc)
+	res := h.rp.Authenticate(httptest.NewRecorder(), &Request{HTTP: r, Path: "/redirect_uri", Dir: h.dir, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+	if res.Status != 302 || res.Location != "http://www.example.com/p?q=1" {
+		t.Errorf("form_post callback: %d %q", res.Status, res.Location)
+	}
+	// A query-mode answer to a form_post request is refused.
+	first = h.do("GET", "/p", nil)
+	state = mustQuery(t, first.res.Location).Get("state")
+	sc, _, _ = cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	code = h.op.grant(first.res.Location)
+	cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+	if _, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session"); ok {
+		t.Errorf("a query response to a form_post request logged in")
+	}
+}
+
+func TestErrorTemplate(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.ErrorTemplate = "<h1>%s</h1><p>%s</p> 100%%" })
+	r := h.do("GET", "/redirect_uri?foo=<b>", nil)
+	if got := r.rec.Body.String(); got != "<h1>Invalid Request</h1><p>The OpenID Connect callback URL received an invalid request</p> 100%" {
+		t.Errorf("template page %q", got)
+	}
+	h = newHarness(t, func(s *Settings) { s.ErrorTemplate = "%s|%s" })
+	first := h.do("GET", "/", nil)
+	state := mustQuery(t, first.res.Location).Get("state")
+	sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	r = h.do("GET", "/redirect_uri?error=<x>&error_description=a%22b&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+	if got := r.rec.Body.String(); got != "OpenID Connect Provider error: &lt;x&gt;|a&quot;b" {
+		t.Errorf("escaped provider error %q", got)
+	}
+}
+
+func TestRemoteUserAndPassAs(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.RemoteUserClaim = "email"
+		s.RemoteUserRegexp = regexp.MustCompile(`^(.*)@example.com$`)
+		s.RemoteUserReplace = "$1"
+		s.PassIDTokenAs = []string{"payload", "serialized"}
+		s.PassUserInfoAs = []string{"json"}
+	})
+	h.op.userinfo = json.RawMessage(`{"sub":"248289761001","name":"Zoë"}`)
+	sess, _ := h.login("/")
+	r := h.do("GET", "/", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+	if r.res.User != "alice" {
+		t.Errorf("REMOTE_USER %q, want alice", r.res.User)
+	}
+	if _, ok := r.req.Header["OIDC_CLAIM_email"]; ok {
+		t.Errorf("claims passed although neither id_token nor userinfo is passed as claims")
+	}
+	hv := func(name string) string {
+		if v := r.req.Header[name]; len(v) == 1 {
+			return v[0]
+		}
+		return ""
+	}
+	if got := hv("OIDC_userinfo_json"); got != `{"sub":"248289761001","name":"Zoë"}` {
+		t.Errorf("OIDC_userinfo_json %q", got)
+	}
+	if got := hv("OIDC_id_token_payload"); !strings.Contains(got, `"email":"alice@example.com"`) {
+		t.Errorf("OIDC_id_token_payload %q", got)
+	}
+	if got := hv("OIDC_id_token"); strings.Count(got, ".") != 2 {
+		t.Errorf("OIDC_id_token %q is not a compact JWT", got)
+	}
+	// No match of the pattern: the login fails.
+	h = newHarness(t, func(s *Settings) {
+		s.RemoteUserClaim = "email"
+		s.RemoteUserRegexp = regexp.MustCompile(`^(.*)@other.org$`)
+	})
+	first := h.do("GET", "/", nil)
+	state := mustQuery(t, first.res.Location).Get("state")
+	sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+	code := h.op.grant(first.res.Location)
+	cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+	if !strings.Contains(cb.rec.Body.String(), "Remote user could not be set") {
+		t.Errorf("unmatched OIDCRemoteUserClaim pattern: %d %q", cb.rec.Code, cb.rec.Body.String())
+	}
+}
