@@ -27,7 +27,7 @@ const (
 	whyPresent   = "presentation of files and directory listings served by Apache itself; oidcgate proxies and serves static files without it"
 	whyAuthOther = "oidcgate authenticates only with OpenID Connect / OAuth 2.0 (mod_auth_openidc's AuthTypes); protect the path with AuthType openid-connect or oauth20 instead"
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
-	whyIssue3    = "honoured once serving lands (the serving issue); read and checked today"
+	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
 	whyIssueOIDC = "not honoured yet: planned with the relying party's next parts (refresh, back/front-channel logout, several providers, cookie sessions, bearer tokens, shared caches); read and checked today"
 )
 
@@ -209,6 +209,7 @@ var directivePolicy = map[string]policy{
 	"logformat": {Status: Supported}, "customlog": {Status: Supported}, "transferlog": {Status: Supported},
 	"protocols": {Status: Supported}, "allowencodedslashes": {Status: Supported}, "mergeslashes": {Status: Supported},
 	"pidfile": {Status: Supported}, "timeout": {Status: Supported},
+	"documentroot": {Status: Supported}, "directoryindex": {Status: Supported},
 	"errordocument":  {Status: Supported, Reason: "text and URL forms; a local path (internal redirect) still gives Apache's default page"},
 	"balancermember": {Status: Supported, Reason: "byrequests balancing with loadfactor, hot standby (+H), disabled (+D), failover and retry, compared with Apache; other lbmethods (ProxySet) are planned"},
 
