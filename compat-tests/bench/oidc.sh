@@ -16,6 +16,11 @@
 # Bounded: a fixed duration per target; everything started is stopped.
 # Needs apache2, libapache2-mod-auth-openidc and wrk.
 #   compat-tests/bench/oidc.sh [seconds] [connections]
+# PROFILE=dir also records oidcgate+oidc's run with perf (-g, 999 Hz) and
+# writes dir/perf.data, dir/perf-top.txt (hottest symbols, self time) and
+# dir/perf-cum.txt (oidcgate's, encoding/json's and the GC's functions,
+# cumulative); the profiler's own cost lowers that target's figures. For
+# file:line, see oidc/session_bench_test.go (go test -cpuprofile).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
@@ -106,8 +111,20 @@ for target in "apache2+oidc 18421 $apache_cookie" "oidcgate+oidc 18422 $gate_coo
     echo "$name: the session cookie gets $code before timing, not the backend's 200" >&2; exit 1
   fi
   before=$(count)
+  perfpid=
+  if [ -n "${PROFILE:-}" ] && [ "$name" = oidcgate+oidc ]; then
+    mkdir -p "$PROFILE"
+    perf record -q -F 999 -g -p "$ogpid" -o "$PROFILE/perf.data" -- sleep "$secs" 2>/dev/null & perfpid=$!
+  fi
   out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "$hdr" "http://127.0.0.1:$port/")
   after=$(count)
+  if [ -n "$perfpid" ]; then
+    wait "$perfpid" || true
+    perf report -i "$PROFILE/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -40 > "$PROFILE/perf-top.txt" || true
+    perf report -i "$PROFILE/perf.data" --children --sort sym --stdio -g none 2>/dev/null \
+      | grep 'oidcgate\|encoding/json\|gcBgMarkWorker\|mallocgc$' | head -40 > "$PROFILE/perf-cum.txt" || true
+  fi
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
