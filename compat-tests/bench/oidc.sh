@@ -15,7 +15,11 @@
 # (wrk does not count 3xx as errors, the backend count catches redirects).
 # Bounded: a fixed duration per target; everything started is stopped.
 # Needs apache2, libapache2-mod-auth-openidc and wrk.
-#   compat-tests/bench/oidc.sh [seconds] [connections]
+#   compat-tests/bench/oidc.sh [seconds] [connections] [rounds]
+# With rounds > 1 the four targets are measured in turn, round after round
+# (so that a burst of load from elsewhere on the machine hits all of them),
+# and the summary gives each target's median req/s and the ratios of the
+# medians.
 # PROFILE=dir also records oidcgate+oidc's run with perf (-g, 999 Hz) and
 # writes dir/perf.data, dir/perf-top.txt (hottest symbols, self time) and
 # dir/perf-cum.txt (oidcgate's, encoding/json's and the GC's functions,
@@ -25,6 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
 conns=${2:-50}
+rounds=${3:-1}
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -100,7 +105,8 @@ rss() { ps -o rss= -p "$@" | awk '{s+=$1} END {print s}'; }
 count() { curl -sf "http://$backend/__count"; }
 declare -A RPS
 bad=0
-echo "# $(date -u +%FT%TZ)  $(nproc) cores  wrk -t2 -c$conns -d${secs}s  $(/usr/sbin/apache2 -v | awk -F': ' '/version/ {print $2}')  mod_auth_openidc $(dpkg-query -W -f='${Version}' libapache2-mod-auth-openidc 2>/dev/null)  $(go version | awk '{print $3}')"
+for round in $(seq "$rounds"); do
+echo "# round $round/$rounds  $(date -u +%FT%TZ)  loadavg $(cut -d' ' -f1-3 /proc/loadavg)  $(nproc) cores  wrk -t2 -c$conns -d${secs}s  $(/usr/sbin/apache2 -v | awk -F': ' '/version/ {print $2}')  mod_auth_openidc $(dpkg-query -W -f='${Version}' libapache2-mod-auth-openidc 2>/dev/null)  $(go version | awk '{print $3}')"
 for target in "apache2+oidc 18421 $apache_cookie" "oidcgate+oidc 18422 $gate_cookie" \
               "oidcgate-plain 18423 $gate_cookie" "apache2-plain 18424 $gate_cookie"; do
   set -- $target
@@ -138,11 +144,17 @@ for target in "apache2+oidc 18421 $apache_cookie" "oidcgate+oidc 18422 $gate_coo
   esac
   check=ok
   if [ -n "$non2xx" ] || [ $((after - before)) -lt "$reqs" ]; then check="INVALID"; bad=1; fi
-  RPS[$name]=$rps
+  RPS[$name]+="$rps "
   printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
     "$name" "$rps" "$p99" "$mem" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
 done
-awk -v g="${RPS[oidcgate+oidc]}" -v a="${RPS[apache2+oidc]}" -v p="${RPS[oidcgate-plain]}" 'BEGIN {
+done
+median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
+for name in apache2+oidc oidcgate+oidc oidcgate-plain apache2-plain; do
+  printf '%-15s median %10s req/s over %d round(s): %s\n' "$name" "$(echo "${RPS[$name]}" | median)" "$rounds" "${RPS[$name]}"
+done
+awk -v g="$(echo "${RPS[oidcgate+oidc]}" | median)" -v a="$(echo "${RPS[apache2+oidc]}" | median)" \
+    -v p="$(echo "${RPS[oidcgate-plain]}" | median)" 'BEGIN {
   printf "oidcgate+oidc / apache2+oidc   = %.2fx  (aim >= 2x)\n", g / a
   printf "oidcgate+oidc / oidcgate-plain = %.1f%%  (aim >= 90%%)\n", 100 * g / p }'
 exit $bad
