@@ -58,7 +58,7 @@ func BenchmarkAuthenticateExistingSession(b *testing.B) {
 	uicJSON, _ := json.Marshal(uic)
 	sess := &session{ID: randomString(20), RemoteUser: zoe.Subject + "@" + iss,
 		Expiry: now.Add(s.SessionInactivityTimeout).Unix(), MaxExpiry: now.Add(s.SessionMaxDuration).Unix(),
-		Issuer: iss, CookieDomain: "127.0.0.1", IDTokenClaims: idcJSON, UserInfoClaims: uicJSON,
+		Issuer: iss, ClientID: "bench", CookieDomain: "127.0.0.1", IDTokenClaims: idcJSON, UserInfoClaims: uicJSON,
 		IDToken:     "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0." + strings.Repeat("x", 900-37),
 		AccessToken: randomString(32), AccessTokenExpires: now.Add(time.Hour).Unix(), RefreshToken: randomString(32),
 		OriginalURL: "http://127.0.0.1:18422/", Created: now.Unix()}
