@@ -75,38 +75,34 @@ func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
 // claims/payload/serialized, then the tokens — later values replace
 // earlier ones of the same name.
 func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
-	idc, _ := claims.Parse(s.IDTokenClaims)
-	var uic claims.Claims
-	hasUserInfo := len(s.UserInfoClaims) > 0
-	if hasUserInfo {
-		uic, _ = claims.Parse(s.UserInfoClaims)
-		x.res.Claims = claims.Merge(uic, idc)
-	} else {
-		x.res.Claims = idc
+	v := s.view
+	if v == nil {
+		v = rp.newView(nil, s)
 	}
+	x.res.Claims = v.merged
 	x.res.Authenticated = true
 	if h := x.dir.AuthNHeader; h != "" {
-		setHeaderExact(x.r.Header, h, s.RemoteUser)
+		x.setHeader(h, s.RemoteUser)
 	}
 	set := func(name, value string) { rp.setAppInfo(x, name, value) }
-	if has(rp.s.PassUserInfoAs, "claims") && hasUserInfo {
-		for _, p := range claims.Render(uic, rp.s.ClaimPrefix, rp.s.ClaimDelimiter) {
+	if has(rp.s.PassUserInfoAs, "claims") && v.hasUserInfo {
+		for _, p := range v.uiPairs {
 			set(p.Name, p.Value)
 		}
 	}
-	if has(rp.s.PassUserInfoAs, "json") && hasUserInfo {
-		set("OIDC_userinfo_json", string(uic.JSON()))
+	if has(rp.s.PassUserInfoAs, "json") && v.hasUserInfo {
+		set("OIDC_userinfo_json", v.uiJSONValue)
 	}
 	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" {
 		set("OIDC_userinfo_jwt", s.UserInfoJWT)
 	}
 	if has(rp.s.PassIDTokenAs, "claims") {
-		for _, p := range claims.Render(idc, rp.s.ClaimPrefix, rp.s.ClaimDelimiter) {
+		for _, p := range v.idPairs {
 			set(p.Name, p.Value)
 		}
 	}
 	if has(rp.s.PassIDTokenAs, "payload") {
-		set("OIDC_id_token_payload", string(idc.JSON()))
+		set("OIDC_id_token_payload", v.idPayload)
 	}
 	if has(rp.s.PassIDTokenAs, "serialized") && s.IDToken != "" {
 		set("OIDC_id_token", s.IDToken)
@@ -127,11 +123,31 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 func (rp *RelyingParty) setAppInfo(x *exchange, name, value string) {
 	value = claims.Encode(value, x.dir.PassEncoding)
 	if x.dir.PassHeaders {
-		setHeaderExact(x.r.Header, name, headerSafe(value))
+		x.setHeader(name, headerSafe(value))
 	}
 	if x.dir.PassEnv && x.q.Env != nil {
 		x.q.Env[name] = value
 	}
+}
+
+// setHeader replaces the request header name, compared case-insensitively
+// as in Apache's tables, with one value under name's exact spelling:
+// mod_proxy forwards header names as they were set. The index of the
+// header's names is built once per request.
+func (x *exchange) setHeader(name, value string) {
+	h := x.r.Header
+	if x.hdrIdx == nil {
+		x.hdrIdx = make(map[string]string, len(h)+32)
+		for k := range h {
+			x.hdrIdx[strings.ToLower(k)] = k
+		}
+	}
+	lk := strings.ToLower(name)
+	if old, ok := x.hdrIdx[lk]; ok && old != name {
+		delete(h, old)
+	}
+	h[name] = []string{value}
+	x.hdrIdx[lk] = name
 }
 
 // headerSafe is the module's header value sanitising (LF becomes a
@@ -154,14 +170,3 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// setHeaderExact replaces every header named name, compared
-// case-insensitively as in Apache's tables, with one under name's exact
-// spelling: mod_proxy forwards header names as they were set.
-func setHeaderExact(h http.Header, name, value string) {
-	for k := range h {
-		if strings.EqualFold(k, name) {
-			delete(h, k)
-		}
-	}
-	h[name] = []string{value}
-}

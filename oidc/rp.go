@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oidcgate/oidcgate/oidc/claims"
@@ -23,6 +24,10 @@ type RelyingParty struct {
 	seal  *sealer
 	now   func() time.Time
 	log   *slog.Logger
+
+	// views caches decoded sessions by id (see loadView).
+	viewMu sync.RWMutex
+	views  map[string]*sessionView
 }
 
 // Option configures a RelyingParty.
@@ -115,6 +120,9 @@ type exchange struct {
 	dir *DirSettings
 	cw  cookieWriter
 	res Result
+	// hdrIdx maps lower-cased request header names to their spelling in
+	// the header map, built on the first identity header set.
+	hdrIdx map[string]string
 }
 
 func (x *exchange) setCookie(c cookie) {

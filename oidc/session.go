@@ -1,11 +1,14 @@
 package oidc
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"strconv"
 	"time"
+
+	"github.com/oidcgate/oidcgate/oidc/claims"
 )
 
 // Store is the server-side store sessions and nonces live in. Package
@@ -58,6 +61,9 @@ type session struct {
 	// Created is when the user logged in (unix s), the access token's
 	// last refresh.
 	Created int64 `json:"t,omitempty"`
+
+	// view is the decoded form this copy was made from (not stored).
+	view *sessionView
 }
 
 // moduleState renders the session as 2.4.12.3 stores it (what the info
@@ -107,6 +113,31 @@ func (rp *RelyingParty) key(purpose, id string) string {
 }
 
 func (rp *RelyingParty) loadSession(ctx context.Context, id string) (*session, error) {
+	v, err := rp.loadView(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s := *v.s // per request: the caller may change it
+	s.view = v
+	return &s, nil
+}
+
+// sessionView is a stored session decoded once: its claims parsed and
+// rendered, reused while the stored value stays the same (the hot path of
+// every authenticated request).
+type sessionView struct {
+	raw                    []byte
+	s                      *session
+	idc, uic, merged       claims.Claims
+	hasUserInfo            bool
+	idPairs, uiPairs       []claims.Pair
+	idPayload, uiJSONValue string
+}
+
+// maxViews bounds the decoded-session cache; when full it starts over.
+const maxViews = 4096
+
+func (rp *RelyingParty) loadView(ctx context.Context, id string) (*sessionView, error) {
 	if id == "" || len(id) > 256 {
 		return nil, errNoSession
 	}
@@ -114,13 +145,48 @@ func (rp *RelyingParty) loadSession(ctx context.Context, id string) (*session, e
 	if err != nil {
 		return nil, err
 	}
+	rp.viewMu.RLock()
+	v := rp.views[id]
+	rp.viewMu.RUnlock()
+	if v != nil && bytes.Equal(v.raw, b) {
+		return v, nil
+	}
 	var s session
 	if err := json.Unmarshal(b, &s); err != nil || s.ID != id || s.ClientID != rp.s.ClientID {
 		// A value that is not the session it claims to be: treat as
 		// absent (oidc_session_load_cache_by_uuid).
 		return nil, errNoSession
 	}
-	return &s, nil
+	v = rp.newView(b, &s)
+	rp.viewMu.Lock()
+	if rp.views == nil || len(rp.views) >= maxViews {
+		rp.views = map[string]*sessionView{}
+	}
+	rp.views[id] = v
+	rp.viewMu.Unlock()
+	return v, nil
+}
+
+func (rp *RelyingParty) newView(raw []byte, s *session) *sessionView {
+	v := &sessionView{raw: raw, s: s}
+	v.idc, _ = claims.Parse(s.IDTokenClaims)
+	v.merged = v.idc
+	if len(s.UserInfoClaims) > 0 {
+		v.hasUserInfo = true
+		v.uic, _ = claims.Parse(s.UserInfoClaims)
+		v.merged = claims.Merge(v.uic, v.idc)
+		v.uiPairs = claims.Render(v.uic, rp.s.ClaimPrefix, rp.s.ClaimDelimiter)
+		v.uiJSONValue = string(v.uic.JSON())
+	}
+	v.idPairs = claims.Render(v.idc, rp.s.ClaimPrefix, rp.s.ClaimDelimiter)
+	v.idPayload = string(v.idc.JSON())
+	return v
+}
+
+func (rp *RelyingParty) forgetView(id string) {
+	rp.viewMu.Lock()
+	delete(rp.views, id)
+	rp.viewMu.Unlock()
 }
 
 func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
@@ -145,6 +211,7 @@ func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
 }
 
 func (rp *RelyingParty) deleteSession(ctx context.Context, s *session) {
+	rp.forgetView(s.ID)
 	_ = rp.store.Delete(ctx, rp.key(keySession, s.ID))
 	if s.SID != "" {
 		_ = rp.store.Delete(ctx, rp.key(keySID, s.SID))
