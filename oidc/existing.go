@@ -169,4 +169,3 @@ func has(list []string, s string) bool {
 	}
 	return false
 }
-
