@@ -210,7 +210,7 @@ var directivePolicy = map[string]policy{
 	"protocols": {Status: Supported}, "allowencodedslashes": {Status: Supported}, "mergeslashes": {Status: Supported},
 	"pidfile": {Status: Supported}, "timeout": {Status: Supported},
 	"documentroot": {Status: Supported}, "directoryindex": {Status: Supported},
-	"errordocument":  {Status: Supported, Reason: "text and URL forms; a local path (internal redirect) still gives Apache's default page"},
+	"errordocument":  {Status: Supported, Reason: "text, URL and local-path forms (the local path as an internal redirect with REDIRECT_* variables, compared with Apache)"},
 	"balancermember": {Status: Supported, Reason: "byrequests balancing with loadfactor, hot standby (+H), disabled (+D), failover and retry, compared with Apache; other lbmethods (ProxySet) are planned"},
 
 	// Core directives with no effect in oidcgate.

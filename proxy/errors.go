@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net/http"
 	"fmt"
 	"strconv"
 	"strings"
@@ -23,6 +24,9 @@ type ErrorPage struct {
 	// inserted where the canned body allows them; they must already be
 	// HTML-escaped.
 	Notes string
+	// Additional is the status of an error met while serving the
+	// ErrorDocument for Status (Apache's recursive_error), 0 for none.
+	Additional int
 	// Reason overrides the reason phrase and heading (mod_proxy answers
 	// "502 Proxy Error").
 	Reason string
@@ -79,6 +83,13 @@ func (e ErrorPage) Render() (reason, body string) {
 	b.WriteString(heading)
 	b.WriteString("</h1>\n")
 	b.WriteString(text)
+	if e.Additional != 0 {
+		b.WriteString("<p>Additionally, a ")
+		b.WriteString(strconv.Itoa(e.Additional))
+		b.WriteString(" ")
+		b.WriteString(http.StatusText(e.Additional))
+		b.WriteString("\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n")
+	}
 	b.WriteString(e.Signature)
 	b.WriteString("</body></html>\n")
 	return reason, b.String()

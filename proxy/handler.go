@@ -32,6 +32,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	env := map[string]string{}
 	rawPath := requestPath(r)
 	user := ""
+	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{srv: srv, env: env, start: start, user: &user}))
 	defer func() {
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
 			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: user})
@@ -172,13 +173,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		// mod_proxy), then the sections' redirects in fixups.
 		if target == nil && srv.Alias != nil {
 			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirect(w, r, st, to)
+				s.writeRedirectIn(w, r, m.Dir, st, to)
 				return
 			}
 		}
 		if target == nil && m.Dir.Alias != nil {
 			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirect(w, r, st, to)
+				s.writeRedirectIn(w, r, m.Dir, st, to)
 				return
 			}
 		}
@@ -420,7 +421,13 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 
 // writeError sends one of Apache's own error documents.
 func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apacheconf.DirConfig, status int, notes string) {
-	// ErrorDocument: a text replaces the body, a URL becomes a redirect.
+	// An error while serving an ErrorDocument: the outer request answers.
+	if st := stateOf(r); st != nil && st.inErrorDoc {
+		st.failed = status
+		return
+	}
+	// ErrorDocument: a text replaces the body, a URL becomes a redirect, a
+	// local path an internal redirect.
 	if dir != nil && dir.Core != nil {
 		if ed, ok := dir.Core.ErrorDocuments[status]; ok && !ed.Default {
 			switch {
@@ -435,10 +442,20 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 			case strings.Contains(ed.Target, "://"):
 				s.writeRedirect(w, r, http.StatusFound, ed.Target)
 				return
+			case strings.HasPrefix(ed.Target, "/"):
+				if s.internalRedirect(w, r, status, ed.Target) {
+					return
+				}
 			}
 		}
 	}
-	_, body := ErrorPage{Status: status, Method: r.Method, Notes: notes}.Render()
+	s.writeErrorPage(w, r, ErrorPage{Status: status, Method: r.Method, Notes: notes})
+}
+
+// writeErrorPage sends one of Apache's own error documents.
+func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page ErrorPage) {
+	status := page.Status
+	_, body := page.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest {

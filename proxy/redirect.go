@@ -40,8 +40,15 @@ func matchRedirect(rules []apacheconf.RedirectRule, uri, rawQuery string) (int, 
 // writeRedirect answers a redirect (or another status of a Redirect
 // rule, such as 410) with Apache's page.
 func (s *Site) writeRedirect(w http.ResponseWriter, r *http.Request, status int, target string) {
+	s.writeRedirectIn(w, r, nil, status, target)
+}
+
+// writeRedirectIn is writeRedirect for a request whose merged config is
+// dir: a non-redirect status (Redirect gone) goes through its
+// ErrorDocuments.
+func (s *Site) writeRedirectIn(w http.ResponseWriter, r *http.Request, dir *apacheconf.DirConfig, status int, target string) {
 	if status < 300 || status > 399 {
-		s.writeError(w, r, nil, status, "")
+		s.writeError(w, r, dir, status, "")
 		return
 	}
 	_, body := ErrorPage{Status: status, URL: target}.Render()

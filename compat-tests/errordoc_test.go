@@ -1,0 +1,165 @@
+package compattests
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// errorDocConf renders a configuration whose ErrorDocuments are local
+// URLs: a static file, a proxied URL and a missing file.
+func errorDocConf(listen, backend, dir string) string {
+	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+LoadModule env_module /usr/lib/apache2/modules/mod_env.so
+LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
+LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+TypesConfig /etc/mime.types
+ServerName t.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+DocumentRoot %[3]s/www
+<Directory %[3]s/www>
+  Require all granted
+</Directory>
+SetEnv MYVAR hello
+ErrorDocument 404 /err.html
+ErrorDocument 403 /be/err
+ErrorDocument 410 /nothere.html
+ProxyPass /be http://%[2]s/be
+RequestHeader set X-RS "%%{REDIRECT_STATUS}e|%%{REDIRECT_MYVAR}e|%%{MYVAR}e"
+<Location /forbidden>
+  Require all denied
+</Location>
+Redirect gone /gone
+`, listen, backend, dir)
+}
+
+// docResponse is what a client sees of one response.
+type docResponse struct {
+	status int
+	ctype  string
+	body   string
+}
+
+func fetchDoc(t *testing.T, addr, method, target string) docResponse {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	body := ""
+	extra := ""
+	if method == "POST" {
+		body = "a=b"
+		extra = "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n"
+	}
+	io.WriteString(c, method+" "+target+" HTTP/1.1\r\nHost: t.example\r\nConnection: close\r\n"+extra+"\r\n"+body)
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("%s %s: %v", addr, target, err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return docResponse{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+}
+
+// TestErrorDocumentDifferential: ErrorDocument with a local URL is an
+// internal redirect in Apache — a file keeps the error status, a proxied
+// document answers with the backend's status, the environment is renamed
+// to REDIRECT_*, a POST is redirected as a GET, and a missing document
+// gives the default page with Apache's "Additionally" note.
+func TestErrorDocumentDifferential(t *testing.T) {
+	requireApache(t)
+	var mu sync.Mutex
+	var lastRS, lastMethod string
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		lastRS, lastMethod = r.Header.Get("X-RS"), r.Method
+		mu.Unlock()
+		io.WriteString(w, "backend error page for "+r.URL.Path)
+	}))
+	defer be.Close()
+	take := func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		s := lastMethod + " " + lastRS
+		lastRS, lastMethod = "", ""
+		return s
+	}
+	aAddr, oAddr := freePort(t), freePort(t)
+	aDir, oDir := t.TempDir(), t.TempDir()
+	for _, d := range []string{aDir, oDir} {
+		// Apache's children run as nobody: every directory up to the
+		// document root must be searchable.
+		os.Chmod(filepath.Dir(d), 0o755)
+		os.Chmod(d, 0o755)
+		os.MkdirAll(filepath.Join(d, "www"), 0o755)
+		os.WriteFile(filepath.Join(d, "www", "err.html"), []byte("<h1>custom</h1>\n"), 0o644)
+	}
+	aConf, oConf := filepath.Join(aDir, "front.conf"), filepath.Join(oDir, "front.conf")
+	backend := be.Listener.Addr().String()
+	os.WriteFile(aConf, []byte(errorDocConf(aAddr, backend, aDir)), 0o644)
+	os.WriteFile(oConf, []byte(errorDocConf(oAddr, backend, oDir)), 0o644)
+	if out, err := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
+		t.Fatalf("apache2 -t: %v\n%s", err, out)
+	}
+	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
+	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
+	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := apache.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
+	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
+	var ogLog strings.Builder
+	og.Stderr = &ogLog
+	if err := og.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { og.Process.Signal(syscall.SIGTERM); og.Wait() }()
+	waitListening(t, aAddr)
+	waitListening(t, oAddr)
+
+	for _, tc := range []struct{ method, target string }{
+		{"GET", "/missing?x=1"},
+		{"HEAD", "/missing"},
+		{"GET", "/forbidden/a?q=2"},
+		{"POST", "/forbidden/a"},
+		{"GET", "/gone"},
+		{"GET", "/err.html"},
+	} {
+		a := fetchDoc(t, aAddr, tc.method, tc.target)
+		aBackend := take()
+		o := fetchDoc(t, oAddr, tc.method, tc.target)
+		oBackend := take()
+		if a != o {
+			t.Errorf("%s %s:\n apache   %d %q %q\n oidcgate %d %q %q", tc.method, tc.target, a.status, a.ctype, a.body, o.status, o.ctype, o.body)
+		}
+		if aBackend != oBackend {
+			t.Errorf("%s %s: backend saw %q from Apache, %q from oidcgate", tc.method, tc.target, aBackend, oBackend)
+		}
+	}
+	if t.Failed() {
+		t.Logf("oidcgate log:\n%s", ogLog.String())
+	}
+}
