@@ -266,7 +266,7 @@ func rulePKCETokenRequest(b string) string {
 // kept in both (the scenarios check with the next request).
 func ruleRefusedLogout400(b string) string {
 	req := requestOf(b)
-	if !strings.Contains(req, "/redirect_uri?logout=") || !strings.Contains(b, "\n< 200\n") ||
+	if !isRedirectURIRequest(req, "?logout=") || !strings.Contains(b, "\n< 200\n") ||
 		!moduleErrorPageRE.MatchString(b) {
 		return b
 	}
@@ -311,7 +311,7 @@ func ruleNoTrailingBytes(b string) string {
 // (no module page) is not rewritten.
 func ruleRedirectURINeverProxied(b string) string {
 	req := requestOf(b)
-	if !strings.Contains(req, " /redirect_uri") || !strings.Contains(b, "\n  body (") {
+	if !isRedirectURIRequest(req, "") || !strings.Contains(b, "\n  body (") {
 		return b
 	}
 	lines := strings.SplitAfter(b, "\n")
@@ -326,6 +326,23 @@ func ruleRedirectURINeverProxied(b string) string {
 		out.WriteString(lines[i])
 	}
 	return out.String()
+}
+
+// redirectURIPaths are the paths of the OIDCRedirectURI of every config
+// the scenarios render: oidcConf's /redirect_uri, and the seed configs'
+// /callback (seed 003) and /members/vanity.php (seed 004), see
+// oidcseed_test.go. The rules that concern "the redirect URI" apply to each.
+var redirectURIPaths = []string{"/redirect_uri", "/callback", "/members/vanity.php"}
+
+// isRedirectURIRequest: the request line req is for a redirect URI path
+// followed by rest ("" : anything).
+func isRedirectURIRequest(req, rest string) bool {
+	for _, p := range redirectURIPaths {
+		if strings.Contains(req, " "+p+rest) {
+			return true
+		}
+	}
+	return false
 }
 
 var backendHeaderLineRE = regexp.MustCompile(`^  [A-Za-z0-9_.-]+: ".*"\n$`)
