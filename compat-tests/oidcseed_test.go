@@ -410,6 +410,31 @@ var seedScenarios = []oidcScenario{
 		s.note("seed 004: the guide's logout button <vanity script>?logout=<url>")
 		seedLogout(s, "member", "/members/index.php", "carol")
 	}},
+	{"seed004-f-refresh", func(s *scen) {
+		s.note("seed 004: the guide's token renewal <vanity script>?refresh=<page>&access_token=<OIDC_access_token>")
+		c := newBrowser(s.t)
+		hops := s.loginAs(c, "member", "/members/index.php", "carol")
+		token := ""
+		for _, l := range strings.Split(hops[len(hops)-1].Body, "\n") {
+			if v, ok := strings.CutPrefix(l, "OIDC_access_token: "); ok {
+				token = v
+			}
+		}
+		if token == "" {
+			s.t.Fatalf("no OIDC_access_token at the backend after the login")
+		}
+		s.note("the session's access token (as the backend received it)")
+		s.tg.Backend.take()
+		h := do(s.t, c, "GET", s.tg.Base["member"]+"/members/vanity.php?refresh=%2Fmembers%2Frenewed&access_token="+token, nil, browserHdr)
+		s.record(h, "member", "/members/vanity.php?refresh=%2Fmembers%2Frenewed&access_token=<the session's access token>", browserHdr)
+		s.backchannel()
+		s.note("the page the renewal redirects to (a new access token)")
+		s.send(c, "member", "GET", "/members/renewed", browserHdr)
+		s.note("an access token that is not the session's")
+		s.sendRaw(c, "member", "GET", "/members/vanity.php?refresh=%2Fmembers%2Frenewed&access_token=not-the-token", browserHdr)
+		s.backchannel()
+		s.send(c, "member", "GET", "/members/after", browserHdr)
+	}},
 }
 
 // TestOIDCSeedApache runs seedScenarios against the real Apache +
