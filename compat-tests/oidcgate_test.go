@@ -261,13 +261,14 @@ func rulePKCETokenRequest(b string) string {
 // Rule 2 (DESIGN.md difference 2): a ?logout= value the module refuses
 // (its URL validator: foreign host, protocol-relative, CR/LF, no host and
 // not relative — the reference's "logout URL rejected | 400") is answered
-// 400 with the same module error page; 2.4.12.3 sends that page with 200
-// (and then Apache's own 400 document, removed by rule 3). The session is
+// 400 with the same module error page (or OIDCHTMLErrorTemplate's page);
+// 2.4.12.3 sends that page with 200 (and then Apache's own 400 document,
+// removed by rule 3). The session is
 // kept in both (the scenarios check with the next request).
 func ruleRefusedLogout400(b string) string {
 	req := requestOf(b)
 	if !isRedirectURIRequest(req, "?logout=") || !strings.Contains(b, "\n< 200\n") ||
-		!moduleErrorPageRE.MatchString(b) {
+		!(moduleErrorPageRE.MatchString(b) || apacheTrailing400RE.MatchString(b)) {
 		return b
 	}
 	return strings.Replace(b, "\n< 200\n", "\n< 400\n", 1)
@@ -276,6 +277,13 @@ func ruleRefusedLogout400(b string) string {
 // moduleErrorPageRE: the body is the module's error page
 // (oidc_util_html_send_error: "<title>Error</title>").
 var moduleErrorPageRE = regexp.MustCompile(`(?m)^  \| \s*<title>Error</title>$`)
+
+// apacheTrailing400RE: Apache's own 400 document written after the page
+// (the module refused the request with HTTP_BAD_REQUEST after sending its
+// page). It identifies the refusal also when the page is not the module's
+// default one but the config's OIDCHTMLErrorTemplate (seed 004's error
+// template), whose text the transcript cannot know.
+var apacheTrailing400RE = regexp.MustCompile(`(?m)^  then, on the same connection, \d+ more bytes:\n(  ! .*\n)*  ! <title>400 Bad Request</title>$`)
 
 // Rule 3 (DESIGN.md difference 3): Apache's unsolicited bytes after a
 // response the module generated itself (a second error document, or the

@@ -22,15 +22,18 @@ import (
 // 004 at server level), both with the same OP and backend; the variants are
 //   - wso: seed 003, redirect URI /callback
 //   - member: seed 004, redirect URI /members/vanity.php
+//   - memberpages: seed 004 with the guide's optional pages: its
+//     unauthorized page (ErrorDocument 401) and error template
+//     (OIDCHTMLErrorTemplate)
 //
 // Only hosts, ports, the provider, the client and paths to files that do not
 // exist here are replaced; each replacement is a comment in the rendered
 // config. The harness adds what every rendered config has (User, Group,
 // ErrorLog/PidFile/DefaultRuntimeDir in the test's directory, LogLevel).
 
-var seedVariants = []string{"wso", "member"}
+var seedVariants = []string{"wso", "member", "memberpages"}
 
-var seedCallbacks = map[string]string{"wso": "/callback", "member": "/members/vanity.php"}
+var seedCallbacks = map[string]string{"wso": "/callback", "member": "/members/vanity.php", "memberpages": "/members/vanity.php"}
 
 // distinctPorts returns n loopback addresses that are free and distinct
 // (all listeners are held until every port is known).
@@ -147,9 +150,21 @@ Listen %[1]s
     # line, as it refuses the trailing comment)
 </VirtualHost>
 `, addr, port, op, backend)
-	case "member":
+	case "member", "memberpages":
 		// examples/seed-004-nats-member-area/member-area-location.conf
 		// (the NATS guide's example virtual host extract, <Location> form).
+		pages := ""
+		if variant == "memberpages" {
+			// The guide: "If you choose to set up an error template /
+			// an unauthorized page, you will need to add this"; the
+			// pages are its sample scripts.
+			pages = fmt.Sprintf(`
+# seed: OIDCHTMLErrorTemplate <path/to/your/apache/error/template>
+OIDCHTMLErrorTemplate %[1]s/error-template.html
+# seed: ErrorDocument 401 <full or relative url to your unauthorized page>
+ErrorDocument 401 /unauthorized.html
+`, dir)
+		}
 		return seedModules + "ServerName members.example.com\n" + seedHarness(dir) + fmt.Sprintf(`
 # seed: Listen 8080 (the harness listens on 127.0.0.1 only)
 Listen %[1]s
@@ -187,7 +202,7 @@ OIDCInfoHook access_token id_token userinfo session remote_user timeout exp
   AuthType openid-connect
   Require claim trial:0
 </Location>
-`, addr, dir, op, backend)
+`, addr, dir, op, backend) + pages
 	}
 	panic("no seed variant " + variant)
 }
@@ -199,13 +214,18 @@ func writeSeedFiles(t *testing.T, tg *oidcTarget, variant, dir string) string {
 	// Apache's children run as nobody: the pages must be reachable.
 	os.Chmod(filepath.Dir(dir), 0o755)
 	os.Chmod(dir, 0o755)
-	if variant == "member" {
+	if variant == "memberpages" {
+		// the guide's sample scripts, with <url of your members area> filled in
+		os.WriteFile(filepath.Join(dir, "error-template.html"), []byte("there was an error<br>\nmessage: %s<br>\ndescription: %s<br><br>\n<a href=\"/members/\">Try Again</a>\n"), 0o644)
+	}
+	if variant == "member" || variant == "memberpages" {
 		htdocs := filepath.Join(dir, "htdocs")
 		os.MkdirAll(htdocs, 0o755)
 		// A fixed modification time: Apache's ETag is size and mtime (and
 		// weak while the file is less than a second old).
 		mtime := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 		for name, body := range map[string]string{"index.html": "public home page\n",
+			"unauthorized.html": "You are not allowed to view this page, please try logging in<br><br>\n<a href=\"/members/\">Log In</a>\n",
 			"membership.html": "public page: how to become a member\n"} {
 			f := filepath.Join(htdocs, name)
 			os.WriteFile(f, []byte(body), 0o644)
@@ -435,6 +455,22 @@ var seedScenarios = []oidcScenario{
 		s.backchannel()
 		s.send(c, "member", "GET", "/members/after", browserHdr)
 	}},
+	{"seed004-g-unauthorized-page-and-error-template", func(s *scen) {
+		s.note("seed 004 with the guide's unauthorized page (ErrorDocument 401) and error template (OIDCHTMLErrorTemplate)")
+		s.note("unauthenticated XHR (401)")
+		s.send(nil, "memberpages", "GET", "/members/x", map[string]string{"X-Requested-With": "XMLHttpRequest"})
+		s.note("a browser GET still goes to the OP")
+		s.send(nil, "memberpages", "GET", "/members/x", browserHdr)
+		s.note("a callback that matches no login (the module's error page through the template)")
+		s.sendRaw(nil, "memberpages", "GET", "/members/vanity.php?code=abc&state=unknownstate", browserHdr)
+		s.note("dave (trial 1) on the full member area (Require claim trial:0)")
+		c := newBrowser(s.t)
+		s.loginAs(c, "memberpages", "/members/full/x", "dave")
+		s.send(c, "memberpages", "GET", "/members/full/x", map[string]string{"X-Requested-With": "XMLHttpRequest"})
+		s.note("a foreign logout URL (the error template)")
+		s.sendRaw(c, "memberpages", "GET", "/members/vanity.php?logout=https%3A%2F%2Fevil.example%2F", browserHdr)
+		s.send(c, "memberpages", "GET", "/members/index.php", browserHdr)
+	}},
 }
 
 // TestOIDCSeedApache runs seedScenarios against the real Apache +
@@ -503,5 +539,45 @@ func TestOIDCSeedOIDCGate(t *testing.T) {
 			}
 			t.Logf("KNOWN DIFFERENCE (knownDiff, %s):\n%s", kb.why, requestDiff(want, got))
 		})
+	}
+}
+
+// TestExpectForOIDCGateTemplateLogout: rule 2 (refused logout -> 400) also
+// applies when the refusal page is the config's OIDCHTMLErrorTemplate (no
+// "<title>Error</title>"; recognised by Apache's trailing 400 document),
+// and not to a template page without that trailing document.
+func TestExpectForOIDCGateTemplateLogout(t *testing.T) {
+	refused := `> GET [memberpages] /members/vanity.php?logout=https%3A%2F%2Fevil.example%2F
+< 200
+<   Content-Type: text/html
+  body (20 bytes):
+  | there was an error<br>
+
+  then, on the same connection, 266 more bytes:
+  ! <!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
+  ! <html><head>
+  ! <title>400 Bad Request</title>
+  ! </head><body>
+
+`
+	want := `> GET [memberpages] /members/vanity.php?logout=https%3A%2F%2Fevil.example%2F
+< 400
+<   Content-Type: text/html
+  body (20 bytes):
+  | there was an error<br>
+
+`
+	if got := expectForOIDCGate(refused); got != want {
+		t.Errorf("refused logout with a template page:\n%s\nwant:\n%s", got, want)
+	}
+	plain := `> GET [memberpages] /members/vanity.php?logout=%2Flocal
+< 200
+<   Content-Type: text/html
+  body (20 bytes):
+  | there was an error<br>
+
+`
+	if got := expectForOIDCGate(plain); got != plain {
+		t.Errorf("a template page without Apache's trailing 400 was rewritten:\n%s", got)
 	}
 }
