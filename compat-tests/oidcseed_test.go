@@ -226,7 +226,7 @@ func writeSeedFiles(t *testing.T, tg *oidcTarget, variant, dir string) string {
 		mtime := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
 		for name, body := range map[string]string{"index.html": "public home page\n",
 			"unauthorized.html": "You are not allowed to view this page, please try logging in<br><br>\n<a href=\"/members/\">Log In</a>\n",
-			"membership.html": "public page: how to become a member\n"} {
+			"membership.html":   "public page: how to become a member\n"} {
 			f := filepath.Join(htdocs, name)
 			os.WriteFile(f, []byte(body), 0o644)
 			os.Chtimes(f, mtime, mtime)
