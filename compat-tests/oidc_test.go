@@ -58,6 +58,27 @@ type oidcTarget struct {
 	Base    map[string]string // variant -> "http://127.0.0.1:PORT"
 	Env     *oidcEnv
 	Backend *claimBackend
+	// Callback: variant -> the path of its OIDCRedirectURI when it is not
+	// /redirect_uri (the seed configs, oidcseed_test.go).
+	Callback map[string]string
+}
+
+// callback is the path of variant's redirect URI.
+func (tg *oidcTarget) callback(variant string) string {
+	if p, ok := tg.Callback[variant]; ok {
+		return p
+	}
+	return "/redirect_uri"
+}
+
+// variants are tg's variants, sorted.
+func (tg *oidcTarget) variants() []string {
+	var vs []string
+	for v := range tg.Base {
+		vs = append(vs, v)
+	}
+	sort.Strings(vs)
+	return vs
 }
 
 // oidcEnv is what all targets share: the OP and the recording backend.
@@ -339,12 +360,12 @@ func newNormaliser(tg *oidcTarget) *normaliser {
 		n.repl = append(n.repl, [2]string{from, prefix + placeholder},
 			[2]string{url.QueryEscape(from), url.QueryEscape(prefix) + placeholder})
 	}
-	for _, v := range oidcVariants {
+	for _, v := range tg.variants() {
 		add(tg.Base[v], "http://", "${RP}")
 	}
 	add(tg.Env.OP.Issuer, "http://", "${OP}")
 	add(tg.Backend.Addr(), "", "${BACKEND}")
-	for _, v := range oidcVariants {
+	for _, v := range tg.variants() {
 		_, port, _ := net.SplitHostPort(strings.TrimPrefix(tg.Base[v], "http://"))
 		add("127.0.0.1:"+port, "", "${RP}")
 		add("Port "+port, "Port ", "${RP_PORT}")
@@ -704,12 +725,14 @@ func (s *scen) loginAs(c *http.Client, variant, path, user string) []hop {
 			return
 		}
 		rel := strings.TrimPrefix(h.URL, s.tg.Base[variant])
-		if strings.HasPrefix(rel, "/redirect_uri?") {
+		cb := s.tg.callback(variant)
+		isCallback := strings.HasPrefix(rel, cb+"?") || rel == cb
+		if strings.HasPrefix(rel, cb+"?") {
 			// Show the callback's parameters like a Location.
 			rel = s.n.location(rel)
 		}
 		s.record(h, variant, rel, browserHdr)
-		if strings.HasPrefix(rel, "/redirect_uri") {
+		if isCallback {
 			s.backchannel()
 			s.out.WriteString("\n")
 		}

@@ -261,13 +261,14 @@ func rulePKCETokenRequest(b string) string {
 // Rule 2 (DESIGN.md difference 2): a ?logout= value the module refuses
 // (its URL validator: foreign host, protocol-relative, CR/LF, no host and
 // not relative — the reference's "logout URL rejected | 400") is answered
-// 400 with the same module error page; 2.4.12.3 sends that page with 200
-// (and then Apache's own 400 document, removed by rule 3). The session is
+// 400 with the same module error page (or OIDCHTMLErrorTemplate's page);
+// 2.4.12.3 sends that page with 200 (and then Apache's own 400 document,
+// removed by rule 3). The session is
 // kept in both (the scenarios check with the next request).
 func ruleRefusedLogout400(b string) string {
 	req := requestOf(b)
-	if !strings.Contains(req, "/redirect_uri?logout=") || !strings.Contains(b, "\n< 200\n") ||
-		!moduleErrorPageRE.MatchString(b) {
+	if !isRedirectURIRequest(req, "?logout=") || !strings.Contains(b, "\n< 200\n") ||
+		!(moduleErrorPageRE.MatchString(b) || apacheTrailing400RE.MatchString(b)) {
 		return b
 	}
 	return strings.Replace(b, "\n< 200\n", "\n< 400\n", 1)
@@ -276,6 +277,13 @@ func ruleRefusedLogout400(b string) string {
 // moduleErrorPageRE: the body is the module's error page
 // (oidc_util_html_send_error: "<title>Error</title>").
 var moduleErrorPageRE = regexp.MustCompile(`(?m)^  \| \s*<title>Error</title>$`)
+
+// apacheTrailing400RE: Apache's own 400 document written after the page
+// (the module refused the request with HTTP_BAD_REQUEST after sending its
+// page). It identifies the refusal also when the page is not the module's
+// default one but the config's OIDCHTMLErrorTemplate (seed 004's error
+// template), whose text the transcript cannot know.
+var apacheTrailing400RE = regexp.MustCompile(`(?m)^  then, on the same connection, \d+ more bytes:\n(  ! .*\n)*  ! <title>400 Bad Request</title>$`)
 
 // Rule 3 (DESIGN.md difference 3): Apache's unsolicited bytes after a
 // response the module generated itself (a second error document, or the
@@ -311,7 +319,7 @@ func ruleNoTrailingBytes(b string) string {
 // (no module page) is not rewritten.
 func ruleRedirectURINeverProxied(b string) string {
 	req := requestOf(b)
-	if !strings.Contains(req, " /redirect_uri") || !strings.Contains(b, "\n  body (") {
+	if !isRedirectURIRequest(req, "") || !strings.Contains(b, "\n  body (") {
 		return b
 	}
 	lines := strings.SplitAfter(b, "\n")
@@ -326,6 +334,23 @@ func ruleRedirectURINeverProxied(b string) string {
 		out.WriteString(lines[i])
 	}
 	return out.String()
+}
+
+// redirectURIPaths are the paths of the OIDCRedirectURI of every config
+// the scenarios render: oidcConf's /redirect_uri, and the seed configs'
+// /callback (seed 003) and /members/vanity.php (seed 004), see
+// oidcseed_test.go. The rules that concern "the redirect URI" apply to each.
+var redirectURIPaths = []string{"/redirect_uri", "/callback", "/members/vanity.php"}
+
+// isRedirectURIRequest: the request line req is for a redirect URI path
+// followed by rest ("" : anything).
+func isRedirectURIRequest(req, rest string) bool {
+	for _, p := range redirectURIPaths {
+		if strings.Contains(req, " "+p+rest) {
+			return true
+		}
+	}
+	return false
 }
 
 var backendHeaderLineRE = regexp.MustCompile(`^  [A-Za-z0-9_.-]+: ".*"\n$`)

@@ -65,6 +65,23 @@ const USERS = {
     preferred_username: 'bob',
     groups: ['users'],
   },
+  // Members of seed 004's NATS member area: NATS sends the member's
+  // username (OIDCRemoteUserClaim username) and the trial flag
+  // (Require claim trial:0 guards the full member area).
+  carol: {
+    sub: 'carol',
+    email: 'carol@example.com',
+    email_verified: true,
+    username: 'carol',
+    trial: 0,
+  },
+  dave: {
+    sub: 'dave',
+    email: 'dave@example.com',
+    email_verified: true,
+    username: 'dave',
+    trial: 1,
+  },
 };
 // Only at the userinfo endpoint.
 const USERINFO_ONLY = ['phone_number', 'realm_access'];
