@@ -41,6 +41,8 @@ type Site struct {
 	sslLoaded bool
 	// exprs are the parsed ap_expr sources.
 	exprs exprCache
+	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
+	modDir bool
 }
 
 // transportFor returns the rule's connection pool.
@@ -103,6 +105,7 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 		s.SetSessionStore(store)
 	}
 	s.sslLoaded = cfg.Modules != nil && cfg.Modules.HasModule("mod_ssl")
+	s.modDir = cfg.Modules == nil || cfg.Modules.HasModule("mod_dir")
 	return s
 }
 

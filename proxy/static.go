@@ -37,6 +37,12 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 		return
 	}
 	if st.IsDir() {
+		// Without mod_dir nothing answers for a directory: 404, as Apache
+		// measured with the seed-004 config.
+		if !s.modDir {
+			s.writeError(w, r, dir, http.StatusNotFound, "")
+			return
+		}
 		if !strings.HasSuffix(uri, "/") {
 			if dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash {
 				target := "http://" + r.Host + uri + "/"
