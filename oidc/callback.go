@@ -214,6 +214,33 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 // azp, exp, iat within OIDCIDTokenIatSlack, sub, and the nonce, which may
 // be used only once.
 func (rp *RelyingParty) verifyIDToken(ctx context.Context, md *Metadata, raw, nonce string) (*gooidc.IDToken, []byte, error) {
+	idt, payload, err := rp.verifyIDTokenNoNonce(ctx, md, raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	var c struct {
+		Nonce *string `json:"nonce"`
+	}
+	if err := json.Unmarshal(payload, &c); err != nil {
+		return nil, nil, err
+	}
+	if c.Nonce == nil || !constantEqual(*c.Nonce, nonce) {
+		return nil, nil, errors.New("id_token nonce does not match")
+	}
+	// Replay protection: a nonce is accepted once within 2×slack+10s.
+	key := rp.key(keyNonce, nonce)
+	if _, err := rp.store.Get(ctx, key); err == nil {
+		return nil, nil, errors.New("id_token nonce was already used (replay)")
+	}
+	if err := rp.store.Set(ctx, key, []byte{1}, 2*rp.s.IATSlack+10*time.Second); err != nil {
+		rp.log.Warn("could not store the nonce for replay protection", "err", err)
+	}
+	return idt, payload, nil
+}
+
+// verifyIDTokenNoNonce runs every id_token check but the nonce (a
+// refreshed id_token carries none).
+func (rp *RelyingParty) verifyIDTokenNoNonce(ctx context.Context, md *Metadata, raw string) (*gooidc.IDToken, []byte, error) {
 	ks := rp.prov.keySet()
 	if ks == nil {
 		return nil, nil, errors.New("the provider has no jwks_uri")
@@ -233,12 +260,11 @@ func (rp *RelyingParty) verifyIDToken(ctx context.Context, md *Metadata, raw, no
 		return nil, nil, fmt.Errorf("id_token issuer %q does not match %q", idt.Issuer, md.Issuer)
 	}
 	var c struct {
-		Sub   *string          `json:"sub"`
-		Iat   *json.Number     `json:"iat"`
-		Azp   *string          `json:"azp"`
-		Nonce *string          `json:"nonce"`
-		Exp   *json.Number     `json:"exp"`
-		Aud   *json.RawMessage `json:"aud"`
+		Sub *string          `json:"sub"`
+		Iat *json.Number     `json:"iat"`
+		Azp *string          `json:"azp"`
+		Exp *json.Number     `json:"exp"`
+		Aud *json.RawMessage `json:"aud"`
 	}
 	payload := make([]byte, 0)
 	var all json.RawMessage
@@ -269,17 +295,6 @@ func (rp *RelyingParty) verifyIDToken(ctx context.Context, md *Metadata, raw, no
 	}
 	if c.Azp != nil && *c.Azp != rp.s.ClientID {
 		return nil, nil, fmt.Errorf("id_token azp %q is not the client_id", *c.Azp)
-	}
-	if c.Nonce == nil || !constantEqual(*c.Nonce, nonce) {
-		return nil, nil, errors.New("id_token nonce does not match")
-	}
-	// Replay protection: a nonce is accepted once within 2×slack+10s.
-	key := rp.key(keyNonce, nonce)
-	if _, err := rp.store.Get(ctx, key); err == nil {
-		return nil, nil, errors.New("id_token nonce was already used (replay)")
-	}
-	if err := rp.store.Set(ctx, key, []byte{1}, 2*rp.s.IATSlack+10*time.Second); err != nil {
-		rp.log.Warn("could not store the nonce for replay protection", "err", err)
 	}
 	return idt, payload, nil
 }

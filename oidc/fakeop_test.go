@@ -42,6 +42,8 @@ type fakeOP struct {
 	tokenAuth  []string
 	revoked    []string
 	alg        string
+	// refreshForms records refresh grants.
+	refreshForms []url.Values
 }
 
 type codeGrant struct{ nonce, challenge string }
@@ -123,6 +125,17 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 	defer op.mu.Unlock()
 	op.tokenForms = append(op.tokenForms, r.PostForm)
 	op.tokenAuth = append(op.tokenAuth, r.Header.Get("Authorization"))
+	if r.PostForm.Get("grant_type") == "refresh_token" {
+		op.refreshForms = append(op.refreshForms, r.PostForm)
+		if r.PostForm.Get("refresh_token") != "RT-1" {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant"}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"AT-2","token_type":"Bearer","expires_in":"60","refresh_token":"RT-2"}`))
+		return
+	}
 	g, ok := op.codes[r.PostForm.Get("code")]
 	delete(op.codes, r.PostForm.Get("code"))
 	if !ok {

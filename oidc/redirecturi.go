@@ -59,6 +59,8 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		// Let through with an empty user; the content handler answers.
 		x.res.HasUser, x.res.Content = true, "jwks"
 		return x.res
+	case hasParam(q, "refresh"):
+		return rp.refreshRequest(ctx, x, sess, query)
 	case hasParam(q, "info"):
 		if sess == nil {
 			return x.status(http.StatusUnauthorized)

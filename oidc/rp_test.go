@@ -846,3 +846,39 @@ func TestRemoteUserAndPassAs(t *testing.T) {
 		t.Errorf("unmatched OIDCRemoteUserClaim pattern: %d %q", cb.rec.Code, cb.rec.Body.String())
 	}
 }
+
+// TestRefreshRequest: ?refresh=<return_to>&access_token=<the session's>
+// runs the refresh grant (rotated refresh token, new access token in the
+// headers) and returns; a wrong access token only adds an error code.
+func TestRefreshRequest(t *testing.T) {
+	h := newHarness(t, nil)
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	r := h.do("GET", "/redirect_uri?refresh=%2Fback%3Fa%3D1&access_token=wrong", ck)
+	if r.res.Status != 302 || r.res.Location != "/back?a=1&error_code=no_access_token_match" {
+		t.Errorf("wrong access token: %d %q", r.res.Status, r.res.Location)
+	}
+	if len(h.op.refreshForms) != 0 {
+		t.Fatalf("a refresh grant ran for a wrong access token")
+	}
+	if r := h.do("GET", "/redirect_uri?refresh=https%3A%2F%2Fevil.example%2F&access_token=AT-1", ck); r.res.Status != 500 {
+		t.Errorf("foreign return_to: %d, want 500", r.res.Status)
+	}
+	r = h.do("GET", "/redirect_uri?refresh=%2Fback&access_token=AT-1", ck)
+	if r.res.Status != 302 || r.res.Location != "/back" {
+		t.Fatalf("refresh: %d %q", r.res.Status, r.res.Location)
+	}
+	if len(h.op.refreshForms) != 1 || h.op.refreshForms[0].Get("scope") != "openid" {
+		t.Errorf("refresh grant form %v", h.op.refreshForms)
+	}
+	if _, line, ok := cookieValue(r.sets, "mod_auth_openidc_session"); !ok || line != "mod_auth_openidc_session="+sess+"; Path=/; HttpOnly" {
+		t.Errorf("session cookie after refresh: %q", r.sets)
+	}
+	after := h.do("GET", "/", ck)
+	if got := after.req.Header["OIDC_access_token"]; len(got) != 1 || got[0] != "AT-2" {
+		t.Errorf("access token after refresh %q", got)
+	}
+	if got := after.req.Header["OIDC_access_token_expires"]; len(got) != 1 || got[0] != "1800000060" {
+		t.Errorf("expiry after refresh %q", got)
+	}
+}
