@@ -203,7 +203,7 @@ var directivePolicy = map[string]policy{
 	"oidccachetype":   {Status: Supported, Reason: "shm (the default) is oidcgate's in-memory store shared by all virtual hosts; redis and memcache are planned"},
 	"oidccacheshmmax": {Status: Supported}, "oidccacheshmentrysizemax": {Status: Supported},
 	"oidcstripcookies": {Status: Supported}, "oidcxforwardedheaders": {Status: Supported},
-	"oidcrefreshaccesstokenbeforeexpiry": {Status: Unsupported, Reason: "automatic refresh before expiry is not implemented yet (planned); the ?refresh= request on the redirect URI works — requests go on with the old access token until then", Critical: true},
+	"oidcrefreshaccesstokenbeforeexpiry": {Status: Supported, Reason: "2.4.12.3's behaviour: failures are ignored unless logout_on_error; one refresh per session however many parallel requests"},
 	"oidcwhitelistedclaims":              {Status: Unsupported, Reason: "claims are not filtered yet (planned): every claim reaches the backend; with an empty OIDCClaimPrefix the listed names are scrubbed from requests as the module does", Critical: true},
 	"oidcblacklistedclaims":              {Status: Unsupported, Reason: "claims are not filtered yet (planned): every claim reaches the backend", Critical: true},
 	"redirect":                           {Status: Supported}, "redirectmatch": {Status: Supported}, "redirectpermanent": {Status: Supported}, "redirecttemp": {Status: Supported},

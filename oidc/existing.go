@@ -32,7 +32,25 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 		x.res.HasUser, x.res.User = false, ""
 		return rp.unauthenticated(ctx, x)
 	}
+	saved := false
+	if x.dir.Refresh {
+		switch refreshed, err := rp.refreshBeforeExpiry(ctx, s, x.dir.RefreshBeforeExpiry); {
+		case err != nil && x.dir.RefreshLogoutOnError:
+			// 2.4.12.3: logout_on_error ends the session and goes to
+			// OIDCDefaultLoggedOutURL; other failures are ignored.
+			rp.log.Warn("access_token could not be refreshed, logging out", "err", err)
+			x.res.HasUser, x.res.User = false, ""
+			return rp.localLogout(ctx, x, s)
+		case err != nil:
+			rp.log.Warn("access_token could not be refreshed", "err", err)
+		case refreshed:
+			saved = true
+		}
+	}
 	rp.passIdentity(x, s)
+	if saved { // refreshBeforeExpiry stored it
+		rp.setSessionCookie(x, s, false)
+	}
 	// Slide the inactivity timer, at most once per 10% of the timeout
 	// (capped at 60 s), and only then re-send the cookie.
 	interval := rp.s.SessionInactivityTimeout
@@ -47,7 +65,9 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 			rp.log.Warn("error saving session", "err", err)
 			return x.status(http.StatusInternalServerError)
 		}
-		rp.setSessionCookie(x, s, false)
+		if !saved {
+			rp.setSessionCookie(x, s, false)
+		}
 	}
 	rp.stripCookies(x)
 	return x.res

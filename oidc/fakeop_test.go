@@ -133,7 +133,7 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"access_token":"AT-2","token_type":"Bearer","expires_in":"60","refresh_token":"RT-2"}`))
+		_, _ = w.Write([]byte(`{"access_token":"AT-2","token_type":"Bearer","expires_in":"3600","refresh_token":"RT-2"}`))
 		return
 	}
 	g, ok := op.codes[r.PostForm.Get("code")]

@@ -137,6 +137,22 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 	return rp.sendHTML(x, "Logged Out", "", "<p>Logged Out</p>", http.StatusOK)
 }
 
+// localLogout ends the session after a failed refresh with
+// logout_on_error: tokens revoked, session deleted, then
+// OIDCDefaultLoggedOutURL or the "Logged Out" page.
+func (rp *RelyingParty) localLogout(ctx context.Context, x *exchange, sess *session) Result {
+	rp.revoke(ctx, sess)
+	rp.deleteSession(ctx, sess)
+	x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+	h := x.header()
+	h.Set("Cache-Control", "no-cache, no-store")
+	h.Set("Pragma", "no-cache")
+	if u := rp.s.DefaultLoggedOutURL; u != "" {
+		return x.redirect(rp.absURL(x, u))
+	}
+	return rp.sendHTML(x, "Logged Out", "", "<p>Logged Out</p>", http.StatusOK)
+}
+
 // transparentPixel is the 1×1 PNG a front-channel logout with
 // logout=img answers.
 var transparentPixel = []byte{0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/oidcgate/oidcgate/oidc/claims"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
@@ -159,4 +160,49 @@ func (rp *RelyingParty) takeRefreshedIDToken(ctx context.Context, md *Metadata, 
 		s.MaxExpiry = idt.Expiry.Unix()
 	}
 	return nil
+}
+
+// refreshBeforeExpiry refreshes the session's access token when it
+// expires within ttl seconds (OIDCRefreshAccessTokenBeforeExpiry). As in
+// 2.4.12.3, a session without a refresh token or without an expiry is
+// left alone. Parallel requests of one session refresh once: the first
+// takes the session's lock and refreshes, the others wait and take the
+// stored result. It reports whether s changed.
+func (rp *RelyingParty) refreshBeforeExpiry(ctx context.Context, s *session, ttl int) (bool, error) {
+	due := func(s *session) bool {
+		return s.AccessTokenExpires != 0 && s.RefreshToken != "" && s.AccessTokenExpires-int64(ttl) <= rp.now().Unix()
+	}
+	if !due(s) {
+		return false, nil
+	}
+	mu := rp.refreshLock(s.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	// Another request may have refreshed while this one waited.
+	if cur, err := rp.loadSession(ctx, s.ID); err == nil && (cur.AccessToken != s.AccessToken || !due(cur)) {
+		*s = *cur
+		return false, nil
+	}
+	if err := rp.refreshTokens(ctx, s); err != nil {
+		return false, err
+	}
+	if err := rp.saveSession(ctx, s); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// refreshLock is the per-session lock of refreshBeforeExpiry.
+func (rp *RelyingParty) refreshLock(id string) *sync.Mutex {
+	rp.refreshMu.Lock()
+	defer rp.refreshMu.Unlock()
+	if rp.refreshing == nil || len(rp.refreshing) > 10000 {
+		rp.refreshing = map[string]*sync.Mutex{}
+	}
+	m := rp.refreshing[id]
+	if m == nil {
+		m = &sync.Mutex{}
+		rp.refreshing[id] = m
+	}
+	return m
 }

@@ -28,6 +28,9 @@ type RelyingParty struct {
 	// views caches decoded sessions by id (see loadView).
 	viewMu sync.RWMutex
 	views  map[string]*sessionView
+	// refreshing holds a lock per session being refreshed.
+	refreshMu  sync.Mutex
+	refreshing map[string]*sync.Mutex
 }
 
 // Option configures a RelyingParty.

@@ -878,7 +878,54 @@ func TestRefreshRequest(t *testing.T) {
 	if got := after.req.Header["OIDC_access_token"]; len(got) != 1 || got[0] != "AT-2" {
 		t.Errorf("access token after refresh %q", got)
 	}
-	if got := after.req.Header["OIDC_access_token_expires"]; len(got) != 1 || got[0] != "1800000060" {
+	if got := after.req.Header["OIDC_access_token_expires"]; len(got) != 1 || got[0] != "1800003600" {
 		t.Errorf("expiry after refresh %q", got)
+	}
+}
+
+// TestRefreshBeforeExpiry: OIDCRefreshAccessTokenBeforeExpiry refreshes
+// once per session however many requests arrive together; a failure is
+// ignored (2.4.12.3) or logs out with logout_on_error.
+func TestRefreshBeforeExpiry(t *testing.T) {
+	h := newHarness(t, nil)
+	sess, _ := h.login("/")
+	h.dir.Refresh, h.dir.RefreshBeforeExpiry = true, 3599
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if r := h.do("GET", "/", ck); r.req.Header["OIDC_access_token"][0] != "AT-1" || len(h.op.refreshForms) != 0 {
+		t.Fatalf("refreshed too early")
+	}
+	h.advance(2 * time.Second)
+	var wg sync.WaitGroup
+	tokens := make([]string, 8)
+	for i := range tokens {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := h.do("GET", "/", ck)
+			if v := r.req.Header["OIDC_access_token"]; len(v) == 1 {
+				tokens[i] = v[0]
+			}
+		}(i)
+	}
+	wg.Wait()
+	if n := len(h.op.refreshForms); n != 1 {
+		t.Errorf("%d refresh grants for 8 parallel requests, want 1", n)
+	}
+	for i, tok := range tokens {
+		if tok != "AT-2" {
+			t.Errorf("request %d passed access token %q, want AT-2", i, tok)
+		}
+	}
+	// The rotated RT-2 is refused by the provider: ignored by default...
+	h.advance(61 * time.Second)
+	if r := h.do("GET", "/", ck); !r.res.Authenticated {
+		t.Errorf("a failed refresh without logout_on_error ended the session")
+	}
+	// ...and the end of the session with logout_on_error.
+	h.dir.RefreshLogoutOnError = true
+	h.advance(61 * time.Second)
+	r := h.do("GET", "/", ck)
+	if r.res.Authenticated || !strings.Contains(r.rec.Body.String(), "Logged Out") {
+		t.Errorf("logout_on_error: authenticated=%v %q", r.res.Authenticated, r.rec.Body.String())
 	}
 }

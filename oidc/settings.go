@@ -147,6 +147,12 @@ type DirSettings struct {
 	// RedirectURLsBad: patterns were configured but none compiles, so no
 	// URL is allowed.
 	RedirectURLsBad bool
+	// Refresh is set by OIDCRefreshAccessTokenBeforeExpiry: the access
+	// token is refreshed when it expires within RefreshBeforeExpiry
+	// seconds; RefreshLogoutOnError is its logout_on_error.
+	Refresh              bool
+	RefreshBeforeExpiry  int
+	RefreshLogoutOnError bool
 	// StripCookies is OIDCStripCookies: cookies removed from the request
 	// before it goes to the backend.
 	StripCookies []string
