@@ -1,8 +1,8 @@
 package proxy
 
 import (
-	"net/http"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 )
