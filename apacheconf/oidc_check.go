@@ -103,17 +103,34 @@ func checkOIDCServer(sink *diagSink, srv *Server) {
 	o := srv.OIDC
 	has := func(name string) bool { _, ok := o.Value(name); return ok }
 	str := func(name string) string { v, _ := o.Value(name); return v.String() }
+	// Diagnostics point at the directive they concern; one about the whole
+	// relying party at the directive that made it one (or the
+	// <VirtualHost>).
 	pos := srv.Pos
+	for _, n := range []string{"OIDCProviderMetadataURL", "OIDCProviderIssuer", "OIDCMetadataDir", "OIDCOAuthServerMetadataURL", "OIDCOAuthIntrospectionEndpoint", "OIDCOAuthVerifyJwksUri", "OIDCRedirectURI", "OIDCClientID"} {
+		if v, ok := o.Value(n); ok && v.Pos.Line > 0 && pos.Line == 0 {
+			pos = v.Pos
+		}
+	}
+	about := ""
 	errf := func(hint, format string, args ...any) {
 		sink.add(SevError, StageCheck, pos, "", hint, format, args...)
 	}
 	warnf := func(format string, args ...any) {
-		sink.add(SevWarning, StageCheck, pos, "", "", format, args...)
+		p := pos
+		if v, ok := o.Value(about); ok && v.Pos.Line > 0 {
+			p = v.Pos
+		}
+		sink.add(SevWarning, StageCheck, p, "", "", format, args...)
 	}
 	mandatory := func(name string) { errf("", "mandatory parameter '%s' is not set", name) }
 
 	if has("OIDCMetadataDir") || has("OIDCProviderIssuer") || has("OIDCProviderMetadataURL") {
-		checkOIDCRelyingParty(o, has, str, errf, warnf, mandatory)
+		checkOIDCRelyingParty(o, has, str, errf, func(directive, format string, args ...any) {
+			about = directive
+			warnf(format, args...)
+			about = ""
+		}, mandatory)
 	}
 	oauth := false
 	for _, n := range []string{"OIDCOAuthServerMetadataURL", "OIDCOAuthClientID", "OIDCOAuthClientSecret", "OIDCOAuthIntrospectionEndpoint", "OIDCOAuthVerifyJwksUri", "OIDCOAuthVerifyCertFiles", "OIDCOAuthVerifySharedKeys"} {
@@ -143,7 +160,7 @@ func checkOIDCServer(sink *diagSink, srv *Server) {
 	}
 }
 
-func checkOIDCRelyingParty(o *OIDCServer, has func(string) bool, str func(string) string, errf func(string, string, ...any), warnf func(string, ...any), mandatory func(string)) {
+func checkOIDCRelyingParty(o *OIDCServer, has func(string) bool, str func(string) string, errf func(string, string, ...any), warnf func(directive, format string, args ...any), mandatory func(string)) {
 	if !has("OIDCRedirectURI") {
 		mandatory("OIDCRedirectURI")
 		return
@@ -163,7 +180,7 @@ func checkOIDCRelyingParty(o *OIDCServer, has func(string) bool, str func(string
 				return
 			}
 		} else if v, _ := o.Value("OIDCProviderMetadataURL"); v.URL == nil || v.URL.Scheme != "https" {
-			warnf("the URL scheme (%s) of the configured OIDCProviderMetadataURL SHOULD be \"https\" for security reasons!", schemeOf(v))
+			warnf("OIDCProviderMetadataURL", "the URL scheme (%s) of the configured OIDCProviderMetadataURL SHOULD be \"https\" for security reasons!", schemeOf(v))
 		}
 		if !has("OIDCClientID") {
 			mandatory("OIDCClientID")
@@ -176,12 +193,12 @@ func checkOIDCRelyingParty(o *OIDCServer, has func(string) bool, str func(string
 	redirect, _ := o.Value("OIDCRedirectURI")
 	relative := strings.HasPrefix(redirect.String(), "/")
 	if !relative && (redirect.URL == nil || redirect.URL.Scheme != "https") {
-		warnf("the URL scheme (%s) of the configured OIDCRedirectURI SHOULD be \"https\" for security reasons (moreover: some Providers may reject non-HTTPS URLs)", schemeOf(redirect))
+		warnf("OIDCRedirectURI", "the URL scheme (%s) of the configured OIDCRedirectURI SHOULD be \"https\" for security reasons (moreover: some Providers may reject non-HTTPS URLs)", schemeOf(redirect))
 	}
 	if has("OIDCCookieDomain") {
 		domain := str("OIDCCookieDomain")
 		if relative {
-			warnf("if the configured OIDCRedirectURI is relative, OIDCCookieDomain SHOULD be empty")
+			warnf("OIDCCookieDomain", "if the configured OIDCRedirectURI is relative, OIDCCookieDomain SHOULD be empty")
 		} else if host := redirect.URL.Hostname(); !oidcCookieDomainValid(host, domain) {
 			errf("", "the domain (%s) configured in OIDCCookieDomain does not match the URL hostname (%s) of the configured OIDCRedirectURI (%s): setting \"state\" and \"session\" cookies will not work!", domain, host, redirect.String())
 		}
