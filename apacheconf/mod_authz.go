@@ -50,6 +50,8 @@ type AuthzNode struct {
 	// mod_authz_core hands it to the provider (Require claim parses it as
 	// an ap_expr string).
 	Line string
+	// Expr is the parsed expression of "Require expr".
+	Expr *expr.Expr
 	// Granted is the argument of "Require all".
 	Granted bool
 	// IPs are the networks of "Require ip".
@@ -213,6 +215,19 @@ func compileRequire(c *walkCtx, n *Node) {
 			c.errorf(n, "escape a literal % or $ with a backslash", "Cannot parse expression in require line: %s", err.Error())
 			return
 		}
+	case "expr":
+		// mod_authz_core strips one pair of surrounding double quotes from
+		// the raw line, then parses it as a boolean ap_expr.
+		line := node.Line
+		if len(line) >= 2 && line[0] == '"' && line[len(line)-1] == '"' {
+			line = line[1 : len(line)-1]
+		}
+		x, err := expr.Parse(line, expr.Boolean)
+		if err != nil {
+			c.errorf(n, "", "Cannot parse expression in require line: %s", err.Error())
+			return
+		}
+		node.Expr = x
 	case "all":
 		if len(node.Args) != 1 || node.Args[0] != "granted" && node.Args[0] != "denied" {
 			c.errorf(n, "", "Argument for 'Require all' must be 'granted' or 'denied'")
