@@ -57,10 +57,10 @@ RequestHeader edit X-E ^(.*)$ "expr=%{REMOTE_USER}"
 
 func TestExprConfigErrors(t *testing.T) {
 	for conf, want := range map[string]string{
-		"<If \"%{HTTP_HOST} ==\">\n</If>":              "Cannot parse condition clause: syntax error, unexpected $end",
-		"<If \"%{NOPE} == 'a'\">\n</If>":               "Cannot parse condition clause: Variable 'NOPE' does not exist",
-		"Header set X \"expr=%{NOPE}\"":                "Can't parse value expression : Variable 'NOPE' does not exist",
-		"Header set X y \"expr=%{HTTP:X} ==\"":         "Can't parse envclause/expression: syntax error, unexpected $end",
+		"<If \"%{HTTP_HOST} ==\">\n</If>":                 "Cannot parse condition clause: syntax error, unexpected $end",
+		"<If \"%{NOPE} == 'a'\">\n</If>":                  "Cannot parse condition clause: Variable 'NOPE' does not exist",
+		"Header set X \"expr=%{NOPE}\"":                   "Can't parse value expression : Variable 'NOPE' does not exist",
+		"Header set X y \"expr=%{HTTP:X} ==\"":            "Can't parse envclause/expression: syntax error, unexpected $end",
 		"<Location /x>\nRequire expr \"'a\"\n</Location>": "Cannot parse expression in require line: Unterminated string or variable",
 	} {
 		_, diags := compileForTest(t, "ServerName a\n"+conf+"\n")
