@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // ServeHTTP runs Apache's request phases for one request: virtual host by
@@ -53,6 +54,10 @@ func requestPath(r *http.Request) string {
 
 // serve runs the phases after virtual host selection.
 func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, env map[string]string, start time.Time, user *string) {
+	// Header (mod_headers' output filters) applies when the response
+	// headers go out, once the walk has told which operations.
+	hw := &headerWriter{ResponseWriter: w}
+	w = hw
 	rawPath := requestPath(r)
 	opts := normalizeOptions(srv)
 	uri, err := NormalizePath(rawPath, opts)
@@ -69,20 +74,32 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		runSetEnvIf(srv.Dir.Env.Early, in, env)
 	}
 	walker := s.walkers[srv]
-	m := walker.WalkProxied(uri, "")
+	// <If> conditions see the environment as it is at the walk (early
+	// SetEnvIf, MATCH_*) and no user: they run before authentication.
+	ifv := func(menv map[string]string) expr.Vars {
+		e := make(map[string]string, len(env)+len(menv))
+		for k, v := range env {
+			e[k] = v
+		}
+		for k, v := range menv {
+			e[k] = v
+		}
+		return reqVars{r: r, env: e, srv: srv, lookupEnv: s.lookupEnv}
+	}
+	m := walker.WalkProxied(uri, "", ifv)
 	var target *Target
 	if _, noProxy := env["no-proxy"]; !noProxy {
 		target = s.translate(srv, m.Dir, uri, opts.EncodedSlashes == SlashesNoDecode)
 	}
 	if target != nil && target.URL != nil {
-		m = walker.WalkProxied(uri, target.URL.String())
+		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
 	// Not proxied: the request maps to a file under DocumentRoot, and the
 	// Directory and Files sections join the walk (Apache's map-to-storage).
 	filename := ""
 	if target == nil {
 		if filename = localFile(srv, uri); filename != "" {
-			m = walker.WalkLocal(uri, filename)
+			m = walker.WalkLocal(uri, filename, ifv)
 		}
 	}
 	for k, v := range m.Env {
@@ -96,11 +113,14 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Authz != nil {
 		require = m.Dir.Authz.Require
 	}
-	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env}
 	authType := ""
 	if m.Dir.Authz != nil && !strings.EqualFold(m.Dir.Authz.AuthType, "none") {
 		authType = m.Dir.Authz.AuthType
 	}
+	xv := reqVars{r: r, env: env, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
+	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env, Vars: xv}
+	hw.ops = m.Dir.Headers
+	hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: xv}
 	oidcType := isOpenIDConnect(authType)
 	// Access control as mod_authz_core runs it: the Require tree first
 	// without a user; authentication only when it needs one
@@ -129,6 +149,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
 		xq := reqVars{r: r, env: env, user: res.User, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
+		areq.Vars = xq
+		hw.ctx.vars = xq
 		decision = EvalAuthz(require, areq)
 	} else if oidcType {
 		// Deliberate difference: Apache runs no authentication here
@@ -161,6 +183,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	// authorization (info, jwks) — unless mod_proxy handles the path, as
 	// in 2.4.12.3 without "ProxyPass /redirect_uri !".
 	if authn != nil && authn.res.Content != "" && (target == nil || target.URL == nil) {
+		hw.success = true
 		res := s.rps[srv].Content(w, authn.q, authn.res)
 		if !res.Done && res.Status != 0 {
 			s.writeError(w, r, m.Dir, res.Status, "")
@@ -183,6 +206,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			}
 		}
 		if target == nil && filename != "" {
+			hw.success = true
 			s.serveLocal(w, r, srv, m.Dir, uri, filename)
 			return
 		}
@@ -199,9 +223,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Authz != nil {
 		ssl.authType = m.Dir.Authz.AuthType
 	}
+	hw.ctx.ssl = ssl
 	if m.Dir.Headers != nil {
-		applyHeaderOps(r.Header, m.Dir.Headers.Request, env, start, ssl)
+		rc := hw.ctx
+		rc.ssl = ssl
+		applyHeaderOpsX(r.Header, m.Dir.Headers.Request, rc)
 	}
+	hw.success = true
 	s.forward(w, r, srv, m.Dir, target, env, start)
 }
 
@@ -334,9 +362,6 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			if srv.Proxy != nil {
 				reverseMap(resp.Header, srv.Proxy.Reverse, r)
 			}
-			if dir.Headers != nil {
-				applyHeaderOps(resp.Header, dir.Headers.Response, env, start, sslVars{loaded: s.sslLoaded})
-			}
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
@@ -408,6 +433,7 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 
 // writeProxyError sends mod_proxy's "502 Proxy Error" page with a reason.
 func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason string) {
+	markGenerated(w)
 	_, body := ErrorPage{Status: http.StatusBadGateway, Reason: "Proxy Error",
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
@@ -420,6 +446,7 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 
 // writeError sends one of Apache's own error documents.
 func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apacheconf.DirConfig, status int, notes string) {
+	markGenerated(w)
 	// ErrorDocument: a text replaces the body, a URL becomes a redirect.
 	if dir != nil && dir.Core != nil {
 		if ed, ok := dir.Core.ErrorDocuments[status]; ok && !ed.Default {

@@ -40,6 +40,7 @@ func matchRedirect(rules []apacheconf.RedirectRule, uri, rawQuery string) (int, 
 // writeRedirect answers a redirect (or another status of a Redirect
 // rule, such as 410) with Apache's page.
 func (s *Site) writeRedirect(w http.ResponseWriter, r *http.Request, status int, target string) {
+	markGenerated(w)
 	if status < 300 || status > 399 {
 		s.writeError(w, r, nil, status, "")
 		return
