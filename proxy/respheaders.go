@@ -21,7 +21,9 @@ import (
 //     twice, the always value first.
 //   - a request header read by a Header expr= condition (not Host, not
 //     req_novary) is added to Vary, on generated responses too, and Vary
-//     is then sent de-duplicated, joined with "," (fixup_vary).
+//     — the backend's too — is sent de-duplicated, joined with ","
+//     (fixup_vary: "Accept-Encoding, Cookie" goes out as
+//     "Accept-Encoding,Cookie").
 type headerWriter struct {
 	http.ResponseWriter
 	// ops are the merged configuration's header operations; nil before
@@ -79,10 +81,13 @@ func (w *headerWriter) apply() {
 		return
 	}
 	w.done = true
+	h := w.ResponseWriter.Header()
 	if w.ops == nil || len(w.ops.Response) == 0 {
+		if len(h["Vary"]) > 0 {
+			mergeVary(h, nil)
+		}
 		return
 	}
-	h := w.ResponseWriter.Header()
 	var vary []string
 	c := w.ctx
 	c.vary = &vary
@@ -108,7 +113,7 @@ func (w *headerWriter) apply() {
 			h[key] = append(append([]string(nil), vs...), h[key]...)
 		}
 	}
-	if len(vary) > 0 {
+	if len(vary) > 0 || len(h["Vary"]) > 0 {
 		mergeVary(h, vary)
 	}
 }
