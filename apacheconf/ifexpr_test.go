@@ -57,11 +57,13 @@ RequestHeader edit X-E ^(.*)$ "expr=%{REMOTE_USER}"
 
 func TestExprConfigErrors(t *testing.T) {
 	for conf, want := range map[string]string{
-		"<If \"%{HTTP_HOST} ==\">\n</If>":                 "Cannot parse condition clause: syntax error, unexpected $end",
-		"<If \"%{NOPE} == 'a'\">\n</If>":                  "Cannot parse condition clause: Variable 'NOPE' does not exist",
-		"Header set X \"expr=%{NOPE}\"":                   "Can't parse value expression : Variable 'NOPE' does not exist",
-		"Header set X y \"expr=%{HTTP:X} ==\"":            "Can't parse envclause/expression: syntax error, unexpected $end",
-		"<Location /x>\nRequire expr \"'a\"\n</Location>": "Cannot parse expression in require line: Unterminated string or variable",
+		"<If \"%{HTTP_HOST} ==\">\n</If>":                           "Cannot parse condition clause: syntax error, unexpected $end",
+		"<If \"%{NOPE} == 'a'\">\n</If>":                            "Cannot parse condition clause: Variable 'NOPE' does not exist",
+		"Header set X \"expr=%{NOPE}\"":                             "Can't parse value expression : Variable 'NOPE' does not exist",
+		"Header set X y \"expr=%{HTTP:X} ==\"":                      "Can't parse envclause/expression: syntax error, unexpected $end",
+		"<Location /x>\nRequire expr \"'a\"\n</Location>":           "Cannot parse expression in require line: Unterminated string or variable",
+		"<Location /x>\nRequire host example.com\n</Location>":      "Require host is not supported by oidcgate",
+		"<Location /x>\nRequire forward-dns a.example\n</Location>": "Require forward-dns is not supported by oidcgate",
 	} {
 		_, diags := compileForTest(t, "ServerName a\n"+conf+"\n")
 		if !strings.Contains(diags.Errors().Error(), want) {

@@ -209,6 +209,14 @@ func compileRequire(c *walkCtx, n *Node) {
 		return
 	}
 	switch name {
+	case "host", "forward-dns":
+		// Apache accepts them (configtest --apache mirrors that); oidcgate
+		// does no reverse or forward DNS look-ups per request and says so
+		// instead of denying in silence.
+		if !c.strict() {
+			c.errorf(n, "use Require ip with the addresses, or Require expr with -ipmatch", "Require %s is not supported by oidcgate (it needs DNS look-ups per request)", name)
+			return
+		}
 	case "claim":
 		// mod_auth_openidc parses the line as an ap_expr string at start-up.
 		if _, err := expr.Parse(node.Line, expr.String); err != nil {

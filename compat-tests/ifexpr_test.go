@@ -38,6 +38,8 @@ Group nogroup
 ErrorLog %[3]s/error.log
 PidFile %[3]s/httpd.pid
 Header set X-On on
+RequestHeader set X-Early yes early
+RequestHeader unset X-Strip early
 Header always set X-Al al
 Header onsuccess unset X-Backend
 Header always unset X-Backend2
@@ -91,6 +93,12 @@ ProxyPass / http://%[2]s/
 <Location /ifreq>
   <If "%%{HTTP:X-Qux} == 'a'">
     Require all denied
+  </If>
+</Location>
+<Location /early>
+  RequestHeader set X-Never no early
+  <If "%%{HTTP:X-Early} == 'yes' && -z %%{HTTP:X-Strip}">
+    RequestHeader set X-Saw-Early 1
   </If>
 </Location>
 <Location /ev>
@@ -210,6 +218,7 @@ func TestIfExprDifferential(t *testing.T) {
 		{"if-match-env-false", "/m/alice", nil},
 		{"if-require-denied", "/ifreq/x", []string{"X-Qux: a\r\n"}},
 		{"if-require-inherited", "/ifreq/x", nil},
+		{"early-before-if", "/early/x", []string{"X-Strip: 1\r\n"}},
 		{"expr-values-and-conditions", "/ev/x?q=1", []string{"X-Foo: a\r\n", "X-Baz: a\r\n", "X-Bar: bb\r\n"}},
 		{"expr-vary-no-headers", "/ev/x", nil},
 		{"expr-vary-second-operand", "/ev/x", []string{"X-Bar: b\r\n"}},

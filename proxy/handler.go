@@ -73,6 +73,12 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if srv.Dir != nil && srv.Dir.Env != nil {
 		runSetEnvIf(srv.Dir.Env.Early, in, env)
 	}
+	// mod_headers' post-read-request: the server's RequestHeader … early
+	// (those in sections are accepted and never applied, as in Apache).
+	if srv.Dir != nil && srv.Dir.Headers != nil {
+		applyHeaderOpsX(r.Header, srv.Dir.Headers.Request, headerCtx{env: env, start: start, early: true,
+			ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}})
+	}
 	walker := s.walkers[srv]
 	// <If> conditions see the environment as it is at the walk (early
 	// SetEnvIf, MATCH_*) and no user: they run before authentication.

@@ -28,6 +28,9 @@ type headerCtx struct {
 	// vary, when set, collects the request headers that expr= conditions
 	// read (Header, not RequestHeader: Apache adds them to Vary).
 	vary *[]string
+	// early runs only the "early" operations (post-read-request, server
+	// level); otherwise they are skipped.
+	early bool
 }
 
 // applyHeaderOpsX runs mod_headers operations on a header set, in order,
@@ -35,7 +38,7 @@ type headerCtx struct {
 func applyHeaderOpsX(h http.Header, ops []*apacheconf.HeaderOp, c headerCtx) {
 	env := c.env
 	for _, op := range ops {
-		if op.Early {
+		if op.Early != c.early {
 			continue
 		}
 		if op.EnvVar != "" {
