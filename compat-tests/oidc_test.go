@@ -58,6 +58,9 @@ type oidcTarget struct {
 	Base    map[string]string // variant -> "http://127.0.0.1:PORT"
 	Env     *oidcEnv
 	Backend *claimBackend
+	// Extra is configuration added at the end of every variant's virtual
+	// host (tests of their own use it; the golden scenarios leave it "").
+	Extra string
 }
 
 // oidcEnv is what all targets share: the OP and the recording backend.
@@ -149,8 +152,8 @@ OIDCPassUserInfoAs claims
   <Location /public/>
     Require all granted
   </Location>
-</VirtualHost>
-`, proxyInLocation)
+%s</VirtualHost>
+`, proxyInLocation, tg.Extra)
 	}
 	return b.String()
 }
