@@ -76,7 +76,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	// mod_headers' post-read-request: the server's RequestHeader … early
 	// (those in sections are accepted and never applied, as in Apache).
 	if srv.Dir != nil && srv.Dir.Headers != nil {
-		applyHeaderOpsX(r.Header, srv.Dir.Headers.Request, headerCtx{env: env, start: start, early: true,
+		applyHeaderOps(r.Header, srv.Dir.Headers.Request, headerCtx{env: env, start: start, early: true,
 			ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}})
 	}
 	walker := s.walkers[srv]
@@ -233,7 +233,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Headers != nil {
 		rc := hw.ctx
 		rc.ssl = ssl
-		applyHeaderOpsX(r.Header, m.Dir.Headers.Request, rc)
+		applyHeaderOps(r.Header, m.Dir.Headers.Request, rc)
 	}
 	hw.success = true
 	s.forward(w, r, srv, m.Dir, target, env, start)

@@ -10,13 +10,6 @@ import (
 	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
-// applyHeaderOps runs mod_headers operations on a header set, in order,
-// without expression variables: operations with an expr= condition or
-// value are skipped.
-func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]string, start time.Time, ssl sslVars) {
-	applyHeaderOpsX(h, ops, headerCtx{env: env, start: start, ssl: ssl})
-}
-
 // headerCtx is what header operations read.
 type headerCtx struct {
 	env   map[string]string
@@ -33,9 +26,9 @@ type headerCtx struct {
 	early bool
 }
 
-// applyHeaderOpsX runs mod_headers operations on a header set, in order,
+// applyHeaderOps runs mod_headers operations on a header set, in order,
 // as mod_headers' do_headers_fixup does.
-func applyHeaderOpsX(h http.Header, ops []*apacheconf.HeaderOp, c headerCtx) {
+func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, c headerCtx) {
 	env := c.env
 	for _, op := range ops {
 		if op.Early != c.early {

@@ -103,11 +103,11 @@ func (w *headerWriter) apply() {
 		}
 	}
 	if w.success {
-		applyHeaderOpsX(h, onsuccess, c)
+		applyHeaderOps(h, onsuccess, c)
 	}
 	if len(always) > 0 {
 		errT := http.Header{}
-		applyHeaderOpsX(errT, always, c)
+		applyHeaderOps(errT, always, c)
 		for k, vs := range errT {
 			key := keyFold(h, k)
 			h[key] = append(append([]string(nil), vs...), h[key]...)
