@@ -50,6 +50,8 @@ type AuthzNode struct {
 	// mod_authz_core hands it to the provider (Require claim parses it as
 	// an ap_expr string).
 	Line string
+	// Expr is the parsed expression of "Require expr".
+	Expr *expr.Expr
 	// Granted is the argument of "Require all".
 	Granted bool
 	// IPs are the networks of "Require ip".
@@ -207,12 +209,33 @@ func compileRequire(c *walkCtx, n *Node) {
 		return
 	}
 	switch name {
+	case "host", "forward-dns":
+		// Apache accepts them (configtest --apache mirrors that); oidcgate
+		// does no reverse or forward DNS look-ups per request and says so
+		// instead of denying in silence.
+		if !c.strict() {
+			c.errorf(n, "use Require ip with the addresses, or Require expr with -ipmatch", "Require %s is not supported by oidcgate (it needs DNS look-ups per request)", name)
+			return
+		}
 	case "claim":
 		// mod_auth_openidc parses the line as an ap_expr string at start-up.
 		if _, err := expr.Parse(node.Line, expr.String); err != nil {
 			c.errorf(n, "escape a literal % or $ with a backslash", "Cannot parse expression in require line: %s", err.Error())
 			return
 		}
+	case "expr":
+		// mod_authz_core strips one pair of surrounding double quotes from
+		// the raw line, then parses it as a boolean ap_expr.
+		line := node.Line
+		if len(line) >= 2 && line[0] == '"' && line[len(line)-1] == '"' {
+			line = line[1 : len(line)-1]
+		}
+		x, err := expr.Parse(line, expr.Boolean)
+		if err != nil {
+			c.errorf(n, "", "Cannot parse expression in require line: %s", err.Error())
+			return
+		}
+		node.Expr = x
 	case "all":
 		if len(node.Args) != 1 || node.Args[0] != "granted" && node.Args[0] != "denied" {
 			c.errorf(n, "", "Argument for 'Require all' must be 'granted' or 'denied'")

@@ -3,6 +3,8 @@ package apacheconf
 import (
 	"regexp"
 	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // mod_headers: Header and RequestHeader, compiled at load time.
@@ -66,6 +68,11 @@ type HeaderOp struct {
 	EnvVar    string
 	EnvNegate bool
 	Expr      string
+	// Cond is Expr parsed (a boolean ap_expr), evaluated per request.
+	Cond *expr.Expr
+	// ValueExpr is an "expr=" value (or edit replacement), a string
+	// ap_expr evaluated per request instead of Value.
+	ValueExpr *expr.Expr
 }
 
 // HeadersDir holds the header operations of a scope; a later section's
@@ -193,7 +200,7 @@ func parseHeaderOp(raw string, request bool) (*HeaderOp, string) {
 		switch {
 		case strings.EqualFold(envclause, "early"):
 			op.Early = true
-		case strings.HasPrefix(envclause, "env="):
+		case len(envclause) >= 4 && strings.EqualFold(envclause[:4], "env="):
 			name := envclause[4:]
 			if strings.HasPrefix(name, "!") {
 				op.EnvNegate, name = true, name[1:]
@@ -202,11 +209,26 @@ func parseHeaderOp(raw string, request bool) (*HeaderOp, string) {
 				return nil, "error: missing environment variable name. envclause should be in the form env=envar "
 			}
 			op.EnvVar = name
-		case strings.HasPrefix(envclause, "expr="):
+		case len(envclause) >= 5 && strings.EqualFold(envclause[:5], "expr="):
 			op.Expr = envclause[5:]
+			x, err := expr.Parse(op.Expr, expr.Boolean)
+			if err != nil {
+				return nil, "Can't parse envclause/expression: " + err.Error()
+			}
+			op.Cond = x
 		default:
 			return nil, "Unknown parameter: " + envclause
 		}
+	}
+	if action != HeaderUnset && action != HeaderEcho && strings.HasPrefix(value, "expr=") {
+		// mod_headers: a value (or edit replacement) starting with "expr="
+		// (case-sensitive) is a string expression.
+		x, err := expr.Parse(value[5:], expr.String)
+		if err != nil {
+			return nil, "Can't parse value expression : " + err.Error()
+		}
+		op.ValueExpr = x
+		return op, ""
 	}
 	if action != HeaderUnset && action != HeaderEcho {
 		parts, msg := parseHeaderFormat(value)

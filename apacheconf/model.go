@@ -1,6 +1,10 @@
 package apacheconf
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
+)
 
 // Config is a compiled configuration: what oidcgate serves. It is immutable
 // once Compile returns; a reload builds a new one.
@@ -121,6 +125,8 @@ type Section struct {
 	Wildcard bool
 	// Methods are the methods of <Limit>/<LimitExcept>, upper-case.
 	Methods []string
+	// Expr is the parsed condition of <If>/<ElseIf>, evaluated per request.
+	Expr *expr.Expr
 	// Parent is the enclosing section for nested ones (<Files> in
 	// <Directory>, <If> in <Location>), nil otherwise.
 	Parent *Section

@@ -28,6 +28,7 @@ const (
 	whyAuthOther = "oidcgate authenticates only with OpenID Connect / OAuth 2.0 (mod_auth_openidc's AuthTypes); protect the path with AuthType openid-connect or oauth20 instead"
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
 	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
+	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
 	whyIssueOIDC = "not honoured yet: planned with the relying party's next parts (refresh, back/front-channel logout, several providers, cookie sessions, bearer tokens, shared caches); read and checked today"
 )
 
@@ -148,7 +149,7 @@ var directivePolicy = map[string]policy{
 	"<ifdirective": {Status: Supported}, "<ifsection": {Status: Supported},
 	"<virtualhost": {Status: Supported}, "<directory": {Status: Supported}, "<directorymatch": {Status: Supported},
 	"<location": {Status: Supported}, "<locationmatch": {Status: Supported}, "<files": {Status: Supported},
-	"<filesmatch": {Status: Supported}, "<if": {Status: Supported}, "<elseif": {Status: Supported}, "<else": {Status: Supported},
+	"<filesmatch": {Status: Supported}, "<if": {Status: Supported, Reason: whyIf}, "<elseif": {Status: Supported, Reason: whyIf}, "<else": {Status: Supported, Reason: whyIf},
 	"<proxy": {Status: Supported}, "<proxymatch": {Status: Supported},
 	"servername": {Status: Supported}, "serveralias": {Status: Supported}, "listen": {Status: Supported},
 	"loadfile":          {Status: Ignored, Reason: "oidcgate loads no shared libraries; the file is not opened"},
@@ -158,10 +159,11 @@ var directivePolicy = map[string]policy{
 	// them with Apache).
 	"proxypass": {Status: Supported}, "proxypassmatch": {Status: Supported}, "proxypassreverse": {Status: Supported},
 	"proxypreservehost": {Status: Supported}, "proxyaddheaders": {Status: Supported}, "proxytimeout": {Status: Supported},
-	"header": {Status: Supported}, "requestheader": {Status: Supported},
-	"setenv": {Status: Supported}, "unsetenv": {Status: Supported}, "passenv": {Status: Supported},
+	"header":        {Status: Supported, Reason: "all actions; env= and expr= conditions (headers they read go to Vary), expr= values; onsuccess on the responses the handler produced (any backend status), always on every response including the server's own errors and redirects; early is accepted and, as in Apache, has no effect on the response"},
+	"requestheader": {Status: Supported, Reason: "all actions; env= and expr= conditions, expr= values; early at server level runs before the section walk, early inside sections is never applied (as in Apache)"},
+	"setenv":        {Status: Supported}, "unsetenv": {Status: Supported}, "passenv": {Status: Supported},
 	"setenvif": {Status: Supported}, "setenvifnocase": {Status: Supported}, "browsermatch": {Status: Supported}, "browsermatchnocase": {Status: Supported},
-	"require":     {Status: Supported, Reason: "all, ip, local, env, method, user, valid-user, claim and claims_expr (jq, an oidcgate extension: Debian's 2.4.12.3 is built without it); other providers (expr, host, group…) grant nothing"},
+	"require":     {Status: Supported, Reason: "all, ip, local, env, method, user, valid-user, claim and claims_expr (jq, an oidcgate extension: Debian's 2.4.12.3 is built without it); expr (ap_expr; reading %{REMOTE_USER} makes it wait for authentication); host and forward-dns are refused at start-up (no per-request DNS); other providers (group, ldap-…) grant nothing"},
 	"<requireall": {Status: Supported}, "<requireany": {Status: Supported}, "<requirenone": {Status: Supported},
 	"authmerging": {Status: Supported}, "<limit": {Status: Supported}, "<limitexcept": {Status: Supported},
 	"authtype": {Status: Supported, Reason: "openid-connect; oauth20 and auth-openidc are planned (bearer-token issue)"}, "authname": {Status: Planned, Reason: "the realm of the resource server's WWW-Authenticate (bearer-token issue)"},

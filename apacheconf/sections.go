@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 var sectionKinds = map[string]SectionKind{
@@ -86,10 +88,12 @@ func (c *compiler) section(ctx *walkCtx, n *Node, spec *Spec, prevIf *Section) *
 		if len(n.Args) == 1 {
 			sec.Arg = n.Args[0].Text
 		}
-		if msg := checkExprSyntax(sec.Arg); msg != "" {
-			c.add(SevError, StageWalk, n.Pos, n.Name, "", "Cannot parse condition clause: %s", msg)
+		x, err := expr.Parse(sec.Arg, expr.Boolean)
+		if err != nil {
+			c.add(SevError, StageWalk, n.Pos, n.Name, "", "Cannot parse condition clause: %s", err.Error())
 			return nil
 		}
+		sec.Expr = x
 	default:
 		if !c.pathSectionArg(n, spec, sec) {
 			return nil

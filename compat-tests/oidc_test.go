@@ -61,6 +61,9 @@ type oidcTarget struct {
 	// Callback: variant -> the path of its OIDCRedirectURI when it is not
 	// /redirect_uri (the seed configs, oidcseed_test.go).
 	Callback map[string]string
+	// Extra is configuration added at the end of every variant's virtual
+	// host (tests of their own use it; the golden scenarios leave it "").
+	Extra string
 }
 
 // callback is the path of variant's redirect URI.
@@ -170,8 +173,8 @@ OIDCPassUserInfoAs claims
   <Location /public/>
     Require all granted
   </Location>
-</VirtualHost>
-`, proxyInLocation)
+%s</VirtualHost>
+`, proxyInLocation, tg.Extra)
 	}
 	return b.String()
 }

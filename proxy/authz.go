@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // AuthzResult is mod_authz_core's tri-state result plus "denied, no user".
@@ -32,6 +33,8 @@ type AuthzRequest struct {
 	// Claim evaluates Require claim / claims_expr for the user.
 	Claim func(n *apacheconf.AuthzNode) bool
 	Env   map[string]string
+	// Vars answers Require expr; nil denies it.
+	Vars expr.Vars
 }
 
 // EvalAuthz evaluates a Require tree as mod_authz_core does. A nil tree
@@ -160,9 +163,31 @@ func evalProvider(n *apacheconf.AuthzNode, r AuthzRequest) AuthzResult {
 			return AuthzGranted
 		}
 		return AuthzDenied
+	case "expr":
+		// mod_authz_core's expr provider: the expression is evaluated
+		// whether or not there is a user yet; false is "denied, no user"
+		// when it reads %{REMOTE_USER}, which makes Apache authenticate
+		// and ask again (measured on 2.4.71: "%{REMOTE_USER} == 'alice'
+		// || %{HTTP:X-Ok} == 'yes'" granted X-Ok: yes without a login,
+		// asked for one otherwise, and answered bob 401).
+		if n.Expr == nil || r.Vars == nil {
+			return AuthzDenied
+		}
+		ok, err := n.Expr.Bool(r.Vars)
+		switch {
+		case err != nil:
+			// AH02320: AUTHZ_GENERAL_ERROR, which fails the request;
+			// denying is the closest tri-state answer.
+			return AuthzDenied
+		case ok:
+			return AuthzGranted
+		case n.Expr.UsesRemoteUser():
+			return AuthzDeniedNoUser
+		}
+		return AuthzDenied
 	}
-	// expr, host…: providers without an evaluator in this version grant
-	// nothing.
+	// host, forward-dns…: providers without an evaluator in this version
+	// grant nothing (the registry reports them).
 	if !r.HasUser {
 		return AuthzDeniedNoUser
 	}

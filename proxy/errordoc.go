@@ -19,6 +19,8 @@ type reqState struct {
 	// the status of an error that happened there.
 	inErrorDoc bool
 	failed     int
+	// errDoc is the writer of the ErrorDocument being served.
+	errDoc *errDocWriter
 }
 
 type reqStateKey struct{}
@@ -78,6 +80,7 @@ func (s *Site) internalRedirect(w http.ResponseWriter, r *http.Request, status i
 	r2.RequestURI = target
 	r2.Body, r2.ContentLength = http.NoBody, 0
 	ew := &errDocWriter{ResponseWriter: w, status: status}
+	inner.errDoc = ew
 	s.serve(ew, r2, st.srv, env, st.start, st.user)
 	if inner.failed != 0 {
 		// The document itself failed: Apache's page for the original

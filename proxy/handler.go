@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // ServeHTTP runs Apache's request phases for one request: virtual host by
@@ -54,6 +55,10 @@ func requestPath(r *http.Request) string {
 
 // serve runs the phases after virtual host selection.
 func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, env map[string]string, start time.Time, user *string) {
+	// Header (mod_headers' output filters) applies when the response
+	// headers go out, once the walk has told which operations.
+	hw := &headerWriter{ResponseWriter: w}
+	w = hw
 	rawPath := requestPath(r)
 	opts := normalizeOptions(srv)
 	uri, err := NormalizePath(rawPath, opts)
@@ -69,21 +74,39 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if srv.Dir != nil && srv.Dir.Env != nil {
 		runSetEnvIf(srv.Dir.Env.Early, in, env)
 	}
+	// mod_headers' post-read-request: the server's RequestHeader … early
+	// (those in sections are accepted and never applied, as in Apache).
+	if srv.Dir != nil && srv.Dir.Headers != nil {
+		applyHeaderOps(r.Header, srv.Dir.Headers.Request, headerCtx{env: env, start: start, early: true,
+			ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}})
+	}
 	walker := s.walkers[srv]
-	m := walker.WalkProxied(uri, "")
+	// <If> conditions see the environment as it is at the walk (early
+	// SetEnvIf, MATCH_*) and no user: they run before authentication.
+	ifv := func(menv map[string]string) expr.Vars {
+		e := make(map[string]string, len(env)+len(menv))
+		for k, v := range env {
+			e[k] = v
+		}
+		for k, v := range menv {
+			e[k] = v
+		}
+		return reqVars{r: r, env: e, srv: srv, lookupEnv: s.lookupEnv}
+	}
+	m := walker.WalkProxied(uri, "", ifv)
 	var target *Target
 	if _, noProxy := env["no-proxy"]; !noProxy {
 		target = s.translate(srv, m.Dir, uri, opts.EncodedSlashes == SlashesNoDecode)
 	}
 	if target != nil && target.URL != nil {
-		m = walker.WalkProxied(uri, target.URL.String())
+		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
 	// Not proxied: the request maps to a file under DocumentRoot, and the
 	// Directory and Files sections join the walk (Apache's map-to-storage).
 	filename := ""
 	if target == nil {
 		if filename = localFile(srv, uri); filename != "" {
-			m = walker.WalkLocal(uri, filename)
+			m = walker.WalkLocal(uri, filename, ifv)
 		}
 	}
 	for k, v := range m.Env {
@@ -97,11 +120,14 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Authz != nil {
 		require = m.Dir.Authz.Require
 	}
-	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env}
 	authType := ""
 	if m.Dir.Authz != nil && !strings.EqualFold(m.Dir.Authz.AuthType, "none") {
 		authType = m.Dir.Authz.AuthType
 	}
+	xv := reqVars{r: r, env: env, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
+	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env, Vars: xv}
+	hw.ops = m.Dir.Headers
+	hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: xv}
 	oidcType := isOpenIDConnect(authType)
 	// Access control as mod_authz_core runs it: the Require tree first
 	// without a user; authentication only when it needs one
@@ -130,6 +156,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
 		xq := reqVars{r: r, env: env, user: res.User, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
+		areq.Vars = xq
+		hw.ctx.vars = xq
 		decision = EvalAuthz(require, areq)
 	} else if oidcType {
 		// Deliberate difference: Apache runs no authentication here
@@ -162,6 +190,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	// authorization (info, jwks) — unless mod_proxy handles the path, as
 	// in 2.4.12.3 without "ProxyPass /redirect_uri !".
 	if authn != nil && authn.res.Content != "" && (target == nil || target.URL == nil) {
+		hw.success = true
 		res := s.rps[srv].Content(w, authn.q, authn.res)
 		if !res.Done && res.Status != 0 {
 			s.writeError(w, r, m.Dir, res.Status, "")
@@ -184,6 +213,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			}
 		}
 		if target == nil && filename != "" {
+			hw.success = true
 			s.serveLocal(w, r, srv, m.Dir, uri, filename)
 			return
 		}
@@ -200,9 +230,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if m.Dir.Authz != nil {
 		ssl.authType = m.Dir.Authz.AuthType
 	}
+	hw.ctx.ssl = ssl
 	if m.Dir.Headers != nil {
-		applyHeaderOps(r.Header, m.Dir.Headers.Request, env, start, ssl)
+		rc := hw.ctx
+		rc.ssl = ssl
+		applyHeaderOps(r.Header, m.Dir.Headers.Request, rc)
 	}
+	hw.success = true
 	s.forward(w, r, srv, m.Dir, target, env, start)
 }
 
@@ -335,9 +369,6 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			if srv.Proxy != nil {
 				reverseMap(resp.Header, srv.Proxy.Reverse, r)
 			}
-			if dir.Headers != nil {
-				applyHeaderOps(resp.Header, dir.Headers.Response, env, start, sslVars{loaded: s.sslLoaded})
-			}
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
@@ -409,6 +440,7 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 
 // writeProxyError sends mod_proxy's "502 Proxy Error" page with a reason.
 func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason string) {
+	markGenerated(w)
 	_, body := ErrorPage{Status: http.StatusBadGateway, Reason: "Proxy Error",
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
@@ -421,6 +453,7 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 
 // writeError sends one of Apache's own error documents.
 func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apacheconf.DirConfig, status int, notes string) {
+	markGenerated(w)
 	// An error while serving an ErrorDocument: the outer request answers.
 	if st := stateOf(r); st != nil && st.inErrorDoc {
 		st.failed = status

@@ -7,12 +7,31 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
-// applyHeaderOps runs mod_headers operations on a header set, in order.
-func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]string, start time.Time, ssl sslVars) {
+// headerCtx is what header operations read.
+type headerCtx struct {
+	env   map[string]string
+	start time.Time
+	ssl   sslVars
+	// vars answers expr= conditions and values; nil skips those
+	// operations.
+	vars expr.Vars
+	// vary, when set, collects the request headers that expr= conditions
+	// read (Header, not RequestHeader: Apache adds them to Vary).
+	vary *[]string
+	// early runs only the "early" operations (post-read-request, server
+	// level); otherwise they are skipped.
+	early bool
+}
+
+// applyHeaderOps runs mod_headers operations on a header set, in order,
+// as mod_headers' do_headers_fixup does.
+func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, c headerCtx) {
+	env := c.env
 	for _, op := range ops {
-		if op.Early {
+		if op.Early != c.early {
 			continue
 		}
 		if op.EnvVar != "" {
@@ -21,10 +40,31 @@ func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, env map[string]st
 				continue
 			}
 		}
-		if op.Expr != "" {
-			continue // expr= conditions are evaluated once ap_expr lands
+		if op.Cond != nil || op.Expr != "" {
+			if c.vars == nil || op.Cond == nil {
+				continue
+			}
+			ok, read, err := op.Cond.BoolVary(c.vars)
+			if c.vary != nil {
+				*c.vary = append(*c.vary, read...)
+			}
+			// AH01501 "Failed to evaluate expression (...) - ignoring":
+			// on an evaluation error the condition is ignored and the
+			// operation runs.
+			if err == nil && !ok {
+				continue
+			}
 		}
-		val := renderFormat(op.Value, env, start, ssl)
+		var val string
+		if op.ValueExpr != nil {
+			if c.vars == nil {
+				continue
+			}
+			// AH02557: a value that fails to evaluate is empty.
+			val, _ = op.ValueExpr.String(c.vars)
+		} else {
+			val = renderFormat(op.Value, env, c.start, c.ssl)
+		}
 		name := op.Name
 		// Apache's header tables are case-insensitive: an operation sees
 		// every spelling (the identity headers the relying party sets keep

@@ -47,6 +47,7 @@ func (s *Site) writeRedirect(w http.ResponseWriter, r *http.Request, status int,
 // dir: a non-redirect status (Redirect gone) goes through its
 // ErrorDocuments.
 func (s *Site) writeRedirectIn(w http.ResponseWriter, r *http.Request, dir *apacheconf.DirConfig, status int, target string) {
+	markGenerated(w)
 	if status < 300 || status > 399 {
 		s.writeError(w, r, dir, status, "")
 		return

@@ -23,6 +23,10 @@ type SectionWalker struct {
 	locations []*apacheconf.Section // Location group, in merge order
 	proxies   []*apacheconf.Section // <Proxy> sections, in merge order
 	dirs      []*apacheconf.Section // Directory groups and Files, in merge order
+	// topIfs are the server-level <If>/<ElseIf>/<Else> chains (the main
+	// server's, then the virtual host's), evaluated before those nested
+	// in the matching sections.
+	topIfs []*apacheconf.Section
 
 	ids   map[*apacheconf.Section]int // stable numbers for cache keys
 	mu    sync.RWMutex
@@ -46,6 +50,9 @@ func NewSectionWalker(srv *apacheconf.Server) *SectionWalker {
 	w := &SectionWalker{base: srv.Dir, cache: map[string]*apacheconf.DirConfig{}, ids: map[*apacheconf.Section]int{}}
 	for i, sec := range srv.MergeOrder() {
 		w.ids[sec] = i
+		if isIf(sec) && sec.Parent == nil {
+			w.topIfs = append(w.topIfs, sec)
+		}
 		g, _ := sec.Group()
 		switch {
 		case g == apacheconf.GroupLocation:
@@ -63,7 +70,10 @@ func NewSectionWalker(srv *apacheconf.Server) *SectionWalker {
 // sections matching the backend URL (Directory's place in the order), then
 // the Location group matching the normalised URI. target may be "" before
 // the backend is known (Apache's first Location walk).
-func (w *SectionWalker) WalkProxied(uri, target string) Match {
+//
+// With ifv, the <If>/<ElseIf>/<Else> sections are evaluated for the
+// request and the matching ones merged last; without it none is merged.
+func (w *SectionWalker) WalkProxied(uri, target string, ifv ...IfVars) Match {
 	var matched []*apacheconf.Section
 	env := map[string]string{}
 	if target != "" {
@@ -74,13 +84,14 @@ func (w *SectionWalker) WalkProxied(uri, target string) Match {
 		}
 	}
 	matched = w.appendLocations(matched, uri, env)
+	matched = w.appendIfs(matched, env, ifv)
 	return w.merge(matched, env)
 }
 
 // WalkLocal merges the sections that apply to a request served from the
 // file system: Directory and Files sections against filename, then the
 // Location group against uri.
-func (w *SectionWalker) WalkLocal(uri, filename string) Match {
+func (w *SectionWalker) WalkLocal(uri, filename string, ifv ...IfVars) Match {
 	var matched []*apacheconf.Section
 	env := map[string]string{}
 	for _, sec := range w.dirs {
@@ -89,6 +100,7 @@ func (w *SectionWalker) WalkLocal(uri, filename string) Match {
 		}
 	}
 	matched = w.appendLocations(matched, uri, env)
+	matched = w.appendIfs(matched, env, ifv)
 	return w.merge(matched, env)
 }
 

@@ -28,8 +28,8 @@ func localFile(srv *apacheconf.Server, uri string) string {
 // and range requests are answered by net/http's ServeContent with Apache's
 // ETag ("size-mtime" in hex, microseconds).
 func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri, filename string) {
-	if ew, ok := w.(*errDocWriter); ok {
-		ew.local = true // an ErrorDocument file keeps the error status
+	if st := stateOf(r); st != nil && st.errDoc != nil {
+		st.errDoc.local = true // an ErrorDocument file keeps the error status
 	}
 	st, err := os.Stat(filename)
 	if err != nil {
