@@ -98,6 +98,11 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if _, noProxy := env["no-proxy"]; !noProxy {
 		target = s.translate(srv, m.Dir, uri, opts.EncodedSlashes == SlashesNoDecode)
 	}
+	if target != nil && target.URL == nil {
+		// ProxyPass ... ! : not proxied; the request goes on as any other
+		// (mod_alias, static files), as in Apache.
+		target = nil
+	}
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}

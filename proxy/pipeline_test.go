@@ -157,3 +157,18 @@ ProxyPass /down http://127.0.0.1:1/
 		t.Errorf("404 body %q", body)
 	}
 }
+
+// TestExcludedPathStillRedirects: "ProxyPass /moved !" only stops
+// proxying; a Redirect for the path still answers (Apache: 302).
+func TestExcludedPathStillRedirects(t *testing.T) {
+	be := newRecorder(t)
+	cfg := loadConfig(t, "ServerName front.example\nProxyPass /moved !\nProxyPass / http://"+be.srv.Listener.Addr().String()+"/\nRedirect /moved http://x.example/new\n")
+	site := NewSite(cfg, nil, nil)
+	defer site.Close()
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "http://front.example/moved/a", nil)
+	site.ServeHTTP(rec, req)
+	if rec.Code != 302 || rec.Header().Get("Location") != "http://x.example/new/a" {
+		t.Errorf("excluded path with a Redirect: %d %q", rec.Code, rec.Header().Get("Location"))
+	}
+}
