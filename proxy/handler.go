@@ -277,7 +277,22 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if t.Rule.Worker.Timeout > 0 {
 		timeout = t.Rule.Worker.Timeout
 	}
-	var transport http.RoundTripper = s.transportFor(t.Rule, timeout)
+	// mod_ssl refuses an https backend unless SSLProxyEngine is on
+	// (AH00961): a plain 500 before any connection.
+	if tlsBackend(backend.Scheme) && (srv.SSL == nil || srv.SSL.ProxyEngine == nil || !*srv.SSL.ProxyEngine) {
+		s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host, "rule", t.Rule.Pos.String())
+		s.writeError(w, r, dir, http.StatusInternalServerError, "")
+		return
+	}
+	tlsHost := ""
+	if preserveHost && tlsBackend(backend.Scheme) {
+		tlsHost = requestHostName(clientHost)
+	}
+	via := ""
+	if srv.Proxy != nil {
+		via = srv.Proxy.Via
+	}
+	var transport http.RoundTripper = s.transportFor(t.Rule, srv, tlsHost, timeout)
 	if backend.Scheme == "balancer" {
 		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
 		if state == nil {
@@ -325,6 +340,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				appendHeader(out.Header, "X-Forwarded-Host", clientHost)
 				appendHeader(out.Header, "X-Forwarded-Server", srv.Name)
 			}
+			viaRequest(out.Header, via, pr.In, srv)
 		},
 		Transport: transport,
 		ModifyResponse: func(resp *http.Response) error {
@@ -334,6 +350,10 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			if srv.Proxy != nil {
 				reverseMap(resp.Header, srv.Proxy.Reverse, r)
 			}
+			if pd != nil {
+				reverseCookies(resp.Header, pd.CookiePath, pd.CookieDomain)
+			}
+			viaResponse(resp, via, r, srv)
 			if dir.Headers != nil {
 				applyHeaderOps(resp.Header, dir.Headers.Response, env, start, sslVars{loaded: s.sslLoaded})
 			}
@@ -344,6 +364,11 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			switch {
 			case errors.Is(err, context.Canceled):
 				return
+			case isBackendTLSError(err):
+				// AH01997 "SSL handshake failed: sending 502" — yet the
+				// client gets 500 (observed on 2.4.71).
+				s.log.Error("SSL handshake with the backend failed", "backend", backend.Host, "err", err)
+				s.writeProxyErrorStatus(w, r, http.StatusInternalServerError, "Error during SSL Handshake with remote server")
 			case errors.As(err, &ne) && ne.Timeout() && !isDialError(err):
 				// Observed on Apache 2.4.71: a backend that does not answer
 				// within the timeout gives "502 Proxy Error", not 504.
@@ -408,11 +433,17 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 
 // writeProxyError sends mod_proxy's "502 Proxy Error" page with a reason.
 func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason string) {
-	_, body := ErrorPage{Status: http.StatusBadGateway, Reason: "Proxy Error",
+	s.writeProxyErrorStatus(w, r, http.StatusBadGateway, reason)
+}
+
+// writeProxyErrorStatus sends mod_proxy's "Proxy Error" page with a status
+// and a reason.
+func (s *Site) writeProxyErrorStatus(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	_, body := ErrorPage{Status: status, Reason: "Proxy Error",
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(http.StatusBadGateway)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write([]byte(body))
 	}
