@@ -84,8 +84,8 @@ func (ca *testCA) leaf(t *testing.T, cn string, names []string, expired bool) tl
 // tlsSeen is what the recording backend saw for one request.
 type tlsSeen struct {
 	Method, URI, Host, SNI, TLS string
-	Via                        []string
-	Hellos                     []string
+	Via                         []string
+	Hellos                      []string
 }
 
 // tlsRecorder is a recording backend on several listeners (plain HTTP and
