@@ -223,6 +223,10 @@ PidFile %[2]s/httpd.pid
 	vh("req-name-off.local", req+"  SSLProxyCheckPeerName Off\n"+lh("wrongname"))
 	vh("req-expired.local", req+lh("expired"))
 	vh("req-expired-off.local", req+"  SSLProxyCheckPeerExpire Off\n"+lh("expired"))
+	// SSLProxy* inside <Proxy>: only for the backends the section matches.
+	vh("proxysec.local", on+"  <Proxy https://localhost:"+port("wrongname")+"/>\n    SSLProxyCheckPeerName Off\n  </Proxy>\n"+lh("wrongname"))
+	vh("proxysec-other.local", on+"  <Proxy https://localhost:"+port("good")+"/>\n    SSLProxyCheckPeerName Off\n  </Proxy>\n"+lh("wrongname"))
+	vh("proxysec-ca.local", on+"  SSLProxyVerify require\n  <Proxy https://localhost:"+port("good")+"/>\n    SSLProxyCACertificateFile "+ca1+"\n  </Proxy>\n"+lh("good"))
 	vh("sni-localhost.local", "  SSLProxyEngine On\n  ProxyPass / https://localhost:"+port("good")+"/\n")
 	vh("sni-preserve.local", "  SSLProxyEngine On\n  ProxyPreserveHost On\n  ProxyPass / https://localhost:"+port("good")+"/\n")
 	vh("sni-ip-preserve.local", "  SSLProxyEngine On\n  ProxyPreserveHost On\n  ProxyPass / https://127.0.0.1:"+port("good")+"/\n")
@@ -331,6 +335,9 @@ func TestHTTPSBackendDifferential(t *testing.T) {
 		{"require-wrong-name-check-off", "/x", "req-name-off.local", nil},
 		{"require-expired", "/x", "req-expired.local", nil},
 		{"require-expired-check-off", "/x", "req-expired-off.local", nil},
+		{"proxy-section-name-off", "/x", "proxysec.local", nil},
+		{"proxy-section-other-backend", "/x", "proxysec-other.local", nil},
+		{"proxy-section-ca-file", "/x", "proxysec-ca.local", nil},
 		{"sni-hostname", "/x", "sni-localhost.local", nil},
 		{"sni-preserve-host", "/x", "sni-preserve.local", nil},
 		{"sni-ip-preserve-host", "/x", "sni-ip-preserve.local", nil},

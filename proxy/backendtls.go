@@ -185,3 +185,29 @@ func requestHostName(host string) string {
 	}
 	return strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
 }
+
+// sslProxyKey identifies the SSLProxy* settings that shape a backend
+// connection, so that equal settings share one pool.
+func sslProxyKey(ssl *apacheconf.SSLServer) string {
+	if ssl == nil {
+		return ""
+	}
+	b := func(p *bool) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprint(*p)
+	}
+	path := func(p *apacheconf.SSLPath) string {
+		if p == nil {
+			return ""
+		}
+		return p.Path
+	}
+	v := 0
+	if ssl.ProxyVerify != nil {
+		v = int(*ssl.ProxyVerify)
+	}
+	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s", v, b(ssl.ProxyCheckPeerName), b(ssl.ProxyCheckPeerCN), b(ssl.ProxyCheckPeerExpire),
+		path(ssl.ProxyCACertificateFile), path(ssl.ProxyCACertificatePath), b(ssl.ProxyEngine))
+}

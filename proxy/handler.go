@@ -279,7 +279,10 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	}
 	// mod_ssl refuses an https backend unless SSLProxyEngine is on
 	// (AH00961): a plain 500 before any connection.
-	if tlsBackend(backend.Scheme) && (srv.SSL == nil || srv.SSL.ProxyEngine == nil || !*srv.SSL.ProxyEngine) {
+	// The server's SSLProxy* settings with the matching <Proxy> sections'
+	// on top.
+	sslProxy := srv.SSL.MergeVHost(dir.SSLProxy)
+	if tlsBackend(backend.Scheme) && (sslProxy == nil || sslProxy.ProxyEngine == nil || !*sslProxy.ProxyEngine) {
 		s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host, "rule", t.Rule.Pos.String())
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return
@@ -292,7 +295,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if srv.Proxy != nil {
 		via = srv.Proxy.Via
 	}
-	var transport http.RoundTripper = s.transportFor(t.Rule, srv, tlsHost, timeout)
+	var transport http.RoundTripper = s.transportFor(t.Rule, sslProxy, tlsHost, timeout)
 	if backend.Scheme == "balancer" {
 		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
 		if state == nil {

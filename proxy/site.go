@@ -45,20 +45,22 @@ type Site struct {
 }
 
 // transportKey names a connection pool: the rule (Apache's worker), the
-// server whose SSLProxy* settings apply, and the TLS host name when it is
-// not the backend URL's (ProxyPreserveHost: the client's Host).
+// SSLProxy* settings that apply (the server's with the matching <Proxy>
+// sections' on top), and the TLS host name when it is not the backend
+// URL's (ProxyPreserveHost: the client's Host).
 type transportKey struct {
 	rule    *apacheconf.ProxyRule
-	srv     *apacheconf.Server
+	tls     string // sslProxyKey of the settings
 	tlsHost string
 }
 
-// transportFor returns the rule's connection pool for a server; tlsHost,
-// when not empty, is the SNI and checked name towards https backends.
-func (s *Site) transportFor(r *apacheconf.ProxyRule, srv *apacheconf.Server, tlsHost string, timeout time.Duration) *http.Transport {
+// transportFor returns the rule's connection pool for the SSLProxy*
+// settings ssl; tlsHost, when not empty, is the SNI and checked name
+// towards https backends.
+func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, tlsHost string, timeout time.Duration) *http.Transport {
 	s.transportsMu.Lock()
 	defer s.transportsMu.Unlock()
-	key := transportKey{r, srv, tlsHost}
+	key := transportKey{r, sslProxyKey(ssl), tlsHost}
 	if tr, ok := s.transports[key]; ok {
 		return tr
 	}
@@ -86,13 +88,9 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, srv *apacheconf.Server, tls
 	}
 	// https backends: mod_ssl's proxy checks (backendtls.go). The host
 	// checked is tlsHost or else the one dialled (a balancer's member).
-	var ssl *apacheconf.SSLServer
-	if srv != nil {
-		ssl = srv.SSL
-	}
 	btls, err := newBackendTLS(ssl, s.now)
 	if err != nil {
-		s.log.Error("SSLProxyCACertificate* not loaded", "server", srv.Name, "err", err)
+		s.log.Error("SSLProxyCACertificate* not loaded", "rule", r.Pos.String(), "err", err)
 	}
 	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host := tlsHost
