@@ -158,7 +158,10 @@ var directivePolicy = map[string]policy{
 	// them with Apache).
 	"proxypass": {Status: Supported}, "proxypassmatch": {Status: Supported}, "proxypassreverse": {Status: Supported},
 	"proxypreservehost": {Status: Supported}, "proxyaddheaders": {Status: Supported}, "proxytimeout": {Status: Supported},
-	"header": {Status: Supported}, "requestheader": {Status: Supported},
+	"proxyvia":                     {Status: Supported, Reason: "Full names the server as Apache does: (Apache/2.4.71)"},
+	"proxypassreversecookiedomain": {Status: Supported, Reason: "the interpolate flag is not honoured"},
+	"proxypassreversecookiepath":   {Status: Supported, Reason: "the interpolate flag is not honoured"},
+	"header":                       {Status: Supported}, "requestheader": {Status: Supported},
 	"setenv": {Status: Supported}, "unsetenv": {Status: Supported}, "passenv": {Status: Supported},
 	"setenvif": {Status: Supported}, "setenvifnocase": {Status: Supported}, "browsermatch": {Status: Supported}, "browsermatchnocase": {Status: Supported},
 	"require":     {Status: Supported, Reason: "all, ip, local, env, method, user, valid-user, claim and claims_expr (jq, an oidcgate extension: Debian's 2.4.12.3 is built without it); other providers (expr, host, group…) grant nothing"},
@@ -265,9 +268,17 @@ var directivePolicy = map[string]policy{
 	"sslcertificatekeyfile": {Status: Supported}, "sslcertificatechainfile": {Status: Supported},
 	"sslprotocol": {Status: Supported}, "sslciphersuite": {Status: Planned, Reason: whyIssue3},
 	"sslhonorcipherorder": {Status: Ignored, Reason: "Go's crypto/tls orders cipher suites itself"},
-	"sslproxyengine":      {Status: Planned, Reason: whyIssue3}, "sslproxyverify": {Status: Planned, Reason: whyIssue3},
-	"sslproxycacertificatefile": {Status: Planned, Reason: whyIssue3}, "sslproxycheckpeername": {Status: Planned, Reason: whyIssue3},
-	"sslproxycheckpeercn": {Status: Planned, Reason: whyIssue3}, "sslproxycheckpeerexpire": {Status: Planned, Reason: whyIssue3},
+	// TLS towards https backends (proxy/backendtls.go; compat-tests'
+	// TestHTTPSBackendDifferential compares them with Apache). Inside
+	// <Proxy> they apply to the section's backends.
+	"sslproxyengine":                 {Status: Supported},
+	"sslproxyverify":                 {Status: Supported, Reason: "none and require; optional is treated as require, optional_no_ca as none"},
+	"sslproxycacertificatefile":      {Status: Supported},
+	"sslproxycacertificatepath":      {Status: Supported, Reason: "every PEM certificate in the directory's files is trusted (Apache finds them by their hash names)"},
+	"sslproxycheckpeername":          {Status: Supported, Reason: "DNS names and the common name, as mod_ssl: an IP literal backend never matches an IP address SAN"},
+	"sslproxycheckpeercn":            {Status: Supported, Reason: "consulted only with SSLProxyCheckPeerName Off, as Apache 2.4.71 does"},
+	"sslproxycheckpeerexpire":        {Status: Supported},
+	"sslproxyverifydepth":            {Status: Ignored, Reason: "the chain length towards backends is not limited"},
 	"sslverifyclient":                {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
 	"sslcacertificatefile":           {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
 	"sslcacertificatepath":           {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
