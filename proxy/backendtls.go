@@ -31,6 +31,14 @@ import (
 //   - any failure answers 500 with mod_proxy's "Proxy Error" page, reason
 //     "Error during SSL Handshake with remote server".
 
+// maxHostPools bounds the connection pools kept per client Host name
+// (ProxyPreserveHost On towards https backends: SNI and the checked name
+// follow the Host header, so connections cannot be shared across names).
+const maxHostPools = 256
+
+// errTLSNotEnabled: an https balancer member without SSLProxyEngine On.
+var errTLSNotEnabled = errors.New("https: failed to enable ssl support (SSLProxyEngine is not on)")
+
 // backendTLSError is a refusal of the backend's certificate by one of
 // mod_ssl's proxy checks; msg is the log line Apache writes.
 type backendTLSError struct{ msg string }

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,40 @@ func TestHTTPSBackendServing(t *testing.T) {
 				t.Errorf("SNI %q, want localhost", sni)
 			}
 		})
+	}
+}
+
+// TestHostPoolsBounded: pools keyed by the client's Host name (SNI with
+// ProxyPreserveHost) stop being cached past maxHostPools.
+func TestHostPoolsBounded(t *testing.T) {
+	cfg := loadConfig(t, "ServerName a\nSSLProxyEngine On\nProxyPreserveHost On\nProxyPass / https://127.0.0.1:1/\n")
+	site := NewSite(cfg, nil, nil)
+	defer site.Close()
+	rule := cfg.Main.Proxy.Rules[0]
+	for i := range maxHostPools + 50 {
+		tr := site.transportFor(rule, cfg.Main.SSL, "h"+strconv.Itoa(i)+".example", time.Second)
+		if i >= maxHostPools && !tr.DisableKeepAlives {
+			t.Fatalf("pool %d kept", i)
+		}
+	}
+	if n := len(site.transports); n != maxHostPools {
+		t.Errorf("%d pools cached, want %d", n, maxHostPools)
+	}
+	// Known names and the URL's own name still share their pools.
+	if a, b := site.transportFor(rule, cfg.Main.SSL, "h1.example", time.Second), site.transportFor(rule, cfg.Main.SSL, "h1.example", time.Second); a != b {
+		t.Error("h1.example got a new pool")
+	}
+}
+
+// TestBalancerHTTPSMemberNeedsEngine: an https member without
+// SSLProxyEngine On answers a plain 500, as a direct https target does.
+func TestBalancerHTTPSMemberNeedsEngine(t *testing.T) {
+	cfg := loadConfig(t, "ServerName a\n<Proxy balancer://pool>\nBalancerMember https://127.0.0.1:1\n</Proxy>\nProxyPass / balancer://pool/\n")
+	site := NewSite(cfg, nil, nil)
+	defer site.Close()
+	rec := httptest.NewRecorder()
+	site.ServeHTTP(rec, httptest.NewRequest("GET", "http://a/x", nil))
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), "Internal Server Error") {
+		t.Errorf("got %d %q", rec.Code, rec.Body.String())
 	}
 }

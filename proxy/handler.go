@@ -282,13 +282,14 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	// The server's SSLProxy* settings with the matching <Proxy> sections'
 	// on top.
 	sslProxy := srv.SSL.MergeVHost(dir.SSLProxy)
-	if tlsBackend(backend.Scheme) && (sslProxy == nil || sslProxy.ProxyEngine == nil || !*sslProxy.ProxyEngine) {
+	tlsEnabled := sslProxy != nil && sslProxy.ProxyEngine != nil && *sslProxy.ProxyEngine
+	if tlsBackend(backend.Scheme) && !tlsEnabled {
 		s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host, "rule", t.Rule.Pos.String())
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return
 	}
 	tlsHost := ""
-	if preserveHost && tlsBackend(backend.Scheme) {
+	if preserveHost && (tlsBackend(backend.Scheme) || backend.Scheme == "balancer") {
 		tlsHost = requestHostName(clientHost)
 	}
 	via := ""
@@ -307,7 +308,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 		if backend.RawPath != "" {
 			path = backend.RawPath
 		}
-		transport = &balancerTransport{state: state, base: transport, path: path, preserveHost: preserveHost, now: s.now}
+		transport = &balancerTransport{state: state, base: transport, path: path, preserveHost: preserveHost, now: s.now, tlsEnabled: tlsEnabled}
 	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -367,6 +368,9 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			switch {
 			case errors.Is(err, context.Canceled):
 				return
+			case errors.Is(err, errTLSNotEnabled):
+				s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host)
+				s.writeError(w, r, dir, http.StatusInternalServerError, "")
 			case isBackendTLSError(err):
 				// AH01997 "SSL handshake failed: sending 502" — yet the
 				// client gets 500 (observed on 2.4.71).

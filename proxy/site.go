@@ -34,6 +34,8 @@ type Site struct {
 	// worker), built on first use and kept for the site's lifetime.
 	transportsMu sync.Mutex
 	transports   map[transportKey]*http.Transport
+	// hostPools counts the pools keyed by a client's Host name.
+	hostPools int
 	// rps are the relying parties, one per server configuring one.
 	rps map[*apacheconf.Server]*oidc.RelyingParty
 	// claimRules are the compiled Require claim lines.
@@ -66,6 +68,16 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 	}
 	if s.transports == nil {
 		s.transports = map[transportKey]*http.Transport{}
+	}
+	// Pools per client Host (ProxyPreserveHost towards https) are bounded:
+	// past the limit a request gets a connection of its own.
+	cache := true
+	if tlsHost != "" {
+		if s.hostPools >= maxHostPools {
+			cache = false
+		} else {
+			s.hostPools++
+		}
 	}
 	maxIdle := 64
 	if r.Worker.Max > 0 {
@@ -107,6 +119,10 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 			return nil, err
 		}
 		return c, nil
+	}
+	if !cache {
+		tr.DisableKeepAlives = true
+		return tr
 	}
 	s.transports[key] = tr
 	return tr
