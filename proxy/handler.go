@@ -277,10 +277,9 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if t.Rule.Worker.Timeout > 0 {
 		timeout = t.Rule.Worker.Timeout
 	}
-	// mod_ssl refuses an https backend unless SSLProxyEngine is on
-	// (AH00961): a plain 500 before any connection.
 	// The server's SSLProxy* settings with the matching <Proxy> sections'
-	// on top.
+	// on top. mod_ssl refuses an https backend unless SSLProxyEngine is on
+	// (AH00961): a plain 500 before any connection.
 	sslProxy := srv.SSL.MergeVHost(dir.SSLProxy)
 	tlsEnabled := sslProxy != nil && sslProxy.ProxyEngine != nil && *sslProxy.ProxyEngine
 	if tlsBackend(backend.Scheme) && !tlsEnabled {
