@@ -242,6 +242,14 @@ func mergeCertKeys(base, add []SSLPath) []SSLPath {
 }
 
 func (c *walkCtx) sslServer() *SSLServer {
+	// Inside <Proxy>/<ProxyMatch> (where only the SSLProxy* directives are
+	// allowed) the settings belong to the section's backends.
+	if c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch) {
+		if c.Dir.SSLProxy == nil {
+			c.Dir.SSLProxy = &SSLServer{}
+		}
+		return c.Dir.SSLProxy
+	}
 	if c.Srv.SSL == nil {
 		c.Srv.SSL = &SSLServer{}
 	}
@@ -294,8 +302,10 @@ func compileSSLFile(c *walkCtx, n *Node) {
 	if !ok {
 		return
 	}
-	if c.Sec != nil {
-		// Only the CA directives get here (the others are server-only).
+	inProxy := c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch)
+	if c.Sec != nil && !(inProxy && strings.HasPrefix(name, "sslproxy")) {
+		// Only the CA directives get here (the others are server-only);
+		// the SSLProxy* ones are per-backend settings in <Proxy>.
 		c.errorf(n, "set the CA for the whole virtual host", "Your SSL library does not have support for per-directory CA")
 		return
 	}

@@ -147,3 +147,39 @@ func FuzzSSLProtocol(f *testing.F) {
 		}
 	})
 }
+
+// TestSSLProxyInProxySection: SSLProxy* inside <Proxy> belong to the
+// section's backends (Apache 2.4.71 accepts SSLProxyCACertificateFile
+// there too), not to the server.
+func TestSSLProxyInProxySection(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"ca.pem": "c"})
+	cfg, diags := compileInRoot(t, root, `ServerName a
+SSLProxyEngine On
+SSLProxyVerify none
+<Proxy https://b.example/>
+SSLProxyVerify require
+SSLProxyCACertificateFile ca.pem
+SSLProxyCheckPeerName off
+</Proxy>
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Errors())
+	}
+	if m := cfg.Main.SSL; *m.ProxyVerify != VerifyNone || m.ProxyCACertificateFile != nil || m.ProxyCheckPeerName != nil {
+		t.Errorf("server took the section's settings: %+v", m)
+	}
+	var sec *DirConfig
+	for _, s := range cfg.Main.Sections {
+		if s.Kind == SecProxy {
+			sec = s.Dir
+		}
+	}
+	if sec == nil || sec.SSLProxy == nil || *sec.SSLProxy.ProxyVerify != VerifyRequire || sec.SSLProxy.ProxyCACertificateFile == nil || *sec.SSLProxy.ProxyCheckPeerName {
+		t.Fatalf("section: %+v", sec)
+	}
+	eff := cfg.Main.SSL.MergeVHost(cfg.Main.Dir.Merge(sec).SSLProxy)
+	if !*eff.ProxyEngine || *eff.ProxyVerify != VerifyRequire {
+		t.Errorf("merged: %+v", eff)
+	}
+}

@@ -149,6 +149,10 @@ type DirConfig struct {
 	Headers *HeadersDir
 	Env     *EnvDir
 	OIDC    *OIDCDir
+	// SSLProxy holds the SSLProxy* directives of <Proxy> sections (only
+	// the Proxy* fields are used); they override the server's for the
+	// backends the section matches.
+	SSLProxy *SSLServer
 }
 
 // Merge returns base with add merged on top, as Apache merges a later
@@ -169,6 +173,9 @@ func (base *DirConfig) Merge(add *DirConfig) *DirConfig {
 		Headers: base.Headers.Merge(add.Headers),
 		Env:     base.Env.Merge(add.Env),
 		OIDC:    base.OIDC.Merge(add.OIDC),
+		// Later sections win field by field, as a vhost over the main
+		// server.
+		SSLProxy: base.SSLProxy.MergeVHost(add.SSLProxy),
 	}
 }
 

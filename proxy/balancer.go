@@ -97,6 +97,8 @@ type balancerTransport struct {
 	path         string // the target path after balancer://name
 	preserveHost bool
 	now          func() time.Time
+	// tlsEnabled: SSLProxyEngine is on, so https members may be used.
+	tlsEnabled bool
 }
 
 func (t *balancerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -104,6 +106,9 @@ func (t *balancerTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		m := t.state.pick(t.now())
 		if m == nil {
 			return nil, errNoMember
+		}
+		if tlsBackend(m.url.Scheme) && !t.tlsEnabled {
+			return nil, errTLSNotEnabled
 		}
 		out := req.Clone(req.Context())
 		out.URL.Scheme = httpScheme(m.url.Scheme)

@@ -71,7 +71,11 @@ func (e ErrorPage) Render() (reason, body string) {
 	text := strings.NewReplacer("{{METHOD}}", htmlEscape(method), "{{ADMIN}}", admin).Replace(c.body)
 	// Bodies that end with "<br />" and a line break take the notes there
 	// (Apache's add_optional_notes); the break is CRLF in some of them.
-	if e.Notes != "" && (strings.HasSuffix(text, "<br />\n</p>\n") || strings.HasSuffix(text, "<br />\r\n</p>\n")) {
+	// A 500 with notes (mod_proxy's ap_proxyerror sets verbose-error-to
+	// "*") shows only the notes (get_canned_error_string).
+	if e.Notes != "" && e.Status == 500 {
+		text = e.Notes + "<p />\n"
+	} else if e.Notes != "" && (strings.HasSuffix(text, "<br />\n</p>\n") || strings.HasSuffix(text, "<br />\r\n</p>\n")) {
 		text = strings.TrimSuffix(text, "</p>\n") + e.Notes + "</p>\n"
 	}
 	var b strings.Builder

@@ -317,7 +317,25 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if t.Rule.Worker.Timeout > 0 {
 		timeout = t.Rule.Worker.Timeout
 	}
-	var transport http.RoundTripper = s.transportFor(t.Rule, timeout)
+	// The server's SSLProxy* settings with the matching <Proxy> sections'
+	// on top. mod_ssl refuses an https backend unless SSLProxyEngine is on
+	// (AH00961): a plain 500 before any connection.
+	sslProxy := srv.SSL.MergeVHost(dir.SSLProxy)
+	tlsEnabled := sslProxy != nil && sslProxy.ProxyEngine != nil && *sslProxy.ProxyEngine
+	if tlsBackend(backend.Scheme) && !tlsEnabled {
+		s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host, "rule", t.Rule.Pos.String())
+		s.writeError(w, r, dir, http.StatusInternalServerError, "")
+		return
+	}
+	tlsHost := ""
+	if preserveHost && (tlsBackend(backend.Scheme) || backend.Scheme == "balancer") {
+		tlsHost = requestHostName(clientHost)
+	}
+	via := ""
+	if srv.Proxy != nil {
+		via = srv.Proxy.Via
+	}
+	var transport http.RoundTripper = s.transportFor(t.Rule, sslProxy, tlsHost, timeout)
 	if backend.Scheme == "balancer" {
 		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
 		if state == nil {
@@ -329,7 +347,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 		if backend.RawPath != "" {
 			path = backend.RawPath
 		}
-		transport = &balancerTransport{state: state, base: transport, path: path, preserveHost: preserveHost, now: s.now}
+		transport = &balancerTransport{state: state, base: transport, path: path, preserveHost: preserveHost, now: s.now, tlsEnabled: tlsEnabled}
 	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
@@ -365,6 +383,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				appendHeader(out.Header, "X-Forwarded-Host", clientHost)
 				appendHeader(out.Header, "X-Forwarded-Server", srv.Name)
 			}
+			viaRequest(out.Header, via, pr.In, srv)
 		},
 		Transport: transport,
 		ModifyResponse: func(resp *http.Response) error {
@@ -374,6 +393,10 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			if srv.Proxy != nil {
 				reverseMap(resp.Header, srv.Proxy.Reverse, r)
 			}
+			if pd != nil {
+				reverseCookies(resp.Header, pd.CookiePath, pd.CookieDomain)
+			}
+			viaResponse(resp, via, r, srv)
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
@@ -381,6 +404,14 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			switch {
 			case errors.Is(err, context.Canceled):
 				return
+			case errors.Is(err, errTLSNotEnabled):
+				s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host)
+				s.writeError(w, r, dir, http.StatusInternalServerError, "")
+			case isBackendTLSError(err):
+				// AH01997 "SSL handshake failed: sending 502" — yet the
+				// client gets 500 (observed on 2.4.71).
+				s.log.Error("SSL handshake with the backend failed", "backend", backend.Host, "err", err)
+				s.writeProxyErrorStatus(w, r, http.StatusInternalServerError, "Error during SSL Handshake with remote server")
 			case errors.As(err, &ne) && ne.Timeout() && !isDialError(err):
 				// Observed on Apache 2.4.71: a backend that does not answer
 				// within the timeout gives "502 Proxy Error", not 504.
@@ -445,12 +476,18 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 
 // writeProxyError sends mod_proxy's "502 Proxy Error" page with a reason.
 func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason string) {
+	s.writeProxyErrorStatus(w, r, http.StatusBadGateway, reason)
+}
+
+// writeProxyErrorStatus sends mod_proxy's "Proxy Error" page with a status
+// and a reason.
+func (s *Site) writeProxyErrorStatus(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	markGenerated(w)
-	_, body := ErrorPage{Status: http.StatusBadGateway, Reason: "Proxy Error",
+	_, body := ErrorPage{Status: status, Reason: "Proxy Error",
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(http.StatusBadGateway)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write([]byte(body))
 	}

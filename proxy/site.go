@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"context"
 	"crypto/tls"
 	"log/slog"
 	"net"
@@ -32,7 +33,9 @@ type Site struct {
 	// transports are the connection pools, one per ProxyPass rule (Apache's
 	// worker), built on first use and kept for the site's lifetime.
 	transportsMu sync.Mutex
-	transports   map[*apacheconf.ProxyRule]*http.Transport
+	transports   map[transportKey]*http.Transport
+	// hostPools counts the pools keyed by a client's Host name.
+	hostPools int
 	// rps are the relying parties, one per server configuring one.
 	rps map[*apacheconf.Server]*oidc.RelyingParty
 	// claimRules are the compiled Require claim lines.
@@ -45,15 +48,38 @@ type Site struct {
 	modDir bool
 }
 
-// transportFor returns the rule's connection pool.
-func (s *Site) transportFor(r *apacheconf.ProxyRule, timeout time.Duration) *http.Transport {
+// transportKey names a connection pool: the rule (Apache's worker), the
+// SSLProxy* settings that apply (the server's with the matching <Proxy>
+// sections' on top), and the TLS host name when it is not the backend
+// URL's (ProxyPreserveHost: the client's Host).
+type transportKey struct {
+	rule    *apacheconf.ProxyRule
+	tls     string // sslProxyKey of the settings
+	tlsHost string
+}
+
+// transportFor returns the rule's connection pool for the SSLProxy*
+// settings ssl; tlsHost, when not empty, is the SNI and checked name
+// towards https backends.
+func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, tlsHost string, timeout time.Duration) *http.Transport {
 	s.transportsMu.Lock()
 	defer s.transportsMu.Unlock()
-	if tr, ok := s.transports[r]; ok {
+	key := transportKey{r, sslProxyKey(ssl), tlsHost}
+	if tr, ok := s.transports[key]; ok {
 		return tr
 	}
 	if s.transports == nil {
-		s.transports = map[*apacheconf.ProxyRule]*http.Transport{}
+		s.transports = map[transportKey]*http.Transport{}
+	}
+	// Pools per client Host (ProxyPreserveHost towards https) are bounded:
+	// past the limit a request gets a connection of its own.
+	cache := true
+	if tlsHost != "" {
+		if s.hostPools >= maxHostPools {
+			cache = false
+		} else {
+			s.hostPools++
+		}
 	}
 	maxIdle := 64
 	if r.Worker.Max > 0 {
@@ -74,7 +100,33 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, timeout time.Duration) *htt
 	if r.Worker.TTL > 0 {
 		tr.IdleConnTimeout = r.Worker.TTL
 	}
-	s.transports[r] = tr
+	// https backends: mod_ssl's proxy checks (backendtls.go). The host
+	// checked is tlsHost or else the one dialled (a balancer's member).
+	btls, err := newBackendTLS(ssl, s.now)
+	if err != nil {
+		s.log.Error("SSLProxyCACertificate* not loaded", "rule", r.Pos.String(), "err", err)
+	}
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host := tlsHost
+		if host == "" {
+			host, _, _ = net.SplitHostPort(addr)
+		}
+		raw, err := (&net.Dialer{Timeout: connectTimeout(r)}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		c := tls.Client(raw, btls.config(host))
+		if err := c.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		return c, nil
+	}
+	if !cache {
+		tr.DisableKeepAlives = true
+		return tr
+	}
+	s.transports[key] = tr
 	return tr
 }
 
