@@ -48,3 +48,37 @@ func BenchmarkBareProxy(b *testing.B) {
 		return rp
 	})
 }
+
+// BenchmarkPipelineOIDC is BenchmarkPipeline behind AuthType
+// openid-connect with a valid session cookie (the development provider's
+// user zoe: 20 claims to the backend).
+func BenchmarkPipelineOIDC(b *testing.B) {
+	s := newOIDCSite(b, "zoe", "  Require valid-user")
+	c := browser(b)
+	if resp, _ := get(b, c, s.front.URL+"/", nil); resp.StatusCode != 200 {
+		b.Fatalf("login: %d", resp.StatusCode)
+	}
+	u, _ := url.Parse(s.front.URL)
+	cookie := ""
+	for _, ck := range c.Jar.Cookies(u) {
+		cookie = ck.Name + "=" + ck.Value
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", s.front.URL+"/x", nil)
+			req.Header.Set("Cookie", cookie)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				b.Fatalf("status %d", resp.StatusCode)
+			}
+		}
+	})
+}

@@ -283,6 +283,10 @@ func (s *Site) translate(srv *apacheconf.Server, dir *apacheconf.DirConfig, uri 
 			rule.Path = r.Path
 		}
 		if t := matchRule(&rule, uri, keep2F); t != nil {
+			// The worker (connection pool) is the configured rule's, not
+			// this per-request copy's: keyed by the copy, every request
+			// built a new pool and a new backend connection.
+			t.Rule = r
 			return t
 		}
 	}

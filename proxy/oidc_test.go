@@ -23,7 +23,7 @@ type oidcSite struct {
 	op    *devop.Provider
 }
 
-func newOIDCSite(t *testing.T, user, location string, extra ...string) *oidcSite {
+func newOIDCSite(t testing.TB, user, location string, extra ...string) *oidcSite {
 	t.Helper()
 	be := newRecorder(t)
 	opLn, err := net.Listen("tcp", "127.0.0.1:0")
@@ -70,7 +70,7 @@ OIDCInfoHook remote_user
 	return &oidcSite{site: site, front: fs, be: be, op: op}
 }
 
-func browser(t *testing.T) *http.Client {
+func browser(t testing.TB) *http.Client {
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +78,7 @@ func browser(t *testing.T) *http.Client {
 	return &http.Client{Jar: jar}
 }
 
-func get(t *testing.T, c *http.Client, url string, hdr map[string]string) (*http.Response, string) {
+func get(t testing.TB, c *http.Client, url string, hdr map[string]string) (*http.Response, string) {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Accept", "text/html")

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +14,15 @@ import (
 // share one backend connection (the worker's pool), instead of a new
 // transport — and a new connection — per request.
 func TestBackendConnectionsReused(t *testing.T) {
+	for name, conf := range map[string]string{
+		"server-level": "ProxyPass /app http://%s/app\n",
+		"in Location":  "<Location /app>\nProxyPass http://%s/app\n</Location>\n",
+	} {
+		t.Run(name, func(t *testing.T) { testConnectionsReused(t, conf) })
+	}
+}
+
+func testConnectionsReused(t *testing.T, conf string) {
 	var mu sync.Mutex
 	conns := map[string]bool{}
 	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -22,7 +32,7 @@ func TestBackendConnectionsReused(t *testing.T) {
 		io.WriteString(w, "ok")
 	}))
 	defer be.Close()
-	cfg := loadConfig(t, "ServerName a\nProxyPass /app http://"+be.Listener.Addr().String()+"/app\n")
+	cfg := loadConfig(t, "ServerName a\n"+fmt.Sprintf(conf, be.Listener.Addr().String()))
 	front := httptest.NewServer(NewSite(cfg, nil, nil))
 	defer front.Close()
 	for range 20 {
