@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -46,6 +47,13 @@ func newLogger(e env, format string) *slog.Logger {
 // the new one has errors.
 func serve(e env, opts apacheconf.Options, logFormat string) error {
 	log := newLogger(e, logFormat)
+	// A proxy allocates per request and keeps little: collecting at twice
+	// the live heap instead of Go's 1× costs a few MB and gains about a
+	// third of the throughput (compat-tests/bench). GOGC still decides
+	// when set.
+	if _, set := e.lookupEnv("GOGC"); !set {
+		debug.SetGCPercent(200)
+	}
 	cfg, diags := apacheconf.Load(opts)
 	if cfg == nil {
 		printDiags(e.stderr, diags, false)
