@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -16,6 +17,9 @@ import (
 
 // lbRequest is one request of a balancer case: a path under the case's
 // prefix and an optional Cookie header.
+// A path starting with /hold is sent in the background (its member
+// answers after 800ms) and the next request goes 200ms later: the member
+// stays busy meanwhile.
 type lbRequest struct {
 	path, cookie string
 }
@@ -50,6 +54,12 @@ var lbCases = []lbCase{
   BalancerMember http://M2 loadfactor=3
   ProxySet lbmethod=bybusyness
 </Proxy>`, requests: repeatReq(8, "/x", "")},
+	{name: "busyhold", conf: `<Proxy balancer://NAME>
+  BalancerMember http://M1
+  BalancerMember http://M2
+  BalancerMember http://M3
+  ProxySet lbmethod=bybusyness
+</Proxy>`, requests: []lbRequest{{"/hold1", ""}, {"/x1", ""}, {"/hold2", ""}, {"/x2", ""}, {"/x3", ""}, {"/x4", ""}}},
 	{name: "trafficeven", conf: `<Proxy balancer://NAME>
   BalancerMember http://M1
   BalancerMember http://M2
@@ -165,6 +175,9 @@ func TestBalancerMethodsDifferential(t *testing.T) {
 	hosts := map[string]string{}
 	for _, name := range []string{"M1", "M2", "M3", "M500"} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/hold") {
+				time.Sleep(800 * time.Millisecond)
+			}
 			if name == "M500" {
 				w.WriteHeader(500)
 			}
@@ -235,8 +248,23 @@ Header add Set-Cookie "ROUTEID=.%%{BALANCER_WORKER_ROUTE}e; path=/" env=BALANCER
 	client := &http.Client{Timeout: 10 * time.Second}
 	sequence := func(addr string, c lbCase) string {
 		var got []string
+		var held sync.WaitGroup
+		defer held.Wait()
 		for _, rq := range c.requests {
 			req, _ := http.NewRequest("GET", "http://"+addr+"/"+c.name+rq.path, nil)
+			if strings.HasPrefix(rq.path, "/hold") {
+				held.Add(1)
+				go func() {
+					defer held.Done()
+					if resp, err := client.Do(req); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}()
+				time.Sleep(200 * time.Millisecond)
+				got = append(got, "(held)")
+				continue
+			}
 			if rq.cookie != "" {
 				req.Header.Set("Cookie", rq.cookie)
 			}
