@@ -413,7 +413,7 @@ func setWorkerParam(w *WorkerParams, key, val string) string {
 	case "lbset":
 		v, err := strconv.Atoi(val)
 		if err != nil || v < 0 || v > 99 {
-			return "LBset must be between 0 and 99"
+			return "lbset must be between 0 and 99"
 		}
 		w.LBSet = v
 	case "acquire", "flushpackets", "flushwait", "iobuffersize", "receivebuffersize", "secret", "responsefieldsize", "flusher",
@@ -678,21 +678,18 @@ func (c *walkCtx) setBalancerParam(b *Balancer, key, val string) string {
 	case "nofailover":
 		msg = onOff(&b.NoFailover, "failover must be On|Off")
 	case "timeout":
-		d, err := parseApacheDuration(val, time.Second)
-		switch {
-		case err != nil:
-			msg = "Timeout value has wrong format"
-		case d < 10*time.Millisecond:
-			msg = "Timeout must be at least ten milliseconds"
-		default:
-			b.Timeout = d
+		// 2.4 reads whole seconds with atoi: "5ms" is five seconds
+		// (observed: Syntax OK).
+		if v := cAtoiSigned(val); v < 1 {
+			msg = "timeout must be at least one second"
+		} else {
+			b.Timeout = time.Duration(v) * time.Second
 		}
 	case "maxattempts":
-		v, _ := strconv.Atoi(strings.TrimSpace(val)) // atoi: junk reads as 0
-		if v < 0 {
+		if v := cAtoiSigned(val); v < 0 {
 			msg = "maximum number of attempts must be a positive number"
 		} else {
-			b.MaxAttempts, b.MaxAttemptsSet = v, true
+			b.MaxAttempts, b.MaxAttemptsSet = cAtoiSigned(val), true
 		}
 	case "lbmethod":
 		m := strings.ToLower(val)
@@ -710,7 +707,7 @@ func (c *walkCtx) setBalancerParam(b *Balancer, key, val string) string {
 	case "failonstatus":
 		b.FailOnStatus = nil
 		for _, f := range strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' }) {
-			code, _ := strconv.Atoi(f)
+			code := cAtoiSigned(f)
 			if code < 100 || code > 599 {
 				msg = "failonstatus must be one or more HTTP response codes"
 				break
@@ -726,7 +723,7 @@ func (c *walkCtx) setBalancerParam(b *Balancer, key, val string) string {
 		// Room for members added at run time through the
 		// balancer-manager, which oidcgate does not serve: checked, no
 		// effect.
-		if v, _ := strconv.Atoi(val); v < 1 || v > 100 {
+		if v := cAtoiSigned(val); v < 1 || v > 100 {
 			msg = "growth must be between 1 and 100"
 		}
 	case "forcerecovery":
@@ -738,4 +735,23 @@ func (c *walkCtx) setBalancerParam(b *Balancer, key, val string) string {
 		b.Params[k] = val
 	}
 	return msg
+}
+
+// cAtoiSigned is C's atoi with its sign: leading spaces, a sign, the digits; anything after
+// them is ignored and no digits read as 0.
+func cAtoiSigned(s string) int {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<30; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }
