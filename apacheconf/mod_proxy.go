@@ -621,6 +621,7 @@ func compileProxySet(c *walkCtx, n *Node) {
 				return
 			}
 		}
+		c.warnf(n, "put the keys on the ProxyPass line of "+name, "oidcgate does not apply ProxySet to a plain worker yet: its keys are checked but not used")
 		return
 	}
 	b := c.balancerFor(name, n.Pos)
