@@ -136,6 +136,15 @@ ProxySet balancer://NAME lbmethod=bytraffic`, requests: repeatReq(8, "/x", "")},
   BalancerMember http://M2
   ProxySet failonstatus=500
 </Proxy>`, requests: repeatReq(4, "/x", "")},
+	{name: "failontimeout", conf: `<Proxy balancer://NAME>
+  BalancerMember http://M1
+  BalancerMember http://M2
+  ProxySet failontimeout=On
+</Proxy>`, requests: []lbRequest{{"/slow1", ""}, {"/x2", ""}, {"/x3", ""}, {"/x4", ""}}},
+	{name: "timeoutnofail", conf: `<Proxy balancer://NAME>
+  BalancerMember http://M1
+  BalancerMember http://M2
+</Proxy>`, requests: []lbRequest{{"/slow1", ""}, {"/x2", ""}, {"/x3", ""}, {"/x4", ""}}},
 	{name: "ignoreerrors", conf: `<Proxy balancer://NAME>
   BalancerMember http://M500 status=+I
   BalancerMember http://M2
@@ -175,6 +184,9 @@ func TestBalancerMethodsDifferential(t *testing.T) {
 	hosts := map[string]string{}
 	for _, name := range []string{"M1", "M2", "M3", "M500"} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.Contains(r.URL.Path, "/slow") {
+				time.Sleep(1500 * time.Millisecond) // beyond ProxyTimeout 1
+			}
 			if strings.Contains(r.URL.Path, "/hold") {
 				time.Sleep(800 * time.Millisecond)
 			}
@@ -211,6 +223,7 @@ LoadModule lbmethod_bybusyness_module /usr/lib/apache2/modules/mod_lbmethod_bybu
 LoadModule lbmethod_bytraffic_module /usr/lib/apache2/modules/mod_lbmethod_bytraffic.so
 LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
 ServerName lb.example
+ProxyTimeout 1
 Listen %[1]s
 User nobody
 Group nogroup
