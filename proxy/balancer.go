@@ -537,7 +537,13 @@ func (t *balancerTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			st.mu.Unlock()
 			// mod_proxy_http counts the status line as read.
 			read := int64(len(resp.Proto) + 1 + len(resp.Status))
-			resp.Body = &lbBody{ReadCloser: resp.Body, release: func() { st.done(m, sent, read) }}
+			release := func() { st.done(m, sent, read) }
+			if rw, ok := resp.Body.(io.ReadWriteCloser); ok {
+				// A 101 tunnel: ReverseProxy needs the writable body.
+				resp.Body = &lbTunnel{ReadWriteCloser: rw, release: release}
+			} else {
+				resp.Body = &lbBody{ReadCloser: resp.Body, release: release}
+			}
 			return resp, nil
 		}
 		if isDialError(err) && (req.Body == nil || req.Body == http.NoBody) {
@@ -585,6 +591,19 @@ type lbBody struct {
 
 func (b *lbBody) Close() error {
 	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
+}
+
+// lbTunnel is lbBody for an upgraded connection, which stays writable.
+type lbTunnel struct {
+	io.ReadWriteCloser
+	once    sync.Once
+	release func()
+}
+
+func (b *lbTunnel) Close() error {
+	err := b.ReadWriteCloser.Close()
 	b.once.Do(b.release)
 	return err
 }

@@ -3,6 +3,9 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -282,4 +285,47 @@ func TestBalancerConcurrent(t *testing.T) {
 			t.Errorf("method %d: read %d", method, read)
 		}
 	}
+}
+
+type rwcBody struct{ io.Reader }
+
+func (rwcBody) Write(p []byte) (int, error) { return len(p), nil }
+func (rwcBody) Close() error                { return nil }
+
+type fakeRT func(*http.Request) (*http.Response, error)
+
+func (f fakeRT) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestBalancerTransportBodies: the member stays busy until the body is
+// closed, and an upgraded (101) body stays writable for the tunnel.
+func TestBalancerTransportBodies(t *testing.T) {
+	st := newTestLB(byBusyness, "m1", "m2")
+	tr := &balancerTransport{state: st, path: "/p", now: time.Now, base: fakeRT(func(r *http.Request) (*http.Response, error) {
+		if r.URL.Path == "/up" {
+			return &http.Response{StatusCode: 101, Status: "101 Switching Protocols", Proto: "HTTP/1.1", Body: rwcBody{strings.NewReader("")}}, nil
+		}
+		return &http.Response{StatusCode: 200, Status: "200 OK", Proto: "HTTP/1.1", Body: io.NopCloser(strings.NewReader("ok"))}, nil
+	})}
+	req := httptest.NewRequest("GET", "http://front/p", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.members[0].busy != 1 {
+		t.Errorf("busy while the body is open: %d", st.members[0].busy)
+	}
+	resp.Body.Close()
+	resp.Body.Close()
+	if st.members[0].busy != 0 || st.members[0].read != int64(len("HTTP/1.1 200 OK")) {
+		t.Errorf("after close: busy %d read %d", st.members[0].busy, st.members[0].read)
+	}
+	tr.path = "/up"
+	resp, err = tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := resp.Body.(io.ReadWriteCloser); !ok {
+		t.Errorf("101 body is not writable: %T", resp.Body)
+	}
+	resp.Body.Close()
 }
