@@ -580,6 +580,16 @@ func compileBalancerMember(c *walkCtx, n *Node) {
 			return
 		}
 	}
+	// Member keys that change what a client sees and that the balancer
+	// does not apply per member yet: say so rather than ignore them.
+	for _, k := range []string{"timeout", "connectiontimeout"} {
+		if m.Worker.Set[k] {
+			c.warnf(n, "use ProxyTimeout (or Timeout) for the members' timeout", "oidcgate does not apply %s= per balancer member yet: ProxyTimeout, else Timeout, applies to every member", k)
+		}
+	}
+	if m.Worker.Set["upgrade"] || strings.HasPrefix(strings.ToLower(m.URL), "ws") {
+		c.warnf(n, "proxy WebSocket paths with ProxyPass to a ws:// URL instead of a balancer", "oidcgate does not tunnel upgrades (WebSocket) through a balancer yet: the Upgrade header is dropped")
+	}
 	b := c.balancerFor(name, n.Pos)
 	b.Members = append(b.Members, m)
 }

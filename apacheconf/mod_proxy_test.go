@@ -174,6 +174,10 @@ LoadModule lbmethod_heartbeat_module /usr/lib/apache2/modules/mod_lbmethod_heart
 			t.Errorf("ProxySet %s: %s, want %q", c.set, errs, c.want)
 		}
 	}
+	_, diags = compileForTest(t, "ServerName a\n<Proxy balancer://w>\n  BalancerMember http://127.0.0.1:5 timeout=3\n  BalancerMember ws://127.0.0.1:6\n</Proxy>\n")
+	if ws := fmt.Sprint(diags.Warnings()); !strings.Contains(ws, "timeout= per balancer member") || !strings.Contains(ws, "does not tunnel upgrades") || diags.HasErrors() {
+		t.Errorf("member keys not applied must warn: %s", diags)
+	}
 	_, diags = compileForTest(t, "ServerName a\n<Proxy balancer://b>\n  BalancerMember http://127.0.0.1:5 lbset=100\n</Proxy>\n")
 	if errs := fmt.Sprint(diags.Errors()); !strings.Contains(errs, "BalancerMember lbset must be between 0 and 99") {
 		t.Errorf("lbset=100: %s", errs)
