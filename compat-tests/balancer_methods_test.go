@@ -111,6 +111,17 @@ ProxySet balancer://NAME lbmethod=bytraffic`, requests: repeatReq(8, "/x", "")},
   BalancerMember http://M2 route=r2
   ProxySet stickysession=ROUTEID
 </Proxy>`, requests: []lbRequest{{"/a", "ROUTEID=.r1"}, {"/b", "ROUTEID=.r1"}, {"/c", "ROUTEID=.r2"}}},
+	{name: "stickystandby", conf: `<Proxy balancer://NAME>
+  BalancerMember http://M1 route=r1
+  BalancerMember http://M3 route=r3 status=+H lbset=1
+  ProxySet stickysession=ROUTEID
+</Proxy>`, requests: []lbRequest{{"/a", "ROUTEID=.r3"}, {"/b", ""}, {"/c", "ROUTEID=.r3"}, {"/d", "ROUTEID=.r1"}}},
+	{name: "maxattempts1", conf: `<Proxy balancer://NAME>
+  BalancerMember http://DOWN
+  BalancerMember http://DOWN2
+  BalancerMember http://M2
+  ProxySet maxattempts=1
+</Proxy>`, requests: repeatReq(3, "/x", "")},
 	{name: "nofailover", conf: `<Proxy balancer://NAME>
   BalancerMember http://M1 route=r1 status=+D
   BalancerMember http://M2 route=r2

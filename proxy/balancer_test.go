@@ -329,3 +329,23 @@ func TestBalancerTransportBodies(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// TestBalancerTimeout: with a balancer timeout, a request waits (in 100
+// steps) for a member to become usable instead of failing at once.
+func TestBalancerTimeout(t *testing.T) {
+	st := newTestLB(byRequests, "m1:::+D")
+	st.timeout = 200 * time.Millisecond
+	start := time.Now()
+	if _, err := st.preRequest(t.Context(), "balancer://t/", "", map[string]string{}, time.Now); !errors.Is(err, errNoMember) || time.Since(start) < 150*time.Millisecond {
+		t.Errorf("no member: %v after %v", err, time.Since(start))
+	}
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		st.mu.Lock()
+		st.members[0].disabled = false
+		st.mu.Unlock()
+	}()
+	if m, err := st.preRequest(t.Context(), "balancer://t/", "", map[string]string{}, time.Now); err != nil || m == nil {
+		t.Errorf("member back within the timeout: %v %v", m, err)
+	}
+}
