@@ -60,9 +60,11 @@ type WorkerParams struct {
 	// Upgrade is the protocol of upgrade= ("websocket").
 	Upgrade    string
 	LoadFactor int
-	Max, Min   int
-	Route      string
-	Redirect   string
+	// LBSet is the member's lbset (0-99): lower sets are used first.
+	LBSet    int
+	Max, Min int
+	Route    string
+	Redirect string
 	// Status holds the status flags (+H hot standby, +D disabled, ...).
 	Status string
 	// Other keys accepted by Apache and kept as written.
@@ -81,9 +83,36 @@ type Balancer struct {
 	Name    string
 	Pos     Pos
 	Members []BalancerMember
-	// Params are the ProxySet (and ProxyPass balancer) settings.
+	// LBMethod is byrequests (when empty), bybusyness or bytraffic.
 	LBMethod string
-	Params   map[string]string
+	// Params are the ProxySet (and ProxyPass balancer) settings as
+	// written, lower-case keys; the typed fields below are them parsed.
+	Params map[string]string
+	// StickyCookie and StickyPath are stickysession=cookie[|path]: the
+	// cookie and the URL parameter that carry the route ("" when off).
+	StickyCookie, StickyPath string
+	// StickySep is stickysessionsep: the byte before the route in the
+	// session value ('.' by default, 0 for Off: the whole value).
+	StickySep byte
+	// ScolonPathDelim is scolonpathdelim=On: ';' also ends a URL
+	// parameter value.
+	ScolonPathDelim bool
+	// NoFailover is nofailover=On: a session whose member is unusable
+	// gets 503 instead of another member.
+	NoFailover bool
+	// Timeout is how long to wait for a usable member (0: do not wait).
+	Timeout time.Duration
+	// MaxAttempts is maxattempts; MaxAttemptsSet is false when the
+	// default (members − 1) applies.
+	MaxAttempts    int
+	MaxAttemptsSet bool
+	// FailOnStatus are the failonstatus codes that put a member in error.
+	FailOnStatus []int
+	// FailOnTimeout is failontimeout=On.
+	FailOnTimeout bool
+	// ForceRecovery is forcerecovery (On by default): when every member
+	// is in error, all are tried again at once.
+	ForceRecovery bool
 }
 
 // BalancerMember is one member of a balancer.
@@ -264,8 +293,15 @@ func compileProxyPass(c *walkCtx, n *Node) {
 			rule.Mapping = v
 			continue
 		}
-		if strings.HasPrefix(rule.Target, "balancer://") {
-			continue // balancer parameters are checked when serving lands
+		if strings.HasPrefix(strings.ToLower(rule.Target), "balancer://") && rule.TargetURL != nil {
+			// The keys of a balancer target are the balancer's, as
+			// ProxySet's.
+			b := c.balancerFor("balancer://"+rule.TargetURL.Host, n.Pos)
+			if msg := c.setBalancerParam(b, k, v); msg != "" {
+				c.errorf(n, "", "ProxyPass %s", msg)
+				return
+			}
+			continue
 		}
 		if msg := setWorkerParam(&rule.Worker, k, v); msg != "" {
 			c.errorf(n, "", "ProxyPass %s", msg)
@@ -374,7 +410,13 @@ func setWorkerParam(w *WorkerParams, key, val string) string {
 			}
 		}
 		w.Status = val
-	case "acquire", "flushpackets", "flushwait", "iobuffersize", "receivebuffersize", "lbset", "secret", "responsefieldsize", "flusher",
+	case "lbset":
+		v, err := strconv.Atoi(val)
+		if err != nil || v < 0 || v > 99 {
+			return "lbset must be between 0 and 99"
+		}
+		w.LBSet = v
+	case "acquire", "flushpackets", "flushwait", "iobuffersize", "receivebuffersize", "secret", "responsefieldsize", "flusher",
 		"hcmethod", "hcinterval", "hcpasses", "hcfails", "hcuri", "hcexpr", "hctemplate":
 		if w.Other == nil {
 			w.Other = map[string]string{}
@@ -511,7 +553,7 @@ func (c *walkCtx) balancerFor(name string, pos Pos) *Balancer {
 			return b
 		}
 	}
-	b := &Balancer{Name: name, Pos: pos, Params: map[string]string{}}
+	b := &Balancer{Name: name, Pos: pos, Params: map[string]string{}, StickySep: '.', ForceRecovery: true}
 	ps.Balancers = append(ps.Balancers, b)
 	return b
 }
@@ -537,6 +579,16 @@ func compileBalancerMember(c *walkCtx, n *Node) {
 			c.errorf(n, "", "BalancerMember %s", msg)
 			return
 		}
+	}
+	// Member keys that change what a client sees and that the balancer
+	// does not apply per member yet: say so rather than ignore them.
+	for _, k := range []string{"timeout", "connectiontimeout"} {
+		if m.Worker.Set[k] {
+			c.warnf(n, "use ProxyTimeout (or Timeout) for the members' timeout", "oidcgate does not apply %s= per balancer member yet: ProxyTimeout, else Timeout, applies to every member", k)
+		}
+	}
+	if m.Worker.Set["upgrade"] || strings.HasPrefix(strings.ToLower(m.URL), "ws") {
+		c.warnf(n, "proxy WebSocket paths with ProxyPass to a ws:// URL instead of a balancer", "oidcgate does not tunnel upgrades (WebSocket) through a balancer yet: the Upgrade header is dropped")
 	}
 	b := c.balancerFor(name, n.Pos)
 	b.Members = append(b.Members, m)
@@ -564,6 +616,24 @@ var lbMethods = map[string]string{
 
 func compileProxySet(c *walkCtx, n *Node) {
 	name, words, _ := c.balancerArgs(n)
+	if !strings.HasPrefix(strings.ToLower(name), "balancer://") {
+		// ProxySet on a plain worker (<Proxy http://…> or a URL first):
+		// its keys are worker keys, checked as Apache does.
+		var w WorkerParams
+		for _, kv := range words {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				c.errorf(n, "", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
+				return
+			}
+			if msg := setWorkerParam(&w, k, v); msg != "" {
+				c.errorf(n, "", "ProxySet: %s %s=%s; %s", msg, k, v, name)
+				return
+			}
+		}
+		c.warnf(n, "put the keys on the ProxyPass line of "+name, "oidcgate does not apply ProxySet to a plain worker yet: its keys are checked but not used")
+		return
+	}
 	b := c.balancerFor(name, n.Pos)
 	for _, kv := range words {
 		k, v, ok := strings.Cut(kv, "=")
@@ -571,15 +641,128 @@ func compileProxySet(c *walkCtx, n *Node) {
 			c.errorf(n, "", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'")
 			return
 		}
-		if strings.EqualFold(k, "lbmethod") {
-			mod, known := lbMethods[strings.ToLower(v)]
-			if !known || !c.Modules.HasModule(mod) {
-				c.errorf(n, "", "ProxySet: unknown lbmethod lbmethod=%s; %s", v, name)
+		if msg := c.setBalancerParam(b, k, v); msg != "" {
+			if msg == errHeartbeat {
+				c.errorf(n, "use lbmethod=bybusyness (closest: it follows each member's load as seen by oidcgate) or byrequests", "ProxySet: lbmethod=heartbeat is not supported by oidcgate: it balances on the load reports that backends multicast to mod_heartmonitor, which oidcgate does not receive; %s", name)
 				return
 			}
-			b.LBMethod = strings.ToLower(v)
-			continue
+			c.errorf(n, "", "ProxySet: %s %s=%s; %s", msg, k, v, name)
+			return
 		}
-		b.Params[strings.ToLower(k)] = v
 	}
+}
+
+const errHeartbeat = "heartbeat"
+
+// setBalancerParam applies one balancer key=value as mod_proxy's
+// set_balancer_param does and returns its error text, or "" (errHeartbeat
+// for lbmethod=heartbeat, which oidcgate cannot honour).
+func (c *walkCtx) setBalancerParam(b *Balancer, key, val string) string {
+	k := strings.ToLower(key)
+	onOff := func(dst *bool, msg string) string {
+		switch strings.ToLower(val) {
+		case "on":
+			*dst = true
+		case "off":
+			*dst = false
+		default:
+			return msg
+		}
+		return ""
+	}
+	var msg string
+	switch k {
+	case "stickysession":
+		b.StickyCookie, b.StickyPath = val, val
+		if ck, path, ok := strings.Cut(val, "|"); ok {
+			b.StickyCookie, b.StickyPath = ck, path
+		}
+	case "stickysessionsep":
+		switch {
+		case len(val) == 1:
+			b.StickySep = val[0]
+		case strings.EqualFold(val, "off"):
+			b.StickySep = 0
+		default:
+			msg = "stickysessionsep must be a single character or Off"
+		}
+	case "nofailover":
+		msg = onOff(&b.NoFailover, "failover must be On|Off")
+	case "timeout":
+		// 2.4 reads whole seconds with atoi: "5ms" is five seconds
+		// (observed: Syntax OK).
+		if v := cAtoiSigned(val); v < 1 {
+			msg = "timeout must be at least one second"
+		} else {
+			b.Timeout = time.Duration(v) * time.Second
+		}
+	case "maxattempts":
+		if v := cAtoiSigned(val); v < 0 {
+			msg = "maximum number of attempts must be a positive number"
+		} else {
+			b.MaxAttempts, b.MaxAttemptsSet = cAtoiSigned(val), true
+		}
+	case "lbmethod":
+		m := strings.ToLower(val)
+		mod, known := lbMethods[m]
+		switch {
+		case !known || c.Modules != nil && !c.Modules.HasModule(mod):
+			msg = "unknown lbmethod"
+		case m == "heartbeat":
+			return errHeartbeat
+		default:
+			b.LBMethod = m
+		}
+	case "scolonpathdelim":
+		msg = onOff(&b.ScolonPathDelim, "scolonpathdelim must be On|Off")
+	case "failonstatus":
+		b.FailOnStatus = nil
+		for _, f := range strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == ' ' }) {
+			code := cAtoiSigned(f)
+			if code < 100 || code > 599 {
+				msg = "failonstatus must be one or more HTTP response codes"
+				break
+			}
+			b.FailOnStatus = append(b.FailOnStatus, code)
+		}
+	case "failontimeout":
+		msg = onOff(&b.FailOnTimeout, "failontimeout must be On|Off")
+	case "nonce":
+		// The balancer-manager's nonce: oidcgate serves no
+		// balancer-manager, so it has nothing to protect.
+	case "growth":
+		// Room for members added at run time through the
+		// balancer-manager, which oidcgate does not serve: checked, no
+		// effect.
+		if v := cAtoiSigned(val); v < 1 || v > 100 {
+			msg = "growth must be between 1 and 100"
+		}
+	case "forcerecovery":
+		msg = onOff(&b.ForceRecovery, "forcerecovery must be On|Off")
+	default:
+		msg = "unknown Balancer parameter"
+	}
+	if msg == "" {
+		b.Params[k] = val
+	}
+	return msg
+}
+
+// cAtoiSigned is C's atoi with its sign: leading spaces, a sign, the digits; anything after
+// them is ignored and no digits read as 0.
+func cAtoiSigned(s string) int {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	n := 0
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9' && n < 1<<30; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

@@ -1,6 +1,8 @@
 package apacheconf
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -107,4 +109,77 @@ func cutEq(s string) (string, string, bool) {
 		}
 	}
 	return s, "", false
+}
+
+func TestBalancerParams(t *testing.T) {
+	cfg, diags := compileForTest(t, `ServerName a
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
+LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
+LoadModule lbmethod_bybusyness_module /usr/lib/apache2/modules/mod_lbmethod_bybusyness.so
+<Proxy balancer://pool>
+  BalancerMember http://127.0.0.1:5 lbset=1 route=r1 redirect=r2 status=+N
+  BalancerMember http://127.0.0.1:6 route=r2
+  ProxySet lbmethod=bybusyness stickysession=JSESSIONID|jsessionid scolonpathdelim=On nofailover=On
+</Proxy>
+ProxySet balancer://pool maxattempts=0 failonstatus=500,503 failontimeout=On timeout=5ms growth=10 forcerecovery=Off stickysessionsep=_
+ProxyPass /p balancer://other stickysession=ROUTEID
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Errors())
+	}
+	bs := cfg.Main.Proxy.Balancers
+	if len(bs) != 2 {
+		t.Fatalf("balancers %+v", bs)
+	}
+	b := bs[0]
+	if b.LBMethod != "bybusyness" || b.StickyCookie != "JSESSIONID" || b.StickyPath != "jsessionid" || !b.ScolonPathDelim || !b.NoFailover ||
+		!b.MaxAttemptsSet || b.MaxAttempts != 0 || len(b.FailOnStatus) != 2 || !b.FailOnTimeout || b.Timeout != 5*time.Second || b.ForceRecovery || b.StickySep != '_' {
+		t.Errorf("balancer %+v", b)
+	}
+	if m := b.Members[0].Worker; m.LBSet != 1 || m.Route != "r1" || m.Redirect != "r2" || m.Status != "+N" {
+		t.Errorf("member %+v", m)
+	}
+	if bs[1].Name != "balancer://other" || bs[1].StickyCookie != "ROUTEID" || bs[1].StickySep != '.' || !bs[1].ForceRecovery {
+		t.Errorf("ProxyPass keys %+v", bs[1])
+	}
+	// Messages as Apache 2.4.71 printed them (apache2 -t).
+	for _, c := range []struct{ set, want string }{
+		{"lbmethod=nope", "ProxySet: unknown lbmethod lbmethod=nope; balancer://b"},
+		{"lbmethod=bytraffic", "ProxySet: unknown lbmethod lbmethod=bytraffic; balancer://b"}, // module not loaded
+		{"stickysessionsep=ab", "ProxySet: stickysessionsep must be a single character or Off stickysessionsep=ab; balancer://b"},
+		{"nofailover=x", "ProxySet: failover must be On|Off nofailover=x; balancer://b"},
+		{"timeout=0", "ProxySet: timeout must be at least one second timeout=0; balancer://b"},
+		{"maxattempts=-1", "ProxySet: maximum number of attempts must be a positive number maxattempts=-1; balancer://b"},
+		{"failonstatus=500,abc", "ProxySet: failonstatus must be one or more HTTP response codes failonstatus=500,abc; balancer://b"},
+		{"growth=0", "ProxySet: growth must be between 1 and 100 growth=0; balancer://b"},
+		{"forcerecovery=x", "ProxySet: forcerecovery must be On|Off forcerecovery=x; balancer://b"},
+		{"failontimeout=1", "ProxySet: failontimeout must be On|Off failontimeout=1; balancer://b"},
+		{"scolonpathdelim=x", "ProxySet: scolonpathdelim must be On|Off scolonpathdelim=x; balancer://b"},
+		{"retry=5", "ProxySet: unknown Balancer parameter retry=5; balancer://b"},
+		{"stickysession", "Invalid ProxySet parameter. Parameter must be in the form 'key=value'"},
+		{"lbmethod=heartbeat", "ProxySet: lbmethod=heartbeat is not supported by oidcgate"},
+	} {
+		_, diags := compileForTest(t, `ServerName a
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
+LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
+LoadModule lbmethod_heartbeat_module /usr/lib/apache2/modules/mod_lbmethod_heartbeat.so
+<Proxy balancer://b>
+  BalancerMember http://127.0.0.1:5
+  ProxySet `+c.set+`
+</Proxy>
+`)
+		if errs := fmt.Sprint(diags.Errors()); !strings.Contains(errs, c.want) {
+			t.Errorf("ProxySet %s: %s, want %q", c.set, errs, c.want)
+		}
+	}
+	_, diags = compileForTest(t, "ServerName a\n<Proxy balancer://w>\n  BalancerMember http://127.0.0.1:5 timeout=3\n  BalancerMember ws://127.0.0.1:6\n</Proxy>\n")
+	if ws := fmt.Sprint(diags.Warnings()); !strings.Contains(ws, "timeout= per balancer member") || !strings.Contains(ws, "does not tunnel upgrades") || diags.HasErrors() {
+		t.Errorf("member keys not applied must warn: %s", diags)
+	}
+	_, diags = compileForTest(t, "ServerName a\n<Proxy balancer://b>\n  BalancerMember http://127.0.0.1:5 lbset=100\n</Proxy>\n")
+	if errs := fmt.Sprint(diags.Errors()); !strings.Contains(errs, "BalancerMember lbset must be between 0 and 99") {
+		t.Errorf("lbset=100: %s", errs)
+	}
 }
