@@ -643,6 +643,10 @@ func compileProxySet(c *walkCtx, n *Node) {
 		}
 		if msg := c.setBalancerParam(b, k, v); msg != "" {
 			if msg == errHeartbeat {
+				if c.strict() {
+					// Apache accepts it (configtest --apache mirrors that).
+					continue
+				}
 				c.errorf(n, "use lbmethod=bybusyness (closest: it follows each member's load as seen by oidcgate) or byrequests", "ProxySet: lbmethod=heartbeat is not supported by oidcgate: it balances on the load reports that backends multicast to mod_heartmonitor, which oidcgate does not receive; %s", name)
 				return
 			}

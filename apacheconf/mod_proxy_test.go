@@ -183,3 +183,23 @@ LoadModule lbmethod_heartbeat_module /usr/lib/apache2/modules/mod_lbmethod_heart
 		t.Errorf("lbset=100: %s", errs)
 	}
 }
+
+// TestHeartbeatStrict: lbmethod=heartbeat is refused by oidcgate but
+// accepted in Apache-exact mode, as apache2 -t accepts it.
+func TestHeartbeatStrict(t *testing.T) {
+	conf := "LoadModule mpm_event_module x.so\nLoadModule proxy_module x.so\nLoadModule proxy_balancer_module x.so\nLoadModule lbmethod_heartbeat_module x.so\nServerName a\n<Proxy balancer://b>\nBalancerMember http://127.0.0.1:1\nProxySet lbmethod=heartbeat\n</Proxy>\n"
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"main.conf": conf})
+	for _, strict := range []bool{false, true} {
+		_, diags := Load(Options{File: "main.conf", ServerRoot: root, Envvars: EnvvarsOff, Strict: strict})
+		refused := false
+		for _, d := range diags {
+			if d.Severity == SevError && strings.Contains(d.Msg, "heartbeat") {
+				refused = true
+			}
+		}
+		if refused == strict {
+			t.Errorf("strict=%v: heartbeat refused=%v", strict, refused)
+		}
+	}
+}
