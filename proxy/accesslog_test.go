@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/http"
+	"os"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -32,5 +33,34 @@ func TestLenientPath(t *testing.T) {
 		if got := LenientPath(in); got != want {
 			t.Errorf("%s: %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestPipedCustomLog: "|$cmd" runs through /bin/sh -c with the lines on
+// its standard input; a reload shares the running program; closing the
+// last site stops it.
+func TestPipedCustomLog(t *testing.T) {
+	out := t.TempDir() + "/piped.log"
+	cfg := loadConfig(t, `ServerName v.example
+LogFormat "%>s %U" short
+CustomLog "|$cat > `+out+`" short
+`)
+	l := cfg.Main.Log.Access[0]
+	if !l.Pipe || !l.Shell || l.Target != "cat > "+out {
+		t.Fatalf("compiled %+v", l)
+	}
+	a, b := newAccessLogs(), newAccessLogs() // a site and its reload
+	r := httptest.NewRequest("GET", "/x", nil)
+	a.log(&logRecord{r: r, srv: cfg.Main, status: 200, uri: "/x", start: time.Now()})
+	b.log(&logRecord{r: r, srv: cfg.Main, status: 404, uri: "/y", start: time.Now()})
+	if a.writer(l) != b.writer(l) {
+		t.Error("a reload starts a second program")
+	}
+	a.close()
+	b.log(&logRecord{r: r, srv: cfg.Main, status: 502, uri: "/z", start: time.Now()})
+	b.close() // the last holder: input closed, program waited for
+	got, _ := os.ReadFile(out)
+	if string(got) != "200 /x\n404 /y\n502 /z\n" {
+		t.Errorf("piped log %q", got)
 	}
 }
