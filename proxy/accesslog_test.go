@@ -2,8 +2,8 @@ package proxy
 
 import (
 	"net/http"
-	"os"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 )

@@ -191,12 +191,20 @@ func (l *Logs) Configure(cfg *apacheconf.Config) error {
 	if cfg.Main.Log != nil {
 		mainLog = cfg.Main.Log.ErrorLog
 	}
+	var overridden []string
+	note := func(s *apacheconf.Server) {
+		if l.opts.JSON && s.Log != nil && s.Log.ErrorLog != "" && s.Log.ErrorLog != "/dev/stderr" && (s == cfg.Main || s.Log.ErrorLog != mainLog) {
+			overridden = append(overridden, s.Log.ErrorLog+" ("+s.Log.ErrorLogPos.String()+")")
+		}
+	}
+	note(cfg.Main)
 	st.main = l.newTarget(open(mainLog), levelsOf(cfg.Main))
 	for _, vh := range cfg.VHosts {
 		spec := mainLog
 		if vh.Log != nil && vh.Log.ErrorLog != "" {
 			spec = vh.Log.ErrorLog
 		}
+		note(vh)
 		st.vhosts[vh] = l.newTarget(open(spec), levelsOf(vh))
 	}
 	old := l.cur.Swap(st)
@@ -204,6 +212,10 @@ func (l *Logs) Configure(cfg *apacheconf.Config) error {
 		for _, s := range old.sinks {
 			s.Close()
 		}
+	}
+	if len(overridden) > 0 {
+		l.Logger().Log(context.Background(), LevelNotice, "--log-format json: the error log is written as JSON on standard error; ErrorLog not used",
+			"errorlog", strings.Join(overridden, ", "))
 	}
 	return errors.Join(errs...)
 }
