@@ -44,8 +44,15 @@ const (
 // "auth_openidc", "core".
 func Module(name string) slog.Attr { return slog.String(ModuleKey, name) }
 
-// Server routes a line to the error log of a virtual host.
-func Server(s *apacheconf.Server) slog.Attr { return slog.Any(ServerKey, s) }
+// Server routes a line to the error log of a virtual host. Other
+// handlers see the server's name.
+func Server(s *apacheconf.Server) slog.Attr { return slog.Any(ServerKey, serverRef{s}) }
+
+// serverRef carries the server to this package's handler and logs as the
+// server's name elsewhere.
+type serverRef struct{ s *apacheconf.Server }
+
+func (r serverRef) LogValue() slog.Value { return slog.StringValue(serverName(r.s)) }
 
 // Client adds Apache's "[client ip:port]" to a line.
 func Client(addr string) slog.Attr { return slog.String(ClientKey, addr) }
@@ -291,11 +298,11 @@ func (h *handler) special(a slog.Attr) bool {
 	case ModuleKey:
 		h.module = a.Value.String()
 	case ServerKey:
-		s, ok := a.Value.Any().(*apacheconf.Server)
+		r, ok := a.Value.Any().(serverRef)
 		if !ok {
 			return false
 		}
-		h.server = s
+		h.server = r.s
 	case ClientKey:
 		h.client = a.Value.String()
 	default:

@@ -209,3 +209,12 @@ func TestMessagesStayOnOneLine(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+func TestServerAttrElsewhere(t *testing.T) {
+	var b bytes.Buffer
+	srv := &apacheconf.Server{Name: "vh.example"}
+	slog.New(slog.NewTextHandler(&b, nil)).Error("x", Server(srv))
+	if !strings.Contains(b.String(), "vhost=vh.example") {
+		t.Errorf("%s", b.String())
+	}
+}
