@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // mod_log_config and core logging: LogFormat, CustomLog, TransferLog,
@@ -339,6 +341,12 @@ func compileCustomLog(c *walkCtx, n *Node) {
 				return
 			}
 			l.Expr = cond[5:]
+			// parsed when read, the parser's message as Apache's [obs:
+			// "expr=%{REQUEST_STATUS} -ge" gives "syntax error, unexpected $end"]
+			if _, err := expr.Parse(l.Expr, expr.Boolean); err != nil {
+				c.errorf(n, "", "%s", err.Error())
+				return
+			}
 		default:
 			c.errorf(n, "", "error in condition clause")
 			return

@@ -210,7 +210,7 @@ var directivePolicy = map[string]policy{
 	"oidcblacklistedclaims":              {Status: Unsupported, Reason: "claims are not filtered yet (planned): every claim reaches the backend", Critical: true},
 	"redirect":                           {Status: Supported}, "redirectmatch": {Status: Supported}, "redirectpermanent": {Status: Supported}, "redirecttemp": {Status: Supported},
 	"logformat": {Status: Supported}, "transferlog": {Status: Supported},
-	"customlog":      {Status: Supported, Reason: "files (ServerRoot-relative), /dev/stdout, /dev/stderr and piped loggers (\"|prog\" and \"||prog\" run the program, \"|$cmd\" runs /bin/sh -c; shared across reloads, restarted when it dies); env= conditions honoured, expr= not yet"},
+	"customlog":      {Status: Supported, Reason: "files (ServerRoot-relative), /dev/stdout, /dev/stderr and piped loggers (\"|prog\" and \"||prog\" run the program, \"|$cmd\" runs /bin/sh -c; shared across reloads, restarted when it dies); env= and expr= conditions honoured (expr= with REQUEST_STATUS and resp() at logging time)"},
 	"globallog":      {Status: Supported},
 	"errorlog":       {Status: Supported, Reason: "files (ServerRoot-relative, reopened on reload for rotation), /dev/stderr, /dev/stdout, piped programs as CustomLog, per virtual host; syslog is not supported (lint says so; the log goes to standard error); --log-format json overrides every ErrorLog with JSON on standard error; unset, the log goes to standard error (Apache: logs/error.log)"},
 	"loglevel":       {Status: Supported, Reason: "server and virtual host, with per-module levels (core, proxy, auth_openidc ...); a LogLevel inside <Directory>/<Location> is not applied (lint says so)"},

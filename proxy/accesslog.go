@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 	"github.com/oidcgate/oidcgate/internal/logsink"
 )
 
@@ -189,6 +190,8 @@ type accessLogs struct {
 	// (nil: os.Stderr).
 	stderr io.Writer
 	closed bool
+	// exprs are the parsed expr= conditions.
+	exprs exprCache
 }
 
 func newAccessLogs() *accessLogs { return &accessLogs{files: map[string]io.Writer{}} }
@@ -269,12 +272,41 @@ func (a *accessLogs) log(rec *logRecord) {
 				continue
 			}
 		}
+		if l.Expr != "" && !a.exprHolds(l, rec) {
+			continue
+		}
 		line := renderLog(l.Format.Items, rec) + "\n"
 		w := a.writer(l)
 		a.mu.Lock()
 		io.WriteString(w, line)
 		a.mu.Unlock()
 	}
+}
+
+// exprHolds evaluates a CustomLog expr= condition when the request is
+// logged, as mod_log_config does: false or an evaluation error (Apache's
+// AH00644) skips the line.
+func (a *accessLogs) exprHolds(l *apacheconf.AccessLog, rec *logRecord) bool {
+	e, err := a.exprs.parse(l.Expr, expr.Boolean)
+	if err != nil {
+		return false
+	}
+	v := logVars{respVars: respVars{Vars: reqVars{r: rec.r, env: rec.env, user: rec.user, srv: rec.srv, now: rec.start}, resp: rec.respHdr}, status: rec.status}
+	ok, err := e.Bool(v)
+	return err == nil && ok
+}
+
+// logVars adds what is known at logging time: the final status.
+type logVars struct {
+	respVars
+	status int
+}
+
+func (v logVars) Var(name string) string {
+	if name == "REQUEST_STATUS" {
+		return strconv.Itoa(v.status)
+	}
+	return v.respVars.Var(name)
 }
 
 // close closes the files opened for this site and releases its piped

@@ -64,3 +64,31 @@ CustomLog "|$cat > `+out+`" short
 		t.Errorf("piped log %q", got)
 	}
 }
+
+// TestCustomLogExpr: expr= is evaluated when the request is logged, with
+// REQUEST_STATUS [obs: Apache 2.4.71 with this line logs "503 /b/x -" and
+// "404 /nope -" for GET /ok.txt, /b/x, /nope with X-T: y and /nope2
+// without].
+func TestCustomLogExpr(t *testing.T) {
+	out := t.TempDir() + "/errors_only.log"
+	cfg := loadConfig(t, `ServerName v.example
+CustomLog `+out+` "%>s %U %{X-A}o" "expr=%{REQUEST_STATUS} -ge 400 && %{HTTP:X-T} == 'y'"
+`)
+	a := newAccessLogs()
+	for _, tc := range []struct {
+		path   string
+		status int
+		xt     string
+	}{{"/ok.txt", 200, "y"}, {"/b/x", 503, "y"}, {"/nope", 404, "y"}, {"/nope2", 404, ""}} {
+		r := httptest.NewRequest("GET", tc.path, nil)
+		if tc.xt != "" {
+			r.Header.Set("X-T", tc.xt)
+		}
+		a.log(&logRecord{r: r, srv: cfg.Main, status: tc.status, uri: tc.path, start: time.Now(), respHdr: http.Header{}})
+	}
+	a.close()
+	got, _ := os.ReadFile(out)
+	if string(got) != "503 /b/x -\n404 /nope -\n" {
+		t.Errorf("%q", got)
+	}
+}
