@@ -239,6 +239,10 @@ func (p *Pipe) watch(cmd *exec.Cmd, exited chan struct{}) {
 		return
 	}
 	p.stdin.Close()
+	if p.stderr != nil {
+		// Apache's words when it respawns a piped logger
+		io.WriteString(p.stderr, "piped log program '"+p.target+"' failed unexpectedly\n")
+	}
 	if err := p.startLocked(); err != nil {
 		p.cmd, p.stdin = nil, nil
 		if p.stderr != nil {
