@@ -35,8 +35,8 @@ func newServeCmd(e env) *cobra.Command {
 	return cmd
 }
 
-// notice logs at Apache's notice level, which core's start, reload and
-// stop lines use (written whatever LogLevel says, as Apache's are).
+// notice logs at Apache's notice level, which the start, reload and stop
+// lines use (written whatever LogLevel says, as Apache's are).
 func notice(log *slog.Logger, msg string, args ...any) {
 	log.Log(context.Background(), errorlog.LevelNotice, msg, args...)
 }

@@ -269,12 +269,12 @@ func (h *handler) Enabled(_ context.Context, lv slog.Level) bool {
 	return t.levels.enabled(h.module, lv)
 }
 
-// enabled applies the module's level; core's notices are always written,
-// as Apache writes its start and stop notices whatever LogLevel says
-// [obs: LogLevel crit still logs AH00489 and AH00491].
+// enabled applies the module's level; notices are always written, as
+// Apache writes them whatever LogLevel says (log_error_core lets
+// APLOG_NOTICE through; its start and stop lines rely on it) [obs:
+// LogLevel crit still logs mpm_event's AH00489 and AH00491].
 func (l Levels) enabled(module string, lv slog.Level) bool {
-	m := ModuleName(module)
-	return lv >= l.For(m) || m == "core" && lv == LevelNotice
+	return lv >= l.For(module) || lv == LevelNotice
 }
 
 func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {

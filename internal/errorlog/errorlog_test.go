@@ -2,6 +2,7 @@ package errorlog
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -112,6 +113,7 @@ ServerName b.example
 	a := log.With(Server(cfg.VHosts[0]))
 	a.Info("a info", ModuleKey, "proxy") // a's LogLevel info replaces the main's
 	a.Debug("a debug", ModuleKey, "proxy")
+	a.Log(context.Background(), LevelNotice, "a notice", ModuleKey, "proxy") // notices pass any level
 	log.Warn("b warn", Server(cfg.VHosts[1])) // b inherits main's log
 	logs.Close()
 
@@ -127,7 +129,7 @@ ServerName b.example
 		}
 	}
 	va := read(t, filepath.Join(root, "logs/a_error.log"))
-	if !strings.Contains(va, "[proxy:info]") || !strings.Contains(va, "a info") || strings.Contains(va, "a debug") {
+	if !strings.Contains(va, "[proxy:info]") || !strings.Contains(va, "a info") || strings.Contains(va, "a debug") || !strings.Contains(va, "[proxy:notice]") {
 		t.Errorf("vhost log:\n%s", va)
 	}
 	for _, l := range strings.Split(strings.TrimSpace(main+va), "\n") {
