@@ -40,6 +40,7 @@ type LintReport struct {
 // reading and compiling it.
 func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 	rep := &LintReport{Counts: map[string]int{}}
+	inDir := perDirNodes(tree.Nodes)
 	Walk(tree.Nodes, func(n *Node) bool {
 		e := LintEntry{Pos: n.Pos, Location: n.Pos.String(), Directive: n.SectionName()}
 		spec, ok := reg.Lookup(n.Name)
@@ -52,7 +53,10 @@ func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 		default:
 			e.Module, e.Status, e.Why = spec.Module, spec.Status.String(), spec.Reason
 			e.Notable, e.Critical = spec.Notable, spec.Critical
-			if spec.Status == Unsupported && !spec.Critical || spec.Status == Planned {
+			if p, ok := logArgPolicy(n, inDir[n]); ok {
+				e.Status, e.Why = p.Status.String(), p.Reason
+			}
+			if spec.Status == Unsupported && !spec.Critical || spec.Status == Planned || e.Status == "unsupported" {
 				e.Notable = true
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // mod_log_config and core logging: LogFormat, CustomLog, TransferLog,
@@ -51,6 +53,9 @@ type AccessLog struct {
 	// Target is the file (absolute), or the command of a piped logger.
 	Target string
 	Pipe   bool
+	// Shell: the piped logger runs through /bin/sh -c ("|$cmd"); "|cmd"
+	// and "||cmd" run the program directly.
+	Shell bool
 	// Format is the compiled format; FormatName the nickname used, if any.
 	Format     *LogFormat
 	FormatName string
@@ -302,7 +307,9 @@ func compileCustomLog(c *walkCtx, n *Node) {
 	l := &AccessLog{Pos: n.Pos, Global: n.Key() == "globallog"}
 	target := words[0]
 	if strings.HasPrefix(target, "|") {
-		l.Pipe, l.Target = true, strings.TrimLeft(strings.TrimPrefix(target, "|"), "|$")
+		cmd := strings.TrimPrefix(target, "|")
+		l.Pipe, l.Shell = true, strings.HasPrefix(cmd, "$")
+		l.Target = strings.TrimPrefix(strings.TrimPrefix(cmd, "|"), "$")
 	} else {
 		l.Target = resolveRelative(c.ServerRoot, target)
 	}
@@ -334,6 +341,12 @@ func compileCustomLog(c *walkCtx, n *Node) {
 				return
 			}
 			l.Expr = cond[5:]
+			// parsed when read, the parser's message as Apache's [obs:
+			// "expr=%{REQUEST_STATUS} -ge" gives "syntax error, unexpected $end"]
+			if _, err := expr.Parse(l.Expr, expr.Boolean); err != nil {
+				c.errorf(n, "", "%s", err.Error())
+				return
+			}
 		default:
 			c.errorf(n, "", "error in condition clause")
 			return
@@ -383,7 +396,9 @@ func compileLogLevel(c *walkCtx, n *Node) {
 			return
 		}
 		if perModule {
-			id := strings.TrimSuffix(strings.TrimPrefix(mod, "mod_"), ".c")
+			// mod_proxy.c, proxy_module and proxy all name mod_proxy
+			// [obs: Apache 2.4.71 takes LogLevel crit proxy_module:error].
+			id := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(mod, "mod_"), ".c"), "_module")
 			if !c.Modules.Has(id+"_module") && id != "core" {
 				c.errorf(n, "", "Cannot find module %s", mod)
 				return
@@ -397,6 +412,43 @@ func compileLogLevel(c *walkCtx, n *Node) {
 		return // per-directory LogLevel: kept for the walk, not the server
 	}
 	c.logServer().Level = lv
+}
+
+// logArgPolicy is the status of a logging directive whose support depends
+// on its arguments or its place (lint reports it instead of the
+// directive's registry status); ok is false when the registry's applies.
+// inDir says whether n sits inside a per-directory section.
+func logArgPolicy(n *Node, inDir bool) (p policy, ok bool) {
+	switch n.Key() {
+	case "errorlog":
+		if len(n.Args) > 0 && strings.HasPrefix(n.Args[0].Text, "syslog") {
+			return policy{Status: Unsupported, Reason: "ErrorLog syslog is not supported: this server's error log goes to standard error instead; log to a file or pipe it to logger (ErrorLog \"|/usr/bin/logger -t apache2 -p local1.info\")"}, true
+		}
+	case "loglevel":
+		if inDir {
+			return policy{Status: Unsupported, Reason: "a LogLevel inside a section (per directory or location) is not applied: the server's LogLevel is used for every request"}, true
+		}
+	}
+	return policy{}, false
+}
+
+// perDirNodes returns the nodes inside per-directory sections (any section
+// but <VirtualHost>).
+func perDirNodes(nodes []*Node) map[*Node]bool {
+	out := map[*Node]bool{}
+	var walk func([]*Node, bool)
+	walk = func(ns []*Node, in bool) {
+		for _, n := range ns {
+			if in {
+				out[n] = true
+			}
+			if n.IsSection() {
+				walk(n.Children, in || n.Key() != "<virtualhost")
+			}
+		}
+	}
+	walk(nodes, false)
+	return out
 }
 
 // resolveLogFormats binds each access log to its format once all

@@ -1,6 +1,7 @@
 package apacheconf
 
 import (
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -109,6 +110,7 @@ func TestLogValid(t *testing.T) {
 		`TransferLog "||/bin/cat"`,
 		`BufferedLogs on`,
 		`LogLevel info proxy:trace2 mod_headers.c:debug core:info`,
+		`LogLevel crit proxy_module:error`,
 		`ErrorLog syslog:local7`,
 		`LogFormat "%h" ""`,
 	} {
@@ -158,5 +160,36 @@ func TestErrorLogFormatInherit(t *testing.T) {
 	v := cfg.VHosts[0].Log
 	if v.ErrorLogFormat != "[%t] %M" || len(v.ErrorLogRequest) != 1 || v.BufferedLogs == nil || !*v.BufferedLogs {
 		t.Errorf("vhost log %+v", v)
+	}
+}
+
+func TestLogLint(t *testing.T) {
+	for _, tc := range []struct {
+		conf, directive, status string
+	}{
+		{"ErrorLog syslog:local1", "ErrorLog", "unsupported"},
+		{"ErrorLog /dev/stderr", "ErrorLog", "supported"},
+		{"ErrorLog \"|/usr/bin/logger\"", "ErrorLog", "supported"},
+		{"LogLevel info proxy:debug", "LogLevel", "supported"},
+		{"<Location /x>\nLogLevel debug\n</Location>", "LogLevel", "unsupported"},
+		{"<VirtualHost *:80>\nLogLevel debug\n</VirtualHost>", "LogLevel", "supported"},
+		{"ErrorLogFormat \"%M\"", "ErrorLogFormat", "unsupported"},
+	} {
+		root := t.TempDir()
+		writeFiles(t, root, map[string]string{"main.conf": "ServerName x\n" + tc.conf + "\n"})
+		tree, diags := Read(Options{File: filepath.Join(root, "main.conf"), ServerRoot: root, Envvars: EnvvarsOff})
+		rep := Lint(tree, DefaultRegistry(), diags)
+		found := false
+		for _, e := range rep.Entries {
+			if e.Directive == tc.directive {
+				found = true
+				if e.Status != tc.status || tc.status == "unsupported" && rep.Exit == 0 {
+					t.Errorf("%s: %s (%s), exit %d", tc.conf, e.Status, e.Why, rep.Exit)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no entry", tc.conf)
+		}
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
+	"github.com/oidcgate/oidcgate/internal/logsink"
 )
 
 // logRecord is what an access-log line can show about one exchange.
@@ -177,38 +179,80 @@ func strftimeToGo(f string) string {
 	return r.Replace(f)
 }
 
-// accessLogs writes access log lines to their targets.
+// accessLogs writes access log lines to their targets. Each site opens
+// its files afresh (a reload reopens rotated logs); piped loggers are
+// shared between sites, so a reload keeps the running program.
 type accessLogs struct {
 	mu    sync.Mutex
 	files map[string]io.Writer
+	sinks []logsink.Sink
+	// stderr receives the messages about targets that cannot be opened
+	// (nil: os.Stderr).
+	stderr io.Writer
+	closed bool
+	// exprs are the parsed expr= conditions.
+	exprs exprCache
 }
 
 func newAccessLogs() *accessLogs { return &accessLogs{files: map[string]io.Writer{}} }
 
-// writer returns the writer for a target, opening files for append once.
+// pipeTarget is the piped logger spec of l as written ("|$cmd" runs a
+// shell, "||cmd" the program itself).
+func pipeTarget(l *apacheconf.AccessLog) string {
+	if l.Shell {
+		return "|$" + l.Target
+	}
+	return "||" + l.Target
+}
+
+// writer returns the writer for a target, opening files for append and
+// starting piped programs once.
 func (a *accessLogs) writer(l *apacheconf.AccessLog) io.Writer {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if w, ok := a.files[l.Target]; ok {
+	key := l.Target
+	if l.Pipe {
+		key = pipeTarget(l)
+	}
+	if w, ok := a.files[key]; ok {
 		return w
+	}
+	if a.closed {
+		// a request finishing on a replaced site after its grace period
+		return io.Discard
+	}
+	stderr := a.stderr
+	if stderr == nil {
+		stderr = os.Stderr
 	}
 	var w io.Writer
 	switch {
 	case l.Pipe:
-		w = io.Discard // piped loggers are reported by lint; not started here
+		p, err := logsink.AcquirePipe(key, stderr)
+		if err != nil {
+			// Apache refuses to start (AH00104); oidcgate serves without
+			// this log and says so once.
+			fmt.Fprintf(stderr, "AH00104: unable to start piped log program '%s': %v (CustomLog at %s)\n", l.Target, err, l.Pos)
+			w = io.Discard
+		} else {
+			a.sinks = append(a.sinks, p)
+			w = p
+		}
 	case l.Target == "/dev/stdout":
 		w = os.Stdout
 	case l.Target == "/dev/stderr":
 		w = os.Stderr
 	default:
-		f, err := os.OpenFile(l.Target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+		f, err := logsink.OpenFile(l.Target)
 		if err != nil {
+			fmt.Fprintf(stderr, "AH00649: could not open transfer log file %s: %v (CustomLog at %s)\n", l.Target, err, l.Pos)
 			w = io.Discard
 		} else {
+			a.sinks = append(a.sinks, f)
 			w = f
 		}
 	}
-	a.files[l.Target] = w
+	a.files[key] = w
 	return w
 }
 
@@ -228,6 +272,9 @@ func (a *accessLogs) log(rec *logRecord) {
 				continue
 			}
 		}
+		if l.Expr != "" && !a.exprHolds(l, rec) {
+			continue
+		}
 		line := renderLog(l.Format.Items, rec) + "\n"
 		w := a.writer(l)
 		a.mu.Lock()
@@ -236,15 +283,43 @@ func (a *accessLogs) log(rec *logRecord) {
 	}
 }
 
-// close closes the files opened for this site.
+// exprHolds evaluates a CustomLog expr= condition when the request is
+// logged, as mod_log_config does: false or an evaluation error (Apache's
+// AH00644) skips the line.
+func (a *accessLogs) exprHolds(l *apacheconf.AccessLog, rec *logRecord) bool {
+	e, err := a.exprs.parse(l.Expr, expr.Boolean)
+	if err != nil {
+		return false
+	}
+	v := logVars{respVars: respVars{Vars: reqVars{r: rec.r, env: rec.env, user: rec.user, srv: rec.srv, now: rec.start}, resp: rec.respHdr}, status: rec.status}
+	ok, err := e.Bool(v)
+	return err == nil && ok
+}
+
+// logVars adds what is known at logging time: the final status.
+type logVars struct {
+	respVars
+	status int
+}
+
+func (v logVars) Var(name string) string {
+	if name == "REQUEST_STATUS" {
+		return strconv.Itoa(v.status)
+	}
+	return v.respVars.Var(name)
+}
+
+// close closes the files opened for this site and releases its piped
+// loggers.
 func (a *accessLogs) close() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for _, w := range a.files {
-		if f, ok := w.(*os.File); ok && f != os.Stdout && f != os.Stderr {
-			f.Close()
-		}
+	for _, s := range a.sinks {
+		s.Close()
 	}
+	a.sinks = nil
+	a.files = map[string]io.Writer{}
+	a.closed = true
 }
 
 // statusWriter records what the handler sent.

@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 )
@@ -32,5 +33,62 @@ func TestLenientPath(t *testing.T) {
 		if got := LenientPath(in); got != want {
 			t.Errorf("%s: %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestPipedCustomLog: "|$cmd" runs through /bin/sh -c with the lines on
+// its standard input; a reload shares the running program; closing the
+// last site stops it.
+func TestPipedCustomLog(t *testing.T) {
+	out := t.TempDir() + "/piped.log"
+	cfg := loadConfig(t, `ServerName v.example
+LogFormat "%>s %U" short
+CustomLog "|$cat > `+out+`" short
+`)
+	l := cfg.Main.Log.Access[0]
+	if !l.Pipe || !l.Shell || l.Target != "cat > "+out {
+		t.Fatalf("compiled %+v", l)
+	}
+	a, b := newAccessLogs(), newAccessLogs() // a site and its reload
+	r := httptest.NewRequest("GET", "/x", nil)
+	a.log(&logRecord{r: r, srv: cfg.Main, status: 200, uri: "/x", start: time.Now()})
+	b.log(&logRecord{r: r, srv: cfg.Main, status: 404, uri: "/y", start: time.Now()})
+	if a.writer(l) != b.writer(l) {
+		t.Error("a reload starts a second program")
+	}
+	a.close()
+	b.log(&logRecord{r: r, srv: cfg.Main, status: 502, uri: "/z", start: time.Now()})
+	b.close() // the last holder: input closed, program waited for
+	got, _ := os.ReadFile(out)
+	if string(got) != "200 /x\n404 /y\n502 /z\n" {
+		t.Errorf("piped log %q", got)
+	}
+}
+
+// TestCustomLogExpr: expr= is evaluated when the request is logged, with
+// REQUEST_STATUS [obs: Apache 2.4.71 with this line logs "503 /b/x -" and
+// "404 /nope -" for GET /ok.txt, /b/x, /nope with X-T: y and /nope2
+// without].
+func TestCustomLogExpr(t *testing.T) {
+	out := t.TempDir() + "/errors_only.log"
+	cfg := loadConfig(t, `ServerName v.example
+CustomLog `+out+` "%>s %U %{X-A}o" "expr=%{REQUEST_STATUS} -ge 400 && %{HTTP:X-T} == 'y'"
+`)
+	a := newAccessLogs()
+	for _, tc := range []struct {
+		path   string
+		status int
+		xt     string
+	}{{"/ok.txt", 200, "y"}, {"/b/x", 503, "y"}, {"/nope", 404, "y"}, {"/nope2", 404, ""}} {
+		r := httptest.NewRequest("GET", tc.path, nil)
+		if tc.xt != "" {
+			r.Header.Set("X-T", tc.xt)
+		}
+		a.log(&logRecord{r: r, srv: cfg.Main, status: tc.status, uri: tc.path, start: time.Now(), respHdr: http.Header{}})
+	}
+	a.close()
+	got, _ := os.ReadFile(out)
+	if string(got) != "503 /b/x -\n404 /nope -\n" {
+		t.Errorf("%q", got)
 	}
 }

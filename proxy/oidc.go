@@ -14,6 +14,7 @@ import (
 	"github.com/oidcgate/oidcgate/apacheconf"
 	"github.com/oidcgate/oidcgate/apacheconf/expr"
 	"github.com/oidcgate/oidcgate/cache"
+	"github.com/oidcgate/oidcgate/internal/errorlog"
 	"github.com/oidcgate/oidcgate/oidc"
 	"github.com/oidcgate/oidcgate/oidc/claims"
 )
@@ -240,9 +241,11 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) 
 		}
 		st := oidcSettings(srv)
 		st.Namespace = oidcNamespace(srv, st)
-		rp, err := oidc.New(st, store, oidc.WithLogger(log))
+		// mod_auth_openidc's lines, in this server's error log
+		rlog := log.With(errorlog.Module("auth_openidc"), errorlog.Server(srv))
+		rp, err := oidc.New(st, store, oidc.WithLogger(rlog))
 		if err != nil {
-			log.Error("relying party could not be set up", "server", srv.Name, "err", err)
+			rlog.Error("relying party could not be set up", "server", srv.Name, "err", err)
 			continue
 		}
 		out[srv] = rp

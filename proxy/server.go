@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/internal/errorlog"
 	"github.com/oidcgate/oidcgate/oidc"
 )
 
@@ -50,7 +51,7 @@ func NewServer(cfg *apacheconf.Config, log *slog.Logger, lookupEnv func(string) 
 }
 
 func (s *Server) newSite(cfg *apacheconf.Config) *Site {
-	site := NewSite(cfg, nil, s.log)
+	site := NewSite(cfg, nil, s.log.With(errorlog.Module("proxy")))
 	site.lookupEnv = s.lookupEnv
 	if s.store != nil {
 		site.SetSessionStore(s.store)

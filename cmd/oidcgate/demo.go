@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,4 +38,12 @@ func newDemoCmd(e env) *cobra.Command {
 	cmd.Flags().StringVar(&o.AutoLogin, "auto-login", "", "log this demo user (zoe, juergen, li) in without the provider's chooser page")
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "log format on standard error: text or json")
 	return cmd
+}
+
+// newLogger is the demo's log: slog text or JSON on standard error.
+func newLogger(e env, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, nil))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/internal/errorlog"
 	"github.com/oidcgate/oidcgate/proxy"
 	"github.com/spf13/cobra"
 )
@@ -31,22 +32,26 @@ func newServeCmd(e env) *cobra.Command {
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&logFormat, "log-format", "text", "error log format on standard error: text or json")
+	cmd.Flags().StringVar(&logFormat, "log-format", "text", "error log: text (Apache's lines, to each ErrorLog) or json (JSON on standard error, whatever ErrorLog says)")
 	return cmd
 }
 
-func newLogger(e env, format string) *slog.Logger {
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(e.stderr, nil))
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, nil))
+// notice logs at Apache's notice level, which the start, reload and stop
+// lines use (written whatever LogLevel says, as Apache's are).
+func notice(log *slog.Logger, msg string, args ...any) {
+	log.Log(context.Background(), errorlog.LevelNotice, msg, args...)
 }
 
 // serve runs until SIGTERM/SIGINT (fast stop) or SIGWINCH (graceful stop);
 // SIGHUP and SIGUSR1 reload the configuration, keeping the old one when
 // the new one has errors.
 func serve(e env, opts apacheconf.Options, logFormat string) error {
-	log := newLogger(e, logFormat)
+	if logFormat != "text" && logFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", logFormat)
+	}
+	logs := errorlog.New(errorlog.Options{JSON: logFormat == "json", Stderr: e.stderr, Stdout: e.stdout})
+	defer logs.Close()
+	log := logs.Logger()
 	// A proxy allocates per request and keeps little: collecting at twice
 	// the live heap instead of Go's 1× costs a few MB and gains about a
 	// third of the throughput (compat-tests/bench). GOGC still decides
@@ -60,6 +65,9 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 		return exitError{1}
 	}
 	printDiags(e.stderr, diags.Warnings(), false)
+	if err := logs.Configure(cfg); err != nil {
+		log.Error(err.Error())
+	}
 	srv := proxy.NewServer(cfg, log, e.lookupEnv)
 	if err := srv.Listen(cfg); err != nil {
 		return err
@@ -70,7 +78,7 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 	}
 	defer removePid()
 	for _, a := range srv.Addrs() {
-		log.Info("listening", "addr", a.String())
+		notice(log, "listening", "addr", a.String())
 	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGHUP, syscall.SIGUSR1)
@@ -90,17 +98,22 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 					printDiags(e.stderr, diags.Errors(), false)
 					continue
 				}
+				// The error logs first: files are reopened (rotation) and
+				// the new ErrorLog/LogLevel apply to the new site.
+				if err := logs.Configure(next); err != nil {
+					log.Error(err.Error())
+				}
 				srv.Reload(next)
-				log.Info("configuration reloaded")
+				notice(log, "configuration reloaded")
 			case syscall.SIGWINCH:
-				log.Info("graceful stop")
+				notice(log, "graceful stop")
 				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 				err := srv.Shutdown(ctx)
 				cancel()
 				<-done
 				return err
 			default:
-				log.Info("stopping", "signal", fmt.Sprint(sig))
+				notice(log, "stopping", "signal", fmt.Sprint(sig))
 				srv.Close()
 				<-done
 				return nil
