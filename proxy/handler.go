@@ -142,7 +142,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if require == nil && authType != "" {
 		// AH01627: AuthType configured with no corresponding
 		// authorization directives.
-		s.log.Error("AuthType configured with no corresponding authorization directives", "uri", uri)
+		s.logFor(r).Error("AuthType configured with no corresponding authorization directives", "uri", uri)
 		s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
 		return
 	}
@@ -180,7 +180,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		}
 		// AH00027: no authentication module set a user, Apache answers
 		// 500 rather than let a protected request through.
-		s.log.Error("authentication required but no AuthType provides it", "uri", uri)
+		s.logFor(r).Error("authentication required but no AuthType provides it", "uri", uri)
 		s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
 		return
 	default:
@@ -327,7 +327,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	sslProxy := srv.SSL.MergeVHost(dir.SSLProxy)
 	tlsEnabled := sslProxy != nil && sslProxy.ProxyEngine != nil && *sslProxy.ProxyEngine
 	if tlsBackend(backend.Scheme) && !tlsEnabled {
-		s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host, "rule", t.Rule.Pos.String())
+		s.logFor(r).Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host, "rule", t.Rule.Pos.String())
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return
 	}
@@ -343,7 +343,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 	if backend.Scheme == "balancer" {
 		state := s.balancers[srv]["balancer://"+strings.ToLower(backend.Host)]
 		if state == nil {
-			s.log.Error("unknown balancer", "balancer", backend.Host, "rule", t.Rule.Pos.String())
+			s.logFor(r).Error("unknown balancer", "balancer", backend.Host, "rule", t.Rule.Pos.String())
 			s.writeError(w, r, dir, http.StatusInternalServerError, "")
 			return
 		}
@@ -409,19 +409,19 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			case errors.Is(err, context.Canceled):
 				return
 			case errors.Is(err, errTLSNotEnabled):
-				s.log.Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host)
+				s.logFor(r).Error("https: failed to enable ssl support (SSLProxyEngine is not on)", "backend", backend.Host)
 				s.writeError(w, r, dir, http.StatusInternalServerError, "")
 			case isBackendTLSError(err):
 				// AH01997 "SSL handshake failed: sending 502" — yet the
 				// client gets 500 (observed on 2.4.71).
-				s.log.Error("SSL handshake with the backend failed", "backend", backend.Host, "err", err)
+				s.logFor(r).Error("SSL handshake with the backend failed", "backend", backend.Host, "err", err)
 				s.writeProxyErrorStatus(w, r, http.StatusInternalServerError, "Error during SSL Handshake with remote server")
 			case errors.As(err, &ne) && ne.Timeout() && !isDialError(err):
 				// Observed on Apache 2.4.71: a backend that does not answer
 				// within the timeout gives "502 Proxy Error", not 504.
 				s.writeProxyError(w, r, "Error reading from remote server")
 			case isDialError(err) || errors.Is(err, errNoMember):
-				s.log.Error("backend unreachable", "backend", backend.Host, "err", err)
+				s.logFor(r).Error("backend unreachable", "backend", backend.Host, "err", err)
 				s.writeError(w, r, dir, http.StatusServiceUnavailable, "")
 			default:
 				s.writeError(w, r, dir, http.StatusBadGateway, "")

@@ -341,7 +341,7 @@ func (c *claimRules) match(n *apacheconf.AuthzNode, cl claims.Claims, v expr.Var
 func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string) (oidc.Result, *oidc.Request, bool) {
 	rp := s.rps[srv]
 	if rp == nil {
-		s.log.Error("AuthType openid-connect without a relying-party configuration", "server", srv.Name)
+		s.logFor(r).Error("AuthType openid-connect without a relying-party configuration", "server", srv.Name)
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
@@ -356,7 +356,7 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 			ok, err = e.Bool(reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv})
 		}
 		if err != nil {
-			s.log.Error("OIDCUnAuthAction expression", "pos", v.Pos.String(), "err", err)
+			s.logFor(r).Error("OIDCUnAuthAction expression", "pos", v.Pos.String(), "err", err)
 		}
 		if !ok {
 			ds.UnAuthAction = "auth"
