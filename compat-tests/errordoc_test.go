@@ -8,11 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -106,40 +103,12 @@ func TestErrorDocumentDifferential(t *testing.T) {
 		lastRS, lastMethod = "", ""
 		return s
 	}
-	aAddr, oAddr := freePort(t), freePort(t)
-	aDir, oDir := t.TempDir(), t.TempDir()
-	for _, d := range []string{aDir, oDir} {
-		// Apache's children run as nobody: every directory up to the
-		// document root must be searchable.
-		os.Chmod(filepath.Dir(d), 0o755)
-		os.Chmod(d, 0o755)
-		os.MkdirAll(filepath.Join(d, "www"), 0o755)
-		os.WriteFile(filepath.Join(d, "www", "err.html"), []byte("<h1>custom</h1>\n"), 0o644)
-	}
-	aConf, oConf := filepath.Join(aDir, "front.conf"), filepath.Join(oDir, "front.conf")
 	backend := be.Listener.Addr().String()
-	os.WriteFile(aConf, []byte(errorDocConf(aAddr, backend, aDir)), 0o644)
-	os.WriteFile(oConf, []byte(errorDocConf(oAddr, backend, oDir)), 0o644)
-	if out, err := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
-		t.Fatalf("apache2 -t: %v\n%s", err, out)
-	}
-	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
-	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := apache.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
-	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
-	var ogLog strings.Builder
-	og.Stderr = &ogLog
-	if err := og.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { og.Process.Signal(syscall.SIGTERM); og.Wait() }()
-	waitListening(t, aAddr)
-	waitListening(t, oAddr)
-
+	fp := startFrontPair(t, func(listen, dir string) string { return errorDocConf(listen, backend, dir) }, func(dir string) {
+		os.MkdirAll(filepath.Join(dir, "www"), 0o755)
+		os.WriteFile(filepath.Join(dir, "www", "err.html"), []byte("<h1>custom</h1>\n"), 0o644)
+	})
+	aAddr, oAddr := fp.Apache, fp.OIDCGate
 	for _, tc := range []struct{ method, target string }{
 		{"GET", "/missing?x=1"},
 		{"HEAD", "/missing"},
@@ -160,6 +129,6 @@ func TestErrorDocumentDifferential(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Logf("oidcgate log:\n%s", ogLog.String())
+		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
 	}
 }

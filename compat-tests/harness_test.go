@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -71,4 +73,53 @@ func run(t *testing.T, env []string, name string, args ...string) result {
 		t.Fatalf("%s: %v", name, err)
 	}
 	return result{out.String(), errb.String(), code}
+}
+
+// frontPair is the real Apache and oidcgate serving the same rendered
+// configuration on their own loopback addresses.
+type frontPair struct {
+	// Apache and OIDCGate are the listen addresses; ApacheDir and
+	// OIDCGateDir their server roots.
+	Apache, OIDCGate       string
+	ApacheDir, OIDCGateDir string
+	// OIDCGateLog is oidcgate's standard error.
+	OIDCGateLog *strings.Builder
+}
+
+// startFrontPair renders conf(listen, dir) for each, checks Apache's with
+// apache2 -t, starts both (prepare may add files to each dir first) and
+// stops them when the test ends. Apache's children run as nobody, so the
+// directories are made searchable.
+func startFrontPair(t *testing.T, conf func(listen, dir string) string, prepare func(dir string)) *frontPair {
+	t.Helper()
+	p := &frontPair{Apache: freePort(t), OIDCGate: freePort(t), ApacheDir: t.TempDir(), OIDCGateDir: t.TempDir(), OIDCGateLog: &strings.Builder{}}
+	for _, d := range []string{p.ApacheDir, p.OIDCGateDir} {
+		os.Chmod(filepath.Dir(d), 0o755)
+		os.Chmod(d, 0o755)
+		if prepare != nil {
+			prepare(d)
+		}
+	}
+	aConf, oConf := filepath.Join(p.ApacheDir, "front.conf"), filepath.Join(p.OIDCGateDir, "front.conf")
+	os.WriteFile(aConf, []byte(conf(p.Apache, p.ApacheDir)), 0o644)
+	os.WriteFile(oConf, []byte(conf(p.OIDCGate, p.OIDCGateDir)), 0o644)
+	if out, err := exec.Command(apacheBin, "-d", p.ApacheDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
+		t.Fatalf("apache2 -t: %v\n%s", err, out)
+	}
+	apache := exec.Command(apacheBin, "-d", p.ApacheDir, "-f", aConf, "-DFOREGROUND")
+	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
+	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := apache.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() })
+	og := exec.Command(oidcgateBin, "serve", "-d", p.OIDCGateDir, "-f", oConf)
+	og.Stderr = p.OIDCGateLog
+	if err := og.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { og.Process.Signal(syscall.SIGTERM); og.Wait() })
+	waitListening(t, p.Apache)
+	waitListening(t, p.OIDCGate)
+	return p
 }

@@ -16,11 +16,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -284,35 +282,11 @@ func TestHTTPSBackendDifferential(t *testing.T) {
 		"plain": rec.start(t, nil), "good": rec.start(t, &good),
 		"wrongname": rec.start(t, &wrong), "expired": rec.start(t, &expired),
 	}
-	aAddr, oAddr := freePort(t), freePort(t)
-	aDir, oDir := t.TempDir(), t.TempDir()
-	for _, d := range []string{aDir, oDir} {
-		os.Chmod(d, 0o755)
-		os.WriteFile(filepath.Join(d, "ca1.pem"), ca1.pem, 0o644)
-		os.WriteFile(filepath.Join(d, "ca2.pem"), ca2.pem, 0o644)
-	}
-	aConf, oConf := filepath.Join(aDir, "front.conf"), filepath.Join(oDir, "front.conf")
-	os.WriteFile(aConf, []byte(httpsConf(aAddr, aDir, be)), 0o644)
-	os.WriteFile(oConf, []byte(httpsConf(oAddr, oDir, be)), 0o644)
-	if out, err := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
-		t.Fatalf("apache2 -t: %v\n%s", err, out)
-	}
-	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
-	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := apache.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
-	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
-	var ogLog strings.Builder
-	og.Stderr = &ogLog
-	if err := og.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { og.Process.Signal(syscall.SIGTERM); og.Wait() }()
-	waitListening(t, aAddr)
-	waitListening(t, oAddr)
+	fp := startFrontPair(t, func(listen, dir string) string { return httpsConf(listen, dir, be) }, func(dir string) {
+		os.WriteFile(filepath.Join(dir, "ca1.pem"), ca1.pem, 0o644)
+		os.WriteFile(filepath.Join(dir, "ca2.pem"), ca2.pem, 0o644)
+	})
+	aAddr, oAddr, aDir := fp.Apache, fp.OIDCGate, fp.ApacheDir
 
 	cases := []struct {
 		name, target, host string
@@ -382,7 +356,7 @@ func TestHTTPSBackendDifferential(t *testing.T) {
 		})
 	}
 	if t.Failed() {
-		t.Logf("oidcgate log:\n%s", ogLog.String())
+		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
 		el, _ := os.ReadFile(filepath.Join(aDir, "error.log"))
 		t.Logf("apache error.log:\n%s", el)
 	}

@@ -7,14 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -175,33 +171,8 @@ func TestIfExprDifferential(t *testing.T) {
 		return s
 	}
 	backend := be.Listener.Addr().String()
-	aAddr, oAddr := freePort(t), freePort(t)
-	aDir, oDir := t.TempDir(), t.TempDir()
-	for _, d := range []string{aDir, oDir} {
-		os.Chmod(d, 0o755)
-	}
-	aConf, oConf := filepath.Join(aDir, "front.conf"), filepath.Join(oDir, "front.conf")
-	os.WriteFile(aConf, []byte(ifexprConf(aAddr, backend, aDir)), 0o644)
-	os.WriteFile(oConf, []byte(ifexprConf(oAddr, backend, oDir)), 0o644)
-	if out, err := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
-		t.Fatalf("apache2 -t: %v\n%s", err, out)
-	}
-	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
-	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := apache.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
-	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
-	var ogLog strings.Builder
-	og.Stderr = &ogLog
-	if err := og.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { og.Process.Signal(syscall.SIGTERM); og.Wait() }()
-	waitListening(t, aAddr)
-	waitListening(t, oAddr)
+	fp := startFrontPair(t, func(listen, dir string) string { return ifexprConf(listen, backend, dir) }, nil)
+	aAddr, oAddr := fp.Apache, fp.OIDCGate
 
 	cases := []struct {
 		name, target string
@@ -252,7 +223,7 @@ func TestIfExprDifferential(t *testing.T) {
 		})
 	}
 	if t.Failed() {
-		t.Logf("oidcgate log:\n%s", ogLog.String())
+		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
 	}
 }
 
