@@ -19,7 +19,7 @@ func envvarsPath(opts Options, root, mainFile string) (string, bool) {
 	case EnvvarsOff:
 		return "", false
 	case EnvvarsAuto:
-		if filepath.Base(mainFile) != "apache2.conf" || filepath.Dir(mainFile) != root {
+		if filepath.Base(mainFile) != "apache2.conf" || filepath.Dir(mainFile) != filepath.Clean(root) {
 			return "", false
 		}
 	}

@@ -3,6 +3,7 @@ package apacheconf
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -70,6 +71,47 @@ func TestEnvvarsAutoOnlyForDebianLayout(t *testing.T) {
 		tree, _ := Read(Options{File: tt.file, ServerRoot: root, Envvars: tt.mode})
 		if got := tree.Vars["LOG"]; got != tt.want {
 			t.Errorf("%s mode %d: LOG = %q, want %q", tt.file, tt.mode, got, tt.want)
+		}
+	}
+}
+
+// TestRelativeServerRootWildcardInclude: with a relative server root
+// (-d dir), wildcard Includes are matched from the working directory, not
+// from "/" (they used to match nothing and configtest said Syntax OK).
+func TestRelativeServerRootWildcardInclude(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"main.conf":         "Include conf.d/*.conf\nIncludeOptional opt/*.conf\n",
+		"conf.d/a.conf":     "ServerName a.example\n",
+		"opt/b.conf":        "ServerAdmin b@example.com\n",
+		"conf.d/skip.conf~": "Nonsense\n",
+	})
+	t.Chdir(filepath.Dir(root))
+	cfg, diags := Load(Options{File: "main.conf", ServerRoot: filepath.Base(root), Envvars: EnvvarsOff})
+	if cfg == nil {
+		t.Fatal(diags)
+	}
+	var got []string
+	for _, f := range cfg.Tree.Files {
+		got = append(got, filepath.Base(f.Path))
+	}
+	if strings.Join(got, ",") != "main.conf,a.conf,b.conf" {
+		t.Errorf("included %v", got)
+	}
+}
+
+// TestEnvvarsTrailingSlash: "-d /etc/apache2/" (as tab completion writes
+// it) still finds Debian's envvars next to apache2.conf.
+func TestEnvvarsTrailingSlash(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"apache2.conf": "ServerName a\nDefaultRuntimeDir ${APACHE_RUN_DIR}\n",
+		"envvars":      "export APACHE_RUN_DIR=" + root + "\n",
+	})
+	_, diags := Load(Options{ServerRoot: root + "/", Envvars: EnvvarsAuto})
+	for _, d := range diags {
+		if strings.Contains(d.Msg, "APACHE_RUN_DIR") && strings.Contains(d.Msg, "not defined") {
+			t.Errorf("envvars not read with a trailing slash: %s", d.Msg)
 		}
 	}
 }

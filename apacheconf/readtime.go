@@ -135,9 +135,13 @@ func (r *reader) expandInclude(pattern string, optional bool) ([]string, string)
 		return []string{pattern}, ""
 	}
 	// Wildcards may be in any component; each component is matched against
-	// the directory built so far.
-	comps := strings.Split(strings.TrimPrefix(pattern, "/"), "/")
+	// the directory built so far. A relative pattern (a relative server
+	// root, -d dir) starts at the working directory.
 	dirs := []string{"/"}
+	if !filepath.IsAbs(pattern) {
+		dirs = []string{"."}
+	}
+	comps := strings.Split(strings.TrimPrefix(filepath.Clean(pattern), "/"), "/")
 	for ci, comp := range comps {
 		last := ci == len(comps)-1
 		var next []string
