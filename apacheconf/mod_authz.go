@@ -397,6 +397,29 @@ func compileAuthMerging(c *walkCtx, n *Node) {
 func compileAuthType(c *walkCtx, n *Node) {
 	a := c.authzFor()
 	a.AuthType, a.AuthTypePos = n.Args[0].Text, n.Pos
+	// Apache takes any word; a misspelt one only shows up as a 500 per
+	// request. Say so when reading.
+	if c.strict() {
+		return
+	}
+	t := strings.ToLower(a.AuthType)
+	known := []string{"openid-connect", "oauth20", "auth-openidc", "basic", "digest", "form", "none"}
+	for _, k := range known {
+		if t == k {
+			return
+		}
+	}
+	best, dist := "", 4
+	for _, k := range known[:3] {
+		if d := levenshtein(t, k); d < dist {
+			best, dist = k, d
+		}
+	}
+	hint := "mod_auth_openidc's AuthTypes are openid-connect, oauth20 and auth-openidc"
+	if best != "" {
+		hint = "did you mean " + best + "?"
+	}
+	c.warnf(n, hint, "AuthType %s is not an authentication type any loaded module provides: protected requests will get 500", a.AuthType)
 }
 
 func compileAuthName(c *walkCtx, n *Node) {

@@ -29,7 +29,7 @@ const (
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
 	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
 	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
-	whyIssueOIDC = "not honoured yet: planned with the relying party's next parts (refresh, back/front-channel logout, several providers, cookie sessions, bearer tokens, shared caches); read and checked today"
+	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, cookie sessions, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
 )
 
 // modulePolicy is the default for every directive of a module.

@@ -96,14 +96,18 @@ ProxyPass /b http://127.0.0.1:1/
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("status %d", resp.StatusCode)
 	}
-	got := waitFile(t, mainLog, func(s string) bool { return strings.Contains(s, "backend unreachable") })
-	for _, l := range strings.Split(strings.TrimSpace(got), "\n") {
+	// The request is the virtual host's (first on the address): its line
+	// goes to the virtual host's ErrorLog, with the client, as in Apache.
+	vhLog := filepath.Join(root, "logs", "vh_error.log")
+	got := waitFile(t, vhLog, func(s string) bool { return strings.Contains(s, "backend unreachable") })
+	main, _ := os.ReadFile(mainLog)
+	for _, l := range strings.Split(strings.TrimSpace(got+string(main)), "\n") {
 		if !apacheLine.MatchString(l) {
 			t.Errorf("not Apache's shape: %q", l)
 		}
 	}
-	if !strings.Contains(got, "[core:notice]") || !strings.Contains(got, "[proxy:error]") {
-		t.Errorf("main error log:\n%s", got)
+	if !strings.Contains(string(main), "[core:notice]") || !strings.Contains(got, "[proxy:error]") || !strings.Contains(got, "[client 127.0.0.1:") {
+		t.Errorf("main error log:\n%s\nvirtual host's:\n%s", main, got)
 	}
 	waitFile(t, access, func(s string) bool { return s == "127.0.0.1 503 /b/x\n" })
 

@@ -1,5 +1,6 @@
 // Command oidcgate reads an Apache httpd + mod_auth_openidc configuration
-// and checks, reports on and (in later versions) serves it.
+// and checks it, reports on it and serves it: the reverse proxy and the
+// OpenID Connect login, as Apache and mod_auth_openidc would.
 package main
 
 import "os"

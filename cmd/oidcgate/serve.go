@@ -21,7 +21,7 @@ func newServeCmd(e env) *cobra.Command {
 	var logFormat string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the configuration (reverse proxy; OIDC login arrives in a later version)",
+		Short: "Serve the configuration: reverse proxy and OpenID Connect login (default: /etc/apache2/apache2.conf)",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			opts, err := f.options(e)
@@ -77,6 +77,9 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 		log.Warn(err.Error())
 	}
 	defer removePid()
+	if len(cfg.Tree.Files) > 0 {
+		notice(log, "serving", "config", cfg.Tree.Files[0].Path)
+	}
 	for _, a := range srv.Addrs() {
 		notice(log, "listening", "addr", a.String())
 	}
