@@ -195,6 +195,16 @@ func compileRequire(c *walkCtx, n *Node) {
 	if !known || !c.Modules.HasModule(prov.module) || prov.strictUnknown && c.strict() {
 		hint := ""
 		switch {
+		case !known:
+			best, dist := "", 3
+			for k := range authzProviders {
+				if d := levenshtein(name, k); d < dist || d == dist && k < best {
+					best, dist = k, d
+				}
+			}
+			if best != "" {
+				hint = "did you mean " + best + "?"
+			}
 		case known && prov.strictUnknown:
 			hint = name + " is an oidcgate extension that Debian's mod_auth_openidc 2.4.12.3 lacks"
 		case known:

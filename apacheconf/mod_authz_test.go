@@ -178,3 +178,23 @@ func TestRequireClaimExpression(t *testing.T) {
 		}
 	}
 }
+
+// TestReadingHints: a misspelt Require provider and an AuthType no module
+// provides get a did-you-mean.
+func TestReadingHints(t *testing.T) {
+	for _, tc := range []struct{ conf, want string }{
+		{"<Location />\nAuthType openid-connect\nRequire claims groups:admins\n</Location>\n", "did you mean claim?"},
+		{"<Location />\nAuthType openidconnect\nRequire valid-user\n</Location>\n", "did you mean openid-connect?"},
+	} {
+		_, diags := compileForTest(t, tc.conf)
+		found := false
+		for _, d := range diags {
+			if d.Hint == tc.want {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no hint %q in %v", tc.conf, tc.want, diags)
+		}
+	}
+}
