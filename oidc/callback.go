@@ -91,6 +91,9 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 		sid = tokens.Sub
 	}
 	s.SID = sid + "@" + md.Issuer
+	if tokens.SID != "" {
+		s.SubIndex = tokens.Sub + "@" + md.Issuer
+	}
 	if sess != nil {
 		// A fresh id on every login: the presented one could be planted.
 		rp.deleteSession(ctx, sess)

@@ -90,8 +90,7 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 	case "get", "img":
 		return rp.frontChannelLogout(ctx, x, sess, target)
 	case "backchannel":
-		rp.log.Error("back-channel logout is not supported by this version")
-		return x.status(http.StatusInternalServerError)
+		return rp.backChannelLogout(ctx, x)
 	}
 	if target == "" {
 		target = rp.s.DefaultLoggedOutURL

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 	"github.com/oidcgate/oidcgate/cache"
 )
 
@@ -927,5 +928,80 @@ func TestRefreshBeforeExpiry(t *testing.T) {
 	r := h.do("GET", "/", ck)
 	if r.res.Authenticated || !strings.Contains(r.rec.Body.String(), "Logged Out") {
 		t.Errorf("logout_on_error: authenticated=%v %q", r.res.Authenticated, r.rec.Body.String())
+	}
+}
+
+// TestBackChannelLogout: a logout_token from the provider ends the session
+// it names (by sid or sub); bad tokens are refused with 400.
+func TestBackChannelLogout(t *testing.T) {
+	h := newHarness(t, nil)
+	h.op.claims["sid"] = "session-7"
+	post := func(tok string) response {
+		r := httptest.NewRequest("POST", "http://www.example.com/redirect_uri?logout=backchannel", strings.NewReader("logout_token="+tok))
+		r.RequestURI = "/redirect_uri?logout=backchannel"
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		res := h.rp.Authenticate(rec, &Request{HTTP: r, Path: "/redirect_uri", Dir: h.dir, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+		return response{res: res, rec: rec}
+	}
+	status := func(r response) int {
+		if r.res.Done {
+			return r.rec.Code
+		}
+		return r.res.Status
+	}
+	sign := func(edit func(map[string]any)) string {
+		c := map[string]any{"iss": h.op.issuer, "aud": "client1", "iat": h.clock().Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
+			"sid": "session-7", "events": map[string]any{backChannelEvent: map[string]any{}}}
+		if edit != nil {
+			edit(c)
+		}
+		b, _ := json.Marshal(c)
+		return oidctest.SignIDToken(h.op.key, "k1", "RS256", string(b))
+	}
+	bad := []struct {
+		name string
+		edit func(map[string]any)
+	}{
+		{"no event", func(c map[string]any) { delete(c, "events") }},
+		{"nonce", func(c map[string]any) { c["nonce"] = "n" }},
+		{"wrong aud", func(c map[string]any) { c["aud"] = "other" }},
+		{"wrong iss", func(c map[string]any) { c["iss"] = "https://evil.example" }},
+		{"no jti", func(c map[string]any) { delete(c, "jti") }},
+		{"no iat", func(c map[string]any) { delete(c, "iat") }},
+		{"old iat", func(c map[string]any) { c["iat"] = h.clock().Unix() - 3600 }},
+		{"neither sid nor sub", func(c map[string]any) { delete(c, "sid") }},
+	}
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	for _, tc := range bad {
+		if r := post(sign(tc.edit)); status(r) != 400 {
+			t.Errorf("%s: status %d, want 400", tc.name, status(r))
+		}
+	}
+	if r := post("not-a-jwt"); status(r) != 400 {
+		t.Errorf("garbage token: %d", status(r))
+	}
+	if !h.do("GET", "/", ck).res.Authenticated {
+		t.Fatalf("a refused logout token ended the session")
+	}
+	tok := sign(nil)
+	if r := post(tok); status(r) != 200 || r.rec.Body.Len() != 0 || r.rec.Header().Get("Cache-Control") != "no-cache, no-store" {
+		t.Fatalf("valid logout token: %d %q %v", status(r), r.rec.Body.String(), r.rec.Header())
+	}
+	if h.do("GET", "/", ck).res.Authenticated {
+		t.Errorf("the session survived a back-channel logout")
+	}
+	if r := post(tok); status(r) != 400 {
+		t.Errorf("replayed jti: %d, want 400", status(r))
+	}
+	// By sub: a token naming only the subject ends that user's session.
+	sess, _ = h.login("/")
+	ck = map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if r := post(sign(func(c map[string]any) { delete(c, "sid"); c["sub"] = "248289761001" })); status(r) != 200 {
+		t.Fatalf("logout by sub: %d", status(r))
+	}
+	if h.do("GET", "/", ck).res.Authenticated {
+		t.Errorf("the session survived a back-channel logout by sub")
 	}
 }

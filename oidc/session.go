@@ -25,6 +25,7 @@ const (
 	keySession = "s:"
 	keyNonce   = "n:"
 	keySID     = "d:"
+	keyJTI     = "t:"
 )
 
 // session is one logged-in user's state, stored server-side under its id.
@@ -56,8 +57,11 @@ type session struct {
 	// OriginalURL where it returned to.
 	State       string `json:"rs,omitempty"`
 	OriginalURL string `json:"ou,omitempty"`
-	// SID is "<sid or sub>@<issuer>", the logout index.
-	SID string `json:"sid,omitempty"`
+	// SID is "<sid or sub>@<issuer>", the logout index; SubIndex is
+	// "<sub>@<issuer>" too when the id_token had a sid (a logout token
+	// may name either).
+	SID      string `json:"sid,omitempty"`
+	SubIndex string `json:"subi,omitempty"`
 	// Created is when the user logged in (unix s), the access token's
 	// last refresh.
 	Created int64 `json:"t,omitempty"`
@@ -204,8 +208,10 @@ func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
 	if err := rp.store.Set(ctx, rp.key(keySession, s.ID), b, ttl); err != nil {
 		return err
 	}
-	if s.SID != "" {
-		_ = rp.store.Set(ctx, rp.key(keySID, s.SID), []byte(s.ID), ttl)
+	for _, idx := range []string{s.SID, s.SubIndex} {
+		if idx != "" {
+			_ = rp.store.Set(ctx, rp.key(keySID, idx), []byte(s.ID), ttl)
+		}
 	}
 	return nil
 }
@@ -213,7 +219,9 @@ func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
 func (rp *RelyingParty) deleteSession(ctx context.Context, s *session) {
 	rp.forgetView(s.ID)
 	_ = rp.store.Delete(ctx, rp.key(keySession, s.ID))
-	if s.SID != "" {
-		_ = rp.store.Delete(ctx, rp.key(keySID, s.SID))
+	for _, idx := range []string{s.SID, s.SubIndex} {
+		if idx != "" {
+			_ = rp.store.Delete(ctx, rp.key(keySID, idx))
+		}
 	}
 }
