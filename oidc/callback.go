@@ -73,7 +73,7 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 	s := &session{ID: randomString(20), RemoteUser: user, Expiry: now.Add(rp.s.SessionInactivityTimeout).Unix(),
 		Issuer: md.Issuer, ClientID: rp.s.ClientID, IDTokenClaims: json.RawMessage(idc.JSON()), IDToken: tokens.IDToken,
 		UserInfoClaims: uiRaw, UserInfoJWT: uiJWT, AccessToken: tokens.AccessToken, RefreshToken: tokens.RefreshToken,
-		State: state, OriginalURL: st.OriginalURL, Created: now.Unix()}
+		State: state, OriginalURL: st.OriginalURL, Created: now.Unix(), UserInfoRefreshed: now.Unix()}
 	if tokens.ExpiresIn > 0 {
 		s.AccessTokenExpires = now.Unix() + tokens.ExpiresIn
 	}
@@ -173,6 +173,9 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	var opts []oauth2.AuthCodeOption
 	if st.Verifier != "" {
 		opts = append(opts, oauth2.VerifierOption(st.Verifier))
+	}
+	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
+		opts = append(opts, oauth2.SetAuthURLParam(p.name, p.value))
 	}
 	tctx := context.WithValue(ctx, oauth2.HTTPClient, rp.prov.client)
 	tok, err := conf.Exchange(tctx, code, opts...)
@@ -324,11 +327,22 @@ func (rp *RelyingParty) userInfo(ctx context.Context, md *Metadata, accessToken 
 	if md.UserInfoEndpoint == "" || accessToken == "" {
 		return nil, ""
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, md.UserInfoEndpoint, nil)
+	var req *http.Request
+	var err error
+	if rp.s.UserInfoPostParam {
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, md.UserInfoEndpoint, strings.NewReader(url.Values{"access_token": {accessToken}}.Encode()))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequestWithContext(ctx, http.MethodGet, md.UserInfoEndpoint, nil)
+		if err == nil {
+			req.Header.Set("Authorization", "Bearer "+accessToken)
+		}
+	}
 	if err != nil {
 		return nil, ""
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
 	resp, err := rp.prov.client.Do(req)
 	if err != nil {
 		rp.log.Error("userinfo request failed", "err", err)

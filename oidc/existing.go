@@ -47,6 +47,13 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 			saved = true
 		}
 	}
+	if rp.refreshUserInfo(ctx, s) {
+		if err := rp.saveSession(ctx, s); err != nil {
+			rp.log.Warn("error saving session", "err", err)
+			return x.status(http.StatusInternalServerError)
+		}
+		saved = true
+	}
 	rp.passIdentity(x, s)
 	if saved { // refreshBeforeExpiry stored it
 		rp.setSessionCookie(x, s, false)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,6 +45,8 @@ type fakeOP struct {
 	alg        string
 	// refreshForms records refresh grants.
 	refreshForms []url.Values
+	// userinfoCalls counts userinfo requests.
+	userinfoCalls int
 }
 
 type codeGrant struct{ nonce, challenge string }
@@ -77,10 +80,16 @@ func newFakeOPWith(t testing.TB, now func() time.Time, tlsOn bool) *fakeOP {
 	mux.Handle("/keys", keys)
 	mux.HandleFunc("/token", op.token)
 	mux.HandleFunc("/userinfo", func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
 		op.mu.Lock()
 		ui := op.userinfo
+		op.userinfoCalls++
 		op.mu.Unlock()
-		if ui == nil || r.Header.Get("Authorization") != "Bearer AT-1" {
+		at := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if r.Method == http.MethodPost {
+			at = r.PostForm.Get("access_token")
+		}
+		if ui == nil || at != "AT-1" {
 			http.NotFound(w, r)
 			return
 		}

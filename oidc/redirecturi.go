@@ -174,7 +174,11 @@ func (rp *RelyingParty) frontChannelLogout(ctx context.Context, x *exchange, ses
 	h.Set("Pragma", "no-cache")
 	h.Set("P3P", "CAO PSA OUR")
 	h.Set("Expires", "0")
-	h.Set("X-Frame-Options", "DENY")
+	xfo := rp.s.LogoutXFrameOptions
+	if xfo == "" {
+		xfo = "DENY"
+	}
+	h.Set("X-Frame-Options", xfo)
 	if kind == "img" || strings.Contains(x.r.Header.Get("Accept"), "image/png") {
 		return rp.send(x, transparentPixel, "image/png", http.StatusOK)
 	}

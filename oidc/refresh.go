@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oidcgate/oidcgate/oidc/claims"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
@@ -84,6 +85,9 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.RefreshToken}}
 	if rp.s.Scope != "" {
 		form.Set("scope", rp.s.Scope)
+	}
+	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
+		form.Add(p.name, p.value)
 	}
 	basic := rp.s.TokenEndpointAuth != "client_secret_post" && rp.s.ClientSecret != ""
 	if !basic {
@@ -205,4 +209,28 @@ func (rp *RelyingParty) refreshLock(id string) *sync.Mutex {
 		rp.refreshing[id] = m
 	}
 	return m
+}
+
+// refreshUserInfo re-reads the userinfo claims when
+// OIDCUserInfoRefreshInterval has passed since the last time
+// (oidc_refresh_claims_from_userinfo_endpoint); a failure clears them, as
+// in 2.4.12.3. It reports whether s changed.
+func (rp *RelyingParty) refreshUserInfo(ctx context.Context, s *session) bool {
+	if rp.s.UserInfoRefresh <= 0 {
+		return false
+	}
+	now := rp.now()
+	if time.Unix(s.UserInfoRefreshed, 0).Add(rp.s.UserInfoRefresh).After(now) {
+		return false
+	}
+	md, err := rp.prov.metadata(ctx)
+	if err != nil || md.UserInfoEndpoint == "" {
+		return false
+	}
+	idc, _ := claims.Parse(s.IDTokenClaims)
+	raw, jwt := rp.userInfo(ctx, md, s.AccessToken, idc)
+	s.UserInfoClaims, s.UserInfoJWT = raw, jwt
+	s.UserInfoRefreshed = now.Unix()
+	s.view = nil
+	return true
 }

@@ -398,6 +398,17 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	params = appendExtraParams(params, rp.s.AuthRequestParams, x.r.URL.Query())
 	params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
 	x.header().Add("Cache-Control", "no-cache, no-store, max-age=0")
+	if rp.s.AuthRequestPOST {
+		// OIDCProviderAuthRequestMethod POST: an auto-submitted form
+		// (oidc_proto_html_post).
+		var b strings.Builder
+		b.WriteString("    <p>Submitting Authentication Request...</p>\n    <form method=\"post\" action=\"" + md.AuthorizationEndpoint + "\">\n      <p>\n")
+		for _, p := range params {
+			b.WriteString("      <input type=\"hidden\" name=\"" + htmlEscape(p.name) + "\" value=\"" + htmlEscape(p.value) + "\">\n")
+		}
+		b.WriteString("      </p>\n    </form>\n")
+		return rp.sendHTMLOnLoad(x, "Submitting...", "", "document.forms[0].submit", b.String(), http.StatusOK)
+	}
 	return x.redirect(encodeURL(md.AuthorizationEndpoint, params))
 }
 

@@ -1005,3 +1005,52 @@ func TestBackChannelLogout(t *testing.T) {
 		t.Errorf("the session survived a back-channel logout by sub")
 	}
 }
+
+// TestProviderCallOptions: OIDCProviderTokenEndpointParams,
+// OIDCUserInfoTokenMethod post_param, OIDCUserInfoRefreshInterval,
+// OIDCProviderAuthRequestMethod POST and OIDCLogoutXFrameOptions.
+func TestProviderCallOptions(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.TokenEndpointParams = "resource=https%3A%2F%2Fapi.example&x=1"
+		s.UserInfoPostParam = true
+		s.UserInfoRefresh = 60 * time.Second
+		s.LogoutXFrameOptions = "SAMEORIGIN"
+	})
+	h.op.userinfo = json.RawMessage(`{"sub":"248289761001","v":"one"}`)
+	sess, _ := h.login("/")
+	if f := h.op.tokenForms[0]; f.Get("resource") != "https://api.example" || f.Get("x") != "1" {
+		t.Errorf("token request form %v", f)
+	}
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if got := h.do("GET", "/", ck).req.Header["OIDC_CLAIM_v"]; len(got) != 1 || got[0] != "one" {
+		t.Fatalf("userinfo over post_param: %q", got)
+	}
+	calls := h.op.userinfoCalls
+	h.op.userinfo = json.RawMessage(`{"sub":"248289761001","v":"two"}`)
+	if got := h.do("GET", "/", ck).req.Header["OIDC_CLAIM_v"]; got[0] != "one" || h.op.userinfoCalls != calls {
+		t.Errorf("userinfo refreshed before the interval: %q", got)
+	}
+	h.advance(61 * time.Second)
+	if got := h.do("GET", "/", ck).req.Header["OIDC_CLAIM_v"]; len(got) != 1 || got[0] != "two" {
+		t.Errorf("userinfo after the interval: %q", got)
+	}
+	if r := h.do("GET", "/redirect_uri?logout=get", ck); r.rec.Header().Get("X-Frame-Options") != "SAMEORIGIN" {
+		t.Errorf("X-Frame-Options %q", r.rec.Header().Get("X-Frame-Options"))
+	}
+	h = newHarness(t, func(s *Settings) { s.AuthRequestPOST = true })
+	r := h.do("GET", "/", nil)
+	body := r.rec.Body.String()
+	if r.rec.Code != 200 || !strings.Contains(body, `<form method="post" action="`+h.op.issuer+`/authorize">`) ||
+		!strings.Contains(body, `<input type="hidden" name="response_type" value="code">`) || !strings.Contains(body, `onload="document.forms[0].submit()"`) {
+		t.Errorf("POST authorization request: %d %q", r.rec.Code, body)
+	}
+	if _, _, ok := cookieValue(r.sets, "mod_auth_openidc_state_"); !ok {
+		found := false
+		for _, c := range r.sets {
+			found = found || strings.HasPrefix(c, "mod_auth_openidc_state_")
+		}
+		if !found {
+			t.Errorf("no state cookie with the POST form: %q", r.sets)
+		}
+	}
+}

@@ -66,6 +66,10 @@ type session struct {
 	// last refresh.
 	Created int64 `json:"t,omitempty"`
 
+	// UserInfoRefreshed is when the userinfo claims were last read (unix
+	// s), for OIDCUserInfoRefreshInterval.
+	UserInfoRefreshed int64 `json:"uilr,omitempty"`
+
 	// view is the decoded form this copy was made from (not stored).
 	view *sessionView
 }

@@ -106,6 +106,21 @@ type Settings struct {
 	// built-in page).
 	ErrorTemplate string
 
+	// LogoutXFrameOptions is OIDCLogoutXFrameOptions for the front-channel
+	// logout page ("" = DENY).
+	LogoutXFrameOptions string
+	// TokenEndpointParams is OIDCProviderTokenEndpointParams: extra form
+	// parameters (a query string) for every token request.
+	TokenEndpointParams string
+	// UserInfoPostParam is OIDCUserInfoTokenMethod post_param: the access
+	// token goes in a POST body instead of the Authorization header.
+	UserInfoPostParam bool
+	// UserInfoRefresh is OIDCUserInfoRefreshInterval (0: never).
+	UserInfoRefresh time.Duration
+	// AuthRequestPOST is OIDCProviderAuthRequestMethod POST: the
+	// authorization request is an auto-submitted form.
+	AuthRequestPOST bool
+
 	// HTTP client settings for calls to the provider.
 	HTTPTimeoutLong, HTTPTimeoutShort time.Duration
 	SSLValidateServer                 bool

@@ -116,6 +116,11 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCPassUserInfoAs"); ok {
 		s.PassUserInfoAs = v.Words
 	}
+	s.LogoutXFrameOptions = str("OIDCLogoutXFrameOptions", "")
+	s.TokenEndpointParams = str("OIDCProviderTokenEndpointParams", "")
+	s.UserInfoPostParam = str("OIDCUserInfoTokenMethod", "authz_header") == "post_param"
+	s.UserInfoRefresh = secs("OIDCUserInfoRefreshInterval", 0)
+	s.AuthRequestPOST = strings.EqualFold(str("OIDCProviderAuthRequestMethod", "GET"), "POST")
 	if v, ok := o.Value("OIDCXForwardedHeaders"); ok {
 		for _, w := range v.Words {
 			switch strings.ToLower(w) {
