@@ -213,6 +213,7 @@ var directivePolicy = map[string]policy{
 	"oidclogoutxframeoptions": {Status: Supported}, "oidcprovidertokenendpointparams": {Status: Supported},
 	"oidcuserinfotokenmethod": {Status: Supported}, "oidcuserinforefreshinterval": {Status: Supported, Reason: "2.4.12.3's behaviour: 0 never refreshes; a failed refresh clears the userinfo claims"},
 	"oidcproviderauthrequestmethod": {Status: Supported},
+	"oidcpreservepost":              {Status: Supported, Reason: "the module's Preserving/Restoring pages (sessionStorage); OIDCPreservePostTemplates is not honoured"},
 	"oidcstripcookies":              {Status: Supported}, "oidcxforwardedheaders": {Status: Supported},
 	"oidcrefreshaccesstokenbeforeexpiry": {Status: Supported, Reason: "2.4.12.3's behaviour: failures are ignored unless logout_on_error; one refresh per session however many parallel requests"},
 	"oidcwhitelistedclaims":              {Status: Unsupported, Reason: "claims are not filtered yet (planned): every claim reaches the backend; with an empty OIDCClaimPrefix the listed names are scrubbed from requests as the module does", Critical: true},

@@ -103,6 +103,9 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 		return x.status(http.StatusInternalServerError)
 	}
 	rp.setSessionCookie(x, s, true)
+	if st.Method == "form_post" {
+		return rp.restorePage(x, st.OriginalURL)
+	}
 	return x.redirect(st.OriginalURL)
 }
 

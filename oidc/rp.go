@@ -350,6 +350,10 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	nonce := randomString(32)
 	st := &authState{Issuer: md.Issuer, OriginalURL: originalURL, Method: "get", ResponseType: "code",
 		ResponseMode: rp.s.ResponseMode, Nonce: nonce, Created: rp.now().UnixMicro()}
+	preserved, preserve := preservedForm(x.r, x.dir)
+	if preserve {
+		st.Method = "form_post"
+	}
 	method := rp.s.PKCEMethod
 	challenge := ""
 	if method != "" && method != "none" {
@@ -408,6 +412,9 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 		}
 		b.WriteString("      </p>\n    </form>\n")
 		return rp.sendHTMLOnLoad(x, "Submitting...", "", "document.forms[0].submit", b.String(), http.StatusOK)
+	}
+	if preserve {
+		return rp.preservePage(x, preserved, encodeURL(md.AuthorizationEndpoint, params))
 	}
 	return x.redirect(encodeURL(md.AuthorizationEndpoint, params))
 }

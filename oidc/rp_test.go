@@ -1054,3 +1054,40 @@ func TestProviderCallOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestPreservePost: with OIDCPreservePost a form POST that needs a login
+// is kept in sessionStorage ("Preserving...") and re-POSTed after the
+// callback ("Restoring..."), the module's pages.
+func TestPreservePost(t *testing.T) {
+	h := newHarness(t, nil)
+	h.dir.PreservePost = true
+	r := httptest.NewRequest("POST", "http://www.example.com/form?p=1", strings.NewReader("a=b+c&x=%2F%27"))
+	r.RequestURI = "/form?p=1"
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.Header.Set("User-Agent", testUA)
+	r.Header.Set("Accept", "text/html")
+	rec := httptest.NewRecorder()
+	res := h.rp.Authenticate(rec, &Request{HTTP: r, Path: "/form", Dir: h.dir, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+	body := rec.Body.String()
+	if !res.Done || rec.Code != 200 || !strings.Contains(body, `sessionStorage.setItem('mod_auth_openidc_preserve_post_params', JSON.stringify({ 'a': 'b%20c','x': '%2F%27' }));`) ||
+		!strings.Contains(body, `window.location='http:\/\/127.0.0.1:`) || !strings.Contains(body, `<title>Preserving...</title>`) {
+		t.Fatalf("preserving page: %d %q", rec.Code, body)
+	}
+	loc := body[strings.Index(body, "window.location='")+len("window.location='"):]
+	loc = strings.ReplaceAll(loc[:strings.Index(loc, "';")], `\/`, "/")
+	state := mustQuery(t, loc).Get("state")
+	sc, _, _ := cookieValue(rec.Header().Values("Set-Cookie"), "mod_auth_openidc_state_"+state)
+	code := h.op.grant(loc)
+	cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+	if !cb.res.Done || cb.rec.Code != 200 || !strings.Contains(cb.rec.Body.String(), `document.forms[0].action = "http:\/\/www.example.com\/form?p=1";`) {
+		t.Errorf("restoring page: %d %q", cb.rec.Code, cb.rec.Body.String())
+	}
+	if _, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session"); !ok {
+		t.Errorf("no session cookie with the restoring page")
+	}
+	// Without OIDCPreservePost the POST is an ordinary redirect.
+	h.dir.PreservePost = false
+	if r := h.do("POST", "/form", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); r.res.Status != 302 {
+		t.Errorf("POST without OIDCPreservePost: %d", r.res.Status)
+	}
+}

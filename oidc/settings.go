@@ -168,6 +168,9 @@ type DirSettings struct {
 	Refresh              bool
 	RefreshBeforeExpiry  int
 	RefreshLogoutOnError bool
+	// PreservePost is OIDCPreservePost: a form POST that needs a login is
+	// replayed after it.
+	PreservePost bool
 	// StripCookies is OIDCStripCookies: cookies removed from the request
 	// before it goes to the backend.
 	StripCookies []string

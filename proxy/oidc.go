@@ -203,6 +203,9 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 		ds.RedirectURLsAllowed = v.Regexps
 		ds.RedirectURLsBad = len(v.Regexps) == 0 && len(v.Words) > 0
 	}
+	if v, ok := d.Value("OIDCPreservePost"); ok {
+		ds.PreservePost = isTrue(v.String())
+	}
 	if v, ok := d.Value("OIDCRefreshAccessTokenBeforeExpiry"); ok {
 		ds.Refresh, ds.RefreshBeforeExpiry = true, v.Int
 		ds.RefreshLogoutOnError = len(v.Words) > 1 && v.Words[1] == "logout_on_error"
