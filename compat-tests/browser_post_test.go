@@ -69,6 +69,8 @@ func TestOIDCBrowserPreservedPost(t *testing.T) {
 			out := browserPost(t, base+"/pp-public/form", target, "alice")
 			t.Logf("%s: browser-post.js:\n%s", name, out)
 			for _, want := range []string{
+				"nav: POST " + target + " -> 200 body=" + preservePostSent, // the Preserving page
+				"nav: POST " + target + " -> 200 body=" + preservePostBody, // the re-POST
 				"url: " + target,
 				"backend saw POST " + preservePostTarget,
 				"body: " + preservePostBody,
@@ -165,9 +167,11 @@ func itemDiff(a, b []string) string {
 
 const preservePostTarget = "/pp/target?q=1"
 
-// preservePostForm is the unprotected page: its form auto-submits (with
-// Chromium's own urlencoding: a=b+c&x=%C3%BC%26y&dup=1&dup=2) to the
-// protected preservePostTarget.
+// preservePostForm is the unprotected page: its form auto-submits
+// (Chromium's urlencoding is preservePostSent) to the protected
+// preservePostTarget. The last field is for the module's escaping: quotes
+// (JavaScript string), a backslash, "</script>", "%" and "+", an escape
+// that must stay literal ("%41") and a bad one ("%zz").
 const preservePostForm = `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>form</title></head>
 <body onload="document.forms[0].submit()">
@@ -176,13 +180,18 @@ const preservePostForm = `<!DOCTYPE html>
 <input type="hidden" name="x" value="ü&amp;y">
 <input type="hidden" name="dup" value="1">
 <input type="hidden" name="dup" value="2">
+<input type="hidden" name="q'&quot;" value="it's &quot;q&quot; \ 100% &lt;/script&gt; + %41 %zz">
 </form>
 </body></html>
 `
 
 // preservePostBody: see TestOIDCBrowserPreservedPost (a repeated name keeps
 // only its last value).
-const preservePostBody = "a=b+c&x=%C3%BC%26y&dup=2"
+const preservePostBody = "a=b+c&x=%C3%BC%26y&dup=2&q%27%22=it%27s+%22q%22+%5C+100%25+%3C%2Fscript%3E+%2B+%2541+%25zz"
+
+// preservePostSent is what Chromium posts from preservePostForm (also the
+// body of dumpPreservePages' POST).
+const preservePostSent = "a=b+c&x=%C3%BC%26y&dup=1&dup=2&q%27%22=it%27s+%22q%22+%5C+100%25+%3C%2Fscript%3E+%2B+%2541+%25zz"
 
 // preservePostExtra: added to every virtual host of oidcConf (tg.Extra);
 // the test uses the default one. /pp/ is protected (inherited from
@@ -284,7 +293,7 @@ func dumpPreservePages(t *testing.T, tg *oidcTarget) {
 	t.Helper()
 	c := newBrowser(t)
 	base := tg.Base["default"]
-	form := "a=b+c&x=%C3%BC%26y&dup=1&dup=2"
+	form := preservePostSent
 	// Raw, on a connection kept open for a second afterwards: Apache writes
 	// more after the page (see the report in README.md).
 	u, _ := url.Parse(base + preservePostTarget)
