@@ -101,6 +101,16 @@ func TestOIDCBrowserPreservedPost(t *testing.T) {
 			n := newNormaliser(tg)
 			run := &preservedRun{}
 			for _, r := range reqs {
+				// DESIGN.md difference 3 (Apache writes more after a page
+				// the module generated itself): after the Preserving page
+				// Apache also proxies the original POST, empty and without
+				// any identity, and writes the backend's answer on the
+				// connection. oidcgate never sends it; leave it out of
+				// Apache's list only.
+				if name == "apache" && r.Method == "POST" && r.Body == "" && r.get("OIDC_CLAIM_sub") == "" && r.get("Content-Length") == "0" {
+					t.Logf("apache: left out the unsolicited empty POST it proxied after the Preserving page (DESIGN.md difference 3)")
+					continue
+				}
 				run.requests = append(run.requests, renderPosted(n, r))
 			}
 			for _, line := range strings.Split(out, "\n") {

@@ -401,7 +401,6 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	}
 	params = appendExtraParams(params, rp.s.AuthRequestParams, x.r.URL.Query())
 	params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
-	x.header().Add("Cache-Control", "no-cache, no-store, max-age=0")
 	if rp.s.AuthRequestPOST {
 		// OIDCProviderAuthRequestMethod POST: an auto-submitted form
 		// (oidc_proto_html_post).
@@ -416,6 +415,9 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	if preserve {
 		return rp.preservePage(x, preserved, encodeURL(md.AuthorizationEndpoint, params))
 	}
+	// The module adds Cache-Control after sending a page, so only the
+	// redirect carries it.
+	x.header().Add("Cache-Control", "no-cache, no-store, max-age=0")
 	return x.redirect(encodeURL(md.AuthorizationEndpoint, params))
 }
 

@@ -1073,6 +1073,9 @@ func TestPreservePost(t *testing.T) {
 		!strings.Contains(body, `window.location='http:\/\/127.0.0.1:`) || !strings.Contains(body, `<title>Preserving...</title>`) {
 		t.Fatalf("preserving page: %d %q", rec.Code, body)
 	}
+	if cc := rec.Header().Get("Cache-Control"); cc != "" {
+		t.Errorf("the Preserving page carries Cache-Control %q (Apache's does not)", cc)
+	}
 	loc := body[strings.Index(body, "window.location='")+len("window.location='"):]
 	loc = strings.ReplaceAll(loc[:strings.Index(loc, "';")], `\/`, "/")
 	state := mustQuery(t, loc).Get("state")
