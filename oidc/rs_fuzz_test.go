@@ -1,0 +1,52 @@
+package oidc
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// FuzzExtractToken feeds arbitrary Authorization headers, queries, form
+// bodies and cookies to ExtractToken: it must not panic, must never return
+// a token longer than MaxTokenSize, must refuse a duplicated access_token
+// parameter, and must not leave access_token in a body it took the token
+// from.
+func FuzzExtractToken(f *testing.F) {
+	f.Add("Bearer abc", "access_token=q", "a=1&access_token=p", "PA.global=c", uint8(0xff))
+	f.Add("Basic YTpi", "access_token=a&access_token=b", "access_token=%zz", "", uint8(0x10))
+	f.Add("bearer\t x", "access_token", "access_token=&access_token", "PA.global", uint8(0x06))
+	f.Fuzz(func(t *testing.T, authz, query, body, cookie string, mask uint8) {
+		a := AcceptTokenAs{Header: mask&1 != 0, Post: mask&2 != 0, Query: mask&4 != 0, Cookie: mask&8 != 0, Basic: mask&16 != 0, CookieName: DefaultTokenCookie}
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		r.URL.RawQuery = query
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if authz != "" {
+			r.Header["Authorization"] = []string{authz}
+		}
+		if cookie != "" {
+			r.Header["Cookie"] = []string{cookie}
+		}
+		tok, found, err := ExtractToken(r, a)
+		if len(tok) > MaxTokenSize {
+			t.Fatalf("token of %d bytes returned", len(tok))
+		}
+		if err == nil && !found && tok != "" {
+			t.Fatal("token without found")
+		}
+		if a.Query && !a.header() && !a.Basic && !a.Post && strings.Count("&"+query, "&access_token=") > 1 && err == nil {
+			t.Fatalf("duplicate access_token in query %q accepted", query)
+		}
+		postOnly := a.Post && !a.Header && !a.Query && !a.Cookie && !a.Basic
+		if postOnly && found && err == nil {
+			rest, _ := io.ReadAll(r.Body)
+			if _, ok, _ := singleParam(string(rest)); ok {
+				t.Fatalf("access_token left in the body %q", rest)
+			}
+			if r.ContentLength != int64(len(rest)) {
+				t.Fatalf("Content-Length %d for %d bytes", r.ContentLength, len(rest))
+			}
+		}
+	})
+}
