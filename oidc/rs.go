@@ -160,13 +160,19 @@ const (
 // Require denies a token's claims.
 const ScopeError = `Bearer error="insufficient_scope", error_description="Different scope(s) or other claims required"`
 
-// HasToken reports whether the request carries a bearer token in one of
-// the accepted places (AuthType auth-openidc's choice between resource
-// server and relying party). A malformed token (duplicated, too large)
-// counts as present, so that it is refused rather than ignored.
-func HasToken(r *http.Request, a AcceptTokenAs) bool {
-	_, found, err := ExtractToken(r, a)
-	return found || err != nil
+// Token is the outcome of ExtractToken.
+type Token struct {
+	Value string
+	Found bool
+	Err   error
+}
+
+// FindToken runs ExtractToken once (it may consume a form body): AuthType
+// auth-openidc chooses between resource server and relying party on
+// Found, then hands the Token to AuthenticateToken.
+func FindToken(r *http.Request, a AcceptTokenAs) Token {
+	v, found, err := ExtractToken(r, a)
+	return Token{Value: v, Found: found, Err: err}
 }
 
 // Authenticate runs oidc_oauth_check_userid: the token is extracted,
@@ -174,15 +180,20 @@ func HasToken(r *http.Request, a AcceptTokenAs) bool {
 // identity headers removed and the claims passed on. A failure is a 401
 // whose WWW-Authenticate is in Result.Header.
 func (rs *ResourceServer) Authenticate(q *Request, d *RSDir) Result {
+	return rs.AuthenticateToken(q, d, FindToken(q.HTTP, d.Accept))
+}
+
+// AuthenticateToken is Authenticate with the token already extracted.
+func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Result {
 	x := &exchange{r: q.HTTP, q: q, dir: q.Dir}
 	if x.dir == nil {
 		x.dir = &DirSettings{}
 	}
-	tok, found, err := ExtractToken(q.HTTP, d.Accept)
-	switch {
-	case err != nil && !found:
+	tok, found, err := t.Value, t.Found, t.Err
+	if err != nil && !found {
 		rs.log.Warn("bearer token refused: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_request", rsNoToken)
+	}
+	switch {
 	case !found:
 		if q.HTTP.Method == http.MethodOptions {
 			// r->user = "": Require valid-user and Require claim grant.

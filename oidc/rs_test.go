@@ -309,6 +309,9 @@ func TestExtractToken(t *testing.T) {
 		{"two places: header wins", all, "POST", "/?access_token=q", map[string]string{"Authorization": "Bearer h", "Content-Type": "application/x-www-form-urlencoded", "Cookie": "PA.global=c"}, "access_token=p", "h", true, nil, "access_token=p"},
 		{"two places: post before query", all, "POST", "/?access_token=q", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "access_token=p", "p", true, nil, ""},
 		{"two places: query before cookie", all, "GET", "/?access_token=q", map[string]string{"Cookie": "PA.global=c"}, "", "q", true, nil, ""},
+		{"post duplicated, query next (upstream)", AcceptTokenAs{Post: true, Query: true}, "POST", "/?access_token=q", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, "access_token=p&access_token=p", "q", true, nil, "access_token=p&access_token=p"},
+		{"basic needs the Basic scheme", AcceptTokenAs{Basic: true}, "GET", "/", map[string]string{"Authorization": "Digest " + base64.StdEncoding.EncodeToString([]byte("u:tok"))}, "", "", false, nil, ""},
+		{"repeated Authorization joined as Apache does", AcceptTokenAs{}, "GET", "/", map[string]string{"Authorization": "Bearer a"}, "", "a", true, nil, ""},
 		{"oversized", AcceptTokenAs{}, "GET", "/", map[string]string{"Authorization": "Bearer " + strings.Repeat("a", MaxTokenSize+1)}, "", "", true, ErrTokenTooLarge, ""},
 	}
 	for _, c := range cases {

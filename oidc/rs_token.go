@@ -82,32 +82,39 @@ const MaxTokenSize = 16 << 10
 // larger body is passed on untouched and carries no token.
 const maxFormBody = 1 << 20
 
-// ExtractToken finds the bearer token as 2.4.12.3's
-// oidc_oauth_get_bearer_token, in its order: the Authorization header
-// (Bearer, or Basic's password), then a POST form body (the parameter is
-// removed from the body the backend gets), then the query, then the
-// cookie. The first place that yields a token wins; found is false when
-// there is none ("Bearer" with nothing after it is an empty token found).
+// ExtractToken finds the bearer token as oidc_oauth_get_bearer_token
+// does, in its order: the Authorization header (Bearer, or Basic's
+// password), then a POST form body (the parameter is removed from the
+// body the backend gets), then the query, then the cookie. The first place
+// that yields a token wins; found is false when there is none ("Bearer"
+// with nothing after it is an empty token found). As in current upstream,
+// a place with a duplicated access_token yields nothing and the next place
+// is tried; err is then ErrDuplicateToken when no place yielded a token.
+// A token over MaxTokenSize is found with ErrTokenTooLarge.
 func ExtractToken(r *http.Request, a AcceptTokenAs) (token string, found bool, err error) {
 	tok, ok := "", false
+	var dup error
 	if a.header() || a.Basic {
-		tok, ok = tokenFromAuthorization(r.Header.Get("Authorization"), a.header(), a.Basic)
+		// Apache joins repeated headers with ", ".
+		tok, ok = tokenFromAuthorization(strings.Join(r.Header.Values("Authorization"), ", "), a.header(), a.Basic)
 	}
 	if !ok && a.Post && r.Method == http.MethodPost {
-		if tok, ok, err = tokenFromBody(r); err != nil {
-			return "", false, err
+		var derr error
+		if tok, ok, derr = tokenFromBody(r); derr != nil {
+			dup = derr
 		}
 	}
 	if !ok && a.Query {
-		if tok, ok, err = singleParam(r.URL.RawQuery); err != nil {
-			return "", false, err
+		var derr error
+		if tok, ok, derr = singleParam(r.URL.RawQuery); derr != nil {
+			dup = derr
 		}
 	}
 	if !ok && a.Cookie {
 		tok, ok = getCookie(r.Header, a.CookieName)
 	}
 	if !ok {
-		return "", false, nil
+		return "", false, dup
 	}
 	if len(tok) > MaxTokenSize {
 		return "", true, ErrTokenTooLarge
@@ -117,8 +124,8 @@ func ExtractToken(r *http.Request, a AcceptTokenAs) (token string, found bool, e
 
 // tokenFromAuthorization reads "Bearer <token>" (scheme compared
 // case-insensitively, spaces after it skipped) or, with basic, the
-// password of "<scheme> base64(user:password)". As in the module, a
-// non-Bearer first word is decoded as Basic credentials whatever it says.
+// password of "Basic base64(user:password)" (current upstream checks the
+// scheme; 2.4.12.3 decoded any other scheme as Basic credentials).
 func tokenFromAuthorization(line string, bearer, basic bool) (string, bool) {
 	if line == "" {
 		return "", false
@@ -129,7 +136,7 @@ func tokenFromAuthorization(line string, bearer, basic bool) (string, bool) {
 		rest = strings.TrimLeft(rest, " \t\v\f\r\n")
 		return rest, true
 	}
-	if basic {
+	if basic && strings.EqualFold(scheme, "Basic") {
 		dec, err := base64.StdEncoding.DecodeString(rest)
 		if err != nil {
 			dec, err = base64.RawStdEncoding.DecodeString(rest)

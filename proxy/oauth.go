@@ -216,8 +216,7 @@ func rsDir(dir *apacheconf.DirConfig) *oidc.RSDir {
 
 // authenticateOAuth runs the resource server (oidc_oauth_check_userid).
 // It reports whether the request goes on.
-func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string, authType string) (oidc.Result, *oidc.Request, bool) {
-	d := rsDir(dir)
+func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string, authType string, d *oidc.RSDir, tok oidc.Token) (oidc.Result, *oidc.Request, bool) {
 	rs := s.rss[srv]
 	if rs == nil {
 		s.logFor(r).Error("AuthType "+authType+" without a resource-server configuration (OIDCOAuthIntrospectionEndpoint, OIDCOAuthVerifyJwksUri, OIDCOAuthVerifySharedKeys or OIDCOAuthVerifyCertFiles)", "server", srv.Name)
@@ -225,7 +224,7 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 		return oidc.Result{}, nil, false
 	}
 	q := &oidc.Request{HTTP: r, Path: uri, Dir: oidcDirSettings(dir.OIDC), Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
-	res := rs.Authenticate(q, d)
+	res := rs.AuthenticateToken(q, d, tok)
 	copyHeaders(w.Header(), res.Header)
 	if res.Status != 0 {
 		s.writeError(w, r, dir, res.Status, "")
@@ -243,7 +242,9 @@ func (s *Site) authenticateModule(w http.ResponseWriter, r *http.Request, srv *a
 		res, q, ok := s.authenticateOIDC(w, r, srv, dir, uri, env)
 		return res, q, ok, false
 	}
-	if isMixedAuth(authType) && !oidc.HasToken(r, rsDir(dir).Accept) {
+	d := rsDir(dir)
+	tok := oidc.FindToken(r, d.Accept)
+	if isMixedAuth(authType) && !tok.Found {
 		if r.Method == http.MethodOptions {
 			s.scrubIdentity(r, srv, dir)
 			return oidc.Result{HasUser: true, Pass: true}, nil, true, false
@@ -251,6 +252,6 @@ func (s *Site) authenticateModule(w http.ResponseWriter, r *http.Request, srv *a
 		res, q, ok := s.authenticateOIDC(w, r, srv, dir, uri, env)
 		return res, q, ok, false
 	}
-	res, q, ok := s.authenticateOAuth(w, r, srv, dir, uri, env, authType)
+	res, q, ok := s.authenticateOAuth(w, r, srv, dir, uri, env, authType, d, tok)
 	return res, q, ok, true
 }
