@@ -1,0 +1,191 @@
+package compattests
+
+import (
+	"bufio"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+const oauthSecret = "a-shared-secret-of-32-bytes-long"
+
+// oauthConf renders a resource server (AuthType oauth20 and auth-openidc)
+// validating HS256 JWTs with a shared key.
+func oauthConf(listen, backend, dir string) string {
+	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
+LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
+ServerName t.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+OIDCOAuthVerifySharedKeys %[4]s
+OIDCOAuthRemoteUserClaim sub
+<IfModule oidcgate.c>
+  OIDCOAuthVerifyIssuer https://as.example
+  OIDCOAuthVerifyAudience api
+</IfModule>
+<Location /api>
+  AuthType oauth20
+  AuthName "My API"
+  Require claim "scope~(^| )read( |$)"
+  ProxyPass http://%[2]s/api
+  RequestHeader set X-User "%%{REMOTE_USER}s"
+  Header always set WWW-Authenticate "%%{OIDC_OAUTH_BEARER_SCOPE_ERROR}e" env=OIDC_OAUTH_BEARER_SCOPE_ERROR
+</Location>
+<Location /any>
+  AuthType oauth20
+  OIDCOAuthAcceptTokenAs query cookie:tok post basic
+  Require valid-user
+  ProxyPass http://%[2]s/any
+</Location>
+<Location /mixed>
+  AuthType auth-openidc
+  Require valid-user
+  ProxyPass http://%[2]s/mixed
+</Location>
+`, listen, backend, dir, oauthSecret)
+}
+
+func oauthJWT(cl map[string]any, key string) string {
+	b, _ := json.Marshal(cl)
+	in := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`)) + "." + base64.RawURLEncoding.EncodeToString(b)
+	m := hmac.New(sha256.New, []byte(key))
+	m.Write([]byte(in))
+	return in + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+type oauthResponse struct {
+	status  int
+	wwwAuth string
+	backend string // the identity headers the backend saw
+}
+
+// TestOAuthDifferential: AuthType oauth20 and auth-openidc answer well-formed
+// bearer traffic as 2.4.12.3 does: the 401s and their WWW-Authenticate, the
+// scope error for mod_headers, OPTIONS, the token in a header, query,
+// cookie, form body or Basic credentials, and the identity headers the
+// backend gets (spoofed ones removed).
+func TestOAuthDifferential(t *testing.T) {
+	requireApache(t)
+	be := newClaimBackend(t)
+	fp := startFrontPair(t, func(listen, dir string) string { return oauthConf(listen, be.Addr(), dir) }, nil)
+	exp := time.Now().Add(time.Hour).Unix()
+	claims := func(scope string) map[string]any {
+		return map[string]any{"sub": "svc-1", "iss": "https://as.example", "aud": "api", "exp": exp, "scope": scope,
+			"groups": []string{"g1", "g2"}, "n": 42, "ok": true, "obj": map[string]any{"a": "b"}}
+	}
+	good := oauthJWT(claims("read write"), oauthSecret)
+	noScope := oauthJWT(claims("write"), oauthSecret)
+	badSig := oauthJWT(claims("read"), "another-secret-of-32-bytes-long!")
+	expired := oauthJWT(map[string]any{"sub": "x", "iss": "https://as.example", "aud": "api", "exp": time.Now().Add(-time.Hour).Unix(), "scope": "read"}, oauthSecret)
+	basic := base64.StdEncoding.EncodeToString([]byte("anyone:" + good))
+	noExp := oauthJWT(map[string]any{"sub": "svc-1", "iss": "https://as.example", "aud": "api", "scope": "read"}, oauthSecret)
+	type req struct {
+		name, method, target string
+		hdr                  []string
+		body                 string
+		// stricter: oidcgate follows current upstream here (attacker
+		// input); want is its WWW-Authenticate error, Apache's answer is
+		// logged, not compared.
+		stricter bool
+		want     string
+	}
+	cases := []req{
+		{"no token", "GET", "/api/x", nil, "", false, ""},
+		{"good token", "GET", "/api/x?q=1", []string{"Authorization: Bearer " + good}, "", false, ""},
+		{"scheme case", "GET", "/api/x", []string{"Authorization: bearer   " + good}, "", false, ""},
+		{"spoofed identity headers", "GET", "/api/x", []string{"Authorization: Bearer " + good, "OIDC_CLAIM_admin: 1", "OIDC-CLAIM-sub: mallory", "oidc_access_token: spoof"}, "", false, ""},
+		{"scope missing", "GET", "/api/x", []string{"Authorization: Bearer " + noScope}, "", false, ""},
+		{"bad signature", "GET", "/api/x", []string{"Authorization: Bearer " + badSig}, "", false, ""},
+		{"expired", "GET", "/api/x", []string{"Authorization: Bearer " + expired}, "", false, ""},
+		{"garbage", "GET", "/api/x", []string{"Authorization: Bearer abc"}, "", false, ""},
+		{"other scheme", "GET", "/api/x", []string{"Authorization: Digest abc"}, "", false, ""},
+		{"OPTIONS without token", "OPTIONS", "/api/x", nil, "", false, ""},
+		{"query", "GET", "/any/x?a=1&access_token=" + good, nil, "", false, ""},
+		{"cookie", "GET", "/any/x", []string{"Cookie: x=1; tok=" + good}, "", false, ""},
+		{"post", "POST", "/any/x", []string{"Content-Type: application/x-www-form-urlencoded"}, "a=1&access_token=" + good + "&b=2", false, ""},
+		{"basic", "GET", "/any/x", []string{"Authorization: Basic " + basic}, "", false, ""},
+		// 2.4.12.3 base64-decodes any non-Bearer scheme as Basic
+		// credentials (invalid_token here); upstream needs "Basic".
+		{"header not accepted there", "GET", "/any/x", []string{"Authorization: Bearer " + good}, "", true, "invalid_request"},
+		// 2.4.12.3 accepts a JWT without exp and the first of two
+		// access_token parameters; upstream refuses both.
+		{"no exp", "GET", "/api/x", []string{"Authorization: Bearer " + noExp}, "", true, "invalid_token"},
+		{"duplicated access_token", "GET", "/any/x?access_token=" + good + "&access_token=" + good, nil, "", true, "invalid_request"},
+		{"mixed with token", "GET", "/mixed", []string{"Authorization: Bearer " + good}, "", false, ""},
+		{"mixed OPTIONS", "OPTIONS", "/mixed", nil, "", false, ""},
+		{"mixed bad token", "GET", "/mixed", []string{"Authorization: Bearer abc"}, "", false, ""},
+	}
+	do := func(addr string, c req) oauthResponse {
+		t.Helper()
+		conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		var b strings.Builder
+		b.WriteString(c.method + " " + c.target + " HTTP/1.1\r\nHost: t.example\r\nConnection: close\r\n")
+		for _, h := range c.hdr {
+			b.WriteString(h + "\r\n")
+		}
+		if c.body != "" {
+			fmt.Fprintf(&b, "Content-Length: %d\r\n", len(c.body))
+		}
+		b.WriteString("\r\n" + c.body)
+		io.WriteString(conn, b.String())
+		resp, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: c.method})
+		if err != nil {
+			t.Fatalf("%s %s: %v", addr, c.name, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		out := oauthResponse{status: resp.StatusCode, wwwAuth: strings.Join(resp.Header.Values("WWW-Authenticate"), " | ")}
+		if r := be.take(); r != nil {
+			var lines []string
+			for _, h := range r.Headers {
+				n := strings.ToLower(h[0])
+				if strings.HasPrefix(n, "oidc") || n == "x-user" || n == "cookie" || n == "authorization" {
+					lines = append(lines, h[0]+": "+h[1])
+				}
+			}
+			sort.Strings(lines)
+			out.backend = r.Method + " " + r.RequestURI + "\n" + strings.Join(lines, "\n")
+		}
+		return out
+	}
+	for _, c := range cases {
+		a := do(fp.Apache, c)
+		o := do(fp.OIDCGate, c)
+		if c.stricter {
+			t.Logf("%s (stricter, as upstream): apache %d %q; oidcgate %d %q", c.name, a.status, a.wwwAuth, o.status, o.wwwAuth)
+			if o.status != 401 || !strings.Contains(o.wwwAuth, `error="`+c.want+`"`) || o.backend != "" {
+				t.Errorf("%s: oidcgate %d %q %q, want 401 %s", c.name, o.status, o.wwwAuth, o.backend, c.want)
+			}
+			continue
+		}
+		if a != o {
+			t.Errorf("%s:\n apache   %d %q\n%s\n oidcgate %d %q\n%s", c.name, a.status, a.wwwAuth, a.backend, o.status, o.wwwAuth, o.backend)
+		}
+	}
+	if t.Failed() {
+		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
+	}
+}
