@@ -10,8 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -184,6 +186,163 @@ func TestOAuthDifferential(t *testing.T) {
 		if a != o {
 			t.Errorf("%s:\n apache   %d %q\n%s\n oidcgate %d %q\n%s", c.name, a.status, a.wwwAuth, a.backend, o.status, o.wwwAuth, o.backend)
 		}
+	}
+	if t.Failed() {
+		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
+	}
+}
+
+// TestOAuthIntrospectionDifferential: RFC 7662 introspection as 2.4.12.3
+// does it — the request the authorization server gets, active true/"true"/
+// false, error answers, the PingFederate shape, the expiry claim of
+// non-RFC answers, the cache (one call per token), and the form body the
+// backend gets once the token is taken out of it.
+func TestOAuthIntrospectionDifferential(t *testing.T) {
+	requireApache(t)
+	exp := time.Now().Add(time.Hour).Unix()
+	var mu sync.Mutex
+	calls := map[string]int{}
+	var lastReq []string
+	as := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		tok := r.Form.Get("token")
+		u, p, _ := r.BasicAuth()
+		mu.Lock()
+		calls[tok]++
+		keys := make([]string, 0, len(r.Form))
+		for k := range r.Form {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		lastReq = []string{r.Method, r.Header.Get("Content-Type"), u, p, strings.Join(keys, ","), r.Form.Get("extra")}
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch tok {
+		case "good":
+			fmt.Fprintf(w, `{"active":true,"sub":"bob","scope":"read","client_id":"c1","exp":%d,"groups":["a","b"]}`, exp)
+		case "strtrue":
+			io.WriteString(w, `{"active":"true","sub":"carol","scope":"read"}`)
+		case "inactive":
+			io.WriteString(w, `{"active":false}`)
+		case "error":
+			io.WriteString(w, `{"error":"invalid_request","sub":"x"}`)
+		case "noactive":
+			io.WriteString(w, `{"sub":"dave","scope":"read","expires_in":60}`)
+		case "noactive-noexp":
+			io.WriteString(w, `{"sub":"dave","scope":"read"}`)
+		case "ping":
+			io.WriteString(w, `{"access_token":{"sub":"erin","x":"y"},"client_id":"c1","scope":"read","expires_in":60}`)
+		case "http500":
+			w.WriteHeader(500)
+			io.WriteString(w, `{"active":true,"sub":"x"}`)
+		default:
+			io.WriteString(w, `{"active":false}`)
+		}
+	}))
+	defer as.Close()
+	var bmu sync.Mutex
+	var lastBody, lastCT string
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var lines []string
+		for k, v := range r.Header {
+			if strings.HasPrefix(strings.ToLower(k), "oidc") {
+				lines = append(lines, k+": "+strings.Join(v, ","))
+			}
+		}
+		sort.Strings(lines)
+		bmu.Lock()
+		lastBody, lastCT = string(b), r.Header.Get("Content-Length")
+		bmu.Unlock()
+		io.WriteString(w, strings.Join(lines, "\n"))
+	}))
+	defer be.Close()
+	conf := func(listen, dir string) string {
+		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
+ServerName t.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+OIDCOAuthIntrospectionEndpoint %[4]s/introspect
+OIDCOAuthClientID rs1
+OIDCOAuthClientSecret rs-secret
+OIDCOAuthSSLValidateServer Off
+OIDCOAuthIntrospectionEndpointParams extra=1%%202
+<Location /api>
+  AuthType oauth20
+  OIDCOAuthAcceptTokenAs header post
+  Require claim scope:read
+  ProxyPass http://%[2]s/api
+</Location>
+`, listen, be.Listener.Addr().String(), dir, as.URL)
+	}
+	fp := startFrontPair(t, conf, nil)
+	type result struct {
+		status        int
+		wwwAuth, body string
+	}
+	do := func(addr, method, tok, body string) result {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+addr+"/api/x", strings.NewReader(body))
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		out := result{status: resp.StatusCode, wwwAuth: resp.Header.Get("WWW-Authenticate")}
+		if resp.StatusCode == 200 {
+			out.body = string(b)
+		}
+		return out
+	}
+	for _, tok := range []string{"good", "strtrue", "inactive", "error", "noactive", "noactive-noexp", "ping", "http500", "good"} {
+		mu.Lock()
+		calls = map[string]int{}
+		lastReq = nil
+		mu.Unlock()
+		a := do(fp.Apache, "GET", tok, "")
+		mu.Lock()
+		aCalls, aReq := calls[tok], lastReq
+		calls = map[string]int{}
+		lastReq = nil
+		mu.Unlock()
+		o := do(fp.OIDCGate, "GET", tok, "")
+		mu.Lock()
+		oCalls, oReq := calls[tok], lastReq
+		mu.Unlock()
+		if a != o {
+			t.Errorf("%s:\n apache   %+v\n oidcgate %+v", tok, a, o)
+		}
+		if aCalls != oCalls || fmt.Sprint(aReq) != fmt.Sprint(oReq) {
+			t.Errorf("%s: introspection calls apache %d %q, oidcgate %d %q", tok, aCalls, aReq, oCalls, oReq)
+		}
+	}
+	// The token in a form body: the backend gets the rest of the body.
+	a := do(fp.Apache, "POST", "", "a=1&access_token=good&b=2")
+	bmu.Lock()
+	aBody, aLen := lastBody, lastCT
+	bmu.Unlock()
+	o := do(fp.OIDCGate, "POST", "", "a=1&access_token=good&b=2")
+	bmu.Lock()
+	oBody, oLen := lastBody, lastCT
+	bmu.Unlock()
+	if a != o || aBody != oBody || aLen != oLen {
+		t.Errorf("post:\n apache   %+v %q %s\n oidcgate %+v %q %s", a, aBody, aLen, o, oBody, oLen)
 	}
 	if t.Failed() {
 		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())

@@ -423,7 +423,7 @@ func TestRSIntrospection(t *testing.T) {
 	d := &RSDir{}
 	const bad = `Bearer error="invalid_token", error_description="Reference token could not be introspected"`
 	for tok, user := range map[string]string{"good": "bob", "strtrue": "carol", "noactive": "dave", "ping": "erin",
-		"inactive": "", "strfalse": "", "err": "", "http500": "", "notjson": "", "noactive-noexp": ""} {
+		"inactive": "", "strfalse": "", "err": "", "http500": "x", "notjson": "", "noactive-noexp": ""} {
 		out := rsDo(rs, d, bearerReq(tok))
 		if user == "" {
 			if out.res.Status != 401 || out.res.Header.Get("WWW-Authenticate") != bad {
