@@ -35,6 +35,13 @@ type RSSettings struct {
 	// shared store.
 	Namespace string
 
+	// MetadataURL is OIDCOAuthServerMetadataURL (RFC 8414): its
+	// introspection_endpoint, jwks_uri and
+	// introspection_endpoint_auth_methods_supported override the static
+	// settings; fetched on first use and kept MetadataRefresh (24 h when
+	// zero).
+	MetadataURL     string
+	MetadataRefresh time.Duration
 	// IntrospectionEndpoint is OIDCOAuthIntrospectionEndpoint; when set,
 	// tokens are introspected (RFC 7662) and never validated locally.
 	IntrospectionEndpoint string
@@ -111,8 +118,118 @@ type ResourceServer struct {
 	now    func() time.Time
 	log    *slog.Logger
 
-	keysOnce sync.Once
-	keys     *gooidc.RemoteKeySet
+	mu       sync.Mutex
+	keys     map[string]*gooidc.RemoteKeySet
+	md       *asMetadata
+	mdAt     time.Time
+	mdFailed time.Time
+}
+
+// asMetadata is what the resource server takes from RFC 8414 metadata.
+type asMetadata struct {
+	IntrospectionEndpoint string   `json:"introspection_endpoint"`
+	JWKSURI               string   `json:"jwks_uri"`
+	AuthMethods           []string `json:"introspection_endpoint_auth_methods_supported"`
+}
+
+// rsEndpoints are the endpoints in force for one request: the static
+// settings overridden by the server metadata.
+type rsEndpoints struct {
+	introspection, jwks, auth string
+}
+
+// endpoints returns the settings overridden by OIDCOAuthServerMetadataURL's
+// document (oidc_oauth_provider_config; a failure to fetch it leaves the
+// static settings, as in the module).
+func (rs *ResourceServer) endpoints(ctx context.Context) rsEndpoints {
+	e := rsEndpoints{introspection: rs.s.IntrospectionEndpoint, jwks: rs.s.JWKSURI, auth: rs.s.IntrospectionAuth}
+	if rs.s.MetadataURL == "" {
+		return e
+	}
+	md := rs.metadata(ctx)
+	if md == nil {
+		return e
+	}
+	if md.IntrospectionEndpoint != "" {
+		e.introspection = md.IntrospectionEndpoint
+	}
+	if md.JWKSURI != "" {
+		e.jwks = md.JWKSURI
+	}
+	if len(md.AuthMethods) > 0 {
+		want := e.auth
+		if want == "" {
+			want = "client_secret_basic"
+		}
+		ok := false
+		for _, m := range md.AuthMethods {
+			ok = ok || m == want
+		}
+		if !ok {
+			for _, m := range md.AuthMethods {
+				if m == "client_secret_basic" || m == "client_secret_post" || m == "none" || m == "bearer_access_token" {
+					e.auth = m
+					break
+				}
+			}
+		}
+	}
+	return e
+}
+
+// metadata fetches (or returns the kept) server metadata; a failure is
+// remembered for 10 s.
+func (rs *ResourceServer) metadata(ctx context.Context) *asMetadata {
+	refresh := rs.s.MetadataRefresh
+	if refresh <= 0 {
+		refresh = 24 * time.Hour
+	}
+	now := rs.now()
+	rs.mu.Lock()
+	md, at, failed := rs.md, rs.mdAt, rs.mdFailed
+	rs.mu.Unlock()
+	if md != nil && now.Sub(at) < refresh {
+		return md
+	}
+	if now.Sub(failed) < metadataRetry {
+		return md
+	}
+	fetched, err := rs.fetchMetadata(ctx)
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if err != nil {
+		rs.log.Error("could not retrieve metadata from url: "+rs.s.MetadataURL, "err", err)
+		rs.mdFailed = now
+		return rs.md
+	}
+	rs.md, rs.mdAt = fetched, now
+	return fetched
+}
+
+func (rs *ResourceServer) fetchMetadata(ctx context.Context) (*asMetadata, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rs.s.MetadataURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := rs.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil || top == nil {
+		return nil, errors.New("JSON parsing of retrieved Discovery document failed")
+	}
+	if e, ok := top["error"]; ok {
+		return nil, fmt.Errorf("metadata answer is an error: %s", e)
+	}
+	md := &asMetadata{}
+	_ = json.Unmarshal(body, md)
+	return md, nil
 }
 
 // RSOption configures a ResourceServer.
@@ -203,14 +320,16 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 		}
 		return rs.unauthorized(x, d, "invalid_request", rsNoToken)
 	}
+	ctx := q.HTTP.Context()
+	ep := rs.endpoints(ctx)
 	if err != nil {
 		rs.log.Warn("bearer token refused: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_token", rs.failText())
+		return rs.unauthorized(x, d, "invalid_token", ep.failText())
 	}
-	c, err := rs.validate(q.HTTP.Context(), tok, d)
+	c, err := rs.validate(ctx, ep, tok, d)
 	if err != nil {
 		rs.log.Error("bearer token could not be validated: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_token", rs.failText())
+		return rs.unauthorized(x, d, "invalid_token", ep.failText())
 	}
 	if rs.s.RemoteUserBadPattern {
 		rs.log.Error("OIDCOAuthRemoteUserClaim is set to \"" + rs.s.RemoteUserClaim + "\", but could not set the remote user based the available claims for the user")
@@ -234,8 +353,8 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	return x.res
 }
 
-func (rs *ResourceServer) failText() string {
-	if rs.s.IntrospectionEndpoint != "" {
+func (e rsEndpoints) failText() string {
+	if e.introspection != "" {
 		return rsIntrospectFail
 	}
 	return rsJWTFail
@@ -284,17 +403,17 @@ func (rs *ResourceServer) setAppInfo(x *exchange, name, value string) {
 
 // validate returns the token's claims: from the cache, the introspection
 // endpoint, or the JWT itself.
-func (rs *ResourceServer) validate(ctx context.Context, tok string, d *RSDir) (claims.Claims, error) {
+func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok string, d *RSDir) (claims.Claims, error) {
 	if tok == "" {
 		return claims.Claims{}, errors.New("empty token")
 	}
-	if rs.s.IntrospectionEndpoint == "" {
-		return rs.validateJWT(ctx, tok)
+	if ep.introspection == "" {
+		return rs.validateJWT(ctx, ep, tok)
 	}
 	if c, ok := rs.cached(ctx, tok, d.IntrospectionInterval); ok {
 		return c, nil
 	}
-	return rs.introspect(ctx, tok, d.IntrospectionInterval)
+	return rs.introspect(ctx, ep, tok, d.IntrospectionInterval)
 }
 
 // cacheEntry is a cached introspection result (the module's {"r","t"}).
@@ -331,7 +450,7 @@ func (rs *ResourceServer) cached(ctx context.Context, tok string, interval int) 
 }
 
 // introspect calls the RFC 7662 endpoint (oidc_oauth_resolve_access_token).
-func (rs *ResourceServer) introspect(ctx context.Context, tok string, interval int) (claims.Claims, error) {
+func (rs *ResourceServer) introspect(ctx context.Context, ep rsEndpoints, tok string, interval int) (claims.Claims, error) {
 	form := url.Values{}
 	var order []string
 	if p := rs.s.IntrospectionParams; p != "" {
@@ -347,7 +466,7 @@ func (rs *ResourceServer) introspect(ctx context.Context, tok string, interval i
 		}
 	}
 	form.Set(rs.s.IntrospectionTokenParam, tok)
-	auth := rs.s.IntrospectionAuth
+	auth := ep.auth
 	if auth == "" {
 		auth = "client_secret_basic"
 		if rs.s.ClientSecret == "" {
@@ -376,14 +495,14 @@ func (rs *ResourceServer) introspect(ctx context.Context, tok string, interval i
 	var req *http.Request
 	var err error
 	if strings.EqualFold(rs.s.IntrospectionMethod, "GET") {
-		u := rs.s.IntrospectionEndpoint
+		u := ep.introspection
 		sep := "?"
 		if strings.Contains(u, "?") {
 			sep = "&"
 		}
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, u+sep+form.Encode(), nil)
 	} else {
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, rs.s.IntrospectionEndpoint, strings.NewReader(form.Encode()))
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, ep.introspection, strings.NewReader(form.Encode()))
 		if req != nil {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
@@ -530,7 +649,7 @@ var jwtAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS512, jose
 // (oidc_oauth_validate_jwt_access_token), with current upstream's
 // stricter checks: exp required and not past, nbf not in the future,
 // iss and aud when configured.
-func (rs *ResourceServer) validateJWT(ctx context.Context, tok string) (claims.Claims, error) {
+func (rs *ResourceServer) validateJWT(ctx context.Context, ep rsEndpoints, tok string) (claims.Claims, error) {
 	jws, err := jose.ParseSigned(tok, jwtAlgs)
 	if err != nil {
 		return claims.Claims{}, fmt.Errorf("could not parse JWT from access_token: %w", err)
@@ -555,8 +674,8 @@ func (rs *ResourceServer) validateJWT(ctx context.Context, tok string) (claims.C
 				break
 			}
 		}
-		if payload == nil && rs.s.JWKSURI != "" {
-			ks := rs.keySet()
+		if payload == nil && ep.jwks != "" {
+			ks := rs.keySet(ep.jwks)
 			if p, err := ks.VerifySignature(gooidc.ClientContext(ctx, rs.client), tok); err == nil {
 				payload = p
 			} else {
@@ -677,9 +796,18 @@ func audienceMatch(raw *json.RawMessage, want []string) bool {
 	return false
 }
 
-func (rs *ResourceServer) keySet() *gooidc.RemoteKeySet {
-	rs.keysOnce.Do(func() {
-		rs.keys = gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), rs.client), rs.s.JWKSURI)
-	})
-	return rs.keys
+// keySet is the key set of a JWKS URI, kept for the server's lifetime
+// (go-oidc fetches it again when a token names an unknown kid).
+func (rs *ResourceServer) keySet(uri string) *gooidc.RemoteKeySet {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if ks, ok := rs.keys[uri]; ok {
+		return ks
+	}
+	if rs.keys == nil {
+		rs.keys = map[string]*gooidc.RemoteKeySet{}
+	}
+	ks := gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), rs.client), uri)
+	rs.keys[uri] = ks
+	return ks
 }

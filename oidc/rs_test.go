@@ -510,3 +510,40 @@ func TestRSIntrospectionAuthMethods(t *testing.T) {
 		t.Fatalf("%v", last)
 	}
 }
+
+func TestRSServerMetadata(t *testing.T) {
+	in := newIntrospector(t, func(tok string) (int, string) {
+		if tok == "good" {
+			return 200, `{"active":true,"sub":"bob"}`
+		}
+		return 200, `{"active":false}`
+	})
+	var mdCalls atomic.Int32
+	md := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mdCalls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"issuer":"https://as","introspection_endpoint":"` + in.srv.URL + `","introspection_endpoint_auth_methods_supported":["client_secret_post"]}`))
+	}))
+	t.Cleanup(md.Close)
+	rs := newRS(t, RSSettings{MetadataURL: md.URL, ClientID: "rs", ClientSecret: "s"})
+	for i := 0; i < 2; i++ {
+		if out := rsDo(rs, &RSDir{IntrospectionInterval: -1}, bearerReq("good")); out.res.User != "bob" {
+			t.Fatalf("%+v", out.res)
+		}
+	}
+	if out := rsDo(rs, &RSDir{}, bearerReq("bad")); out.res.Header.Get("WWW-Authenticate") != `Bearer error="invalid_token", error_description="Reference token could not be introspected"` {
+		t.Fatalf("%+v", out.res)
+	}
+	if n := mdCalls.Load(); n != 1 {
+		t.Fatalf("metadata fetched %d times", n)
+	}
+	// client_secret_post from the metadata: no Basic credentials.
+	if last := in.last.Load().(url.Values); last.Get("user") != "" {
+		t.Fatalf("%v", last)
+	}
+	// Metadata down: the static settings (none here) apply.
+	rs = newRS(t, RSSettings{MetadataURL: "http://127.0.0.1:1/md", SharedKeys: [][]byte{[]byte("k")}})
+	if out := rsDo(rs, &RSDir{}, bearerReq(mintHS(t, []byte("k"), good()))); out.res.User != "alice" {
+		t.Fatalf("%+v", out.res)
+	}
+}

@@ -43,6 +43,8 @@ func rsSettings(srv *apacheconf.Server) (oidc.RSSettings, error) {
 		return time.Duration(def) * time.Second
 	}
 	s := oidc.RSSettings{
+		MetadataURL:             str("OIDCOAuthServerMetadataURL", ""),
+		MetadataRefresh:         secs("OIDCProviderMetadataRefreshInterval", 0),
 		IntrospectionEndpoint:   str("OIDCOAuthIntrospectionEndpoint", ""),
 		IntrospectionMethod:     str("OIDCOAuthIntrospectionEndpointMethod", "POST"),
 		IntrospectionParams:     str("OIDCOAuthIntrospectionEndpointParams", ""),
@@ -183,7 +185,7 @@ func resourceServers(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger)
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)
 			continue
 		}
-		if st.IntrospectionEndpoint == "" && st.JWKSURI == "" && len(st.SharedKeys) == 0 && len(st.PublicKeys) == 0 {
+		if st.MetadataURL == "" && st.IntrospectionEndpoint == "" && st.JWKSURI == "" && len(st.SharedKeys) == 0 && len(st.PublicKeys) == 0 {
 			continue
 		}
 		st.Namespace = oidcNamespace(srv, oidc.Settings{ClientID: st.ClientID, Issuer: st.Issuer, MetadataURL: st.IntrospectionEndpoint})
@@ -219,7 +221,7 @@ func rsDir(dir *apacheconf.DirConfig) *oidc.RSDir {
 func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string, authType string, d *oidc.RSDir, tok oidc.Token) (oidc.Result, *oidc.Request, bool) {
 	rs := s.rss[srv]
 	if rs == nil {
-		s.logFor(r).Error("AuthType "+authType+" without a resource-server configuration (OIDCOAuthIntrospectionEndpoint, OIDCOAuthVerifyJwksUri, OIDCOAuthVerifySharedKeys or OIDCOAuthVerifyCertFiles)", "server", srv.Name)
+		s.logFor(r).Error("AuthType "+authType+" without a resource-server configuration (OIDCOAuthServerMetadataURL, OIDCOAuthIntrospectionEndpoint, OIDCOAuthVerifyJwksUri, OIDCOAuthVerifySharedKeys or OIDCOAuthVerifyCertFiles)", "server", srv.Name)
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
