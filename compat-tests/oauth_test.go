@@ -3,19 +3,29 @@ package compattests
 import (
 	"bufio"
 	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 const oauthSecret = "a-shared-secret-of-32-bytes-long"
@@ -343,6 +353,118 @@ OIDCOAuthIntrospectionEndpointParams extra=1%%202
 	bmu.Unlock()
 	if a != o || aBody != oBody || aLen != oLen {
 		t.Errorf("post:\n apache   %+v %q %s\n oidcgate %+v %q %s", a, aBody, aLen, o, oBody, oLen)
+	}
+	if t.Failed() {
+		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
+	}
+}
+
+// TestOAuthJWKSDifferential: RS256 access tokens verified against
+// OIDCOAuthVerifyJwksUri and OIDCOAuthVerifyCertFiles as 2.4.12.3 does,
+// including the adversarial ones (unknown kid, alg none, HS256 keyed with
+// the public key, another key under the same kid).
+func TestOAuthJWKSDifferential(t *testing.T) {
+	requireApache(t)
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	other, _ := rsa.GenerateKey(rand.Reader, 2048)
+	certKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "as"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, certKey.Public(), certKey)
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	pubDER, _ := x509.MarshalPKIXPublicKey(key.Public())
+	pubPEM := pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pubDER})
+	jwks := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+	}))
+	defer jwks.Close()
+	be := newClaimBackend(t)
+	conf := func(listen, dir string) string {
+		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
+ServerName t.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+OIDCOAuthVerifyJwksUri %[4]s/jwks
+OIDCOAuthVerifyCertFiles c1#%[3]s/as.pem
+OIDCOAuthSSLValidateServer Off
+<Location /api>
+  AuthType oauth20
+  Require valid-user
+  ProxyPass http://%[2]s/api
+</Location>
+`, listen, be.Addr(), dir, jwks.URL)
+	}
+	fp := startFrontPair(t, conf, func(dir string) { os.WriteFile(filepath.Join(dir, "as.pem"), certPEM, 0o644) })
+	cl := map[string]any{"sub": "svc", "exp": time.Now().Add(time.Hour).Unix(), "scope": "read"}
+	sign := func(alg jose.SignatureAlgorithm, k any, kid string, c map[string]any) string {
+		opts := &jose.SignerOptions{}
+		if kid != "" {
+			opts = opts.WithHeader("kid", kid)
+		}
+		s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: k}, opts.WithType("JWT"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(c)
+		j, _ := s.Sign(b)
+		out, _ := j.CompactSerialize()
+		return out
+	}
+	payload := strings.Split(sign(jose.RS256, key, "k1", cl), ".")[1]
+	cases := map[string]string{
+		"jwks kid":         sign(jose.RS256, key, "k1", cl),
+		"jwks no kid":      sign(jose.RS256, key, "", cl),
+		"cert file":        sign(jose.RS256, certKey, "", cl),
+		"cert file kid":    sign(jose.RS256, certKey, "c1", cl),
+		"unknown kid":      sign(jose.RS256, key, "nope", cl),
+		"other key k1":     sign(jose.RS256, other, "k1", cl),
+		"other key no kid": sign(jose.RS256, other, "", cl),
+		"PS256":            sign(jose.PS256, key, "k1", cl),
+		"alg none":         base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`)) + "." + payload + ".",
+		"HS256 public key": sign(jose.HS256, pubPEM, "k1", cl),
+		"expired":          sign(jose.RS256, key, "k1", map[string]any{"sub": "svc", "exp": time.Now().Add(-time.Hour).Unix()}),
+		"nbf future":       sign(jose.RS256, key, "k1", map[string]any{"sub": "svc", "exp": time.Now().Add(time.Hour).Unix(), "nbf": time.Now().Add(time.Hour).Unix()}),
+	}
+	names := make([]string, 0, len(cases))
+	for n := range cases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	get := func(addr, tok string) (int, string, bool) {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/api/x", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), be.take() != nil
+	}
+	for _, n := range names {
+		as, aw, ab := get(fp.Apache, cases[n])
+		os_, ow, ob := get(fp.OIDCGate, cases[n])
+		t.Logf("%s: apache %d %q %v; oidcgate %d %q %v", n, as, aw, ab, os_, ow, ob)
+		if n == "nbf future" {
+			// Stricter than 2.4.12.3 and upstream, which ignore nbf.
+			if os_ != 401 || ob {
+				t.Errorf("%s: oidcgate let a token not valid yet through", n)
+			}
+			continue
+		}
+		if as != os_ || aw != ow || ab != ob {
+			t.Errorf("%s differs", n)
+		}
 	}
 	if t.Failed() {
 		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())

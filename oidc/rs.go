@@ -708,7 +708,9 @@ func (rs *ResourceServer) validateJWT(ctx context.Context, ep rsEndpoints, tok s
 		return claims.Claims{}, fmt.Errorf("JWT expired %.0f seconds ago", now-exp)
 	}
 	if std.Nbf != nil {
-		if nbf, ok := jsonNumber(std.Nbf); !ok || nbf > now {
+		// Stricter than the module (2.4.12.3 and upstream ignore nbf), with
+		// nbfSkew for clocks that disagree a little.
+		if nbf, ok := jsonNumber(std.Nbf); !ok || nbf > now+nbfSkew.Seconds() {
 			return claims.Claims{}, errors.New("JWT is not valid yet (nbf)")
 		}
 	}
@@ -720,6 +722,9 @@ func (rs *ResourceServer) validateJWT(ctx context.Context, ep rsEndpoints, tok s
 	}
 	return c, nil
 }
+
+// nbfSkew is how far in the future a JWT's nbf may be.
+const nbfSkew = time.Minute
 
 // jsonNumber is a JSON number (not a string holding one).
 func jsonNumber(raw *json.RawMessage) (float64, bool) {
