@@ -1,11 +1,16 @@
 package oidc
 
 import (
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzExtractToken feeds arbitrary Authorization headers, queries, form
@@ -47,6 +52,41 @@ func FuzzExtractToken(f *testing.F) {
 			if r.ContentLength != int64(len(rest)) {
 				t.Fatalf("Content-Length %d for %d bytes", r.ContentLength, len(rest))
 			}
+		}
+	})
+}
+
+// FuzzValidateJWT feeds arbitrary tokens to local JWT validation with a
+// shared key and a static RSA key: it must not panic, and whatever it
+// accepts carries a valid MAC or RSA signature and an exp in the future.
+func FuzzValidateJWT(f *testing.F) {
+	key := []byte("fuzz-key")
+	f.Add(mintHS(f, key, map[string]any{"sub": "a", "exp": rsNow.Add(time.Hour).Unix()}))
+	f.Add(mintHS(f, key, map[string]any{"sub": "a"}))
+	f.Add(unsigned(map[string]any{"sub": "a", "exp": rsNow.Add(time.Hour).Unix()}))
+	f.Add("e30.e30.")
+	f.Add("a.b.c.d.e")
+	rs := newRS(f, RSSettings{SharedKeys: [][]byte{key}, PublicKeys: []crypto.PublicKey{rsKey.Public()}})
+	f.Fuzz(func(t *testing.T, tok string) {
+		c, err := rs.validateJWT(context.Background(), rsEndpoints{}, tok)
+		if err != nil {
+			return
+		}
+		parts := strings.Split(tok, ".")
+		if len(parts) != 3 {
+			t.Fatalf("accepted a token of %d parts", len(parts))
+		}
+		hdr, _ := base64.RawURLEncoding.DecodeString(parts[0])
+		var h struct{ Alg string }
+		_ = json.Unmarshal(hdr, &h)
+		if strings.HasPrefix(h.Alg, "HS") && !hmacValid(tok, h.Alg, key) {
+			t.Fatalf("accepted a bad MAC: %q", tok)
+		}
+		if strings.EqualFold(h.Alg, "none") {
+			t.Fatalf("accepted alg none: %q", tok)
+		}
+		if _, ok := c.Get("exp"); !ok {
+			t.Fatalf("accepted without exp: %q", tok)
 		}
 	})
 }
