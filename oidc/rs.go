@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -61,6 +62,10 @@ type RSSettings struct {
 	// IntrospectionBearer is OIDCOAuthIntrospectionClientAuthBearerToken
 	// for bearer_access_token ("" = the introspected token itself).
 	IntrospectionBearer string
+	// IntrospectionCertFile and IntrospectionKeyFile are
+	// OIDCOAuthIntrospectionEndpointCert/Key: the TLS client certificate
+	// (PEM) presented to the introspection endpoint only.
+	IntrospectionCertFile, IntrospectionKeyFile string
 	// ClientID and ClientSecret are OIDCOAuthClientID/Secret.
 	ClientID, ClientSecret string
 	// ExpiryClaim, ExpiryAbsolute and ExpiryMandatory are
@@ -115,8 +120,11 @@ type ResourceServer struct {
 	s      *RSSettings
 	store  Store
 	client *http.Client
-	now    func() time.Time
-	log    *slog.Logger
+	// introClient is client with the introspection TLS client
+	// certificate, when one is configured.
+	introClient *http.Client
+	now         func() time.Time
+	log         *slog.Logger
 
 	mu       sync.Mutex
 	keys     map[string]*gooidc.RemoteKeySet
@@ -258,7 +266,19 @@ func NewResourceServer(s RSSettings, store Store, opts ...RSOption) (*ResourceSe
 	if s.ExpiryClaim == "" {
 		s.ExpiryClaim, s.ExpiryMandatory = "expires_in", true
 	}
-	rs := &ResourceServer{s: &s, store: store, client: client, now: time.Now, log: slog.Default()}
+	rs := &ResourceServer{s: &s, store: store, client: client, introClient: client, now: time.Now, log: slog.Default()}
+	if s.IntrospectionCertFile != "" || s.IntrospectionKeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(s.IntrospectionCertFile, s.IntrospectionKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("OIDCOAuthIntrospectionEndpointCert/Key: %w", err)
+		}
+		tr := client.Transport.(*http.Transport).Clone()
+		tr.TLSClientConfig = tr.TLSClientConfig.Clone()
+		tr.TLSClientConfig.Certificates = []tls.Certificate{cert}
+		c := *client
+		c.Transport = tr
+		rs.introClient = &c
+	}
 	for _, o := range opts {
 		o(rs)
 	}
@@ -516,7 +536,7 @@ func (rs *ResourceServer) introspect(ctx context.Context, ep rsEndpoints, tok st
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
-	resp, err := rs.client.Do(req)
+	resp, err := rs.introClient.Do(req)
 	if err != nil {
 		return claims.Claims{}, fmt.Errorf("could not get a validation response from the Authorization server: %w", err)
 	}

@@ -6,15 +6,20 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"io"
 	"log/slog"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -547,5 +552,44 @@ func TestRSServerMetadata(t *testing.T) {
 	rs = newRS(t, RSSettings{MetadataURL: "http://127.0.0.1:1/md", SharedKeys: [][]byte{[]byte("k")}})
 	if out := rsDo(rs, &RSDir{}, bearerReq(mintHS(t, []byte("k"), good()))); out.res.User != "alice" {
 		t.Fatalf("%+v", out.res)
+	}
+}
+
+func TestRSIntrospectionClientCert(t *testing.T) {
+	ck, _ := rsa.GenerateKey(rand.Reader, 2048)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "rs-client"},
+		NotBefore: rsNow.Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, ck.Public(), ck)
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem")
+	_ = os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	_ = os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(ck)}), 0o600)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cn := ""
+		if len(r.TLS.PeerCertificates) > 0 {
+			cn = r.TLS.PeerCertificates[0].Subject.CommonName
+		}
+		_, _ = w.Write([]byte(`{"active":true,"sub":"` + cn + `"}`))
+	}))
+	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	for _, withCert := range []bool{false, true} {
+		s := RSSettings{IntrospectionEndpoint: srv.URL, ClaimPrefix: "OIDC_CLAIM_", ClaimDelimiter: ","}
+		if withCert {
+			s.IntrospectionCertFile, s.IntrospectionKeyFile = certFile, keyFile
+		}
+		rs, err := NewResourceServer(s, nil, WithRSClock(rsClock), WithRSLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := rsDo(rs, &RSDir{}, bearerReq("t"))
+		want := map[bool]string{false: "", true: "rs-client"}[withCert]
+		if out.res.Status != 0 || out.res.User != want {
+			t.Fatalf("cert=%v: %+v", withCert, out.res)
+		}
+	}
+	if _, err := NewResourceServer(RSSettings{IntrospectionCertFile: "/nonexistent"}, nil); err == nil {
+		t.Fatal("missing certificate file accepted")
 	}
 }

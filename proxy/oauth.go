@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,7 +29,14 @@ func isModAuthOpenIDC(authType string) bool {
 
 // rsSettings translates a server's OIDCOAuth* directives into the
 // resource server's settings, with 2.4.12.3's defaults.
-func rsSettings(srv *apacheconf.Server) (oidc.RSSettings, error) {
+// File names are ServerRoot-relative (ap_server_root_relative).
+func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
+	full := func(p string) string {
+		if p == "" || filepath.IsAbs(p) || root == "" {
+			return p
+		}
+		return filepath.Join(root, p)
+	}
 	o := srv.OIDC
 	str := func(name, def string) string {
 		if v, ok := o.Value(name); ok {
@@ -51,6 +59,8 @@ func rsSettings(srv *apacheconf.Server) (oidc.RSSettings, error) {
 		IntrospectionTokenParam: str("OIDCOAuthIntrospectionTokenParamName", "token"),
 		IntrospectionAuth:       str("OIDCOAuthIntrospectionEndpointAuth", ""),
 		IntrospectionBearer:     str("OIDCOAuthIntrospectionClientAuthBearerToken", ""),
+		IntrospectionCertFile:   full(str("OIDCOAuthIntrospectionEndpointCert", "")),
+		IntrospectionKeyFile:    full(str("OIDCOAuthIntrospectionEndpointKey", "")),
 		ClientID:                str("OIDCOAuthClientID", ""),
 		ClientSecret:            str("OIDCOAuthClientSecret", ""),
 		ExpiryClaim:             "expires_in",
@@ -109,7 +119,7 @@ func rsSettings(srv *apacheconf.Server) (oidc.RSSettings, error) {
 			if _, f, ok := strings.Cut(w, "#"); ok {
 				file = f
 			}
-			k, err := publicKeyFile(file)
+			k, err := publicKeyFile(full(file))
 			if err != nil {
 				return s, fmt.Errorf("OIDCOAuthVerifyCertFiles: %v", err)
 			}
@@ -180,7 +190,7 @@ func resourceServers(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger)
 			continue
 		}
 		rlog := log.With(errorlog.Module("auth_openidc"), errorlog.Server(srv))
-		st, err := rsSettings(srv)
+		st, err := rsSettings(srv, cfg.ServerRoot)
 		if err != nil {
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)
 			continue
