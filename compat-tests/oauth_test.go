@@ -470,3 +470,51 @@ OIDCOAuthSSLValidateServer Off
 		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
 	}
 }
+
+// TestOAuthUnconfiguredDifferential: AuthType oauth20 without any
+// OIDCOAuth* setting.
+func TestOAuthUnconfiguredDifferential(t *testing.T) {
+	requireApache(t)
+	be := newClaimBackend(t)
+	fp := startFrontPair(t, func(listen, dir string) string {
+		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
+LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
+LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
+LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
+ServerName t.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+<Location /api>
+  AuthType oauth20
+  Require valid-user
+  ProxyPass http://%[2]s/api
+</Location>
+`, listen, be.Addr(), dir)
+	}, nil)
+	tok := oauthJWT(map[string]any{"sub": "x", "exp": time.Now().Add(time.Hour).Unix()}, oauthSecret)
+	for _, auth := range []string{"", "Bearer " + tok, "Bearer abc"} {
+		var res [2]string
+		for i, addr := range []string{fp.Apache, fp.OIDCGate} {
+			req, _ := http.NewRequest("GET", "http://"+addr+"/api/x", nil)
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			res[i] = fmt.Sprintf("%d %q %v", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), be.take() != nil)
+		}
+		if res[0] != res[1] {
+			t.Errorf("%.20q: apache %s, oidcgate %s", auth, res[0], res[1])
+		}
+	}
+}

@@ -186,16 +186,13 @@ func publicKeyFile(name string) (crypto.PublicKey, error) {
 func resourceServers(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) map[*apacheconf.Server]*oidc.ResourceServer {
 	out := map[*apacheconf.Server]*oidc.ResourceServer{}
 	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
-		if srv.OIDC == nil {
-			continue
-		}
+		// Every server gets one, configured or not: without keys or an
+		// introspection endpoint every token fails validation (401
+		// invalid_token), as in the module.
 		rlog := log.With(errorlog.Module("auth_openidc"), errorlog.Server(srv))
 		st, err := rsSettings(srv, cfg.ServerRoot)
 		if err != nil {
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)
-			continue
-		}
-		if st.MetadataURL == "" && st.IntrospectionEndpoint == "" && st.JWKSURI == "" && len(st.SharedKeys) == 0 && len(st.PublicKeys) == 0 {
 			continue
 		}
 		st.Namespace = oidcNamespace(srv, oidc.Settings{ClientID: st.ClientID, Issuer: st.Issuer, MetadataURL: st.IntrospectionEndpoint})

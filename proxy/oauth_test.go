@@ -177,3 +177,29 @@ OIDCOAuthVerifyAudience api
 		t.Fatalf("mixed bad token: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 	}
 }
+
+// A server without any OIDCOAuth* setting answers as the module does: no
+// token → invalid_request, a token → invalid_token (nothing can verify it).
+func TestOAuthUnconfigured(t *testing.T) {
+	be := newRecorder(t)
+	cfg := loadConfig(t, `ServerName api.example
+<Location /api>
+  AuthType oauth20
+  Require valid-user
+  ProxyPass http://`+be.srv.Listener.Addr().String()+`/api
+</Location>
+`)
+	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(site.Close)
+	for tok, want := range map[string]string{"": "invalid_request", "abc": "invalid_token"} {
+		r := httptest.NewRequest("GET", "http://api.example/api/x", nil)
+		if tok != "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		}
+		w := httptest.NewRecorder()
+		site.ServeHTTP(w, r)
+		if w.Code != 401 || !strings.Contains(w.Header().Get("WWW-Authenticate"), `error="`+want+`"`) {
+			t.Errorf("%q: %d %q", tok, w.Code, w.Header().Get("WWW-Authenticate"))
+		}
+	}
+}
