@@ -60,8 +60,9 @@ type RSSettings struct {
 	// ("" = client_secret_basic when a secret is set).
 	IntrospectionAuth string
 	// IntrospectionBearer is OIDCOAuthIntrospectionClientAuthBearerToken
-	// for bearer_access_token ("" = the introspected token itself).
-	IntrospectionBearer string
+	// for bearer_access_token: nil when not configured (the call then
+	// fails, as in the module), "" for the introspected token itself.
+	IntrospectionBearer *string
 	// IntrospectionCertFile and IntrospectionKeyFile are
 	// OIDCOAuthIntrospectionEndpointCert/Key: the TLS client certificate
 	// (PEM) presented to the introspection endpoint only.
@@ -486,28 +487,33 @@ func (rs *ResourceServer) introspect(ctx context.Context, ep rsEndpoints, tok st
 		}
 	}
 	form.Set(rs.s.IntrospectionTokenParam, tok)
+	// oidc_proto_token_endpoint_auth: no client id, no authentication;
+	// client_secret_basic by default when a secret is set; without a
+	// secret every method but private_key_jwt falls back to none.
 	auth := ep.auth
-	if auth == "" {
+	if auth == "" && rs.s.ClientSecret != "" {
 		auth = "client_secret_basic"
-		if rs.s.ClientSecret == "" {
-			auth = "none"
-		}
+	}
+	if auth == "" || rs.s.ClientSecret == "" && auth != "private_key_jwt" {
+		auth = "none"
 	}
 	var basicUser, basicPass, bearer string
-	switch auth {
-	case "client_secret_basic":
+	switch {
+	case rs.s.ClientID == "":
+	case auth == "none":
+		form.Set("client_id", rs.s.ClientID)
+	case auth == "client_secret_basic":
 		basicUser, basicPass = url.QueryEscape(rs.s.ClientID), url.QueryEscape(rs.s.ClientSecret)
-	case "client_secret_post":
+	case auth == "client_secret_post":
 		form.Set("client_id", rs.s.ClientID)
 		form.Set("client_secret", rs.s.ClientSecret)
-	case "bearer_access_token":
-		bearer = rs.s.IntrospectionBearer
+	case auth == "bearer_access_token":
+		if rs.s.IntrospectionBearer == nil {
+			return claims.Claims{}, errors.New("endpoint auth method set to bearer access token but no token is provided")
+		}
+		bearer = *rs.s.IntrospectionBearer
 		if bearer == "" {
 			bearer = tok
-		}
-	case "none":
-		if rs.s.ClientID != "" {
-			form.Set("client_id", rs.s.ClientID)
 		}
 	default:
 		return claims.Claims{}, fmt.Errorf("introspection endpoint authentication %q is not supported", auth)

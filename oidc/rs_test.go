@@ -505,16 +505,31 @@ func TestRSIntrospectionCache(t *testing.T) {
 
 func TestRSIntrospectionAuthMethods(t *testing.T) {
 	in := newIntrospector(t, func(string) (int, string) { return 200, `{"active":true,"sub":"x"}` })
-	rs := newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, IntrospectionAuth: "bearer_access_token", IntrospectionMethod: "GET"})
+	self, static := "", "static"
+	rs := newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, IntrospectionAuth: "bearer_access_token", IntrospectionMethod: "GET",
+		ClientID: "rs", ClientSecret: "s", IntrospectionBearer: &self})
 	rsDo(rs, &RSDir{IntrospectionInterval: -1}, bearerReq("t1"))
 	last := in.last.Load().(url.Values)
 	if last.Get("authz") != "Bearer t1" || last.Get("method") != "GET" || last.Get("token") != "t1" {
 		t.Fatalf("%v", last)
 	}
-	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, IntrospectionAuth: "bearer_access_token", IntrospectionBearer: "static"})
+	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, IntrospectionAuth: "bearer_access_token", IntrospectionBearer: &static,
+		ClientID: "rs", ClientSecret: "s"})
 	rsDo(rs, &RSDir{IntrospectionInterval: -1}, bearerReq("t1"))
 	if last := in.last.Load().(url.Values); last.Get("authz") != "Bearer static" {
 		t.Fatalf("%v", last)
+	}
+	// Without a client secret every method falls back to none
+	// (client_id in the form); without a client id nothing is sent.
+	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, IntrospectionAuth: "bearer_access_token", IntrospectionBearer: &static, ClientID: "rs"})
+	rsDo(rs, &RSDir{IntrospectionInterval: -1}, bearerReq("t2"))
+	if last := in.last.Load().(url.Values); last.Get("authz") != "" || last.Get("user") != "" {
+		t.Fatalf("%v", last)
+	}
+	// bearer_access_token without the bearer directive: the call fails.
+	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, IntrospectionAuth: "bearer_access_token", ClientID: "rs", ClientSecret: "s"})
+	if out := rsDo(rs, &RSDir{IntrospectionInterval: -1}, bearerReq("t3")); out.res.Status != 401 {
+		t.Fatalf("%+v", out.res)
 	}
 }
 

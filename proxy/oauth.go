@@ -58,7 +58,6 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 		IntrospectionParams:     str("OIDCOAuthIntrospectionEndpointParams", ""),
 		IntrospectionTokenParam: str("OIDCOAuthIntrospectionTokenParamName", "token"),
 		IntrospectionAuth:       str("OIDCOAuthIntrospectionEndpointAuth", ""),
-		IntrospectionBearer:     str("OIDCOAuthIntrospectionClientAuthBearerToken", ""),
 		IntrospectionCertFile:   full(str("OIDCOAuthIntrospectionEndpointCert", "")),
 		IntrospectionKeyFile:    full(str("OIDCOAuthIntrospectionEndpointKey", "")),
 		ClientID:                str("OIDCOAuthClientID", ""),
@@ -75,6 +74,10 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 		SSLValidateServer:       true,
 		CABundlePath:            str("OIDCCABundlePath", ""),
 		OutgoingProxy:           str("OIDCOutgoingProxy", ""),
+	}
+	if v, ok := o.Value("OIDCOAuthIntrospectionClientAuthBearerToken"); ok {
+		b := v.String()
+		s.IntrospectionBearer = &b
 	}
 	if v, ok := o.Value("OIDCOAuthSSLValidateServer"); ok {
 		s.SSLValidateServer = v.Bool
