@@ -328,7 +328,7 @@ var directivePolicy = map[string]policy{
 	"oidcoauthtokenintrospectioninterval": {Status: Supported, Reason: "introspection results are cached in the session store under the token's SHA-256 (never the token), until the token's exp (60 s when the result has none)"},
 	"oidcoauthsslvalidateserver":          {Status: Supported}, "oidcoauthremoteuserclaim": {Status: Supported},
 	"oidcoauthaccepttokenas":             {Status: Supported, Reason: "header, post (access_token is removed from the body the backend gets), query, cookie[:name], basic, in the module's order; a duplicated access_token is refused (stricter, as current upstream); tokens over 16 KiB are refused"},
-	"oidcoauthverifyjwksuri":             {Status: Supported, Reason: "keys are fetched again when a token names an unknown kid (go-oidc's key set), not on OIDCJWKSRefreshInterval"},
+	"oidcoauthverifyjwksuri":             {Status: Supported, Reason: "keys are fetched again after OIDCJWKSRefreshInterval (3600 s) and when a token names an unknown kid"},
 	"oidcoauthverifysharedkeys":          {Status: Supported, Reason: "HS256/384/512, [enc#kid#]key tuples (b64, b64url, hex, plain); the kid is not used to pick the key, every key is tried"},
 	"oidcoauthverifycertfiles":           {Status: Supported, Reason: "PEM certificates or public keys ([kid#]file); every key is tried"},
 	"oidcoauthverifyissuer":              {Status: Supported, Reason: "current upstream's check (trailing-slash tolerant); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>. lint warns when local JWT validation has neither this nor OIDCOAuthVerifyAudience"},

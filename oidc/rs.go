@@ -75,8 +75,11 @@ type RSSettings struct {
 	ExpiryClaim                     string
 	ExpiryAbsolute, ExpiryMandatory bool
 
-	// JWKSURI is OIDCOAuthVerifyJwksUri.
-	JWKSURI string
+	// JWKSURI is OIDCOAuthVerifyJwksUri; its keys are fetched again after
+	// JWKSRefresh (OIDCJWKSRefreshInterval, 3600 s when zero) and when a
+	// token names an unknown kid.
+	JWKSURI     string
+	JWKSRefresh time.Duration
 	// SharedKeys are OIDCOAuthVerifySharedKeys (HMAC secrets).
 	SharedKeys [][]byte
 	// PublicKeys come from OIDCOAuthVerifyCertFiles.
@@ -128,7 +131,7 @@ type ResourceServer struct {
 	log         *slog.Logger
 
 	mu       sync.Mutex
-	keys     map[string]*gooidc.RemoteKeySet
+	keys     map[string]keySetEntry
 	md       *asMetadata
 	mdAt     time.Time
 	mdFailed time.Time
@@ -827,18 +830,29 @@ func audienceMatch(raw *json.RawMessage, want []string) bool {
 	return false
 }
 
-// keySet is the key set of a JWKS URI, kept for the server's lifetime
-// (go-oidc fetches it again when a token names an unknown kid).
+type keySetEntry struct {
+	ks      *gooidc.RemoteKeySet
+	created time.Time
+}
+
+// keySet is the key set of a JWKS URI: go-oidc fetches it again when a
+// token names an unknown kid; after JWKSRefresh a new set is started, so
+// keys the server no longer publishes stop validating tokens.
 func (rs *ResourceServer) keySet(uri string) *gooidc.RemoteKeySet {
+	refresh := rs.s.JWKSRefresh
+	if refresh <= 0 {
+		refresh = time.Hour
+	}
+	now := rs.now()
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	if ks, ok := rs.keys[uri]; ok {
-		return ks
+	if e, ok := rs.keys[uri]; ok && now.Sub(e.created) < refresh {
+		return e.ks
 	}
 	if rs.keys == nil {
-		rs.keys = map[string]*gooidc.RemoteKeySet{}
+		rs.keys = map[string]keySetEntry{}
 	}
 	ks := gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), rs.client), uri)
-	rs.keys[uri] = ks
+	rs.keys[uri] = keySetEntry{ks: ks, created: now}
 	return ks
 }

@@ -608,3 +608,37 @@ func TestRSIntrospectionClientCert(t *testing.T) {
 		t.Fatal("missing certificate file accepted")
 	}
 }
+
+// A key the JWKS URI stops publishing stops validating tokens after
+// JWKSRefresh (OIDCJWKSRefreshInterval).
+func TestRSJWKSRefresh(t *testing.T) {
+	var published atomic.Bool
+	published.Store(true)
+	var fetches atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fetches.Add(1)
+		set := jose.JSONWebKeySet{}
+		if published.Load() {
+			set.Keys = []jose.JSONWebKey{{Key: rsKey.Public(), KeyID: "k1", Algorithm: "RS256", Use: "sig"}}
+		}
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	t.Cleanup(srv.Close)
+	rs := newRS(t, RSSettings{JWKSURI: srv.URL, JWKSRefresh: time.Minute})
+	tok := mint(t, jose.RS256, rsKey, "k1", good())
+	for i := 0; i < 3; i++ {
+		if out := rsDo(rs, &RSDir{}, bearerReq(tok)); out.res.User != "alice" {
+			t.Fatalf("%+v", out.res)
+		}
+	}
+	if n := fetches.Load(); n != 1 {
+		t.Fatalf("JWKS fetched %d times", n)
+	}
+	published.Store(false)
+	old := rsNow
+	rsNow = rsNow.Add(2 * time.Minute)
+	defer func() { rsNow = old }()
+	if out := rsDo(rs, &RSDir{}, bearerReq(mint(t, jose.RS256, rsKey, "k1", good()))); out.res.Status != 401 {
+		t.Fatalf("withdrawn key still accepted: %+v", out.res)
+	}
+}

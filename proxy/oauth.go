@@ -65,6 +65,7 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 		ExpiryClaim:             "expires_in",
 		ExpiryMandatory:         true,
 		JWKSURI:                 str("OIDCOAuthVerifyJwksUri", ""),
+		JWKSRefresh:             secs("OIDCJWKSRefreshInterval", 3600),
 		Issuer:                  str("OIDCOAuthVerifyIssuer", ""),
 		RemoteUserClaim:         "sub",
 		ClaimPrefix:             str("OIDCClaimPrefix", "OIDC_CLAIM_"),
