@@ -2,6 +2,7 @@ package apacheconf
 
 import (
 	"os"
+	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -62,6 +63,11 @@ func (p *fileParser) evalCondition(kind string, n *Node) (bool, string) {
 	switch kind {
 	case "IfModule":
 		v = p.r.mods.Has(arg)
+		if p.r.tree.Strict && (arg == oidcgateModule || path.Base(arg) == ModuleFile(oidcgateModule)) {
+			// Strict (configtest --apache) reads as Apache, which has no
+			// oidcgate module: the extension block is skipped.
+			v = false
+		}
 	case "IfDefine":
 		v = p.r.vars.isDefined(arg)
 	case "IfFile":

@@ -78,7 +78,7 @@ func readOnce(opts Options, fragment bool) (*Tree, Diagnostics, bool) {
 	}
 	r.diags = append(r.diags, envDiags...)
 	r.mods.All = fragment
-	r.tree = &Tree{Modules: r.mods}
+	r.tree = &Tree{Modules: r.mods, Strict: opts.Strict}
 	r.tree.Files = append(r.tree.Files, IncludedFile{Path: file})
 	r.tree.Nodes = r.readConfigFile(file, nil)
 	r.tree.Defines = append([]string(nil), r.vars.params...)

@@ -172,7 +172,7 @@ var directivePolicy = map[string]policy{
 	"require":     {Status: Supported, Reason: "all, ip, local, env, method, user, valid-user, claim and claims_expr (jq, an oidcgate extension: Debian's 2.4.12.3 is built without it); expr (ap_expr; reading %{REMOTE_USER} makes it wait for authentication); host and forward-dns are refused at start-up (no per-request DNS); other providers (group, ldap-…) grant nothing"},
 	"<requireall": {Status: Supported}, "<requireany": {Status: Supported}, "<requirenone": {Status: Supported},
 	"authmerging": {Status: Supported}, "<limit": {Status: Supported}, "<limitexcept": {Status: Supported},
-	"authtype": {Status: Supported, Reason: "openid-connect; oauth20 and auth-openidc are planned (bearer-token issue)"}, "authname": {Status: Planned, Reason: "the realm of the resource server's WWW-Authenticate (bearer-token issue)"},
+	"authtype": {Status: Supported, Reason: "openid-connect, oauth20 (bearer tokens, package oidc's resource server) and auth-openidc (a bearer token if there is one, else OPTIONS passes, else the relying party)"}, "authname": {Status: Supported, Reason: "the realm of the resource server's WWW-Authenticate"},
 	"authzsendforbiddenonfailure": {Status: Supported},
 
 	// mod_auth_openidc's relying party, served by package oidc
@@ -322,7 +322,25 @@ var directivePolicy = map[string]policy{
 	"oidcproviderpushedauthorizationrequestendpoint": {Status: Unsupported, Reason: "pushed authorization requests (RFC 9126) are not implemented", Critical: true},
 	"oidcprovidersignedjwksuri":                      {Status: Unsupported, Reason: "signed JWKS documents are not verified; use OIDCProviderJwksUri", Critical: true},
 	"oidctraceparent":                                {Status: Ignored, Reason: "W3C traceparent headers towards the provider are not sent"},
-	"oidcoauthdecryptsharedkeys":                     {Status: Unsupported, Reason: "encrypted (JWE) bearer tokens are not implemented", Critical: true},
+	// mod_auth_openidc's resource server (AuthType oauth20), served by
+	// package oidc (oidc/rs_test.go, proxy/oauth_test.go).
+	"oidcoauthintrospectionendpoint": {Status: Supported}, "oidcoauthclientid": {Status: Supported}, "oidcoauthclientsecret": {Status: Supported},
+	"oidcoauthintrospectionendpointauth":          {Status: Supported, Reason: "client_secret_basic, client_secret_post, bearer_access_token and none; client_secret_jwt and private_key_jwt are planned", Notable: true},
+	"oidcoauthintrospectionclientauthbearertoken": {Status: Supported}, "oidcoauthintrospectionendpointmethod": {Status: Supported},
+	"oidcoauthintrospectionendpointparams": {Status: Supported}, "oidcoauthintrospectiontokenparamname": {Status: Supported},
+	"oidcoauthtokenexpiryclaim":           {Status: Supported},
+	"oidcoauthtokenintrospectioninterval": {Status: Supported, Reason: "introspection results are cached in the session store under the token's SHA-256 (never the token), until the token's exp (60 s when the result has none)"},
+	"oidcoauthsslvalidateserver":          {Status: Supported}, "oidcoauthremoteuserclaim": {Status: Supported},
+	"oidcoauthaccepttokenas":             {Status: Supported, Reason: "header, post (access_token is removed from the body the backend gets), query, cookie[:name], basic, in the module's order; a duplicated access_token is refused (stricter, as current upstream); tokens over 16 KiB are refused"},
+	"oidcoauthverifyjwksuri":             {Status: Supported, Reason: "keys are fetched again after OIDCJWKSRefreshInterval (3600 s) and when a token names an unknown kid"},
+	"oidcoauthverifysharedkeys":          {Status: Supported, Reason: "HS256/384/512, [enc#kid#]key tuples (b64, b64url, hex, plain); the kid is not used to pick the key, every key is tried"},
+	"oidcoauthverifycertfiles":           {Status: Supported, Reason: "PEM certificates or public keys ([kid#]file); every key is tried"},
+	"oidcoauthverifyissuer":              {Status: Supported, Reason: "current upstream's check (trailing-slash tolerant); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>. lint warns when local JWT validation has neither this nor OIDCOAuthVerifyAudience"},
+	"oidcoauthverifyaudience":            {Status: Supported, Reason: "current upstream's check (aud string or array contains one value); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>"},
+	"oidcoauthservermetadataurl":         {Status: Supported, Reason: "RFC 8414 metadata (introspection_endpoint, jwks_uri, introspection_endpoint_auth_methods_supported) fetched on first use and kept OIDCProviderMetadataRefreshInterval (24 h by default) in memory"},
+	"oidcoauthintrospectionendpointcert": {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative), presented to the introspection endpoint only"},
+	"oidcoauthintrospectionendpointkey":  {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative), presented to the introspection endpoint only"},
+	"oidcoauthdecryptsharedkeys":         {Status: Unsupported, Reason: "encrypted (JWE) bearer tokens are not implemented", Critical: true},
 
 	// CGI through mod_alias.
 	"scriptalias":      {Status: Unsupported, Reason: whyScripts, Critical: true},

@@ -22,6 +22,7 @@ var examples = []struct {
 	{"debian-default-oidc", ""},
 	{"multi-vhost", "multi-vhost.conf"},
 	{"demo", "000-default.conf"},
+	{"bearer-api", "bearer-api.conf"},
 }
 
 func TestExamplesLoad(t *testing.T) {

@@ -133,7 +133,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env, Vars: xv}
 	hw.ops = m.Dir.Headers
 	hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: xv}
-	oidcType := isOpenIDConnect(authType)
+	oidcType := isModAuthOpenIDC(authType)
 	// Access control as mod_authz_core runs it: the Require tree first
 	// without a user; authentication only when it needs one
 	// (AUTHZ_DENIED_NO_USER), then the tree again with the user.
@@ -150,14 +150,14 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		decision = EvalAuthz(require, areq)
 	}
 	if decision == AuthzDeniedNoUser && oidcType {
-		res, q, ok := s.authenticateOIDC(w, r, srv, m.Dir, uri, env)
+		res, q, ok, oauth := s.authenticateModule(w, r, srv, m.Dir, uri, env, authType)
 		if res.HasUser {
 			*user = res.User
 		}
 		if !ok {
 			return
 		}
-		authn = &oidcAuthn{res: res, q: q}
+		authn = &oidcAuthn{res: res, q: q, oauth: oauth}
 		areq.HasUser, areq.User, areq.Pass = res.HasUser, res.User, res.Pass
 		xq := reqVars{r: r, env: env, user: res.User, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }

@@ -397,13 +397,21 @@ func copyHeaders(dst, src http.Header) {
 type oidcAuthn struct {
 	res oidc.Result
 	q   *oidc.Request
+	// oauth: the resource server authenticated the request (oauth20, or
+	// auth-openidc with a token).
+	oauth bool
 }
 
 // denyOIDC answers a request whose authenticated user Require denied:
 // OIDCUnAutzAction first, else Apache's 401 (403 with
 // AuthzSendForbiddenOnFailure On).
 func (s *Site) denyOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, a *oidcAuthn) {
-	if rp := s.rps[srv]; rp != nil {
+	if a.oauth && a.q != nil && a.q.Env != nil {
+		// Resource server: no OIDCUnAutzAction, the scope error for
+		// "Header always set WWW-Authenticate %{…}e".
+		a.q.Env["OIDC_OAUTH_BEARER_SCOPE_ERROR"] = oidc.ScopeError
+	}
+	if rp := s.rps[srv]; rp != nil && !a.oauth && a.q != nil {
 		if _, done := rp.Unauthorized(w, a.q); done {
 			return
 		}
@@ -420,6 +428,7 @@ func (s *Site) denyOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.
 // in-memory store.
 func (s *Site) SetSessionStore(store oidc.Store) {
 	s.rps = relyingParties(s.cfg, store, s.log)
+	s.rss = resourceServers(s.cfg, store, s.log)
 }
 
 // NewSessionStore returns the in-memory session store for cfg, sized from

@@ -38,6 +38,9 @@ type Site struct {
 	hostPools int
 	// rps are the relying parties, one per server configuring one.
 	rps map[*apacheconf.Server]*oidc.RelyingParty
+	// rss are the resource servers (AuthType oauth20), one per server
+	// configuring one.
+	rss map[*apacheconf.Server]*oidc.ResourceServer
 	// claimRules are the compiled Require claim lines.
 	claimRules claimRules
 	// sslLoaded: mod_ssl is loaded, so %{VAR}s resolves.

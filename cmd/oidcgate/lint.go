@@ -62,6 +62,7 @@ or the configuration is invalid.`,
 				if !diags.HasErrors() {
 					// What would stop serve (and Apache) from starting.
 					diags = append(diags, apacheconf.CheckOIDC(cfg)...)
+					diags = append(diags, apacheconf.LintOAuth(cfg)...)
 				}
 				rep := apacheconf.Lint(tree, reg, diags)
 				reports = append(reports, rep)

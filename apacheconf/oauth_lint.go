@@ -1,0 +1,48 @@
+package apacheconf
+
+// LintOAuth warns about resource servers that validate JWT access tokens
+// locally without OIDCOAuthVerifyIssuer or OIDCOAuthVerifyAudience: any
+// token signed by one of the keys is then accepted, whoever it was issued
+// for (GHSA-wcvh-g65p-v576). These are oidcgate's own warnings (lint only),
+// not mod_auth_openidc's start-up messages, so configtest does not print
+// them.
+func LintOAuth(cfg *Config) Diagnostics {
+	if cfg == nil {
+		return nil
+	}
+	sink := &diagSink{}
+	for _, srv := range append([]*Server{cfg.Main}, cfg.VHosts...) {
+		if srv == nil || srv.OIDC == nil {
+			continue
+		}
+		o := srv.OIDC
+		has := func(name string) bool { _, ok := o.Value(name); return ok }
+		if has("OIDCOAuthIntrospectionEndpoint") {
+			continue
+		}
+		pos := srv.Pos
+		found := false
+		for _, n := range []string{"OIDCOAuthVerifyJwksUri", "OIDCOAuthVerifySharedKeys", "OIDCOAuthVerifyCertFiles"} {
+			if v, ok := o.Value(n); ok {
+				found = true
+				if v.Pos.Line > 0 {
+					pos = v.Pos
+					break
+				}
+			}
+		}
+		if !found {
+			continue
+		}
+		const hint = "set it inside <IfModule oidcgate.c> … </IfModule> so that Apache 2.4.12.3, which does not know it, skips it"
+		if !has("OIDCOAuthVerifyIssuer") {
+			sink.add(SevWarning, StageCheck, pos, "OIDCOAuthVerifyIssuer", hint,
+				"JWT access tokens are validated locally without OIDCOAuthVerifyIssuer: a token signed by these keys is accepted whatever its issuer")
+		}
+		if !has("OIDCOAuthVerifyAudience") {
+			sink.add(SevWarning, StageCheck, pos, "OIDCOAuthVerifyAudience", hint,
+				"JWT access tokens are validated locally without OIDCOAuthVerifyAudience: a token signed by these keys for another audience (another API) is accepted here")
+		}
+	}
+	return sink.diags
+}
