@@ -135,7 +135,21 @@ type ResourceServer struct {
 	md       *asMetadata
 	mdAt     time.Time
 	mdFailed time.Time
+
+	// verified caches locally validated JWTs by the SHA-256 of the
+	// token until their exp: a repeated token costs no signature check.
+	verifiedMu sync.RWMutex
+	verified   map[[32]byte]verifiedJWT
 }
+
+// verifiedJWT is a validated token's claims and its expiry.
+type verifiedJWT struct {
+	claims claims.Claims
+	exp    int64
+}
+
+// maxVerified bounds the verified-token cache; when full it starts over.
+const maxVerified = 10000
 
 // asMetadata is what the resource server takes from RFC 8414 metadata.
 type asMetadata struct {
@@ -432,7 +446,32 @@ func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok stri
 		return claims.Claims{}, errors.New("empty token")
 	}
 	if ep.introspection == "" {
-		return rs.validateJWT(ctx, ep, tok)
+		key := sha256.Sum256([]byte(tok))
+		now := rs.now().Unix()
+		rs.verifiedMu.RLock()
+		v, ok := rs.verified[key]
+		rs.verifiedMu.RUnlock()
+		if ok && now < v.exp {
+			return v.claims, nil
+		}
+		c, err := rs.validateJWT(ctx, ep, tok)
+		if err != nil {
+			return c, err
+		}
+		if raw, ok := c.Get("exp"); ok {
+			var exp json.Number
+			if json.Unmarshal(raw, &exp) == nil {
+				if e, err := exp.Float64(); err == nil && int64(e) > now {
+					rs.verifiedMu.Lock()
+					if rs.verified == nil || len(rs.verified) >= maxVerified {
+						rs.verified = map[[32]byte]verifiedJWT{}
+					}
+					rs.verified[key] = verifiedJWT{claims: c, exp: int64(e)}
+					rs.verifiedMu.Unlock()
+				}
+			}
+		}
+		return c, nil
 	}
 	if c, ok := rs.cached(ctx, tok, d.IntrospectionInterval); ok {
 		return c, nil

@@ -642,3 +642,25 @@ func TestRSJWKSRefresh(t *testing.T) {
 		t.Fatalf("withdrawn key still accepted: %+v", out.res)
 	}
 }
+
+// TestRSVerifiedTokenCache: a validated JWT is remembered (by its SHA-256)
+// until its exp, so a repeated token costs no signature check; another
+// token is checked as usual.
+func TestRSVerifiedTokenCache(t *testing.T) {
+	rs := newRS(t, RSSettings{PublicKeys: []crypto.PublicKey{rsKey.Public()}})
+	d := &RSDir{}
+	tok := mint(t, jose.RS256, rsKey, "", good())
+	if out := rsDo(rs, d, bearerReq(tok)); out.res.Status != 0 {
+		t.Fatalf("first use: %+v", out.res)
+	}
+	rs.s.PublicKeys = nil // nothing could verify a signature now
+	if out := rs2(rs, d, tok); out.res.Status != 0 || out.res.User != "alice" {
+		t.Errorf("repeated token not served from the cache: %+v", out.res)
+	}
+	other := mint(t, jose.RS256, rsKey, "", with(good(), "jti", "2"))
+	if out := rs2(rs, d, other); out.res.Status != http.StatusUnauthorized {
+		t.Errorf("a new token passed without a key: %+v", out.res)
+	}
+}
+
+func rs2(rs *ResourceServer, d *RSDir, tok string) rsOut { return rsDo(rs, d, bearerReq(tok)) }
