@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/maintnotifications"
 )
 
 // RedisOptions are OIDCRedisCache* settings.
@@ -36,6 +38,15 @@ type Redis struct {
 
 var _ Store = (*Redis)(nil)
 
+// quietRedis drops go-redis's own log lines (it prints dial failures to
+// standard error); the store's errors are returned and logged by the
+// caller, once per outage.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...interface{}) {}
+
+var quietOnce sync.Once
+
 // NewRedis returns a Redis store. It does not contact the server: a
 // server that is down at start is reported by the first request (and
 // Ping), and used as soon as it is up.
@@ -43,6 +54,7 @@ func NewRedis(o RedisOptions) (*Redis, error) {
 	if o.Addr == "" {
 		return nil, errors.New("cache: redis: no server (OIDCRedisCacheServer)")
 	}
+	quietOnce.Do(func() { redis.SetLogger(quietRedis{}) })
 	addr := withDefaultPort(o.Addr, "6379")
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 5 * time.Second
@@ -64,6 +76,9 @@ func NewRedis(o RedisOptions) (*Redis, error) {
 		MaxRetries: 1,
 		// No CLIENT SETINFO: older servers log an error for it.
 		DisableIdentity: true,
+		// Maintenance notifications are Redis Enterprise's; in "auto" mode
+		// go-redis starts a goroutine per client that Close does not stop.
+		MaintNotificationsConfig: &maintnotifications.Config{Mode: maintnotifications.ModeDisabled},
 		// Keep the idle pool small so a restart leaves few stale conns.
 		MaxIdleConns:    8,
 		ConnMaxIdleTime: 5 * time.Minute,

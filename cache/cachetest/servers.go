@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -121,3 +123,35 @@ func (s *Server) Stop() {
 
 // String is the server's address.
 func (s *Server) String() string { return fmt.Sprintf("%s@%s", s.argv[0], s.Addr) }
+
+// Pause stops the server process (SIGSTOP): connections stay open and
+// requests hang until Resume, as with an overloaded or partitioned server.
+func (s *Server) Pause() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd == nil {
+		return
+	}
+	s.cmd.Process.Signal(syscall.SIGSTOP)
+	// the signal is asynchronous: wait until the process is stopped
+	stat := fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid)
+	for range 200 {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			return
+		}
+		if _, rest, ok := strings.Cut(string(b), ") "); ok && strings.HasPrefix(rest, "T") {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Resume continues a paused server.
+func (s *Server) Resume() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cmd != nil {
+		s.cmd.Process.Signal(syscall.SIGCONT)
+	}
+}
