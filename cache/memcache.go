@@ -6,8 +6,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/bradfitz/gomemcache/memcache"
@@ -76,9 +78,30 @@ func (m *Memcache) fail(op string, err error) error {
 	return fmt.Errorf("%w: memcache %s %s: %v", ErrUnavailable, op, strings.Join(m.servers, " "), err)
 }
 
+// staleConn reports an error of a pooled connection the server closed
+// (it was restarted): gomemcache drops that connection, and the operation
+// is worth repeating on the next one.
+func staleConn(err error) bool {
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+// retry runs op again while it fails on stale pooled connections (at
+// most one more time per idle connection kept).
+func (m *Memcache) retry(op func() error) error {
+	err := op()
+	for i := 0; i < m.c.MaxIdleConns && err != nil && staleConn(err); i++ {
+		err = op()
+	}
+	return err
+}
+
 // Get implements Store.
 func (m *Memcache) Get(_ context.Context, key string) ([]byte, error) {
-	it, err := m.c.Get(memcacheKey(key))
+	var it *memcache.Item
+	err := m.retry(func() (err error) {
+		it, err = m.c.Get(memcacheKey(key))
+		return err
+	})
 	if errors.Is(err, memcache.ErrCacheMiss) {
 		return nil, ErrNotFound
 	}
@@ -110,7 +133,8 @@ func (m *Memcache) Set(_ context.Context, key string, value []byte, ttl time.Dur
 	if ttl <= 0 {
 		return fmt.Errorf("%w: ttl must be positive", ErrRejected)
 	}
-	err := m.c.Set(&memcache.Item{Key: memcacheKey(key), Value: value, Expiration: memcacheExpiry(ttl, time.Now())})
+	item := &memcache.Item{Key: memcacheKey(key), Value: value, Expiration: memcacheExpiry(ttl, time.Now())}
+	err := m.retry(func() error { return m.c.Set(item) })
 	if err != nil {
 		if strings.Contains(err.Error(), "object too large") || strings.Contains(err.Error(), "SERVER_ERROR out of memory") {
 			return fmt.Errorf("%w: memcache: %v", ErrRejected, err)
@@ -122,7 +146,7 @@ func (m *Memcache) Set(_ context.Context, key string, value []byte, ttl time.Dur
 
 // Delete implements Store.
 func (m *Memcache) Delete(_ context.Context, key string) error {
-	err := m.c.Delete(memcacheKey(key))
+	err := m.retry(func() error { return m.c.Delete(memcacheKey(key)) })
 	if err != nil && !errors.Is(err, memcache.ErrCacheMiss) {
 		return m.fail("delete", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -134,6 +135,18 @@ func TestSharedStoresRecover(t *testing.T) {
 			}
 			if err := s.Set(ctx, "k", []byte("v2"), time.Minute); err != nil {
 				t.Fatal(err)
+			}
+			// a restart between two requests, with several pooled
+			// connections: the next request does not fail on them
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Go(func() { s.Get(ctx, "k") })
+			}
+			wg.Wait()
+			srv.Stop()
+			srv.Start()
+			if _, err := s.Get(ctx, "k"); !errors.Is(err, cache.ErrNotFound) {
+				t.Fatalf("first request after a restart: err = %v, want ErrNotFound", err)
 			}
 		})
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oidcgate/oidcgate/apacheconf"
 	"github.com/oidcgate/oidcgate/cache"
+	"github.com/oidcgate/oidcgate/internal/errorlog"
 )
 
 // storeSpec is what chooses and configures the session store: the main
@@ -182,7 +183,8 @@ func (g *guardedStore) check(ctx context.Context) {
 func (g *guardedStore) note(ctx context.Context, err error) error {
 	if err == nil || errors.Is(err, cache.ErrNotFound) {
 		if g.down.Load() && g.down.CompareAndSwap(true, false) {
-			g.log.Info("session store " + g.desc + " is reachable again")
+			// notice: always logged, as Apache's notices
+			g.log.Log(ctx, errorlog.LevelNotice, "session store "+g.desc+" is reachable again")
 		}
 		return err
 	}
