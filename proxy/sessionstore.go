@@ -246,6 +246,13 @@ func (w *storeFaultWriter) WriteHeader(code int) {
 	if w.wrote {
 		return
 	}
+	if code < 200 {
+		// informational (103 Early Hints from a backend): not the answer
+		if !w.f.failed.Load() {
+			w.ResponseWriter.WriteHeader(code)
+		}
+		return
+	}
 	w.wrote = true
 	if code >= 500 || !w.f.failed.Load() {
 		w.ResponseWriter.WriteHeader(code)

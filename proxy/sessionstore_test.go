@@ -224,3 +224,32 @@ func redisClients(t *testing.T, addr string) int {
 	c, _ := strconv.Atoi(string(m[1]))
 	return c
 }
+
+func TestStoreFaultWriter(t *testing.T) {
+	for _, tc := range []struct {
+		failed bool
+		codes  []int
+		want   int
+	}{
+		{false, []int{302}, 302},
+		{true, []int{103, 302}, 500},
+		{true, []int{200}, 500},
+		{true, []int{502}, 502},
+	} {
+		rec := httptest.NewRecorder()
+		f := &storeFault{}
+		f.failed.Store(tc.failed)
+		w := &storeFaultWriter{ResponseWriter: rec, f: f, r: httptest.NewRequest("GET", "/", nil)}
+		w.Header().Set("Set-Cookie", "mod_auth_openidc_session=; Max-Age=0")
+		for _, c := range tc.codes {
+			w.WriteHeader(c)
+		}
+		w.Write([]byte("body"))
+		if rec.Code != tc.want {
+			t.Errorf("%+v: %d", tc, rec.Code)
+		}
+		if tc.want == 500 && (rec.Header().Get("Set-Cookie") != "" || !strings.Contains(rec.Body.String(), "Internal Server Error")) {
+			t.Errorf("%+v: %v %q", tc, rec.Header(), rec.Body)
+		}
+	}
+}
