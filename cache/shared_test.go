@@ -108,7 +108,7 @@ func TestSharedStoresRecover(t *testing.T) {
 		start func(testing.TB) *cachetest.Server
 		open  func(*testing.T, string) cache.Store
 	}{
-		{"redis", cachetest.Redis, func(t *testing.T, a string) cache.Store { return newRedis(t, a) }},
+		{"redis", func(t testing.TB) *cachetest.Server { return cachetest.Redis(t) }, func(t *testing.T, a string) cache.Store { return newRedis(t, a) }},
 		{"memcache", cachetest.Memcached, func(t *testing.T, a string) cache.Store { return newMemcache(t, a) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -149,5 +149,37 @@ func TestSharedStoresRecover(t *testing.T) {
 				t.Fatalf("first request after a restart: err = %v, want ErrNotFound", err)
 			}
 		})
+	}
+}
+
+// OIDCRedisCacheUsername/Password (Redis 6 ACL user, or requirepass) and
+// OIDCRedisCacheDatabase.
+func TestRedisAuthAndDatabase(t *testing.T) {
+	srv := cachetest.Redis(t, "--requirepass", "default-pw", "--user", "oidc", "on", ">oidc-pw", "~*", "+@all")
+	ctx := context.Background()
+	open := func(o cache.RedisOptions) *cache.Redis {
+		o.Addr, o.Timeout = srv.Addr, time.Second
+		s, err := cache.NewRedis(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	db0 := open(cache.RedisOptions{Password: "default-pw"})
+	db3 := open(cache.RedisOptions{Username: "oidc", Password: "oidc-pw", DB: 3})
+	if err := db3.Set(ctx, "k", []byte("in 3"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db0.Get(ctx, "k"); !errors.Is(err, cache.ErrNotFound) {
+		t.Fatalf("database 0 sees database 3's key: %v", err)
+	}
+	if got, err := open(cache.RedisOptions{Password: "default-pw", DB: 3}).Get(ctx, "k"); err != nil || string(got) != "in 3" {
+		t.Fatalf("database 3: %q, %v", got, err)
+	}
+	for _, o := range []cache.RedisOptions{{}, {Password: "wrong"}, {Username: "oidc", Password: "wrong"}} {
+		if _, err := open(o).Get(ctx, "k"); !errors.Is(err, cache.ErrUnavailable) {
+			t.Fatalf("%+v: err = %v, want ErrUnavailable", o, err)
+		}
 	}
 }

@@ -33,10 +33,11 @@ type Server struct {
 	cmd *exec.Cmd
 }
 
-// Redis starts redis-server without persistence on a free port.
-func Redis(t testing.TB) *Server {
+// Redis starts redis-server without persistence on a free port; extra
+// are more redis-server options ("--requirepass", "pw").
+func Redis(t testing.TB, extra ...string) *Server {
 	return start(t, "redis-server", func(port int) []string {
-		return []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"}
+		return append([]string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"}, extra...)
 	})
 }
 
