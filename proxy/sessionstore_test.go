@@ -2,10 +2,12 @@ package proxy
 
 import (
 	"bytes"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -100,40 +102,10 @@ func TestSharedStoreFaults(t *testing.T) {
 				store = cachetest.Memcached(t)
 				directives = "OIDCCacheType memcache\nOIDCMemCacheServers " + store.Addr + "\n"
 			}
-			be := newRecorder(t)
-			opLn, _ := net.Listen("tcp", "127.0.0.1:0")
-			frontLn, _ := net.Listen("tcp", "127.0.0.1:0")
-			issuer := "http://" + opLn.Addr().String()
-			front := "http://" + frontLn.Addr().String()
-			op, err := devop.New(devop.Options{Issuer: issuer, Users: devop.DemoUsers(), AutoLogin: "zoe",
-				Logger:  slog.New(slog.DiscardHandler),
-				Clients: []devop.Client{{ID: "client1", Secret: "s3cret", RedirectURIs: []string{front + "/redirect_uri"}}}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			opSrv := &httptest.Server{Listener: opLn, Config: &http.Server{Handler: op}}
-			opSrv.Start()
-			defer opSrv.Close()
-			cfg := loadConfig(t, `ServerName 127.0.0.1
-OIDCProviderMetadataURL `+issuer+`/.well-known/openid-configuration
-OIDCClientID client1
-OIDCClientSecret s3cret
-OIDCRedirectURI /redirect_uri
-OIDCCryptoPassphrase secret
-`+directives+`<Location />
-  AuthType openid-connect
-  Require valid-user
-  ProxyPass http://`+be.srv.Listener.Addr().String()+`/
-</Location>
-<Location /redirect_uri>
-  ProxyPass !
-</Location>
-`)
 			base := runtime.NumGoroutine()
 			logs := &syncBuffer{}
-			srv := NewServer(cfg, slog.New(slog.NewTextHandler(logs, nil)), nil)
-			fs := &httptest.Server{Listener: frontLn, Config: &http.Server{Handler: srv}}
-			fs.Start()
+			srv, fs := newStoreServer(t, directives, logs)
+			front := fs.URL
 			c := browser(t)
 
 			if resp, body := get(t, c, front+"/app/1", nil); resp.StatusCode != 200 || body != "backend:/app/1" {
@@ -203,6 +175,98 @@ OIDCCryptoPassphrase secret
 				t.Fatalf("%d store goroutines left:\n%s", n, dump)
 			}
 			t.Logf("goroutines: %d before, %d after", base, runtime.NumGoroutine())
+		})
+	}
+}
+
+// newStoreServer runs a Server (the store chosen by directives) in front
+// of a backend recorder, against the development provider that logs zoe
+// in at once.
+func newStoreServer(t testing.TB, directives string, logs *syncBuffer) (*Server, *httptest.Server) {
+	be := newRecorder(t)
+	opLn, _ := net.Listen("tcp", "127.0.0.1:0")
+	frontLn, _ := net.Listen("tcp", "127.0.0.1:0")
+	issuer := "http://" + opLn.Addr().String()
+	front := "http://" + frontLn.Addr().String()
+	op, err := devop.New(devop.Options{Issuer: issuer, Users: devop.DemoUsers(), AutoLogin: "zoe",
+		Logger:  slog.New(slog.DiscardHandler),
+		Clients: []devop.Client{{ID: "client1", Secret: "s3cret", RedirectURIs: []string{front + "/redirect_uri"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opSrv := &httptest.Server{Listener: opLn, Config: &http.Server{Handler: op}}
+	opSrv.Start()
+	t.Cleanup(opSrv.Close)
+	cfg := loadConfig(t, `ServerName 127.0.0.1
+OIDCProviderMetadataURL `+issuer+`/.well-known/openid-configuration
+OIDCClientID client1
+OIDCClientSecret s3cret
+OIDCRedirectURI /redirect_uri
+OIDCCryptoPassphrase secret
+`+directives+`<Location />
+  AuthType openid-connect
+  Require valid-user
+  ProxyPass http://`+be.srv.Listener.Addr().String()+`/
+</Location>
+<Location /redirect_uri>
+  ProxyPass !
+</Location>
+`)
+	var log *slog.Logger
+	if logs != nil {
+		log = slog.New(slog.NewTextHandler(logs, nil))
+	}
+	srv := NewServer(cfg, log, nil)
+	fs := &httptest.Server{Listener: frontLn, Config: &http.Server{Handler: srv}}
+	fs.Start()
+	t.Cleanup(fs.Close)
+	return srv, fs
+}
+
+// BenchmarkPipelineOIDCStores is BenchmarkPipelineOIDC through a Server
+// with each session store (encrypted by default for redis and memcache).
+func BenchmarkPipelineOIDCStores(b *testing.B) {
+	for _, kind := range []string{"shm", "redis", "memcache", "redis-plain"} {
+		b.Run(kind, func(b *testing.B) {
+			directives := ""
+			switch kind {
+			case "redis", "redis-plain":
+				directives = "OIDCCacheType redis\nOIDCRedisCacheServer " + cachetest.Redis(b).Addr + "\n"
+				if kind == "redis-plain" {
+					directives += "OIDCCacheEncrypt Off\n"
+				}
+			case "memcache":
+				directives = "OIDCCacheType memcache\nOIDCMemCacheServers " + cachetest.Memcached(b).Addr + "\nOIDCMemCacheConnectionsHMax 64\n"
+			}
+			srv, fs := newStoreServer(b, directives, nil)
+			defer srv.CloseStore()
+			c := browser(b)
+			if resp, _ := get(b, c, fs.URL+"/", nil); resp.StatusCode != 200 {
+				b.Fatalf("login: %d", resp.StatusCode)
+			}
+			u, _ := url.Parse(fs.URL)
+			cookie := ""
+			for _, ck := range c.Jar.Cookies(u) {
+				cookie = ck.Name + "=" + ck.Value
+			}
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req, _ := http.NewRequest("GET", fs.URL+"/x", nil)
+					req.Header.Set("Cookie", cookie)
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != 200 {
+						b.Fatalf("status %d", resp.StatusCode)
+					}
+				}
+			})
 		})
 	}
 }

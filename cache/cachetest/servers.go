@@ -3,6 +3,7 @@
 package cachetest
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"os"
@@ -88,7 +89,9 @@ func (s *Server) Start() {
 		return
 	}
 	cmd := exec.Command(s.argv[0], s.argv[1:]...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// The server's own output is shown only when it fails to start.
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		s.t.Fatalf("%s: %v", s.argv[0], err)
 	}
@@ -104,7 +107,7 @@ func (s *Server) Start() {
 			cmd.Process.Kill()
 			cmd.Wait()
 			s.cmd = nil
-			s.t.Fatalf("%s did not listen on %s: %v", s.argv[0], s.Addr, err)
+			s.t.Fatalf("%s did not listen on %s: %v\n%s", s.argv[0], s.Addr, err, out.String())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
