@@ -424,6 +424,10 @@ func logArgPolicy(n *Node, inDir bool) (p policy, ok bool) {
 		if len(n.Args) > 0 && strings.HasPrefix(n.Args[0].Text, "syslog") {
 			return policy{Status: Unsupported, Reason: "ErrorLog syslog is not supported: this server's error log goes to standard error instead; log to a file or pipe it to logger (ErrorLog \"|/usr/bin/logger -t apache2 -p local1.info\")"}, true
 		}
+	case "oidccachetype":
+		if len(n.Args) > 0 && strings.EqualFold(n.Args[0].Text, "file") {
+			return policy{Status: Unsupported, Reason: "OIDCCacheType file is not implemented: sessions are kept in memory (not shared between instances, lost on restart); use redis or memcache to share them"}, true
+		}
 	case "loglevel":
 		if inDir {
 			return policy{Status: Unsupported, Reason: "a LogLevel inside a section (per directory or location) is not applied: the server's LogLevel is used for every request"}, true

@@ -15,7 +15,6 @@ import (
 
 	"github.com/oidcgate/oidcgate/apacheconf"
 	"github.com/oidcgate/oidcgate/internal/errorlog"
-	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // Server listens on the configuration's Listen addresses and serves the
@@ -27,8 +26,12 @@ type Server struct {
 	// LookupEnv supplies PassEnv values; set it before Reload (cmd passes
 	// os.LookupEnv).
 	lookupEnv func(string) (string, bool)
-	// store keeps sessions across reloads.
-	store oidc.Store
+	// store keeps sessions across reloads; it is rebuilt only when its
+	// settings (storeSpec) change.
+	store     *guardedStore
+	storeSpec storeSpec
+	// sharedStore is storeSpec.shared(), read by every request.
+	sharedStore atomic.Bool
 
 	mu        sync.Mutex
 	servers   []*http.Server
@@ -41,13 +44,46 @@ func NewServer(cfg *apacheconf.Config, log *slog.Logger, lookupEnv func(string) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{log: log, lookupEnv: lookupEnv}
-	if store, err := NewSessionStore(cfg); err == nil {
-		s.store = store
-	} else {
-		log.Error("session store could not be created", "err", err)
-	}
+	s.setStore(cfg)
 	s.site.Store(s.newSite(cfg))
 	return s
+}
+
+// setStore chooses the session store for cfg (OIDCCacheType), keeping the
+// current one when its settings did not change. A replaced store is
+// closed after the grace period of the site that used it.
+func (s *Server) setStore(cfg *apacheconf.Config) {
+	log := s.log.With(errorlog.Module("auth_openidc"))
+	sp, err := sessionStoreSpec(cfg)
+	if err != nil {
+		log.Error("session store: "+err.Error()+"; sessions are kept in memory, not shared", "err", err)
+		sp = storeSpec{Type: "shm", ShmMax: sp.ShmMax, ShmEntrySizeMax: sp.ShmEntrySizeMax}
+	}
+	if s.store != nil && sp == s.storeSpec {
+		return
+	}
+	if sp.Type == "file" {
+		log.Warn("OIDCCacheType file is not implemented: sessions are kept in memory (not shared, lost on restart); use redis or memcache to share them")
+	}
+	st, err := openStore(sp)
+	if err != nil {
+		log.Error("session store could not be created", "type", sp.Type, "err", err)
+		if s.store != nil {
+			return
+		}
+		if st, err = openStore(storeSpec{Type: "shm", ShmMax: sp.ShmMax, ShmEntrySizeMax: sp.ShmEntrySizeMax}); err != nil {
+			return
+		}
+	}
+	g := newGuardedStore(st, sp, log)
+	if sp.shared() {
+		g.check(context.Background())
+	}
+	if old := s.store; old != nil {
+		time.AfterFunc(time.Minute+time.Second, func() { _ = old.Close() })
+	}
+	s.store, s.storeSpec = g, sp
+	s.sharedStore.Store(sp.shared())
 }
 
 func (s *Server) newSite(cfg *apacheconf.Config) *Site {
@@ -61,6 +97,7 @@ func (s *Server) newSite(cfg *apacheconf.Config) *Site {
 
 // Reload replaces the configuration for new requests.
 func (s *Server) Reload(cfg *apacheconf.Config) {
+	s.setStore(cfg)
 	old := s.site.Swap(s.newSite(cfg))
 	// Requests still running on the old site may write a last line; its
 	// files are closed after a grace period.
@@ -69,7 +106,15 @@ func (s *Server) Reload(cfg *apacheconf.Config) {
 
 // ServeHTTP serves with the current site.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.site.Load().ServeHTTP(w, r)
+	site := s.site.Load()
+	if !s.sharedStore.Load() {
+		site.ServeHTTP(w, r)
+		return
+	}
+	// A shared store can fail: such a request ends in 500 (storeFaultWriter).
+	f := &storeFault{}
+	r = r.WithContext(context.WithValue(r.Context(), storeFaultKey{}, f))
+	site.ServeHTTP(&storeFaultWriter{ResponseWriter: w, f: f, r: r}, r)
 }
 
 // Listen opens one listener per Listen directive.
@@ -154,5 +199,15 @@ func (s *Server) Close() {
 	}
 	for _, ln := range s.listeners {
 		_ = ln.Close()
+	}
+}
+
+// CloseStore releases the session store (its connections); call it once
+// the server has stopped.
+func (s *Server) CloseStore() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store != nil {
+		_ = s.store.Close()
 	}
 }

@@ -69,6 +69,7 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 		log.Error(err.Error())
 	}
 	srv := proxy.NewServer(cfg, log, e.lookupEnv)
+	defer srv.CloseStore()
 	if err := srv.Listen(cfg); err != nil {
 		return err
 	}
