@@ -427,6 +427,10 @@ func (s *Site) denyOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.
 // in, shared across reloads; without it a site keeps them in a private
 // in-memory store.
 func (s *Site) SetSessionStore(store oidc.Store) {
+	if s.ownStore != nil && oidc.Store(s.ownStore) != store {
+		s.ownStore.Close()
+		s.ownStore = nil
+	}
 	s.rps = relyingParties(s.cfg, store, s.log)
 	s.rss = resourceServers(s.cfg, store, s.log)
 }

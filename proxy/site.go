@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/cache"
 	"github.com/oidcgate/oidcgate/oidc"
 )
 
@@ -45,6 +46,9 @@ type Site struct {
 	claimRules claimRules
 	// sslLoaded: mod_ssl is loaded, so %{VAR}s resolves.
 	sslLoaded bool
+	// ownStore is the private in-memory store a site starts with; closed
+	// when a shared store replaces it or the site closes.
+	ownStore *cache.Memory
 	// exprs are the parsed ap_expr sources.
 	exprs exprCache
 	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
@@ -158,6 +162,7 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	}
 	if store, err := NewSessionStore(cfg); err == nil {
 		s.SetSessionStore(store)
+		s.ownStore = store
 	}
 	s.sslLoaded = cfg.Modules != nil && cfg.Modules.HasModule("mod_ssl")
 	s.modDir = cfg.Modules == nil || cfg.Modules.HasModule("mod_dir")
@@ -176,6 +181,9 @@ func clientAddr(remote string) netip.Addr {
 // Close releases the site's open log files and idle backend connections.
 func (s *Site) Close() {
 	s.access.close()
+	if s.ownStore != nil {
+		s.ownStore.Close()
+	}
 	s.transportsMu.Lock()
 	defer s.transportsMu.Unlock()
 	for _, tr := range s.transports {

@@ -5,6 +5,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
+	"time"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -70,5 +72,25 @@ func TestNoAcceptEncodingAdded(t *testing.T) {
 	}
 	if v := r.Header.Values("Accept-Encoding"); len(v) != 0 {
 		t.Errorf("backend saw Accept-Encoding %q the client never sent", v)
+	}
+}
+
+// TestSiteStoreNotLeaked: the private store a site starts with is closed
+// when a shared one replaces it (every reload did leak its goroutines).
+func TestSiteStoreNotLeaked(t *testing.T) {
+	cfg := loadConfig(t, "ServerName a\nProxyPass / http://127.0.0.1:1/\n")
+	shared, err := NewSessionStore(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shared.Close()
+	before := runtime.NumGoroutine()
+	for range 20 {
+		s := NewSite(cfg, nil, nil)
+		s.SetSessionStore(shared)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if after := runtime.NumGoroutine(); after > before+5 {
+		t.Errorf("goroutines %d → %d after 20 sites", before, after)
 	}
 }
