@@ -5,11 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
-	"time"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestBackendConnectionsReused: sequential requests through one rule
