@@ -53,6 +53,7 @@ type sharedCluster struct {
 	logs    [2]*lockedBuffer
 	backend chan http.Header
 	store   *cachetest.Server
+	op      *devop.Provider
 }
 
 func startSharedCluster(t *testing.T, kind string, storeDownAtStart bool) *sharedCluster {
@@ -93,6 +94,7 @@ func startSharedCluster(t *testing.T, kind string, storeDownAtStart bool) *share
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc.op = op
 	opSrv := &httptest.Server{Listener: opLn, Config: &http.Server{Handler: codeReplayingOP(op)}}
 	opSrv.Start()
 	t.Cleanup(opSrv.Close)
@@ -251,6 +253,32 @@ func TestSharedSessionStore(t *testing.T) {
 			resp, _ := fetch(t, nc, sc.front+"/app/after-logout")
 			if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || !strings.Contains(loc, "/authorize") {
 				t.Fatalf("A after logout on B: %d %q, want a login redirect", resp.StatusCode, loc)
+			}
+
+			// a back-channel logout received by B ends the session on A
+			c4 := browserClient(t, true)
+			sc.to(A)
+			if resp, _ := fetch(t, c4, sc.front+"/app/bc"); resp.StatusCode != 200 {
+				t.Fatalf("login for back-channel logout on A: %d", resp.StatusCode)
+			}
+			sc.lastBackendHeader(t)
+			lt, err := sc.op.LogoutToken("client1", "zoe", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc.to(B)
+			bresp, err := http.Post(sc.front+"/redirect_uri?logout=backchannel", "application/x-www-form-urlencoded", strings.NewReader("logout_token="+lt))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bresp.Body.Close()
+			if bresp.StatusCode != 200 {
+				t.Fatalf("back-channel logout on B: %d\nB: %s", bresp.StatusCode, sc.logs[B])
+			}
+			sc.to(A)
+			c4.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			if resp, _ := fetch(t, c4, sc.front+"/app/bc2"); resp.StatusCode != 302 {
+				t.Fatalf("A after a back-channel logout received by B: %d, want a login redirect", resp.StatusCode)
 			}
 
 			// a login started on A (state cookie) completed by B

@@ -360,6 +360,19 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(set)
 }
 
+// LogoutToken returns a back-channel logout token (OpenID Connect
+// Back-Channel Logout 1.0) for the user sub at clientID, as the provider
+// would POST it to the client's back-channel logout URI; sid is added when
+// not empty.
+func (p *Provider) LogoutToken(clientID, sub, sid string) (string, error) {
+	c := map[string]any{"iss": p.issuer, "aud": clientID, "iat": p.now().Unix(), "jti": randomToken(),
+		"sub": sub, "events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}}}
+	if sid != "" {
+		c["sid"] = sid
+	}
+	return p.sign(c)
+}
+
 // sign signs claims as a compact JWS with the current key.
 func (p *Provider) sign(claims map[string]any) (string, error) {
 	p.mu.Lock()
