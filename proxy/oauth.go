@@ -130,7 +130,7 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 			s.PublicKeys = append(s.PublicKeys, k)
 		}
 	}
-	return s, nil
+	return s, rsExtSettings(o, &s)
 }
 
 // sharedKey reads "[<enc>#<kid>#]<key>" or "<kid>#<key>" or "<key>"
@@ -220,6 +220,7 @@ func rsDir(dir *apacheconf.DirConfig) *oidc.RSDir {
 		if v, ok := dir.OIDC.Value("OIDCOAuthTokenIntrospectionInterval"); ok {
 			d.IntrospectionInterval = v.Int
 		}
+		rsExtDir(dir.OIDC, d)
 	}
 	if dir.Authz != nil {
 		d.AuthName = dir.Authz.AuthName

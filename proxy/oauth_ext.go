@@ -1,0 +1,45 @@
+package proxy
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/oidc"
+)
+
+// rsExtSettings adds the server-level oidcgate extensions of the
+// resource server (OIDCGateOAuth*, OIDCPassUserInfoAs json:NAME) to s.
+func rsExtSettings(o *apacheconf.OIDCServer, s *oidc.RSSettings) error {
+	if v, ok := o.Value("OIDCGateOAuthValidateWith"); ok && v.String() == oidc.ValidateUserInfo {
+		s.ValidateWith = oidc.ValidateUserInfo
+	}
+	if v, ok := o.Value("OIDCGateOAuthProviderMetadataURL"); ok {
+		s.ProviderMetadataURL = v.String()
+	}
+	if s.ValidateWith == oidc.ValidateUserInfo && s.ProviderMetadataURL == "" {
+		return errors.New("OIDCGateOAuthValidateWith userinfo needs OIDCGateOAuthProviderMetadataURL")
+	}
+	s.PassJSONHeader = o.PassUserInfoHeader()
+	if v, ok := o.Value("OIDCGateOAuthPassClaims"); ok {
+		s.PassClaims = v.Words
+	}
+	if v, ok := o.Value("OIDCGateOAuthPassClaimsEncoding"); ok && v.String() == "base64url" {
+		s.PassClaimsEncoding = "base64url"
+	}
+	return nil
+}
+
+// rsExtDir adds the per-directory oidcgate extensions of the resource
+// server to d.
+func rsExtDir(o *apacheconf.OIDCDir, d *oidc.RSDir) {
+	if v, ok := o.Value("OIDCGateOAuthTokenHeader"); ok {
+		d.Accept.HeaderName = v.String()
+	}
+	if v, ok := o.Value("OIDCGateOAuthUnAuthAction"); ok {
+		d.UnAuthPass = v.String() == "pass"
+	}
+	if v, ok := o.Value("OIDCGateOAuthEnforceStatus"); ok {
+		d.EnforceStatus, _ = strconv.Atoi(v.String())
+	}
+}
