@@ -341,6 +341,9 @@ const (
 	rsIntrospectFail = "Reference token could not be introspected"
 	rsJWTFail        = "JWT token could not be validated"
 	rsNoUser         = "Could not set remote user"
+	// rsUserInfoFail is oidcgate's text for OIDCGateOAuthValidateWith
+	// userinfo.
+	rsUserInfoFail = "Token could not be validated at the userinfo endpoint"
 )
 
 // ScopeError is the value of OIDC_OAUTH_BEARER_SCOPE_ERROR, set when
@@ -394,12 +397,12 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	ep := rs.endpoints(ctx)
 	if err != nil {
 		rs.log.Warn("bearer token refused: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_token", ep.failText())
+		return rs.unauthorized(x, d, "invalid_token", rs.failText(ep))
 	}
 	c, err := rs.validate(ctx, ep, tok, d)
 	if err != nil {
 		rs.log.Error("bearer token could not be validated: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_token", ep.failText())
+		return rs.unauthorized(x, d, "invalid_token", rs.failText(ep))
 	}
 	if rs.s.RemoteUserBadPattern {
 		rs.log.Error("OIDCOAuthRemoteUserClaim is set to \"" + rs.s.RemoteUserClaim + "\", but could not set the remote user based the available claims for the user")
@@ -426,7 +429,10 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	return x.res
 }
 
-func (e rsEndpoints) failText() string {
+func (rs *ResourceServer) failText(e rsEndpoints) string {
+	if rs.s.ValidateWith == ValidateUserInfo {
+		return rsUserInfoFail
+	}
 	if e.introspection != "" {
 		return rsIntrospectFail
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -75,7 +74,7 @@ func TestRSUserInfoValidation(t *testing.T) {
 	// Invalid token: 401 with the module's WWW-Authenticate, and the
 	// failure is not cached as a success.
 	bad := rs2(rs, d, "opaque-bad")
-	if bad.res.Status != http.StatusUnauthorized || !strings.Contains(bad.res.Header.Get("Www-Authenticate"), `error="invalid_token"`) {
+	if bad.res.Status != http.StatusUnauthorized || bad.res.Header.Get("Www-Authenticate") != `Bearer error="invalid_token", error_description="Token could not be validated at the userinfo endpoint"` {
 		t.Fatalf("invalid token: %+v", bad.res)
 	}
 	if len(bad.req.Header["OIDC_CLAIM_sub"]) != 0 {
