@@ -199,7 +199,7 @@ func resourceServers(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger)
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)
 			continue
 		}
-		st.Namespace = oidcNamespace(srv, oidc.Settings{ClientID: st.ClientID, Issuer: st.Issuer, MetadataURL: st.IntrospectionEndpoint})
+		st.Namespace = oidcNamespace(srv, oidc.Settings{ClientID: st.ClientID, Issuer: st.Issuer, MetadataURL: rsValidator(st)})
 		rs, err := oidc.NewResourceServer(st, store, oidc.WithRSLogger(rlog))
 		if err != nil {
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)

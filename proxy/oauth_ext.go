@@ -43,3 +43,14 @@ func rsExtDir(o *apacheconf.OIDCDir, d *oidc.RSDir) {
 		d.EnforceStatus, _ = strconv.Atoi(v.String())
 	}
 }
+
+// rsValidator names what validates a server's tokens, for its cache
+// namespace: the introspection endpoint as before, or the provider whose
+// userinfo endpoint does (so a result of one never validates a token for
+// another, nor across a change of OIDCGateOAuthValidateWith).
+func rsValidator(st oidc.RSSettings) string {
+	if st.ValidateWith == oidc.ValidateUserInfo {
+		return st.IntrospectionEndpoint + "\x00userinfo\x00" + st.ProviderMetadataURL
+	}
+	return st.IntrospectionEndpoint
+}
