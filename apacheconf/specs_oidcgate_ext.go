@@ -157,3 +157,16 @@ func (s *OIDCServer) PassUserInfoHeader() string {
 	}
 	return name
 }
+
+// checkExtServer checks a server's extension settings together:
+// userinfo validation needs the provider's discovery URL.
+func checkExtServer(sink *diagSink, srv *Server) {
+	v, ok := srv.OIDC.Value("OIDCGateOAuthValidateWith")
+	if !ok || v.String() != "userinfo" {
+		return
+	}
+	if _, ok := srv.OIDC.Value("OIDCGateOAuthProviderMetadataURL"); !ok {
+		sink.add(SevError, StageCheck, v.Pos, "OIDCGateOAuthValidateWith", "add OIDCGateOAuthProviderMetadataURL <the provider's .well-known/openid-configuration URL>",
+			"OIDCGateOAuthValidateWith userinfo needs OIDCGateOAuthProviderMetadataURL")
+	}
+}

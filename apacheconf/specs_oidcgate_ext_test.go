@@ -132,3 +132,12 @@ func FuzzExtValue(f *testing.F) {
 		}
 	})
 }
+
+func TestExtensionUserInfoNeedsProvider(t *testing.T) {
+	conf := "LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so\n<IfModule oidcgate.c>\nOIDCGateOAuthValidateWith userinfo\n</IfModule>\n"
+	_, diags := loadExt(t, conf, false)
+	errs := diags.Errors()
+	if len(errs) != 1 || errs[0].Pos.Line != 3 || !strings.Contains(errs[0].Msg, "needs OIDCGateOAuthProviderMetadataURL") {
+		t.Errorf("%v", errs)
+	}
+}
