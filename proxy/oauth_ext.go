@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
 	"github.com/oidcgate/oidcgate/oidc"
@@ -53,4 +55,23 @@ func rsValidator(st oidc.RSSettings) string {
 		return st.IntrospectionEndpoint + "\x00userinfo\x00" + st.ProviderMetadataURL
 	}
 	return st.IntrospectionEndpoint
+}
+
+// scrubUserInfoHeader removes a client's own OIDCPassUserInfoAs json:NAME
+// header (any case, '-' and '_' alike) on every mod_auth_openidc path of
+// the server: the resource server sets it, and no other path (the
+// relying party of auth-openidc without a token, openid-connect) may let
+// a spoofed one through.
+func scrubUserInfoHeader(r *http.Request, srv *apacheconf.Server) {
+	name := srv.OIDC.PassUserInfoHeader()
+	if name == "" {
+		return
+	}
+	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
+	want := norm(name)
+	for k := range r.Header {
+		if norm(k) == want {
+			delete(r.Header, k)
+		}
+	}
 }

@@ -54,6 +54,17 @@ func TestOAuthValidationFilter(t *testing.T) {
     OIDCGateOAuthUnAuthAction pass
   </IfModule>
 </Location>
+OIDCProviderMetadataURL `+op.URL+`/.well-known/openid-configuration
+OIDCClientID web
+OIDCClientSecret s
+OIDCRedirectURI /redirect_uri
+OIDCCryptoPassphrase p
+<Location /web>
+  AuthType auth-openidc
+  OIDCUnAuthAction pass
+  Require valid-user
+  ProxyPass http://`+addr+`/web
+</Location>
 <Location /strict>
   AuthType oauth20
   Require valid-user
@@ -115,6 +126,13 @@ func TestOAuthValidationFilter(t *testing.T) {
 	w = do("/open/x?a=1&access_token=bad&b=2", nil)
 	if _, uri := be.got(); w.Code != 200 || uri != "/open/x?a=1&b=2" {
 		t.Fatalf("query: %d %q", w.Code, uri)
+	}
+
+	// The relying party's path (auth-openidc without a token) lets no
+	// spoofed Identity through either.
+	w = do("/web/x", map[string]string{"Identity": "spoof", "identity_": "x", "IDENTITY": "spoof"})
+	if r, _ := be.got(); w.Code != 200 || r == nil || r.Header.Get("Identity") != "" {
+		t.Fatalf("web: %d %v", w.Code, r)
 	}
 
 	// Enforcing with 403: no WWW-Authenticate, the backend is not asked;
