@@ -221,6 +221,7 @@ func FuzzStripToken(f *testing.F) {
 		r.RequestURI = "/x?" + query
 		r.Header.Set("Cookie", cookie)
 		r.Header.Set("Authorization", authz)
+		r.Header.Set("X-T", authz)
 		a := AcceptTokenAs{Header: true, Query: true, Cookie: true, CookieName: "at", Basic: true, HeaderName: "X-T"}
 		StripToken(r, a)
 		if tok, found, _ := ExtractToken(r, a); found {
