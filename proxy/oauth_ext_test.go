@@ -155,3 +155,35 @@ OIDCCryptoPassphrase p
 		t.Fatalf("strict backend: %v", r)
 	}
 }
+
+// OIDCUnAuthAction pass does not apply to AuthType oauth20, as in Apache
+// + mod_auth_openidc 2.4.12.3 (measured: 401 without a token and with a
+// bad one); only OIDCGateOAuthUnAuthAction pass lets such requests on.
+func TestOAuthIgnoresUnAuthActionPass(t *testing.T) {
+	be := newRecorder(t)
+	cfg := loadConfig(t, `ServerName api.example
+OIDCOAuthVerifySharedKeys `+rsSecret+`
+<Location /api>
+  AuthType oauth20
+  OIDCUnAuthAction pass
+  Require valid-user
+  ProxyPass http://`+be.srv.Listener.Addr().String()+`/api
+</Location>
+`)
+	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(site.Close)
+	for _, tok := range []string{"", "bad"} {
+		r := httptest.NewRequest("GET", "http://api.example/api/x", nil)
+		if tok != "" {
+			r.Header.Set("Authorization", "Bearer "+tok)
+		}
+		w := httptest.NewRecorder()
+		site.ServeHTTP(w, r)
+		if w.Code != 401 {
+			t.Errorf("token %q: %d", tok, w.Code)
+		}
+	}
+	if r, _ := be.got(); r != nil {
+		t.Fatal("backend called")
+	}
+}
