@@ -64,8 +64,8 @@ func (c *compiler) walk(ctx *walkCtx, nodes []*Node) {
 	var prevIf *Section // for <ElseIf>/<Else>
 	for _, n := range nodes {
 		spec, ok := c.reg.Lookup(n.Name)
-		if ok && c.cfg.Tree.Strict && headOnlyOIDC[strings.ToLower(spec.Name)] {
-			ok = false // unknown to Debian's mod_auth_openidc 2.4.12.3
+		if ok && c.cfg.Tree.Strict && (headOnlyOIDC[strings.ToLower(spec.Name)] || isExtension(spec)) {
+			ok = false // unknown to Debian's mod_auth_openidc 2.4.12.3 / to Apache
 		}
 		if !ok || !c.mods.HasModule(spec.Module) {
 			c.unknown(n, spec)
@@ -110,6 +110,8 @@ func (c *compiler) unknown(n *Node, spec *Spec) {
 	switch {
 	case strings.HasPrefix(n.Name, "\ufeff"):
 		hint = "the file starts with a UTF-8 byte-order mark, which Apache does not skip either; save the file without it"
+	case isExtension(spec):
+		hint = spec.Name + " is an oidcgate extension, which Apache refuses; write it inside <IfModule oidcgate.c>"
 	case spec != nil && headOnlyOIDC[strings.ToLower(spec.Name)]:
 		hint = spec.Name + " is newer than Debian's mod_auth_openidc 2.4.12.3, which refuses it; oidcgate accepts it outside --apache mode"
 	case spec != nil:

@@ -100,6 +100,7 @@ func CheckOIDC(cfg *Config) Diagnostics {
 }
 
 func checkOIDCServer(sink *diagSink, srv *Server) {
+	checkExtServer(sink, srv)
 	o := srv.OIDC
 	has := func(name string) bool { _, ok := o.Value(name); return ok }
 	str := func(name string) string { v, _ := o.Value(name); return v.String() }

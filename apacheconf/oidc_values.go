@@ -47,11 +47,15 @@ func compileOIDC(c *walkCtx, n *Node) {
 	if c.Srv.OIDC != nil {
 		_, priv = c.Srv.OIDC.values["oidcprivatekeyfiles"]
 	}
-	if msg := parseOIDCValue(n.Name, spec, &v, oidcParseEnv{root: c.ServerRoot, privateKeys: priv, warn: func(msg string) {
+	if msg := parseOIDCValue(n.Name, spec, &v, oidcParseEnv{root: c.ServerRoot, privateKeys: priv, strict: c.conf != nil && c.conf.Tree != nil && c.conf.Tree.Strict, warn: func(msg string) {
 		c.warnf(n, "write a pattern Go's RE2 syntax accepts (no look-around or back-references)", "%s", msg)
 	}}); msg != "" {
 		c.errorf(n, oidcHint(key), "%s", msg)
 		return
+	}
+	if key == "oidcpassuserinfoas" && strings.Contains(strings.Join(v.Words, " "), "json:") {
+		c.warnf(n, "the relying party (AuthType openid-connect) passes userinfo JSON in OIDC_userinfo_json only when json is written without a name",
+			"OIDCPassUserInfoAs json:NAME is honoured by the resource server (AuthType oauth20) only")
 	}
 	if key == "oidccachetype" && v.String() == "file" {
 		c.warnf(n, "use shm (in memory, per process) or redis/memcache to share sessions between instances",
@@ -94,6 +98,8 @@ func oidcHint(key string) string {
 type oidcParseEnv struct {
 	root        string // ServerRoot, for relative file names
 	privateKeys bool   // OIDCPrivateKeyFiles was set earlier in this server
+	// strict is configtest --apache: only what 2.4.12.3 accepts.
+	strict bool
 	// warn reports a value the module accepts at load but that will not
 	// work at request time; nil drops the warning.
 	warn func(msg string)
@@ -222,6 +228,13 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 			if key == "oidcoauthaccepttokenas" {
 				// cookie:NAME and basic are recognised by prefix.
 				base, _, _ = strings.Cut(w, ":")
+			}
+			if key == "oidcpassuserinfoas" && !env.strict {
+				// Upstream's json:NAME (2.4.12.3 refuses it: oidcgate
+				// reads it, inside <IfModule oidcgate.c>).
+				if name, ok := strings.CutPrefix(w, "json:"); ok && isHeaderToken(name) {
+					base = "json"
+				}
 			}
 			if !contains(spec.enum, base) {
 				return enumMsg(base, spec.enum)

@@ -4,7 +4,7 @@ package apacheconf
 // The facts come from Apache's own command tables (specs_apache_gen.go);
 // registry_policy.go decides what oidcgate does with each.
 func allSpecTables() [][]Spec {
-	return [][]Spec{withPolicy(apacheSpecs), withPolicy(withHeadModule(oidcHeadSpecs))}
+	return [][]Spec{withPolicy(apacheSpecs), withPolicy(withHeadModule(oidcHeadSpecs)), extSpecs()}
 }
 
 // allHandlers joins every module's handler map, keyed by lower-case name.
@@ -14,7 +14,7 @@ func allHandlers() map[string]handler {
 	for _, m := range []map[string]handler{
 		coreHandlers, coreMiscHandlers, ignoredHandlers,
 		authzHandlers, aliasHandlers, proxyHandlers, headersHandlers, envHandlers, logHandlers, sslHandlers,
-		oidcHandlers,
+		oidcHandlers, extHandlers,
 	} {
 		for k, h := range m {
 			if _, dup := out[k]; dup {

@@ -23,6 +23,7 @@ var examples = []struct {
 	{"multi-vhost", "multi-vhost.conf"},
 	{"demo", "000-default.conf"},
 	{"bearer-api", "bearer-api.conf"},
+	{"seed-001-validation-filter", "validation-filter.conf"},
 }
 
 func TestExamplesLoad(t *testing.T) {

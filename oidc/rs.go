@@ -104,6 +104,26 @@ type RSSettings struct {
 	SSLValidateServer                 bool
 	CABundlePath                      string
 	OutgoingProxy                     string
+
+	// oidcgate extensions (rs_ext.go).
+
+	// ValidateWith is OIDCGateOAuthValidateWith: ValidateUserInfo
+	// validates every token at the provider's userinfo endpoint; ""
+	// keeps the module's introspection or local JWT validation.
+	ValidateWith string
+	// ProviderMetadataURL is OIDCGateOAuthProviderMetadataURL: the
+	// OpenID Connect discovery document whose userinfo_endpoint is
+	// called. UserInfoEndpoint, when set, is used as is (tests).
+	ProviderMetadataURL, UserInfoEndpoint string
+	// PassJSONHeader is the NAME of OIDCPassUserInfoAs json:NAME: the
+	// header that gets the claims as one compact JSON object ("" = none).
+	PassJSONHeader string
+	// PassClaims is OIDCGateOAuthPassClaims: only these claims, in this
+	// order, go into PassJSONHeader (nil = all).
+	PassClaims []string
+	// PassClaimsEncoding is OIDCGateOAuthPassClaimsEncoding: "" (none)
+	// or claims.EncodingBase64URL.
+	PassClaimsEncoding string
 }
 
 // RSDir are the per-directory settings of one resource-server request.
@@ -116,6 +136,13 @@ type RSDir struct {
 	IntrospectionInterval int
 	// AuthName is AuthName, the realm of WWW-Authenticate ("" = none).
 	AuthName string
+	// UnAuthPass is OIDCGateOAuthUnAuthAction pass: a missing or invalid
+	// token is stripped and the request goes on without a user.
+	UnAuthPass bool
+	// EnforceStatus is OIDCGateOAuthEnforceStatus: the status of a
+	// refused request (0 or 401 = 401 with WWW-Authenticate, as the
+	// module; any other without WWW-Authenticate).
+	EnforceStatus int
 }
 
 // ResourceServer validates bearer tokens (AuthType oauth20). It is safe
@@ -135,6 +162,11 @@ type ResourceServer struct {
 	md       *asMetadata
 	mdAt     time.Time
 	mdFailed time.Time
+
+	// uiEndpoint is the userinfo endpoint read from
+	// ProviderMetadataURL, fetched at uiAt (a failure at uiFailed).
+	uiEndpoint     string
+	uiAt, uiFailed time.Time
 
 	// verified caches locally validated JWTs by the SHA-256 of the
 	// token until their exp: a repeated token costs no signature check.
@@ -309,6 +341,9 @@ const (
 	rsIntrospectFail = "Reference token could not be introspected"
 	rsJWTFail        = "JWT token could not be validated"
 	rsNoUser         = "Could not set remote user"
+	// rsUserInfoFail is oidcgate's text for OIDCGateOAuthValidateWith
+	// userinfo.
+	rsUserInfoFail = "Token could not be validated at the userinfo endpoint"
 )
 
 // ScopeError is the value of OIDC_OAUTH_BEARER_SCOPE_ERROR, set when
@@ -362,12 +397,12 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	ep := rs.endpoints(ctx)
 	if err != nil {
 		rs.log.Warn("bearer token refused: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_token", ep.failText())
+		return rs.unauthorized(x, d, "invalid_token", rs.failText(ep))
 	}
 	c, err := rs.validate(ctx, ep, tok, d)
 	if err != nil {
 		rs.log.Error("bearer token could not be validated: " + err.Error())
-		return rs.unauthorized(x, d, "invalid_token", ep.failText())
+		return rs.unauthorized(x, d, "invalid_token", rs.failText(ep))
 	}
 	if rs.s.RemoteUserBadPattern {
 		rs.log.Error("OIDCOAuthRemoteUserClaim is set to \"" + rs.s.RemoteUserClaim + "\", but could not set the remote user based the available claims for the user")
@@ -387,11 +422,17 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 		rs.setAppInfo(x, p.Name, p.Value)
 	}
 	rs.setAppInfo(x, "OIDC_access_token", tok)
+	if h := rs.s.PassJSONHeader; h != "" {
+		x.setHeader(h, headerSafe(rs.userInfoJSON(c)))
+	}
 	(&RelyingParty{}).stripCookies(x)
 	return x.res
 }
 
-func (e rsEndpoints) failText() string {
+func (rs *ResourceServer) failText(e rsEndpoints) string {
+	if rs.s.ValidateWith == ValidateUserInfo {
+		return rsUserInfoFail
+	}
 	if e.introspection != "" {
 		return rsIntrospectFail
 	}
@@ -401,6 +442,13 @@ func (e rsEndpoints) failText() string {
 // unauthorized is oidc_oauth_return_www_authenticate: 401 with
 // WWW-Authenticate: Bearer [realm="…",] error="…", error_description="…".
 func (rs *ResourceServer) unauthorized(x *exchange, d *RSDir, code, desc string) Result {
+	if d.UnAuthPass {
+		return rs.passUnauthenticated(x, d)
+	}
+	if d.EnforceStatus != 0 && d.EnforceStatus != http.StatusUnauthorized {
+		x.res.HasUser, x.res.User = false, ""
+		return x.status(d.EnforceStatus)
+	}
 	scheme := "Bearer"
 	if d.Accept.onlyBasic() {
 		scheme = "Basic"
@@ -420,7 +468,7 @@ func (rs *ResourceServer) unauthorized(x *exchange, d *RSDir, code, desc string)
 func (rs *ResourceServer) scrub(x *exchange) {
 	sc := claims.Scrubber{ClaimPrefix: rs.s.ClaimPrefix, AuthnHeader: x.dir.AuthNHeader, WhiteListedClaims: x.dir.WhiteListedClaims}
 	for name := range x.r.Header {
-		if sc.Match(name) {
+		if sc.Match(name) || rs.s.PassJSONHeader != "" && sameHeader(name, rs.s.PassJSONHeader) {
 			delete(x.r.Header, name)
 		}
 	}
@@ -444,6 +492,9 @@ func (rs *ResourceServer) setAppInfo(x *exchange, name, value string) {
 func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok string, d *RSDir) (claims.Claims, error) {
 	if tok == "" {
 		return claims.Claims{}, errors.New("empty token")
+	}
+	if rs.s.ValidateWith == ValidateUserInfo {
+		return rs.validateUserInfo(ctx, tok, d.IntrospectionInterval)
 	}
 	if ep.introspection == "" {
 		key := sha256.Sum256([]byte(tok))

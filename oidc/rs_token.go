@@ -17,6 +17,9 @@ type AcceptTokenAs struct {
 	Header, Post, Query, Cookie, Basic bool
 	// CookieName is cookie:<name>'s name ("PA.global" by default).
 	CookieName string
+	// HeaderName is OIDCGateOAuthTokenHeader: a header holding the raw
+	// token or "Bearer <token>", looked at before every other place.
+	HeaderName string
 }
 
 // DefaultTokenCookie is the cookie OIDCOAuthAcceptTokenAs cookie reads
@@ -94,7 +97,10 @@ const maxFormBody = 1 << 20
 func ExtractToken(r *http.Request, a AcceptTokenAs) (token string, found bool, err error) {
 	tok, ok := "", false
 	var dup error
-	if a.header() || a.Basic {
+	if a.HeaderName != "" {
+		tok, ok = tokenFromHeader(r.Header, a.HeaderName)
+	}
+	if !ok && (a.header() || a.Basic) {
 		// Apache joins repeated headers with ", ".
 		tok, ok = tokenFromAuthorization(strings.Join(r.Header.Values("Authorization"), ", "), a.header(), a.Basic)
 	}

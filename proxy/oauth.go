@@ -130,7 +130,7 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 			s.PublicKeys = append(s.PublicKeys, k)
 		}
 	}
-	return s, nil
+	return s, rsExtSettings(o, &s)
 }
 
 // sharedKey reads "[<enc>#<kid>#]<key>" or "<kid>#<key>" or "<key>"
@@ -199,7 +199,7 @@ func resourceServers(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger)
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)
 			continue
 		}
-		st.Namespace = oidcNamespace(srv, oidc.Settings{ClientID: st.ClientID, Issuer: st.Issuer, MetadataURL: st.IntrospectionEndpoint})
+		st.Namespace = oidcNamespace(srv, oidc.Settings{ClientID: st.ClientID, Issuer: st.Issuer, MetadataURL: rsValidator(st)})
 		rs, err := oidc.NewResourceServer(st, store, oidc.WithRSLogger(rlog))
 		if err != nil {
 			rlog.Error("resource server could not be set up", "server", srv.Name, "err", err)
@@ -220,6 +220,7 @@ func rsDir(dir *apacheconf.DirConfig) *oidc.RSDir {
 		if v, ok := dir.OIDC.Value("OIDCOAuthTokenIntrospectionInterval"); ok {
 			d.IntrospectionInterval = v.Int
 		}
+		rsExtDir(dir.OIDC, d)
 	}
 	if dir.Authz != nil {
 		d.AuthName = dir.Authz.AuthName
@@ -251,6 +252,7 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 // server (oauth20) or the choice between them (auth-openidc). oauth says
 // the resource server authenticated the request.
 func (s *Site) authenticateModule(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string, authType string) (oidc.Result, *oidc.Request, bool, bool) {
+	scrubUserInfoHeader(r, srv)
 	if isOpenIDConnect(authType) {
 		res, q, ok := s.authenticateOIDC(w, r, srv, dir, uri, env)
 		return res, q, ok, false
