@@ -1,5 +1,7 @@
 package apacheconf
 
+import "strings"
+
 // LintOAuth warns about resource servers that validate JWT access tokens
 // locally without OIDCOAuthVerifyIssuer or OIDCOAuthVerifyAudience: any
 // token signed by one of the keys is then accepted, whoever it was issued
@@ -42,6 +44,32 @@ func LintOAuth(cfg *Config) Diagnostics {
 		if !has("OIDCOAuthVerifyAudience") {
 			sink.add(SevWarning, StageCheck, pos, "OIDCOAuthVerifyAudience", hint,
 				"JWT access tokens are validated locally without OIDCOAuthVerifyAudience: a token signed by these keys for another audience (another API) is accepted here")
+		}
+	}
+	// OIDCUnAuthAction pass where AuthType oauth20 applies: 2.4.12.3
+	// ignores it there (measured: 401 without or with a bad token);
+	// oidcgate's strip-and-pass is OIDCGateOAuthUnAuthAction.
+	for _, srv := range append([]*Server{cfg.Main}, cfg.VHosts...) {
+		if srv == nil {
+			continue
+		}
+		for _, sec := range srv.Sections {
+			d := sec.Dir
+			if d == nil || d.OIDC == nil {
+				continue
+			}
+			v, ok := d.OIDC.Value("OIDCUnAuthAction")
+			if !ok || v.String() != "pass" {
+				continue
+			}
+			at := ""
+			if d.Authz != nil {
+				at = d.Authz.AuthType
+			}
+			if strings.EqualFold(at, "oauth20") {
+				sink.add(SevWarning, StageCheck, v.Pos, "OIDCUnAuthAction", "to let requests without a valid token through, use OIDCGateOAuthUnAuthAction pass inside <IfModule oidcgate.c>",
+					"OIDCUnAuthAction pass has no effect with AuthType oauth20 (mod_auth_openidc answers 401 without a valid token)")
+			}
 		}
 	}
 	return sink.diags

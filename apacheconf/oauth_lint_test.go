@@ -43,3 +43,23 @@ func TestStrictSkipsOidcgateBlock(t *testing.T) {
 		}
 	}
 }
+
+// TestLintOAuthUnAuthPass: OIDCUnAuthAction pass on an oauth20 path is
+// pointed to the extension directive that does strip-and-pass.
+func TestLintOAuthUnAuthPass(t *testing.T) {
+	for _, tc := range []struct {
+		authType string
+		want     bool
+	}{{"oauth20", true}, {"openid-connect", false}} {
+		cfg, _ := compileForTest(t, "OIDCOAuthIntrospectionEndpoint https://as.example/i\nOIDCOAuthClientID x\nOIDCOAuthClientSecret y\n<Location /api>\nAuthType "+tc.authType+"\nOIDCUnAuthAction pass\nRequire valid-user\n</Location>\n")
+		got := false
+		for _, d := range LintOAuth(cfg) {
+			if d.Directive == "OIDCUnAuthAction" && strings.Contains(d.Hint, "OIDCGateOAuthUnAuthAction") {
+				got = true
+			}
+		}
+		if got != tc.want {
+			t.Errorf("AuthType %s: warning %v, want %v", tc.authType, got, tc.want)
+		}
+	}
+}
