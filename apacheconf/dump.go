@@ -117,10 +117,25 @@ func DumpRoutes(w io.Writer, cfg *Config) {
 		for _, a := range s.Aliases {
 			fmt.Fprintf(w, "  ServerAlias %s\n", a)
 		}
+		if s.Proxy != nil && len(s.Proxy.Rules) > 0 {
+			fmt.Fprintln(w, "  ProxyPass rules in the order they are tried:")
+			for _, r := range s.Proxy.Rules {
+				fmt.Fprintf(w, "    %s %s\n", ruleText(r), r.Pos)
+			}
+		}
 		fmt.Fprintln(w, "  sections in merge order:")
 		for _, sec := range s.MergeOrder() {
 			g, _ := sec.Group()
-			fmt.Fprintf(w, "    %-14s <%s %s> %s\n", g, sec.Kind, sec.Arg, sec.Pos)
+			fmt.Fprintf(w, "    %-14s <%s %s> %s", g, sec.Kind, sec.Arg, sec.Pos)
+			if d := sec.Dir; d != nil {
+				if d.Authz != nil && d.Authz.AuthType != "" {
+					fmt.Fprintf(w, "  AuthType %s", d.Authz.AuthType)
+				}
+				if d.Proxy != nil && d.Proxy.Rule != nil {
+					fmt.Fprintf(w, "  %s", ruleText(d.Proxy.Rule))
+				}
+			}
+			fmt.Fprintln(w)
 		}
 	}
 	for _, l := range cfg.Listens {
@@ -167,4 +182,19 @@ func relPos(p Pos, root string) string {
 	}
 	p.Chain = nil
 	return p.String()
+}
+
+// ruleText is a ProxyPass rule as a line of routes' output.
+func ruleText(r *ProxyRule) string {
+	from := r.Path
+	if r.Regex != nil {
+		from = "~ " + r.Regex.String()
+	}
+	if r.InLocation {
+		from = "(section)"
+	}
+	if r.Exclude {
+		return "ProxyPass " + from + " !"
+	}
+	return "ProxyPass " + from + " -> " + r.Target
 }
