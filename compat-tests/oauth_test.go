@@ -205,7 +205,8 @@ func TestOAuthDifferential(t *testing.T) {
 // TestOAuthIntrospectionDifferential: RFC 7662 introspection as 2.4.12.3
 // does it — the request the authorization server gets, active true/"true"/
 // false, error answers, the PingFederate shape, the expiry claim of
-// non-RFC answers, the cache (one call per token), and the form body the
+// non-RFC answers, the cache (one call per token) and ?remove_at_cache=
+// on the redirect URI, and the form body the
 // backend gets once the token is taken out of it.
 func TestOAuthIntrospectionDifferential(t *testing.T) {
 	requireApache(t)
@@ -286,6 +287,7 @@ OIDCOAuthClientID rs1
 OIDCOAuthClientSecret rs-secret
 OIDCOAuthSSLValidateServer Off
 OIDCOAuthIntrospectionEndpointParams extra=1%%202
+OIDCRedirectURI /api/redirect_uri
 <Location /api>
   AuthType oauth20
   OIDCOAuthAcceptTokenAs header post
@@ -342,6 +344,39 @@ OIDCOAuthIntrospectionEndpointParams extra=1%%202
 			t.Errorf("%s: introspection calls apache %d %q, oidcgate %d %q", tok, aCalls, aReq, oCalls, oReq)
 		}
 	}
+	// ?remove_at_cache= on the redirect URI drops a cached introspection
+	// result ("good" is cached on both after the loop above).
+	raw := func(addr, query string) result {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + "/api/redirect_uri" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return result{status: resp.StatusCode, wwwAuth: resp.Header.Get("WWW-Authenticate"), body: resp.Header.Get("Content-Type") + " " + string(b)}
+	}
+	for _, q := range []string{"?remove_at_cache=good", "?remove_at_cache=good", "?remove_at_cache=never-seen", "?remove_at_cache=", "?jwks", "", "?logout=https%3A%2F%2Ft.example%2F"} {
+		a, o := raw(fp.Apache, q), raw(fp.OIDCGate, q)
+		if a != o {
+			t.Errorf("redirect_uri%s:\n apache   %+v\n oidcgate %+v", q, a, o)
+		}
+	}
+	// After the removal, "good" is introspected again, once.
+	for _, addr := range []string{fp.Apache, fp.OIDCGate} {
+		mu.Lock()
+		calls = map[string]int{}
+		mu.Unlock()
+		r1 := do(addr, "GET", "good", "")
+		r2 := do(addr, "GET", "good", "")
+		mu.Lock()
+		n := calls["good"]
+		mu.Unlock()
+		if n != 1 || r1.status != 200 || r2.status != 200 {
+			t.Errorf("%s: after remove_at_cache, %d introspection calls for two requests (%d, %d), want 1 (200, 200)", addr, n, r1.status, r2.status)
+		}
+	}
+
 	// The token in a form body: the backend gets the rest of the body.
 	a := do(fp.Apache, "POST", "", "a=1&access_token=good&b=2")
 	bmu.Lock()

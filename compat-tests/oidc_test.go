@@ -386,7 +386,7 @@ var (
 	hexRE          = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 	unixRE         = regexp.MustCompile(`^\d{10}$`)
 	cookieRE       = regexp.MustCompile(`\b(mod_auth_openidc_[A-Za-z0-9_-]*)=([^;\s"]+)`)
-	paramRE        = regexp.MustCompile(`\b(state|nonce|code|code_challenge|session_state|id_token_hint)=([A-Za-z0-9_.%-]+)`)
+	paramRE        = regexp.MustCompile(`\b(state|nonce|code|code_challenge|session_state|id_token_hint|revoke_session)=([A-Za-z0-9_.%-]+)`)
 )
 
 // shape describes a volatile value by its form: "<43 b64url>", "<32 hex>",
@@ -967,6 +967,31 @@ var oidcScenarios = []oidcScenario{
 			s.sendRaw(c, "default", "GET", "/redirect_uri?logout="+url.QueryEscape(target), browserHdr)
 			s.backchannel()
 		}
+	}},
+	{"j-revoke-session-and-remove-at-cache", func(s *scen) {
+		s.note("?revoke_session= and ?remove_at_cache= on the redirect URI: unknown values, then revoking the browser's own session")
+		for _, v := range []string{"default", "exclude"} {
+			s.sendRaw(nil, v, "GET", "/redirect_uri?remove_at_cache=never-cached", browserHdr)
+			s.sendRaw(nil, v, "GET", "/redirect_uri?remove_at_cache=", browserHdr)
+			s.sendRaw(nil, v, "GET", "/redirect_uri?revoke_session=", browserHdr)
+			s.sendRaw(nil, v, "GET", "/redirect_uri?revoke_session=no-such-session", browserHdr)
+			s.sendRaw(nil, v, "GET", "/redirect_uri?jwks=", browserHdr)
+		}
+		c := newBrowser(s.t)
+		s.loginAs(c, "default", "/start", "alice")
+		u, _ := url.Parse(s.tg.Base["default"] + "/")
+		var id string
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "mod_auth_openidc_session" {
+				id = ck.Value
+			}
+		}
+		if id == "" {
+			s.t.Fatal("no session cookie after the login")
+		}
+		s.note("revoke the session from another client, then the browser comes back")
+		s.sendRaw(nil, "default", "GET", "/redirect_uri?revoke_session="+url.QueryEscape(id), browserHdr)
+		s.send(c, "default", "GET", "/after-revoke", browserHdr)
 	}},
 	{"g-samesite", func(s *scen) {
 		s.note("OIDCCookieSameSite On (variant samesite) vs the default")

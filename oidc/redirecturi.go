@@ -57,10 +57,17 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		return x.status(http.StatusInternalServerError)
 	case hasParam(q, "jwks"):
 		// Let through with an empty user; the content handler answers.
+		// Spoofed identity headers go (2.4.12.3 leaves them when the
+		// path is proxied: DESIGN.md's scrubbing difference).
+		rp.scrub(x)
 		x.res.HasUser, x.res.Content = true, "jwks"
 		return x.res
 	case hasParam(q, "refresh"):
 		return rp.refreshRequest(ctx, x, sess, query)
+	case hasParam(q, "remove_at_cache"):
+		return rp.removeAccessTokenCache(ctx, x, query.Get("remove_at_cache"))
+	case hasParam(q, "revoke_session"):
+		return rp.revokeSession(ctx, x, query.Get("revoke_session"))
 	case hasParam(q, "info"):
 		if sess == nil {
 			return x.status(http.StatusUnauthorized)
@@ -231,6 +238,10 @@ func (rp *RelyingParty) Content(w http.ResponseWriter, q *Request, res Result) R
 	case "info":
 		query, _ := url.ParseQuery(x.r.URL.RawQuery)
 		return rp.info(x, res.session, query)
+	case contentEmpty:
+		// Any other request to the redirect URI that mod_proxy does not
+		// take: the module's content handler answers 200 with no body.
+		return rp.send(x, nil, "", http.StatusOK)
 	default:
 		// The RP's public keys (OIDCPublicKeyFiles, for private_key_jwt)
 		// in the module's own spacing; none are configured in this version.
@@ -510,4 +521,43 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 		}
 		return x.res, false
 	}
+}
+
+// contentEmpty is Result.Content for a redirect-URI request the module's
+// content handler answers with an empty 200 when nothing proxies it.
+const contentEmpty = "empty"
+
+// removeAccessTokenCache answers ?remove_at_cache=<access token>: the
+// bearer token's cached introspection result is dropped
+// (oidc_handle_remove_at_cache). Unknown tokens get 404; a removal gets
+// 500, as in 2.4.12.3, whose handler returns OK without setting a user so
+// that Apache's core refuses the request.
+func (rp *RelyingParty) removeAccessTokenCache(ctx context.Context, x *exchange, tok string) Result {
+	if rp.removeAT == nil || !rp.removeAT(ctx, tok) {
+		// The value is not logged: it may be a live token.
+		rp.log.Error("no cached access token found for the remove_at_cache value")
+		return x.status(http.StatusNotFound)
+	}
+	rp.log.Info("cached access token removed (remove_at_cache)")
+	return x.status(http.StatusInternalServerError)
+}
+
+// revokeSession answers ?revoke_session=<session id>: the session is
+// deleted from the session store, so from every instance sharing it
+// (oidc_handle_revoke_session). The request then goes on with an empty
+// user, as in 2.4.12.3: proxied when mod_proxy has the path, otherwise an
+// empty 200.
+func (rp *RelyingParty) revokeSession(ctx context.Context, x *exchange, id string) Result {
+	if s, err := rp.loadSession(ctx, id); err == nil {
+		rp.deleteSession(ctx, s)
+	} else {
+		rp.forgetView(id)
+		if err := rp.store.Delete(ctx, rp.key(keySession, id)); err != nil {
+			rp.log.Error("session could not be revoked", "err", err)
+			return x.status(http.StatusInternalServerError)
+		}
+	}
+	rp.scrub(x)
+	x.res.HasUser, x.res.Content = true, contentEmpty
+	return x.res
 }

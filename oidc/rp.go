@@ -31,6 +31,8 @@ type RelyingParty struct {
 	// refreshing holds a lock per session being refreshed.
 	refreshMu  sync.Mutex
 	refreshing map[string]*sync.Mutex
+	// removeAT drops a cached bearer-token result (?remove_at_cache=).
+	removeAT func(ctx context.Context, token string) bool
 }
 
 // Option configures a RelyingParty.
@@ -41,6 +43,13 @@ func WithClock(now func() time.Time) Option { return func(rp *RelyingParty) { rp
 
 // WithLogger sets the logger for the module's error-log lines.
 func WithLogger(l *slog.Logger) Option { return func(rp *RelyingParty) { rp.log = l } }
+
+// WithAccessTokenCache lets ?remove_at_cache= on the redirect URI drop a
+// bearer token's cached validation result: remove reports whether there
+// was one (ResourceServer.RemoveCachedToken).
+func WithAccessTokenCache(remove func(ctx context.Context, token string) bool) Option {
+	return func(rp *RelyingParty) { rp.removeAT = remove }
+}
 
 // New returns the relying party for s, keeping sessions and nonces in
 // store. It contacts no provider: metadata is fetched on first use.

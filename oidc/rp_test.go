@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -1092,5 +1093,48 @@ func TestPreservePost(t *testing.T) {
 	h.dir.PreservePost = false
 	if r := h.do("POST", "/form", map[string]string{"Content-Type": "application/x-www-form-urlencoded"}); r.res.Status != 302 {
 		t.Errorf("POST without OIDCPreservePost: %d", r.res.Status)
+	}
+}
+
+// TestRevokeSessionAndRemoveATCache: ?revoke_session= deletes the named
+// session from the store and lets the request on with an empty user
+// (spoofed identity headers removed); ?remove_at_cache= answers 404 for
+// a token it does not know and 500 after a removal, as 2.4.12.3.
+func TestRevokeSessionAndRemoveATCache(t *testing.T) {
+	h := newHarness(t, nil)
+	removed := map[string]bool{"cached-token": true}
+	h.rp.removeAT = func(_ context.Context, tok string) bool {
+		ok := removed[tok]
+		delete(removed, tok)
+		return ok
+	}
+	sess, _ := h.login("/app")
+	cookie := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if r := h.do("GET", "/app", cookie); r.res.Status != 0 || r.res.User == "" {
+		t.Fatalf("session not usable before the revocation: %+v", r.res)
+	}
+	r := h.do("GET", "/redirect_uri?revoke_session="+url.QueryEscape(sess), map[string]string{"OIDC_CLAIM_sub": "mallory"})
+	if r.res.Status != 200 || r.rec.Body.Len() != 0 || r.res.User != "" || r.req.Header.Get("OIDC_CLAIM_sub") != "" {
+		t.Fatalf("revoke_session: %+v body %q, spoofed header %q", r.res, r.rec.Body.String(), r.req.Header.Get("OIDC_CLAIM_sub"))
+	}
+	if r := h.do("GET", "/app", cookie); r.res.Status != http.StatusFound {
+		t.Fatalf("revoked session still accepted: %+v", r.res)
+	}
+	// An unknown id changes nothing and still lets the request on.
+	if r := h.do("GET", "/redirect_uri?revoke_session=nope", nil); r.res.Status != 200 {
+		t.Errorf("unknown session: %+v", r.res)
+	}
+	for _, c := range []struct {
+		tok  string
+		want int
+	}{{"cached-token", 500}, {"cached-token", 404}, {"other", 404}, {"", 404}} {
+		if r := h.do("GET", "/redirect_uri?remove_at_cache="+c.tok, nil); r.res.Status != c.want {
+			t.Errorf("remove_at_cache=%q: %d, want %d", c.tok, r.res.Status, c.want)
+		}
+	}
+	// Without a resource server: nothing to remove.
+	h.rp.removeAT = nil
+	if r := h.do("GET", "/redirect_uri?remove_at_cache=x", nil); r.res.Status != 404 {
+		t.Errorf("no resource server: %d", r.res.Status)
 	}
 }

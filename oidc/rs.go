@@ -115,6 +115,9 @@ type RSSettings struct {
 	// OpenID Connect discovery document whose userinfo_endpoint is
 	// called. UserInfoEndpoint, when set, is used as is (tests).
 	ProviderMetadataURL, UserInfoEndpoint string
+	// RedirectURI is OIDCRedirectURI: on its path ?remove_at_cache= is
+	// answered before any token is looked at ("" = never).
+	RedirectURI string
 	// PassJSONHeader is the NAME of OIDCPassUserInfoAs json:NAME: the
 	// header that gets the claims as one compact JSON object ("" = none).
 	PassJSONHeader string
@@ -379,6 +382,16 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	if x.dir == nil {
 		x.dir = &DirSettings{}
 	}
+	if rs.s.RedirectURI != "" && q.Path == redirectURIPath(rs.s.RedirectURI) && hasParam(q.HTTP.URL.RawQuery, "remove_at_cache") {
+		// As in 2.4.12.3: unknown token 404; removed 500 (the module's
+		// handler returns OK without a user and Apache's core refuses).
+		if !rs.RemoveCachedToken(q.HTTP.Context(), q.HTTP.URL.Query().Get("remove_at_cache")) {
+			rs.log.Error("no cached access token found for the remove_at_cache value")
+			return x.status(http.StatusNotFound)
+		}
+		rs.log.Info("cached access token removed (remove_at_cache)")
+		return x.status(http.StatusInternalServerError)
+	}
 	tok, found, err := t.Value, t.Found, t.Err
 	if err != nil && !found {
 		rs.log.Warn("bearer token refused: " + err.Error())
@@ -528,6 +541,21 @@ func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok stri
 		return c, nil
 	}
 	return rs.introspect(ctx, ep, tok, d.IntrospectionInterval)
+}
+
+// RemoveCachedToken drops tok's cached introspection (or userinfo)
+// result from the shared store, so on every instance sharing it; it
+// reports whether there was one. Locally validated JWTs are not cached
+// in the store, as in 2.4.12.3.
+func (rs *ResourceServer) RemoveCachedToken(ctx context.Context, tok string) bool {
+	if rs.store == nil || tok == "" {
+		return false
+	}
+	key := rs.cacheKey(tok)
+	if _, err := rs.store.Get(ctx, key); err != nil {
+		return false
+	}
+	return rs.store.Delete(ctx, key) == nil
 }
 
 // cacheEntry is a cached introspection result (the module's {"r","t"}).

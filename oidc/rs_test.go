@@ -664,3 +664,47 @@ func TestRSVerifiedTokenCache(t *testing.T) {
 }
 
 func rs2(rs *ResourceServer, d *RSDir, tok string) rsOut { return rsDo(rs, d, bearerReq(tok)) }
+
+// TestRSRemoveATCache: ?remove_at_cache=<token> on OIDCRedirectURI drops
+// the cached introspection result (the next request introspects again);
+// the answer is 404 for a token not cached, 500 after a removal, and it
+// comes before any token in the request is looked at.
+func TestRSRemoveATCache(t *testing.T) {
+	exp := rsNow.Add(time.Hour).Unix()
+	in := newIntrospector(t, func(tok string) (int, string) {
+		return 200, `{"active":true,"sub":"bob","exp":` + jsonInt(exp) + `}`
+	})
+	rs := newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, ClientID: "rs", ClientSecret: "s", RedirectURI: "https://api.example/api/redirect_uri"})
+	rsDo(rs, &RSDir{}, bearerReq("tok"))
+	rsDo(rs, &RSDir{}, bearerReq("tok"))
+	if n := in.calls.Load(); n != 1 {
+		t.Fatalf("calls %d, want 1", n)
+	}
+	remove := func(tok string, bearer bool) int {
+		r := httptest.NewRequest(http.MethodGet, "https://api.example/api/redirect_uri?remove_at_cache="+url.QueryEscape(tok), nil)
+		if bearer {
+			r.Header.Set("Authorization", "Bearer tok")
+		}
+		return rsDo(rs, &RSDir{}, r).res.Status
+	}
+	for _, c := range []struct {
+		tok    string
+		bearer bool
+		want   int
+	}{{"unknown", false, 404}, {"tok", true, 500}, {"tok", false, 404}, {"", false, 404}} {
+		if got := remove(c.tok, c.bearer); got != c.want {
+			t.Errorf("remove_at_cache=%q: %d, want %d", c.tok, got, c.want)
+		}
+	}
+	if out := rsDo(rs, &RSDir{}, bearerReq("tok")); out.res.User != "bob" {
+		t.Fatalf("%+v", out.res)
+	}
+	if n := in.calls.Load(); n != 2 {
+		t.Fatalf("calls %d after the removal, want 2", n)
+	}
+	// Elsewhere the parameter means nothing: the bearer token decides.
+	r := httptest.NewRequest(http.MethodGet, "https://api.example/api/other?remove_at_cache=tok", nil)
+	if out := rsDo(rs, &RSDir{}, r); out.res.Status != 401 {
+		t.Errorf("remove_at_cache off the redirect URI: %+v", out.res)
+	}
+}

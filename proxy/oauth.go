@@ -54,6 +54,7 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 		MetadataURL:             str("OIDCOAuthServerMetadataURL", ""),
 		MetadataRefresh:         secs("OIDCProviderMetadataRefreshInterval", 0),
 		IntrospectionEndpoint:   str("OIDCOAuthIntrospectionEndpoint", ""),
+		RedirectURI:             str("OIDCRedirectURI", ""),
 		IntrospectionMethod:     str("OIDCOAuthIntrospectionEndpointMethod", "POST"),
 		IntrospectionParams:     str("OIDCOAuthIntrospectionEndpointParams", ""),
 		IntrospectionTokenParam: str("OIDCOAuthIntrospectionTokenParamName", "token"),

@@ -238,7 +238,7 @@ func isOpenIDConnect(authType string) bool { return strings.EqualFold(authType, 
 
 // relyingParties builds one relying party per server that configures one,
 // all sharing store.
-func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) map[*apacheconf.Server]*oidc.RelyingParty {
+func relyingParties(cfg *apacheconf.Config, store oidc.Store, rss map[*apacheconf.Server]*oidc.ResourceServer, log *slog.Logger) map[*apacheconf.Server]*oidc.RelyingParty {
 	out := map[*apacheconf.Server]*oidc.RelyingParty{}
 	if store == nil {
 		return out
@@ -251,7 +251,12 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, log *slog.Logger) 
 		st.Namespace = oidcNamespace(srv, st)
 		// mod_auth_openidc's lines, in this server's error log
 		rlog := log.With(errorlog.Module("auth_openidc"), errorlog.Server(srv))
-		rp, err := oidc.New(st, store, oidc.WithLogger(rlog))
+		opts := []oidc.Option{oidc.WithLogger(rlog)}
+		if rs := rss[srv]; rs != nil {
+			// ?remove_at_cache= reaches the resource server's cache.
+			opts = append(opts, oidc.WithAccessTokenCache(rs.RemoveCachedToken))
+		}
+		rp, err := oidc.New(st, store, opts...)
 		if err != nil {
 			rlog.Error("relying party could not be set up", "server", srv.Name, "err", err)
 			continue
@@ -431,8 +436,8 @@ func (s *Site) SetSessionStore(store oidc.Store) {
 		s.ownStore.Close()
 		s.ownStore = nil
 	}
-	s.rps = relyingParties(s.cfg, store, s.log)
 	s.rss = resourceServers(s.cfg, store, s.log)
+	s.rps = relyingParties(s.cfg, store, s.rss, s.log)
 }
 
 // NewSessionStore returns the in-memory session store for cfg, sized from
