@@ -53,10 +53,6 @@ func compileOIDC(c *walkCtx, n *Node) {
 		c.errorf(n, oidcHint(key), "%s", msg)
 		return
 	}
-	if key == "oidcpassuserinfoas" && strings.Contains(strings.Join(v.Words, " "), "json:") {
-		c.warnf(n, "the relying party (AuthType openid-connect) passes userinfo JSON in OIDC_userinfo_json only when json is written without a name",
-			"OIDCPassUserInfoAs json:NAME is honoured by the resource server (AuthType oauth20) only")
-	}
 	if key == "oidccachetype" && v.String() == "file" {
 		c.warnf(n, "use shm (in memory, per process) or redis/memcache to share sessions between instances",
 			"OIDCCacheType file: oidcgate has no file cache; it uses its in-memory cache instead")

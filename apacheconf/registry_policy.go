@@ -199,7 +199,7 @@ var directivePolicy = map[string]policy{
 	"oidccookiehttponly": {Status: Supported}, "oidccookiesamesite": {Status: Supported},
 	"oidcremoteuserclaim": {Status: Supported}, "oidcclaimprefix": {Status: Supported}, "oidcclaimdelimiter": {Status: Supported},
 	"oidcpassclaimsas": {Status: Supported}, "oidcpassidtokenas": {Status: Supported},
-	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims and json; jwt needs signed userinfo responses (planned). Upstream's json:NAME (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>) gives AuthType oauth20 the claims as one JSON header NAME"},
+	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims and json; jwt needs signed userinfo responses (planned). Upstream's json:NAME (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>) puts the userinfo JSON (AuthType openid-connect) or the token's claims (AuthType oauth20) into header NAME"},
 	"oidcpassrefreshtoken": {Status: Supported}, "oidcauthnheader": {Status: Supported},
 	"oidcunauthaction": {Status: Supported, Reason: "auth, pass, 401, 407, 410, and the expression form (ap_expr, apacheconf/expr)"},
 	"oidcunautzaction": {Status: Supported},

@@ -117,8 +117,16 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 			set(p.Name, p.Value)
 		}
 	}
-	if has(rp.s.PassUserInfoAs, "json") && v.hasUserInfo {
-		set("OIDC_userinfo_json", v.uiJSONValue)
+	if v.hasUserInfo {
+		for _, w := range rp.s.PassUserInfoAs {
+			// json, or current upstream's json:NAME (NAME as is, no
+			// prefix; the proxy scrubs a spoofed one).
+			if w == "json" {
+				set("OIDC_userinfo_json", v.uiJSONValue)
+			} else if name, ok := strings.CutPrefix(w, "json:"); ok && name != "" {
+				set(name, v.uiJSONValue)
+			}
+		}
 	}
 	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" {
 		set("OIDC_userinfo_jwt", s.UserInfoJWT)

@@ -1138,3 +1138,31 @@ func TestRevokeSessionAndRemoveATCache(t *testing.T) {
 		t.Errorf("no resource server: %d", r.res.Status)
 	}
 }
+
+// TestPassUserInfoAsJSONName: current upstream's json:NAME puts the
+// userinfo JSON in header NAME, as is (no OIDC_ prefix), next to json's
+// OIDC_userinfo_json.
+func TestPassUserInfoAsJSONName(t *testing.T) {
+	for _, c := range []struct {
+		words []string
+		want  map[string]bool // headers expected to carry the JSON
+	}{
+		{[]string{"json:X-Userinfo"}, map[string]bool{"X-Userinfo": true}},
+		{[]string{"json", "json:X-Userinfo"}, map[string]bool{"X-Userinfo": true, "OIDC_userinfo_json": true}},
+		{[]string{"claims"}, map[string]bool{}},
+	} {
+		h := newHarness(t, func(s *Settings) { s.PassUserInfoAs = c.words })
+		h.op.userinfo = json.RawMessage(`{"sub":"248289761001","name":"Zoë"}`)
+		sess, _ := h.login("/")
+		r := h.do("GET", "/", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+		for _, name := range []string{"X-Userinfo", "OIDC_userinfo_json"} {
+			got := r.req.Header[name]
+			if c.want[name] != (len(got) == 1 && got[0] == `{"sub":"248289761001","name":"Zoë"}`) {
+				t.Errorf("%v: %s = %q", c.words, name, got)
+			}
+			if c.want[name] && r.env[name] == "" {
+				t.Errorf("%v: no %s in the environment", c.words, name)
+			}
+		}
+	}
+}

@@ -93,8 +93,8 @@ type Settings struct {
 	// PassIDTokenAs is OIDCPassIDTokenAs: any of claims, payload,
 	// serialized (default claims).
 	PassIDTokenAs []string
-	// PassUserInfoAs is OIDCPassUserInfoAs: any of claims, json, jwt
-	// (default claims).
+	// PassUserInfoAs is OIDCPassUserInfoAs: any of claims, json, jwt and
+	// current upstream's json:NAME (default claims).
 	PassUserInfoAs []string
 
 	// DefaultURL is OIDCDefaultURL; DefaultLoggedOutURL is
