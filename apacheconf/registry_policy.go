@@ -188,7 +188,7 @@ var directivePolicy = map[string]policy{
 	"oidcpathscope": {Status: Supported}, "oidcpathauthrequestparams": {Status: Supported},
 	"oidcresponsemode":              {Status: Supported, Reason: "query and form_post; fragment needs the implicit flows, which are not implemented"},
 	"oidcpkcemethod":                {Status: Supported, Reason: "S256 by default (deliberate difference: upstream's current default); plain and none as configured"},
-	"oidcprovidertokenendpointauth": {Status: Supported, Reason: "client_secret_basic and client_secret_post; client_secret_jwt and private_key_jwt are planned"},
+	"oidcprovidertokenendpointauth": {Status: Supported, Reason: "client_secret_basic, client_secret_post, client_secret_jwt (HS256 assertion as 2.4.12.3 builds it) and none; private_key_jwt (OIDCPrivateKeyFiles) is planned: with it the token request fails"},
 	"oidcidtokensignedresponsealg":  {Status: Supported}, "oidcvalidateissuer": {Status: Supported}, "oidcidtokeniatslack": {Status: Supported},
 	"oidccryptopassphrase": {Status: Supported, Reason: "encrypts state cookies (JWE dir/A256GCM); literal values, exec: is planned"},
 	"oidcstatetimeout":     {Status: Supported}, "oidcstatemaxnumberofcookies": {Status: Supported}, "oidcstateinputheaders": {Status: Supported},
@@ -334,7 +334,7 @@ var directivePolicy = map[string]policy{
 	// mod_auth_openidc's resource server (AuthType oauth20), served by
 	// package oidc (oidc/rs_test.go, proxy/oauth_test.go).
 	"oidcoauthintrospectionendpoint": {Status: Supported}, "oidcoauthclientid": {Status: Supported}, "oidcoauthclientsecret": {Status: Supported},
-	"oidcoauthintrospectionendpointauth":          {Status: Supported, Reason: "client_secret_basic, client_secret_post, bearer_access_token and none; client_secret_jwt and private_key_jwt are planned", Notable: true},
+	"oidcoauthintrospectionendpointauth":          {Status: Supported, Reason: "client_secret_basic, client_secret_post, client_secret_jwt, bearer_access_token and none; private_key_jwt is planned: with it every token is refused", Notable: true},
 	"oidcoauthintrospectionclientauthbearertoken": {Status: Supported}, "oidcoauthintrospectionendpointmethod": {Status: Supported},
 	"oidcoauthintrospectionendpointparams": {Status: Supported}, "oidcoauthintrospectiontokenparamname": {Status: Supported},
 	"oidcoauthtokenexpiryclaim":           {Status: Supported},

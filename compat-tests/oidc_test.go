@@ -50,7 +50,9 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/oidc/*.golden fr
 //   - post: client "oidcgate-post" with OIDCProviderTokenEndpointAuth
 //     client_secret_post, OIDCPassIDTokenAs claims payload serialized,
 //     OIDCPassUserInfoAs claims json.
-var oidcVariants = []string{"default", "samesite", "exclude", "post"}
+//   - jwt: client "oidcgate-jwt" with OIDCProviderTokenEndpointAuth
+//     client_secret_jwt.
+var oidcVariants = []string{"default", "samesite", "exclude", "post", "jwt"}
 
 // oidcTarget is one front end under test.
 type oidcTarget struct {
@@ -145,6 +147,8 @@ OIDCPassUserInfoAs claims
 		case "post":
 			b.WriteString("  OIDCClientID oidcgate-post\n  OIDCProviderTokenEndpointAuth client_secret_post\n")
 			b.WriteString("  OIDCPassIDTokenAs claims payload serialized\n  OIDCPassUserInfoAs claims json\n")
+		case "jwt":
+			b.WriteString("  OIDCClientID oidcgate-jwt\n  OIDCClientSecret secret-for-client-secret-jwt-at-least-32-bytes\n  OIDCProviderTokenEndpointAuth client_secret_jwt\n")
 		case "samesite":
 			b.WriteString("  OIDCCookieSameSite On\n  OIDCXForwardedHeaders X-Forwarded-Proto\n")
 		}
@@ -919,6 +923,12 @@ var oidcScenarios = []oidcScenario{
 		s.note("variant post: client_secret_post; the id_token passed as claims, payload and serialized; userinfo as claims and json")
 		c := newBrowser(s.t)
 		s.loginAs(c, "post", "/p", "alice")
+	}},
+	{"h2-client-secret-jwt", func(s *scen) {
+		s.note("variant jwt: client_secret_jwt at the token endpoint (code and refresh grants)")
+		c := newBrowser(s.t)
+		s.loginAs(c, "jwt", "/p", "alice")
+		s.send(c, "jwt", "GET", "/again", browserHdr)
 	}},
 	{"i-callback-and-session-errors", func(s *scen) {
 		s.note("callbacks that do not match a login in progress, bad session cookies, two logins at once")

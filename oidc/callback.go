@@ -168,12 +168,21 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	if code == "" || params.Get("id_token") != "" || params.Get("access_token") != "" {
 		return nil, claims.Claims{}, errors.New("the authorization response does not match the code flow")
 	}
-	conf := &oauth2.Config{ClientID: rp.s.ClientID, ClientSecret: rp.s.ClientSecret, RedirectURL: x.redirectURI(),
-		Endpoint: oauth2.Endpoint{AuthURL: md.AuthorizationEndpoint, TokenURL: md.TokenEndpoint, AuthStyle: oauth2.AuthStyleInHeader}}
-	if rp.s.TokenEndpointAuth == "client_secret_post" || rp.s.ClientSecret == "" {
-		conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+	if err != nil {
+		return nil, claims.Claims{}, err
 	}
+	// x/oauth2 sends Basic credentials itself; every other method's
+	// parameters go into the form.
+	conf := &oauth2.Config{RedirectURL: x.redirectURI(),
+		Endpoint: oauth2.Endpoint{AuthURL: md.AuthorizationEndpoint, TokenURL: md.TokenEndpoint, AuthStyle: oauth2.AuthStyleInParams}}
 	var opts []oauth2.AuthCodeOption
+	if auth.basicUser != "" {
+		conf.ClientID, conf.ClientSecret, conf.Endpoint.AuthStyle = rp.s.ClientID, rp.s.ClientSecret, oauth2.AuthStyleInHeader
+	}
+	for k, v := range auth.params {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v[0]))
+	}
 	if st.Verifier != "" {
 		opts = append(opts, oauth2.VerifierOption(st.Verifier))
 	}

@@ -209,18 +209,19 @@ func (rp *RelyingParty) revoke(ctx context.Context, s *session) {
 			continue
 		}
 		form := url.Values{"token": {t.tok}, "token_type_hint": {t.hint}}
-		if rp.s.TokenEndpointAuth == "client_secret_post" {
-			form.Set("client_id", rp.s.ClientID)
-			form.Set("client_secret", rp.s.ClientSecret)
+		// The token endpoint is the audience here too, as in 2.4.12.3.
+		auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+		if err != nil {
+			rp.log.Warn("token revocation failed", "err", err)
+			return
 		}
+		auth.apply(form, nil)
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, md.RevocationEndpoint, strings.NewReader(form.Encode()))
 		if err != nil {
 			continue
 		}
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if rp.s.TokenEndpointAuth != "client_secret_post" && rp.s.ClientSecret != "" {
-			req.SetBasicAuth(url.QueryEscape(rp.s.ClientID), url.QueryEscape(rp.s.ClientSecret))
-		}
+		auth.apply(url.Values{}, req)
 		resp, err := rp.prov.client.Do(req)
 		if err != nil {
 			rp.log.Warn("token revocation failed", "err", err)

@@ -89,22 +89,17 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
 		form.Add(p.name, p.value)
 	}
-	basic := rp.s.TokenEndpointAuth != "client_secret_post" && rp.s.ClientSecret != ""
-	if !basic {
-		form.Set("client_id", rp.s.ClientID)
-		if rp.s.ClientSecret != "" {
-			form.Set("client_secret", rp.s.ClientSecret)
-		}
+	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+	if err != nil {
+		return err
 	}
+	auth.apply(form, nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, md.TokenEndpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if basic {
-		// RFC 6749 §2.3.1: form-encode id and secret first.
-		req.SetBasicAuth(url.QueryEscape(rp.s.ClientID), url.QueryEscape(rp.s.ClientSecret))
-	}
+	auth.apply(url.Values{}, req)
 	resp, err := rp.prov.client.Do(req)
 	if err != nil {
 		return err

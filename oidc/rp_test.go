@@ -3,6 +3,9 @@ package oidc
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
@@ -1164,5 +1167,62 @@ func TestPassUserInfoAsJSONName(t *testing.T) {
 				t.Errorf("%v: no %s in the environment", c.words, name)
 			}
 		}
+	}
+}
+
+// TestClientSecretJWT: OIDCProviderTokenEndpointAuth client_secret_jwt
+// authenticates the code and refresh grants with an HS256 assertion keyed
+// with the client secret (iss = sub = client id, aud = token endpoint,
+// jti, 60 s), and sends neither Basic credentials nor client_id.
+func TestClientSecretJWT(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.TokenEndpointAuth = "client_secret_jwt" })
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if r := h.do("GET", "/redirect_uri?refresh=%2Fback&access_token=AT-1", ck); r.res.Status != 302 {
+		t.Fatalf("refresh: %+v", r.res)
+	}
+	if len(h.op.tokenForms) != 2 {
+		t.Fatalf("%d token requests, want 2", len(h.op.tokenForms))
+	}
+	jtis := map[string]bool{}
+	for i, f := range h.op.tokenForms {
+		if h.op.tokenAuth[i] != "" || f.Has("client_id") || f.Has("client_secret") {
+			t.Errorf("request %d: Authorization %q, form %v", i, h.op.tokenAuth[i], f)
+		}
+		if f.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+			t.Errorf("request %d: client_assertion_type %q", i, f.Get("client_assertion_type"))
+		}
+		// go-jose refuses HMAC keys shorter than 32 bytes: checked by hand.
+		parts := strings.Split(f.Get("client_assertion"), ".")
+		if len(parts) != 3 {
+			t.Fatalf("request %d: assertion %q", i, f.Get("client_assertion"))
+		}
+		mac := hmac.New(sha256.New, []byte("s3cret"))
+		mac.Write([]byte(parts[0] + "." + parts[1]))
+		if got, _ := base64.RawURLEncoding.DecodeString(parts[2]); !hmac.Equal(got, mac.Sum(nil)) {
+			t.Fatalf("request %d: the assertion does not verify with the client secret", i)
+		}
+		if hdr, _ := base64.RawURLEncoding.DecodeString(parts[0]); string(hdr) != `{"alg":"HS256"}` {
+			t.Errorf("request %d: header %s", i, hdr)
+		}
+		payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		var c struct {
+			Iss, Sub, Aud, JTI string
+			Exp, Iat           int64
+		}
+		if err := json.Unmarshal(payload, &c); err != nil {
+			t.Fatal(err)
+		}
+		now := h.clock().Unix()
+		if c.Iss != "client1" || c.Sub != "client1" || c.Aud != h.op.issuer+"/token" || c.Iat != now || c.Exp != now+60 || len(c.JTI) != 22 || jtis[c.JTI] {
+			t.Errorf("request %d: assertion claims %+v", i, c)
+		}
+		jtis[c.JTI] = true
+	}
+	// Without a secret the client is public: client_id only.
+	h = newHarness(t, func(s *Settings) { s.TokenEndpointAuth = "client_secret_jwt"; s.ClientSecret = "" })
+	h.login("/")
+	if f := h.op.tokenForms[0]; f.Get("client_id") != "client1" || f.Has("client_assertion") || h.op.tokenAuth[0] != "" {
+		t.Errorf("public client: form %v, Authorization %q", f, h.op.tokenAuth[0])
 	}
 }

@@ -621,13 +621,6 @@ func (rs *ResourceServer) introspect(ctx context.Context, ep rsEndpoints, tok st
 	var basicUser, basicPass, bearer string
 	switch {
 	case rs.s.ClientID == "":
-	case auth == "none":
-		form.Set("client_id", rs.s.ClientID)
-	case auth == "client_secret_basic":
-		basicUser, basicPass = url.QueryEscape(rs.s.ClientID), url.QueryEscape(rs.s.ClientSecret)
-	case auth == "client_secret_post":
-		form.Set("client_id", rs.s.ClientID)
-		form.Set("client_secret", rs.s.ClientSecret)
 	case auth == "bearer_access_token":
 		if rs.s.IntrospectionBearer == nil {
 			return claims.Claims{}, errors.New("endpoint auth method set to bearer access token but no token is provided")
@@ -637,7 +630,12 @@ func (rs *ResourceServer) introspect(ctx context.Context, ep rsEndpoints, tok st
 			bearer = tok
 		}
 	default:
-		return claims.Claims{}, fmt.Errorf("introspection endpoint authentication %q is not supported", auth)
+		a, err := endpointAuth(auth, rs.s.ClientID, rs.s.ClientSecret, ep.introspection, rs.now())
+		if err != nil {
+			return claims.Claims{}, fmt.Errorf("introspection endpoint: %w", err)
+		}
+		a.apply(form, nil)
+		basicUser, basicPass = a.basicUser, a.basicPass
 	}
 	var req *http.Request
 	var err error

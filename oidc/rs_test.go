@@ -388,7 +388,8 @@ func newIntrospector(t testing.TB, answer func(tok string) (int, string)) *intro
 		_ = r.ParseForm()
 		u, p, _ := r.BasicAuth()
 		in.last.Store(url.Values{"user": {u}, "pass": {p}, "method": {r.Method}, "token": {r.Form.Get("token")},
-			"extra": {r.Form.Get("grant_type")}, "authz": {r.Header.Get("Authorization")}})
+			"extra": {r.Form.Get("grant_type")}, "authz": {r.Header.Get("Authorization")},
+			"client_id": {r.Form.Get("client_id")}, "assertion_type": {r.Form.Get("client_assertion_type")}, "assertion": {r.Form.Get("client_assertion")}})
 		st, body := answer(r.Form.Get("token"))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(st)
@@ -706,5 +707,37 @@ func TestRSRemoveATCache(t *testing.T) {
 	r := httptest.NewRequest(http.MethodGet, "https://api.example/api/other?remove_at_cache=tok", nil)
 	if out := rsDo(rs, &RSDir{}, r); out.res.Status != 401 {
 		t.Errorf("remove_at_cache off the redirect URI: %+v", out.res)
+	}
+}
+
+// TestRSIntrospectionClientSecretJWT: OIDCOAuthIntrospectionEndpointAuth
+// client_secret_jwt sends an HS256 assertion whose aud is the
+// introspection endpoint, and no client_id or Basic credentials.
+func TestRSIntrospectionClientSecretJWT(t *testing.T) {
+	in := newIntrospector(t, func(tok string) (int, string) {
+		return 200, `{"active":true,"sub":"bob","exp":` + jsonInt(rsNow.Add(time.Hour).Unix()) + `}`
+	})
+	rs := newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL + "/introspect", ClientID: "rs", ClientSecret: "k", IntrospectionAuth: "client_secret_jwt"})
+	if out := rsDo(rs, &RSDir{}, bearerReq("tok")); out.res.User != "bob" {
+		t.Fatalf("%+v", out.res)
+	}
+	last := in.last.Load().(url.Values)
+	if last.Get("user") != "" || last.Get("client_id") != "" || last.Get("assertion_type") != assertionTypeJWT {
+		t.Fatalf("introspection request %v", last)
+	}
+	parts := strings.Split(last.Get("assertion"), ".")
+	if len(parts) != 3 {
+		t.Fatalf("assertion %q", last.Get("assertion"))
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var c struct{ Iss, Sub, Aud string }
+	if err := json.Unmarshal(payload, &c); err != nil || c.Iss != "rs" || c.Sub != "rs" || c.Aud != in.srv.URL+"/introspect" {
+		t.Errorf("assertion claims %s (%v)", payload, err)
+	}
+	// private_key_jwt is not supported: the token is refused, nothing is sent.
+	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, ClientID: "rs", ClientSecret: "k", IntrospectionAuth: "private_key_jwt"})
+	before := in.calls.Load()
+	if out := rsDo(rs, &RSDir{}, bearerReq("tok")); out.res.Status != 401 || in.calls.Load() != before {
+		t.Errorf("private_key_jwt: %+v, %d calls", out.res, in.calls.Load()-before)
 	}
 }

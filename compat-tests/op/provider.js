@@ -123,9 +123,9 @@ async function loadExistingGrant(ctx) {
 const opts = args();
 const redirects = opts.redirects;
 const postLogout = [...new Set(redirects.flatMap((r) => [r, `${new URL(r).origin}/`, `${new URL(r).origin}/local`, `${new URL(r).origin}/logged-out`]))];
-const client = (id, method) => ({
+const client = (id, method, secret = 'secret') => ({
   client_id: id,
-  client_secret: 'secret',
+  client_secret: secret,
   token_endpoint_auth_method: method,
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
@@ -134,7 +134,8 @@ const client = (id, method) => ({
 });
 
 const configuration = {
-  clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post')],
+  clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
+    client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes')],
   // Every claim in the "openid" scope: mod_auth_openidc's default OIDCScope is "openid".
   claims: { openid: ['sub', ...CLAIM_NAMES.filter((c) => c !== 'sub')] },
   // Put the user's claims into the id_token too (so the id_token and userinfo
