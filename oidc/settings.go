@@ -96,6 +96,13 @@ type Settings struct {
 	// PassUserInfoAs is OIDCPassUserInfoAs: any of claims, json, jwt
 	// (default claims).
 	PassUserInfoAs []string
+	// WhiteListedClaims and BlackListedClaims are OIDCWhiteListedClaims and
+	// OIDCBlackListedClaims (nil: not configured). 2.4.12.3 keeps them per
+	// virtual host even when written in a section, and filters the
+	// id_token and userinfo claims with them before storing them in the
+	// session (see claims.Filter): the claims passed to the backend and
+	// those Require claim sees are both filtered.
+	WhiteListedClaims, BlackListedClaims []string
 
 	// DefaultURL is OIDCDefaultURL; DefaultLoggedOutURL is
 	// OIDCDefaultLoggedOutURL.
