@@ -50,6 +50,10 @@ type Settings struct {
 	IDTokenSignedAlg string
 	// ValidateIssuer is OIDCValidateIssuer (default on).
 	ValidateIssuer bool
+	// IDTokenAudValues is upstream's OIDCIDTokenAudValues ("@" = ClientID;
+	// nil: not configured, the aud must contain ClientID): an exhaustive
+	// list of accepted aud values (claims.CheckIDTokenAud).
+	IDTokenAudValues []string
 	// IATSlack is OIDCIDTokenIatSlack (600 s).
 	IATSlack time.Duration
 
