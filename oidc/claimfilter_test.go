@@ -117,3 +117,43 @@ func TestClaimFilters(t *testing.T) {
 		})
 	}
 }
+
+// TestIDTokenAudValues: upstream's OIDCIDTokenAudValues at the callback
+// (src/proto/id_token.c): a string aud must be one of the values ("@" is
+// the client_id), an array must hold all of them and nothing else; without
+// the directive the aud must contain the client_id (2.4.12.3).
+func TestIDTokenAudValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		values []string
+		aud    any
+		ok     bool
+	}{
+		{"default, client_id", nil, "client1", true},
+		{"default, another string", nil, "other", false},
+		{"default, array with client_id and more", nil, []string{"client1", "other"}, true},
+		{"values, another listed string", []string{"@", "other"}, "other", true},
+		{"values, client_id not listed", []string{"other"}, "client1", false},
+		{"values, array of exactly them", []string{"@", "other"}, []string{"other", "client1"}, true},
+		{"values, array missing one", []string{"@", "other"}, []string{"client1"}, false},
+		{"values, array with an unlisted one", []string{"@"}, []string{"client1", "third"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, func(s *Settings) { s.IDTokenAudValues = tt.values })
+			h.op.mutate = func(c map[string]any) { c["aud"] = tt.aud }
+			first := h.do("GET", "/", nil)
+			state := mustQuery(t, first.res.Location).Get("state")
+			sc, _, _ := cookieValue(first.sets, "mod_auth_openidc_state_"+state)
+			code := h.op.grant(first.res.Location)
+			cb := h.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+			_, _, got := cookieValue(cb.sets, "mod_auth_openidc_session")
+			if got != tt.ok {
+				t.Errorf("session %v, want %v (status %d body %.80q)", got, tt.ok, cb.rec.Code, cb.rec.Body.String())
+			}
+			if !tt.ok && !strings.Contains(cb.rec.Body.String(), "Error in handling response type.") {
+				t.Errorf("refused id_token: body %.120q", cb.rec.Body.String())
+			}
+		})
+	}
+}

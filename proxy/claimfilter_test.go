@@ -1,6 +1,9 @@
 package proxy
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestOIDCClaimFilters: OIDCWhiteListedClaims/OIDCBlackListedClaims, even
 // written in a <Location>, filter the claims of the whole server: the
@@ -53,5 +56,20 @@ func TestOIDCWhiteListScrubEmptyPrefix(t *testing.T) {
 	}
 	if v := r.Header.Values("Email"); len(v) != 1 || v[0] != "zoe@example.com" {
 		t.Errorf("email to the backend: %q", v)
+	}
+}
+
+// TestOIDCIDTokenAudValues: upstream's OIDCIDTokenAudValues reaches the
+// relying party: the development provider's aud is the client_id, so "@"
+// lets the login through and a list without it refuses the id_token.
+func TestOIDCIDTokenAudValues(t *testing.T) {
+	s := newOIDCSite(t, "zoe", "  Require valid-user", "OIDCIDTokenAudValues @")
+	if resp, body := get(t, browser(t), s.front.URL+"/a", nil); resp.StatusCode != 200 || body != "backend:/a" {
+		t.Errorf("aud = client_id with OIDCIDTokenAudValues @: %d %q", resp.StatusCode, body)
+	}
+	s = newOIDCSite(t, "zoe", "  Require valid-user", "OIDCIDTokenAudValues other")
+	resp, body := get(t, browser(t), s.front.URL+"/a", nil)
+	if body == "backend:/a" || !strings.Contains(body, "Error in handling response type.") {
+		t.Errorf("aud not among OIDCIDTokenAudValues accepted: %d %.200q", resp.StatusCode, body)
 	}
 }

@@ -144,6 +144,9 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCWhiteListedClaims"); ok {
 		s.WhiteListedClaims = append([]string{}, v.Words...)
 	}
+	if v, ok := o.Value("OIDCIDTokenAudValues"); ok { // upstream only
+		s.IDTokenAudValues = append([]string{}, v.Words...)
+	}
 	if v, ok := o.Value("OIDCBlackListedClaims"); ok {
 		s.BlackListedClaims = append([]string{}, v.Words...)
 	}
