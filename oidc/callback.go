@@ -269,7 +269,7 @@ func (rp *RelyingParty) verifyIDTokenNoNonce(ctx context.Context, md *Metadata, 
 	}
 	algs = withoutNone(algs)
 	v := gooidc.NewVerifier(md.Issuer, ks, &gooidc.Config{ClientID: rp.s.ClientID, SupportedSigningAlgs: algs,
-		SkipIssuerCheck: true, Now: rp.now})
+		SkipIssuerCheck: true, Now: rp.now, SkipClientIDCheck: rp.s.IDTokenAudValues != nil})
 	idt, err := v.Verify(gooidc.ClientContext(ctx, rp.prov.client), raw)
 	if err != nil {
 		return nil, nil, err
@@ -310,6 +310,15 @@ func (rp *RelyingParty) verifyIDTokenNoNonce(ctx context.Context, md *Metadata, 
 	now, slack := rp.now().Unix(), int64(rp.s.IATSlack/time.Second)
 	if iat < now-slack || iat > now+slack {
 		return nil, nil, fmt.Errorf("id_token iat %d is outside the allowed slack of %v", iat, rp.s.IATSlack)
+	}
+	if rp.s.IDTokenAudValues != nil { // upstream's OIDCIDTokenAudValues
+		var aud json.RawMessage
+		if c.Aud != nil {
+			aud = *c.Aud
+		}
+		if err := claims.CheckIDTokenAud(aud, rp.s.ClientID, rp.s.IDTokenAudValues); err != nil {
+			return nil, nil, err
+		}
 	}
 	if c.Azp != nil && *c.Azp != rp.s.ClientID {
 		return nil, nil, fmt.Errorf("id_token azp %q is not the client_id", *c.Azp)

@@ -178,10 +178,12 @@ func (rp *RelyingParty) loadView(ctx context.Context, id string) (*sessionView, 
 func (rp *RelyingParty) newView(raw []byte, s *session) *sessionView {
 	v := &sessionView{raw: raw, s: s}
 	v.idc, _ = claims.Parse(s.IDTokenClaims)
+	v.idc = rp.filterClaims(v.idc)
 	v.merged = v.idc
 	if len(s.UserInfoClaims) > 0 {
 		v.hasUserInfo = true
 		v.uic, _ = claims.Parse(s.UserInfoClaims)
+		v.uic = rp.filterClaims(v.uic)
 		v.merged = claims.Merge(v.uic, v.idc)
 		v.uiPairs = claims.Render(v.uic, rp.s.ClaimPrefix, rp.s.ClaimDelimiter)
 		v.uiJSONValue = string(v.uic.JSON())

@@ -50,6 +50,10 @@ type Settings struct {
 	IDTokenSignedAlg string
 	// ValidateIssuer is OIDCValidateIssuer (default on).
 	ValidateIssuer bool
+	// IDTokenAudValues is upstream's OIDCIDTokenAudValues ("@" = ClientID;
+	// nil: not configured, the aud must contain ClientID): an exhaustive
+	// list of accepted aud values (claims.CheckIDTokenAud).
+	IDTokenAudValues []string
 	// IATSlack is OIDCIDTokenIatSlack (600 s).
 	IATSlack time.Duration
 
@@ -96,6 +100,13 @@ type Settings struct {
 	// PassUserInfoAs is OIDCPassUserInfoAs: any of claims, json, jwt and
 	// current upstream's json:NAME (default claims).
 	PassUserInfoAs []string
+	// WhiteListedClaims and BlackListedClaims are OIDCWhiteListedClaims and
+	// OIDCBlackListedClaims (nil: not configured). 2.4.12.3 keeps them per
+	// virtual host even when written in a section, and filters the
+	// id_token and userinfo claims with them before storing them in the
+	// session (see claims.Filter): the claims passed to the backend and
+	// those Require claim sees are both filtered.
+	WhiteListedClaims, BlackListedClaims []string
 
 	// DefaultURL is OIDCDefaultURL; DefaultLoggedOutURL is
 	// OIDCDefaultLoggedOutURL.

@@ -138,6 +138,18 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCInfoHook"); ok {
 		s.InfoHook = v.Words
 	}
+	// Server-wide even when written in a section (apacheconf keeps them on
+	// the server, lines accumulating); a virtual host's list replaces the
+	// main server's whole.
+	if v, ok := o.Value("OIDCWhiteListedClaims"); ok {
+		s.WhiteListedClaims = append([]string{}, v.Words...)
+	}
+	if v, ok := o.Value("OIDCIDTokenAudValues"); ok { // upstream only
+		s.IDTokenAudValues = append([]string{}, v.Words...)
+	}
+	if v, ok := o.Value("OIDCBlackListedClaims"); ok {
+		s.BlackListedClaims = append([]string{}, v.Words...)
+	}
 	if v, ok := o.Value("OIDCHTMLErrorTemplate"); ok {
 		if b, err := os.ReadFile(v.String()); err == nil {
 			s.ErrorTemplate = string(b)
@@ -213,10 +225,20 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 	if v, ok := d.Value("OIDCStripCookies"); ok {
 		ds.StripCookies = v.Words
 	}
-	if v, ok := d.Value("OIDCWhiteListedClaims"); ok {
-		ds.WhiteListedClaims = v.Words
-	}
 	return ds
+}
+
+// serverWhiteList is OIDCWhiteListedClaims, which 2.4.12.3 keeps per
+// server even when written in a section: with an empty OIDCClaimPrefix the
+// scrubbing of incoming headers uses it (oidc_scrub_headers).
+func serverWhiteList(srv *apacheconf.Server) []string {
+	if srv == nil || srv.OIDC == nil {
+		return nil
+	}
+	if v, ok := srv.OIDC.Value("OIDCWhiteListedClaims"); ok {
+		return v.Words
+	}
+	return nil
 }
 
 // oidcNamespace keys a virtual host's sessions apart from the others' in
@@ -359,6 +381,7 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		return oidc.Result{}, nil, false
 	}
 	ds := oidcDirSettings(dir.OIDC)
+	ds.WhiteListedClaims = serverWhiteList(srv)
 	if v, ok := dir.OIDC.Value("OIDCUnAuthAction"); ok && len(v.Words) > 1 {
 		// OIDCUnAuthAction <action> <expr>: the action when the expression
 		// is true, else auth — and no XHR detection either way.
@@ -463,6 +486,7 @@ func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apach
 		}
 	}
 	ds := oidcDirSettings(dir.OIDC)
+	ds.WhiteListedClaims = serverWhiteList(srv)
 	sc := claims.Scrubber{ClaimPrefix: prefix, AuthnHeader: ds.AuthNHeader, WhiteListedClaims: ds.WhiteListedClaims}
 	for name := range r.Header {
 		if sc.Match(name) {
