@@ -44,7 +44,7 @@ func requestChunkCount(h http.Header, name string) int {
 // chunks when the request says it was chunked. Any missing chunk or a
 // chunk count out of range means no value at all, never a partial one.
 func getChunkedCookie(h http.Header, name string, chunkSize int) (string, bool) {
-	if chunkSize == 0 {
+	if chunkSize <= 0 {
 		return getCookie(h, name)
 	}
 	n := requestChunkCount(h, name)
