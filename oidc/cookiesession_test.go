@@ -386,3 +386,25 @@ func first(v []string) string {
 	}
 	return v[0]
 }
+
+// A refreshed access token goes into a new sealed cookie, which the next
+// request reads.
+func TestClientCookieRefresh(t *testing.T) {
+	h := newHarness(t, clientCookie(nil))
+	cb := h.cookieLogin("/")
+	ck := map[string]string{"Cookie": jar(cb.sets)}
+	h.dir.Refresh, h.dir.RefreshBeforeExpiry = true, 3599
+	h.advance(2 * time.Second)
+	r := h.do("GET", "/", ck)
+	if got := first(r.req.Header["OIDC_access_token"]); got != "AT-2" || len(h.op.refreshForms) != 1 {
+		t.Fatalf("access token %q after refresh (%d grants)", got, len(h.op.refreshForms))
+	}
+	v, _, ok := cookieValue(r.sets, sessCookie)
+	if !ok || v == "" {
+		t.Fatalf("refreshed session not re-sent: %q", r.sets)
+	}
+	r = h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + v})
+	if got := first(r.req.Header["OIDC_access_token"]); got != "AT-2" || len(h.op.refreshForms) != 1 {
+		t.Errorf("access token %q from the re-sent cookie (%d grants)", got, len(h.op.refreshForms))
+	}
+}
