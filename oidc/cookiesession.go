@@ -108,10 +108,15 @@ func (rp *RelyingParty) cookieSession(x *exchange) *session {
 // sends next; a session that would need more than maxChunks cookies is
 // refused (upstream; 2.4.12.3 wrote it anyway).
 func (rp *RelyingParty) saveCookieSession(s *session) error {
-	if rp.s.ClientCookieSession && !rp.s.CookieStoreIDToken {
-		// 2.4.12.3 never puts the raw id_token in the session then (so no
-		// OIDCPassIDTokenAs serialized, no id_token_hint at logout).
-		s.IDToken = ""
+	if rp.s.ClientCookieSession {
+		// 2.4.12.3 never keeps a JWT userinfo response in a client-cookie
+		// session (oidc_store_userinfo_claims), nor the raw id_token
+		// without :store_id_token (so no OIDCPassIDTokenAs serialized and
+		// no id_token_hint at logout).
+		s.UserInfoJWT = ""
+		if !rp.s.CookieStoreIDToken {
+			s.IDToken = ""
+		}
 	}
 	s.inCookie = true
 	v, err := rp.sealSession(s)
