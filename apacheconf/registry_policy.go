@@ -29,7 +29,7 @@ const (
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
 	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
 	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
-	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, cookie sessions, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
+	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
 )
 
 // modulePolicy is the default for every directive of a module.
@@ -194,8 +194,11 @@ var directivePolicy = map[string]policy{
 	"oidcstatetimeout":     {Status: Supported}, "oidcstatemaxnumberofcookies": {Status: Supported}, "oidcstateinputheaders": {Status: Supported},
 	"oidcstatecookieprefix":        {Status: Supported},
 	"oidcsessioninactivitytimeout": {Status: Supported}, "oidcsessionmaxduration": {Status: Supported},
-	"oidcsessioncookiepersistent": {Status: Supported},
-	"oidccookie":                  {Status: Supported}, "oidccookiepath": {Status: Supported}, "oidccookiedomain": {Status: Supported},
+	"oidcsessioncookiepersistent":      {Status: Supported},
+	"oidcsessiontype":                  {Status: Supported, Reason: "server-cache and client-cookie, with :persistent and :store_id_token as 2.4.12.3 accepts them (client-cookie:persistent:store_id_token sets both, as current upstream; 2.4.12.3 set neither). A client-cookie session is the session JSON, zlib-deflated and sealed (JWE dir/A256GCM with the OIDCCryptoPassphrase key): not readable by mod_auth_openidc (switching logs users out once); without :store_id_token the raw id_token is not kept (no id_token_hint at logout, as in the module), a JWT userinfo response never; back-channel logout cannot end it, and a copied cookie stays valid until its inactivity expiry"},
+	"oidcsessioncookiechunksize":       {Status: Supported, Reason: "4000 by default, 0 (or less) disables chunking; current upstream's rules: no empty trailing chunk, at most 99 chunks (a bigger session is refused: the login fails with 500), a missing chunk or a chunk count out of range means no session"},
+	"oidcsessioncachefallbacktocookie": {Status: Supported, Reason: "a session the store cannot take (its write fails) becomes a client-cookie session and stays one until it ends; as current upstream, a cookie value the store does not know is tried as a client-cookie session (2.4.12.3 only tried when the store read failed)"},
+	"oidccookie":                       {Status: Supported}, "oidccookiepath": {Status: Supported}, "oidccookiedomain": {Status: Supported},
 	"oidccookiehttponly": {Status: Supported}, "oidccookiesamesite": {Status: Supported},
 	"oidcremoteuserclaim": {Status: Supported}, "oidcclaimprefix": {Status: Supported}, "oidcclaimdelimiter": {Status: Supported},
 	"oidcpassclaimsas": {Status: Supported}, "oidcpassidtokenas": {Status: Supported},

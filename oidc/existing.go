@@ -28,7 +28,7 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 	if rp.now().Unix() > s.MaxExpiry {
 		rp.log.Warn("maximum session duration exceeded for user: " + s.RemoteUser)
 		rp.deleteSession(ctx, s)
-		x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+		x.deleteSessionCookie()
 		x.res.HasUser, x.res.User = false, ""
 		return rp.unauthenticated(ctx, x)
 	}
@@ -84,6 +84,10 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 // is Lax when first set (at the callback, a cross-site navigation) and
 // Strict afterwards.
 func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
+	if s.inCookie {
+		rp.setCookieSession(x, s, first)
+		return
+	}
 	c := cookie{name: x.dir.CookieName, value: s.ID, sameSite: x.cw.sameSiteNone()}
 	if rp.s.CookieSameSite {
 		c.sameSite = "Strict"

@@ -133,7 +133,7 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 		rp.revoke(ctx, sess)
 		rp.deleteSession(ctx, sess)
 	}
-	x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+	x.deleteSessionCookie()
 	h := x.header()
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("Pragma", "no-cache")
@@ -149,7 +149,7 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 func (rp *RelyingParty) localLogout(ctx context.Context, x *exchange, sess *session) Result {
 	rp.revoke(ctx, sess)
 	rp.deleteSession(ctx, sess)
-	x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+	x.deleteSessionCookie()
 	h := x.header()
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("Pragma", "no-cache")
@@ -175,7 +175,7 @@ func (rp *RelyingParty) frontChannelLogout(ctx context.Context, x *exchange, ses
 		rp.revoke(ctx, sess)
 		rp.deleteSession(ctx, sess)
 	}
-	x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+	x.deleteSessionCookie()
 	h := x.header()
 	h.Set("Cache-Control", "no-cache, no-store")
 	h.Set("Pragma", "no-cache")

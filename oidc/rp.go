@@ -266,21 +266,40 @@ func redirectURIPath(ru string) string {
 	return u.Path
 }
 
-// sessionFromCookie loads the session the session cookie names. A cookie
-// naming no stored session is deleted in the response.
+// sessionFromCookie loads the session the session cookie names (or, for
+// client-cookie sessions, holds). A cookie naming no stored session is
+// deleted in the response.
 func (rp *RelyingParty) sessionFromCookie(ctx context.Context, x *exchange) *session {
-	id, ok := getCookie(x.r.Header, x.dir.CookieName)
-	if !ok || id == "" {
-		return nil
-	}
-	s, err := rp.loadSession(ctx, id)
-	if err != nil {
-		x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
-		return nil
+	var s *session
+	if rp.s.ClientCookieSession {
+		if s = rp.cookieSession(x); s == nil {
+			return nil
+		}
+	} else {
+		id, ok := getCookie(x.r.Header, x.dir.CookieName)
+		err := errNoSession
+		if ok && id != "" {
+			s, err = rp.loadSession(ctx, id)
+		}
+		if err != nil && rp.s.CacheFallbackToCookie {
+			// Upstream's reading of OIDCSessionCacheFallbackToCookie: a
+			// value the store does not have may be a whole session
+			// (2.4.12.3 only looked at it when the store failed, so a
+			// fallback session was lost once the store answered again).
+			if s = rp.cookieSession(x); s != nil {
+				err = nil
+			}
+		}
+		if err != nil {
+			if ok && id != "" {
+				x.deleteSessionCookie()
+			}
+			return nil
+		}
 	}
 	if rp.now().Unix() > s.Expiry {
 		rp.deleteSession(ctx, s)
-		x.setCookie(cookie{name: x.dir.CookieName, sameSite: x.cw.sameSiteNone()})
+		x.deleteSessionCookie()
 		return nil
 	}
 	return s

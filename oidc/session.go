@@ -72,6 +72,11 @@ type session struct {
 
 	// view is the decoded form this copy was made from (not stored).
 	view *sessionView
+	// inCookie: the session lives in the session cookie (client-cookie,
+	// or the store failed with OIDCSessionCacheFallbackToCookie); sealed
+	// is its cookie value as last saved.
+	inCookie bool
+	sealed   string
 }
 
 // moduleState renders the session as 2.4.12.3 stores it (what the info
@@ -200,6 +205,9 @@ func (rp *RelyingParty) forgetView(id string) {
 }
 
 func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
+	if rp.s.ClientCookieSession || s.inCookie {
+		return rp.saveCookieSession(s)
+	}
 	b, err := json.Marshal(s)
 	if err != nil {
 		return err
@@ -212,6 +220,12 @@ func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
 		ttl = time.Second
 	}
 	if err := rp.store.Set(ctx, rp.key(keySession, s.ID), b, ttl); err != nil {
+		if rp.s.CacheFallbackToCookie {
+			// oidc_session_save: a failed cache write falls back to a
+			// client-cookie session; it stays one until it ends.
+			rp.log.Warn("session could not be stored, falling back to a client-cookie session", "err", err)
+			return rp.saveCookieSession(s)
+		}
 		return err
 	}
 	for _, idx := range []string{s.SID, s.SubIndex} {
@@ -223,6 +237,9 @@ func (rp *RelyingParty) saveSession(ctx context.Context, s *session) error {
 }
 
 func (rp *RelyingParty) deleteSession(ctx context.Context, s *session) {
+	if s.inCookie {
+		return // nothing stored: the caller deletes the cookie
+	}
 	rp.forgetView(s.ID)
 	_ = rp.store.Delete(ctx, rp.key(keySession, s.ID))
 	for _, idx := range []string{s.SID, s.SubIndex} {

@@ -73,8 +73,19 @@ type Settings struct {
 	// SessionInactivityTimeout and SessionMaxDuration (300 s, 8 h; 0 max
 	// duration = the id_token's exp).
 	SessionInactivityTimeout, SessionMaxDuration time.Duration
-	// PersistentCookie is OIDCSessionCookiePersistent.
+	// PersistentCookie is OIDCSessionCookiePersistent or OIDCSessionType's
+	// :persistent: the session cookie gets Expires = the inactivity expiry.
 	PersistentCookie bool
+	// ClientCookieSession is OIDCSessionType client-cookie: the whole
+	// session, sealed, is the session cookie. CookieStoreIDToken is its
+	// :store_id_token (without it the raw id_token is not kept).
+	ClientCookieSession, CookieStoreIDToken bool
+	// SessionCookieChunkSize is OIDCSessionCookieChunkSize (the proxy
+	// passes the module's 4000 by default); 0 disables chunking.
+	SessionCookieChunkSize int
+	// CacheFallbackToCookie is OIDCSessionCacheFallbackToCookie: with
+	// server-cache, a session the store cannot take goes into the cookie.
+	CacheFallbackToCookie bool
 	// CookieDomain is OIDCCookieDomain ("" = host-only cookies).
 	CookieDomain string
 	// CookieHTTPOnly is OIDCCookieHTTPOnly (on).

@@ -86,6 +86,26 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 		CABundlePath:             str("OIDCCABundlePath", ""),
 		OutgoingProxy:            str("OIDCOutgoingProxy", ""),
 	}
+	// OIDCSessionType: 2.4.12.3's six spellings (oidc_parse_session_type);
+	// client-cookie:persistent:store_id_token is read as meant (2.4.12.3
+	// compared the suffix with a leading ":" and so set neither flag).
+	if v, ok := o.Value("OIDCSessionType"); ok {
+		typ, suffix, _ := strings.Cut(v.String(), ":")
+		s.ClientCookieSession = typ == "client-cookie"
+		for _, w := range strings.Split(suffix, ":") {
+			switch w {
+			case "persistent":
+				s.PersistentCookie = true
+			case "store_id_token":
+				s.CookieStoreIDToken = s.ClientCookieSession
+			}
+		}
+	}
+	s.SessionCookieChunkSize = 4000
+	if v, ok := o.Value("OIDCSessionCookieChunkSize"); ok {
+		s.SessionCookieChunkSize = v.Int
+	}
+	s.CacheFallbackToCookie = flag("OIDCSessionCacheFallbackToCookie", false)
 	if v, ok := o.Value("OIDCStateMaxNumberOfCookies"); ok {
 		s.StateMaxCookies = v.Int
 		if len(v.Words) > 1 {

@@ -1,0 +1,167 @@
+package oidc
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Client-cookie sessions (OIDCSessionType client-cookie, and server-cache
+// with OIDCSessionCacheFallbackToCookie when the store fails): the whole
+// session is the session cookie's value — the session JSON, zlib-deflated
+// (as current upstream does), sealed with the OIDCCryptoPassphrase sealer
+// (compact JWE dir/A256GCM), chunked per OIDCSessionCookieChunkSize. The
+// plaintext is oidcgate's own format: a cookie written by the module is
+// not read (its users log in once more) and the other way round.
+
+// cookieSessions says sessions may live in cookies.
+func (rp *RelyingParty) cookieSessions() bool {
+	return rp.s.ClientCookieSession || rp.s.CacheFallbackToCookie
+}
+
+// maxCookieSession bounds a sealed session read from cookies: maxChunks
+// chunks of a generous chunk size. maxSessionPlain bounds the inflated
+// plaintext.
+const (
+	maxCookieSession = maxChunks * 8192
+	maxSessionPlain  = 4 << 20
+)
+
+func (rp *RelyingParty) sealSession(s *session) (string, error) {
+	c := *s
+	c.view, c.inCookie, c.sealed = nil, false, ""
+	b, err := json.Marshal(&c)
+	if err != nil {
+		return "", err
+	}
+	var z bytes.Buffer
+	w, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	if _, err := w.Write(b); err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	return rp.seal.seal(z.Bytes())
+}
+
+var errBadCookieSession = errors.New("invalid client-cookie session")
+
+// openSession decrypts and checks a sealed session. It must be for this
+// client_id; the host binding (cd) is checked per request as for server
+// sessions (existingSession).
+func (rp *RelyingParty) openSession(sealed string) (*session, error) {
+	if sealed == "" || len(sealed) > maxCookieSession {
+		return nil, errBadCookieSession
+	}
+	obj, err := jose.ParseEncryptedCompact(sealed, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
+	if err != nil {
+		return nil, errBadCookieSession
+	}
+	if obj.Header.ExtraHeaders[jose.HeaderKey("zip")] != nil {
+		return nil, errBadCookieSession // go-jose would inflate it unbounded
+	}
+	z, err := obj.Decrypt(rp.seal.key)
+	if err != nil {
+		return nil, errBadCookieSession
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(z))
+	if err != nil {
+		return nil, errBadCookieSession
+	}
+	plain, err := io.ReadAll(io.LimitReader(zr, maxSessionPlain+1))
+	if err != nil || len(plain) > maxSessionPlain {
+		return nil, errBadCookieSession
+	}
+	var s session
+	if err := json.Unmarshal(plain, &s); err != nil || s.ClientID != rp.s.ClientID || s.ID == "" || s.CookieDomain == "" {
+		return nil, errBadCookieSession
+	}
+	s.inCookie = true
+	s.view = rp.newView(nil, &s)
+	return &s, nil
+}
+
+// cookieSession reads the client-cookie session of the request, nil when
+// there is none or it is not valid.
+func (rp *RelyingParty) cookieSession(x *exchange) *session {
+	v, ok := getChunkedCookie(x.r.Header, x.dir.CookieName, rp.s.SessionCookieChunkSize)
+	if !ok || v == "" {
+		return nil
+	}
+	s, err := rp.openSession(v)
+	if err != nil {
+		rp.log.Warn("could not decode client-cookie session", "err", err)
+		return nil
+	}
+	return s
+}
+
+// saveCookieSession seals s for the session cookie setSessionCookie
+// sends next; a session that would need more than maxChunks cookies is
+// refused (upstream; 2.4.12.3 wrote it anyway).
+func (rp *RelyingParty) saveCookieSession(s *session) error {
+	if rp.s.ClientCookieSession {
+		// 2.4.12.3 never keeps a JWT userinfo response in a client-cookie
+		// session (oidc_store_userinfo_claims), nor the raw id_token
+		// without :store_id_token (so no OIDCPassIDTokenAs serialized and
+		// no id_token_hint at logout).
+		s.UserInfoJWT = ""
+		if !rp.s.CookieStoreIDToken {
+			s.IDToken = ""
+		}
+	}
+	s.inCookie = true
+	v, err := rp.sealSession(s)
+	if err != nil {
+		return err
+	}
+	if cs := rp.s.SessionCookieChunkSize; cs > 0 && (len(v)+cs-1)/cs > maxChunks {
+		return fmt.Errorf("%w: the session needs %d bytes, more than %d chunks of %d (OIDCSessionCookieChunkSize); use OIDCSessionType server-cache",
+			errTooManyChunks, len(v), maxChunks, cs)
+	}
+	s.sealed = v
+	return nil
+}
+
+// setCookieSession sends the sealed session as the (chunked) session
+// cookie, with the attributes setSessionCookie gives a session id.
+func (rp *RelyingParty) setCookieSession(x *exchange, s *session, first bool) {
+	sameSite := x.cw.sameSiteNone()
+	if rp.s.CookieSameSite {
+		sameSite = "Strict"
+		if first {
+			sameSite = "Lax"
+		}
+	}
+	expires := ""
+	if rp.s.PersistentCookie {
+		expires = time.Unix(s.Expiry, 0).UTC().Format(http.TimeFormat)
+	}
+	if s.sealed == "" {
+		if err := rp.saveCookieSession(s); err != nil {
+			rp.log.Error("client-cookie session could not be saved", "err", err)
+			return
+		}
+	}
+	if err := x.setChunkedCookie(x.dir.CookieName, s.sealed, expires, rp.s.SessionCookieChunkSize, sameSite); err != nil {
+		rp.log.Error("client-cookie session could not be saved", "err", err)
+	}
+}
+
+// deleteSessionCookie deletes the session cookie and, where sessions may
+// be cookies, the chunks the request presented.
+func (x *exchange) deleteSessionCookie() {
+	none := x.cw.sameSiteNone()
+	x.setCookie(cookie{name: x.dir.CookieName, sameSite: none})
+	if x.rp.cookieSessions() {
+		x.clearChunks(x.dir.CookieName, "", none)
+	}
+}
