@@ -150,6 +150,7 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcredirecturlsallowed":              {kind: oidcRegexps},
 	"oidcwhitelistedclaims":                {kind: oidcWords},
 	"oidcblacklistedclaims":                {kind: oidcWords},
+	"oidcidtokenaudvalues":                 {kind: oidcWords},
 	"oidcpasscookies":                      {kind: oidcWords},
 	"oidcstripcookies":                     {kind: oidcWords},
 	"oidcproviderverifycertfiles":          {kind: oidcKeyFiles},

@@ -132,3 +132,21 @@ func FuzzOIDCValue(f *testing.F) {
 		_ = parseOIDCValue(key, spec, &v, oidcParseEnv{root: "/nonexistent"})
 	})
 }
+
+// TestOIDCIDTokenAudValuesAccumulate: upstream adds OIDCIDTokenAudValues
+// lines up, like the other word lists.
+func TestOIDCIDTokenAudValuesAccumulate(t *testing.T) {
+	cfg, diags := compileForTest(t, `ServerName a
+<IfModule oidcgate.c>
+OIDCIDTokenAudValues @ api
+OIDCIDTokenAudValues other
+</IfModule>
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags.Errors())
+	}
+	v, ok := cfg.Main.OIDC.Value("OIDCIDTokenAudValues")
+	if !ok || strings.Join(v.Words, ",") != "@,api,other" {
+		t.Errorf("OIDCIDTokenAudValues over two lines: %v", v.Words)
+	}
+}

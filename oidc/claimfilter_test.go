@@ -157,3 +157,16 @@ func TestIDTokenAudValues(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimFiltersInfoHook: the info hook shows the filtered claims, as
+// 2.4.12.3 (which stores them filtered) does.
+func TestClaimFiltersInfoHook(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.WhiteListedClaims = []string{"sub", "name"} })
+	h.op.userinfo = json.RawMessage(`{"sub":"248289761001","name":"Zoë","email":"z@example.com"}`)
+	sess, _ := h.login("/")
+	r := h.do("GET", "/redirect_uri?info=json", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+	body := r.rec.Body.String()
+	if r.rec.Code != 200 || !strings.Contains(body, `"name": "Zoë"`) || strings.Contains(body, "email") || strings.Contains(body, `"iss"`) {
+		t.Errorf("info hook with a white list: %d %s", r.rec.Code, body)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oidcgate/oidcgate/oidc/claims"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
 
@@ -273,11 +274,22 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	if want("access_token_expires") && s.AccessTokenExpires > 0 {
 		o.add("access_token_expires", strconv.FormatInt(s.AccessTokenExpires, 10))
 	}
-	if want("id_token") && len(s.IDTokenClaims) > 0 {
-		o.addRaw("id_token", s.IDTokenClaims)
+	// With OIDCWhiteListedClaims/OIDCBlackListedClaims the hook shows the
+	// filtered claims, which is what 2.4.12.3 stored.
+	idRaw, uiRaw := []byte(s.IDTokenClaims), []byte(s.UserInfoClaims)
+	if rp.s.WhiteListedClaims != nil || rp.s.BlackListedClaims != nil {
+		if len(idRaw) > 0 {
+			idRaw = rp.filterClaims(mustClaims(idRaw)).JSON()
+		}
+		if len(uiRaw) > 0 {
+			uiRaw = rp.filterClaims(mustClaims(uiRaw)).JSON()
+		}
 	}
-	if want("userinfo") && len(s.UserInfoClaims) > 0 {
-		o.addRaw("userinfo", s.UserInfoClaims)
+	if want("id_token") && len(idRaw) > 0 {
+		o.addRaw("id_token", idRaw)
+	}
+	if want("userinfo") && len(uiRaw) > 0 {
+		o.addRaw("userinfo", uiRaw)
 	}
 	if want("exp") {
 		o.add("exp", s.MaxExpiry)
@@ -549,6 +561,11 @@ func (rp *RelyingParty) removeAccessTokenCache(ctx context.Context, x *exchange,
 // user, as in 2.4.12.3: proxied when mod_proxy has the path, otherwise an
 // empty 200.
 func (rp *RelyingParty) revokeSession(ctx context.Context, x *exchange, id string) Result {
+	if rp.s.ClientCookieSession {
+		// A cookie session lives in the browser: nothing to delete.
+		rp.log.Warn("cannot revoke session because server side caching is not in use")
+		return x.status(http.StatusInternalServerError)
+	}
 	if s, err := rp.loadSession(ctx, id); err == nil {
 		rp.deleteSession(ctx, s)
 	} else {
@@ -561,4 +578,14 @@ func (rp *RelyingParty) revokeSession(ctx context.Context, x *exchange, id strin
 	rp.scrub(x)
 	x.res.HasUser, x.res.Content = true, contentEmpty
 	return x.res
+}
+
+// mustClaims parses stored claims; a stored value that does not parse
+// (never written by this version) counts as no claims.
+func mustClaims(raw []byte) claims.Claims {
+	c, err := claims.Parse(raw)
+	if err != nil {
+		return claims.Claims{}
+	}
+	return c
 }

@@ -1140,6 +1140,11 @@ func TestRevokeSessionAndRemoveATCache(t *testing.T) {
 	if r := h.do("GET", "/redirect_uri?remove_at_cache=x", nil); r.res.Status != 404 {
 		t.Errorf("no resource server: %d", r.res.Status)
 	}
+	// Client-cookie sessions cannot be revoked (2.4.12.3: a warning, 500).
+	h = newHarness(t, func(s *Settings) { s.ClientCookieSession = true })
+	if r := h.do("GET", "/redirect_uri?revoke_session=x", nil); r.res.Status != 500 {
+		t.Errorf("revoke_session with client-cookie sessions: %+v", r.res)
+	}
 }
 
 // TestPassUserInfoAsJSONName: current upstream's json:NAME puts the

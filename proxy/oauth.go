@@ -238,7 +238,11 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
-	q := &oidc.Request{HTTP: r, Path: uri, Dir: oidcDirSettings(dir.OIDC), Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
+	ds := oidcDirSettings(dir.OIDC)
+	// OIDCWhiteListedClaims is per server in 2.4.12.3: with an empty
+	// claim prefix its names are scrubbed on this path too.
+	ds.WhiteListedClaims = serverWhiteList(srv)
+	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
 	res := rs.AuthenticateToken(q, d, tok)
 	copyHeaders(w.Header(), res.Header)
 	if res.Status != 0 {

@@ -203,3 +203,40 @@ func TestOAuthUnconfigured(t *testing.T) {
 		}
 	}
 }
+
+// TestOAuthWhiteListScrubEmptyPrefix: with an empty OIDCClaimPrefix the
+// server's OIDCWhiteListedClaims names are scrubbed on an oauth20 path
+// too, so a client cannot pass a claim the token does not carry.
+func TestOAuthWhiteListScrubEmptyPrefix(t *testing.T) {
+	be := newRecorder(t)
+	addr := be.srv.Listener.Addr().String()
+	cfg := loadConfig(t, `ServerName api.example
+OIDCOAuthVerifySharedKeys `+rsSecret+`
+OIDCClaimPrefix ""
+OIDCWhiteListedClaims dept
+<Location /api>
+  AuthType oauth20
+  Require valid-user
+  ProxyPass http://`+addr+`/api
+</Location>
+`)
+	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(site.Close)
+	front := httptest.NewServer(site)
+	t.Cleanup(front.Close)
+	req, _ := http.NewRequest("GET", front.URL+"/api/x", nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken(t, "read"))
+	req.Header.Set("Dept", "spoofed")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r, _ := be.got()
+	if resp.StatusCode != 200 || r == nil {
+		t.Fatalf("status %d, backend reached %v", resp.StatusCode, r != nil)
+	}
+	if v := r.Header.Get("Dept"); v != "" {
+		t.Errorf("spoofed white-listed claim header reached the backend: %q", v)
+	}
+}
