@@ -105,6 +105,10 @@ sleep 1
 targets=("apache2+oauth 18441" "oidcgate+oauth 18442" "oidcgate-plain 18443")
 [ -n "${APACHE_PLAIN:-}" ] && targets+=("apache2-plain 18444")
 hdr="Authorization: Bearer $token"
+# The same token with the signature's first character changed.
+sig=${token##*.}
+case ${sig:0:1} in A) c=B ;; *) c=A ;; esac
+forged=${token%.*}.$c${sig:1}
 # Before any timing: the token opens the door, no token (or a broken one)
 # does not.
 for t in "${targets[@]}"; do
@@ -115,9 +119,9 @@ for t in "${targets[@]}"; do
     grep -hv " AH0\|SHOULD be" "$work"/error-*.log "$work"/oidcgate*.log 2>/dev/null | tail -30 >&2; exit 1
   fi
   case $1 in *+oauth)
-    for bad in "" "Authorization: Bearer ${token%?}x"; do
+    for bad in "" "Authorization: Bearer $forged"; do
       code=$(curl -s -o /dev/null -w '%{http_code}' ${bad:+-H "$bad"} "http://127.0.0.1:$2/")
-      [ "$code" = 401 ] || { echo "$1: ${bad:-no token} gets $code, not 401" >&2; exit 1; }
+      [ "$code" = 401 ] || { echo "$1: ${bad:+a forged token}${bad:-no token} gets $code, not 401" >&2; exit 1; }
     done ;;
   esac
 done
