@@ -21,6 +21,11 @@
 # With rounds > 1 the targets are measured in turn, round after round, and
 # the summary gives each target's median req/s and p99 and the ratios of the
 # medians. APACHE_PLAIN=1 adds Apache without AuthType (context).
+# PROFILE=dir also records oidcgate+oauth's runs with perf (-g, 999 Hz) as
+# oidc.sh does: dir/perf.data (the last round's), dir/perf-top.txt (hottest
+# symbols, self time), dir/perf-cum.txt (oidcgate's, encoding/json's and the
+# GC's functions, cumulative); the profiler's cost lowers that target's
+# figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
@@ -136,8 +141,20 @@ for t in "${targets[@]}"; do
   set -- $t
   name=$1 port=$2
   before=$(count)
+  perfpid=
+  if [ -n "${PROFILE:-}" ] && [ "$name" = oidcgate+oauth ]; then
+    mkdir -p "$PROFILE"
+    perf record -q -F 999 -g -p "$ogpid" -o "$PROFILE/perf.data" -- sleep "$secs" 2>/dev/null & perfpid=$!
+  fi
   out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "$hdr" "http://127.0.0.1:$port/")
   after=$(count)
+  if [ -n "$perfpid" ]; then
+    wait "$perfpid" || true
+    perf report -i "$PROFILE/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -40 > "$PROFILE/perf-top.txt" || true
+    perf report -i "$PROFILE/perf.data" --children --sort sym --stdio -g none 2>/dev/null \
+      | grep 'oidcgate\|encoding/json\|gcBgMarkWorker\|mallocgc$' | head -40 > "$PROFILE/perf-cum.txt" || true
+  fi
   reqs=$(echo "$out" | awk '/requests in/ {print $1}')
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1=="99%" {print $2}')
