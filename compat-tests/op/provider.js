@@ -14,9 +14,17 @@
 // login name picks a user below. Consent is never asked: loadExistingGrant
 // grants every scope and claim. end_session (RP-initiated logout) and
 // revocation are enabled.
+//
+// Resource-server tests (oauth_op_test.go): client "api-client" (secret
+// "secret", client_credentials only) gets an access token at the token
+// endpoint; with resource=urn:compat:api it is a JWT (RS256, the provider's
+// JWKS, aud urn:compat:api, scope limited to "read write"), without a
+// resource an opaque token (scopes "read" and "write"). Client "rs" (secret
+// "secret") may call the introspection endpoint (opaque tokens only:
+// oidc-provider does not introspect JWTs).
 import http from 'node:http';
 
-import { Provider } from 'oidc-provider';
+import { Provider, errors } from 'oidc-provider';
 
 function args() {
   const out = { port: process.env.OP_PORT || '0', redirects: [] };
@@ -135,9 +143,15 @@ const client = (id, method, secret = 'secret') => ({
 
 const configuration = {
   clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
-    client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes')],
+    client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes'),
+    ...['api-client', 'rs'].map((id) => ({
+      client_id: id, client_secret: 'secret', token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+    }))],
   // Every claim in the "openid" scope: mod_auth_openidc's default OIDCScope is "openid".
   claims: { openid: ['sub', ...CLAIM_NAMES.filter((c) => c !== 'sub')] },
+  // read and write: api-client's scopes (opaque tokens keep only known scopes).
+  scopes: ['openid', 'offline_access', 'read', 'write'],
   // Put the user's claims into the id_token too (so the id_token and userinfo
   // both carry them and "which source wins" can be observed).
   conformIdTokenClaims: false,
@@ -152,6 +166,14 @@ const configuration = {
     rpInitiatedLogout: { enabled: true },
     claimsParameter: { enabled: true },
     introspection: { enabled: true },
+    clientCredentials: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      async getResourceServerInfo(ctx, resourceIndicator) {
+        if (resourceIndicator !== 'urn:compat:api') throw new errors.InvalidTarget();
+        return { scope: 'read write', audience: 'urn:compat:api', accessTokenFormat: 'jwt', accessTokenTTL: 3600 };
+      },
+    },
   },
   ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   cookies: { keys: ['compat-tests-not-a-secret'] },
