@@ -143,19 +143,29 @@ func isHeaderToken(s string) bool {
 
 // PassUserInfoHeader returns NAME of OIDCPassUserInfoAs json:NAME
 // (upstream's syntax, which 2.4.12.3 refuses: write it inside
-// <IfModule oidcgate.c>), or "".
+// <IfModule oidcgate.c>), the last one when there are several, or "".
 func (s *OIDCServer) PassUserInfoHeader() string {
-	v, ok := s.Value("OIDCPassUserInfoAs")
-	if !ok {
+	names := s.PassUserInfoHeaders()
+	if len(names) == 0 {
 		return ""
 	}
-	name := ""
+	return names[len(names)-1]
+}
+
+// PassUserInfoHeaders returns every NAME of OIDCPassUserInfoAs json:NAME,
+// in order (each is scrubbed from requests).
+func (s *OIDCServer) PassUserInfoHeaders() []string {
+	v, ok := s.Value("OIDCPassUserInfoAs")
+	if !ok {
+		return nil
+	}
+	var names []string
 	for _, w := range v.Words {
-		if n, ok := strings.CutPrefix(w, "json:"); ok {
-			name = n
+		if n, ok := strings.CutPrefix(w, "json:"); ok && n != "" {
+			names = append(names, n)
 		}
 	}
-	return name
+	return names
 }
 
 // checkExtServer checks a server's extension settings together:

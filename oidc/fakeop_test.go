@@ -42,6 +42,9 @@ type fakeOP struct {
 	tokenForms []url.Values
 	tokenAuth  []string
 	revoked    []string
+	// revokeForms and revokeAuth record each revocation request.
+	revokeForms []url.Values
+	revokeAuth  []string
 	alg        string
 	// refreshForms records refresh grants.
 	refreshForms []url.Values
@@ -100,6 +103,8 @@ func newFakeOPWith(t testing.TB, now func() time.Time, tlsOn bool) *fakeOP {
 		_ = r.ParseForm()
 		op.mu.Lock()
 		op.revoked = append(op.revoked, r.PostForm.Get("token"))
+		op.revokeForms = append(op.revokeForms, r.PostForm)
+		op.revokeAuth = append(op.revokeAuth, r.Header.Get("Authorization"))
 		op.mu.Unlock()
 	})
 	if tlsOn {

@@ -278,11 +278,11 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	// filtered claims, which is what 2.4.12.3 stored.
 	idRaw, uiRaw := []byte(s.IDTokenClaims), []byte(s.UserInfoClaims)
 	if rp.s.WhiteListedClaims != nil || rp.s.BlackListedClaims != nil {
-		if len(idRaw) > 0 {
-			idRaw = rp.filterClaims(mustClaims(idRaw)).JSON()
+		if c, err := claims.Parse(idRaw); len(idRaw) > 0 && err == nil {
+			idRaw = rp.filterClaims(c).JSON()
 		}
-		if len(uiRaw) > 0 {
-			uiRaw = rp.filterClaims(mustClaims(uiRaw)).JSON()
+		if c, err := claims.Parse(uiRaw); len(uiRaw) > 0 && err == nil {
+			uiRaw = rp.filterClaims(c).JSON()
 		}
 	}
 	if want("id_token") && len(idRaw) > 0 {
@@ -578,14 +578,4 @@ func (rp *RelyingParty) revokeSession(ctx context.Context, x *exchange, id strin
 	rp.scrub(x)
 	x.res.HasUser, x.res.Content = true, contentEmpty
 	return x.res
-}
-
-// mustClaims parses stored claims; a stored value that does not parse
-// (never written by this version) counts as no claims.
-func mustClaims(raw []byte) claims.Claims {
-	c, err := claims.Parse(raw)
-	if err != nil {
-		return claims.Claims{}
-	}
-	return c
 }

@@ -1231,3 +1231,56 @@ func TestClientSecretJWT(t *testing.T) {
 		t.Errorf("public client: form %v, Authorization %q", f, h.op.tokenAuth[0])
 	}
 }
+
+// TestEndpointAuthMethods: what the token endpoint (code and refresh
+// grants) and the revocation endpoint get for each
+// OIDCProviderTokenEndpointAuth, as oidc_proto_token_endpoint_auth sends
+// it: Basic with form-encoded id and secret, the secret in the form, an
+// assertion, or only the client id for a public client.
+func TestEndpointAuthMethods(t *testing.T) {
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("client1:s3cr%26t"))
+	for _, c := range []struct {
+		method, secret string
+		auth           string // Authorization header expected
+		form           string // client-auth form parameters expected
+	}{
+		{"client_secret_basic", "s3cr&t", basic, ""},
+		{"", "s3cr&t", basic, ""},
+		{"client_secret_post", "s3cr&t", "", "client_id=client1 client_secret=s3cr&t"},
+		{"client_secret_jwt", "s3cr&t", "", "client_assertion client_assertion_type"},
+		{"none", "s3cr&t", "", "client_id=client1"},
+		{"client_secret_basic", "", "", "client_id=client1"},
+		{"client_secret_post", "", "", "client_id=client1"},
+	} {
+		h := newHarness(t, func(s *Settings) { s.TokenEndpointAuth, s.ClientSecret = c.method, c.secret })
+		sess, _ := h.login("/")
+		ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+		if r := h.do("GET", "/redirect_uri?refresh=%2Fback&access_token=AT-1", ck); r.res.Status != 302 {
+			t.Fatalf("%s/%q: refresh %+v", c.method, c.secret, r.res)
+		}
+		h.do("GET", "/redirect_uri?logout=%2Fbye", ck)
+		check := func(what string, forms []url.Values, auths []string, n int) {
+			if len(forms) != n {
+				t.Errorf("%s/%q: %d %s requests, want %d", c.method, c.secret, len(forms), what, n)
+				return
+			}
+			for i, f := range forms {
+				var got []string
+				for _, k := range []string{"client_id", "client_secret", "client_assertion", "client_assertion_type"} {
+					switch {
+					case !f.Has(k):
+					case strings.HasPrefix(k, "client_assertion"):
+						got = append(got, k)
+					default:
+						got = append(got, k+"="+f.Get(k))
+					}
+				}
+				if strings.Join(got, " ") != c.form || auths[i] != c.auth {
+					t.Errorf("%s/%q: %s request %d: form %q, Authorization %q; want %q, %q", c.method, c.secret, what, i, got, auths[i], c.form, c.auth)
+				}
+			}
+		}
+		check("token", h.op.tokenForms, h.op.tokenAuth, 2)
+		check("revocation", h.op.revokeForms, h.op.revokeAuth, 2)
+	}
+}

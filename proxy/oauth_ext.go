@@ -63,14 +63,17 @@ func rsValidator(st oidc.RSSettings) string {
 // relying party of auth-openidc without a token, openid-connect) may let
 // a spoofed one through.
 func scrubUserInfoHeader(r *http.Request, srv *apacheconf.Server) {
-	name := srv.OIDC.PassUserInfoHeader()
-	if name == "" {
+	names := srv.OIDC.PassUserInfoHeaders()
+	if len(names) == 0 {
 		return
 	}
 	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
-	want := norm(name)
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[norm(n)] = true
+	}
 	for k := range r.Header {
-		if norm(k) == want {
+		if want[norm(k)] {
 			delete(r.Header, k)
 		}
 	}

@@ -40,7 +40,7 @@ func TestOAuthValidationFilter(t *testing.T) {
 <IfModule oidcgate.c>
   OIDCGateOAuthValidateWith userinfo
   OIDCGateOAuthProviderMetadataURL `+op.URL+`/.well-known/openid-configuration
-  OIDCPassUserInfoAs json:Identity
+  OIDCPassUserInfoAs json:Other json:Identity
   OIDCGateOAuthPassClaims sub name email
   OIDCGateOAuthPassClaimsEncoding base64url
 </IfModule>
@@ -64,6 +64,11 @@ OIDCCryptoPassphrase p
   OIDCUnAuthAction pass
   Require valid-user
   ProxyPass http://`+addr+`/web
+</Location>
+<Location /public>
+  AuthType openid-connect
+  Require all granted
+  ProxyPass http://`+addr+`/public
 </Location>
 <Location /strict>
   AuthType oauth20
@@ -130,9 +135,14 @@ OIDCCryptoPassphrase p
 
 	// The relying party's path (auth-openidc without a token) lets no
 	// spoofed Identity through either.
-	w = do("/web/x", map[string]string{"Identity": "spoof", "identity_": "x", "IDENTITY": "spoof"})
-	if r, _ := be.got(); w.Code != 200 || r == nil || r.Header.Get("Identity") != "" {
+	w = do("/web/x", map[string]string{"Identity": "spoof", "identity_": "x", "IDENTITY": "spoof", "Other": "spoof"})
+	if r, _ := be.got(); w.Code != 200 || r == nil || r.Header.Get("Identity") != "" || r.Header.Get("Other") != "" {
 		t.Fatalf("web: %d %v", w.Code, r)
+	}
+	// Nor a path that needs no login, for every json:NAME.
+	w = do("/public/x", map[string]string{"Identity": "spoof", "Other": "spoof"})
+	if r, _ := be.got(); w.Code != 200 || r == nil || r.Header.Get("Identity") != "" || r.Header.Get("Other") != "" {
+		t.Fatalf("public: %d %v", w.Code, r)
 	}
 
 	// Enforcing with 403: no WWW-Authenticate, the backend is not asked;
