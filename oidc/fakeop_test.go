@@ -45,7 +45,7 @@ type fakeOP struct {
 	// revokeForms and revokeAuth record each revocation request.
 	revokeForms []url.Values
 	revokeAuth  []string
-	alg        string
+	alg         string
 	// refreshForms records refresh grants.
 	refreshForms []url.Values
 	// userinfoCalls counts userinfo requests.
