@@ -76,12 +76,13 @@ ProxyPass /allstandby balancer://allstandby/a
 	os.WriteFile(aConf, []byte(conf(aAddr, aDir)), 0o644)
 	os.WriteFile(oConf, []byte(conf(oAddr, oDir)), 0o644)
 	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
-	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := apache.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
 	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
+	og.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the test binary
 	if err := og.Start(); err != nil {
 		t.Fatal(err)
 	}

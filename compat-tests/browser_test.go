@@ -58,7 +58,7 @@ func browserLogin(t *testing.T, url, user string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "browser-login.js", url, user)
 	cmd.Dir = opDir(t)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer

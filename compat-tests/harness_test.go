@@ -108,12 +108,13 @@ func startFrontPair(t *testing.T, conf func(listen, dir string) string, prepare 
 	}
 	apache := exec.Command(apacheBin, "-d", p.ApacheDir, "-f", aConf, "-DFOREGROUND")
 	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := apache.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() })
 	og := exec.Command(oidcgateBin, "serve", "-d", p.OIDCGateDir, "-f", oConf)
+	og.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the test binary
 	og.Stderr = p.OIDCGateLog
 	if err := og.Start(); err != nil {
 		t.Fatal(err)

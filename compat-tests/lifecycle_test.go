@@ -34,6 +34,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	write("")
 	cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the test binary
 	var log strings.Builder
 	cmd.Stderr = &log
 	if err := cmd.Start(); err != nil {

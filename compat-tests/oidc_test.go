@@ -199,7 +199,7 @@ func startApacheOIDC(t *testing.T, tg *oidcTarget) {
 	}
 	cmd := exec.Command(apacheBin, "-d", dir, "-f", file, "-DFOREGROUND")
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

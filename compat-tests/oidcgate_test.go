@@ -36,7 +36,7 @@ func startOIDCGateOIDC(t *testing.T, tg *oidcTarget) {
 	cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", file)
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -263,7 +263,7 @@ func startSeedFrontEnd(t *testing.T, kind string, tg *oidcTarget, variant string
 	}
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

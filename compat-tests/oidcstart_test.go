@@ -83,7 +83,7 @@ func startApache(t *testing.T, dir, file string) bool {
 	t.Helper()
 	cmd := exec.Command(apacheBin, "-d", dir, "-f", file, "-DFOREGROUND")
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func startOP(t *testing.T, redirectURIs ...string) *opServer {
 	cmd := exec.CommandContext(ctx, "node", args...)
 	cmd.Dir = opDir(t)
 	cmd.Env = append(os.Environ(), "OP_LOG_REQUESTS=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
 	op := &opServer{log: &syncBuffer{}}

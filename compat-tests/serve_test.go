@@ -213,7 +213,7 @@ func TestServeDifferential(t *testing.T) {
 
 	apache := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-DFOREGROUND")
 	apache.Env = []string{"PATH=/usr/sbin:/usr/bin:/bin"}
-	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	apache.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if out, err := exec.Command(apacheBin, "-d", aDir, "-f", aConf, "-t").CombinedOutput(); err != nil {
 		t.Fatalf("apache2 -t: %v\n%s", err, out)
 	}
@@ -222,6 +222,7 @@ func TestServeDifferential(t *testing.T) {
 	}
 	defer func() { syscall.Kill(-apache.Process.Pid, syscall.SIGTERM); apache.Wait() }()
 	og := exec.Command(oidcgateBin, "serve", "-d", oDir, "-f", oConf)
+	og.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the test binary
 	var ogLog strings.Builder
 	og.Stderr = &ogLog
 	if err := og.Start(); err != nil {

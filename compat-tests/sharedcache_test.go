@@ -127,6 +127,7 @@ OIDCCryptoPassphrase shared-secret
 		sc.inst[i] = freePort(t)
 		sc.logs[i] = &lockedBuffer{}
 		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the test binary
 		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+sc.inst[i])
 		cmd.Stderr = sc.logs[i]
 		if err := cmd.Start(); err != nil {
