@@ -540,19 +540,14 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 // content handler answers with an empty 200 when nothing proxies it.
 const contentEmpty = "empty"
 
-// removeAccessTokenCache answers ?remove_at_cache=<access token>: the
-// bearer token's cached introspection result is dropped
-// (oidc_handle_remove_at_cache). Unknown tokens get 404; a removal gets
-// 500, as in 2.4.12.3, whose handler returns OK without setting a user so
-// that Apache's core refuses the request.
+// removeAccessTokenCache answers ?remove_at_cache=<access token> with
+// the resource server's answer (ResourceServer.RemoveATCache).
 func (rp *RelyingParty) removeAccessTokenCache(ctx context.Context, x *exchange, tok string) Result {
-	if rp.removeAT == nil || !rp.removeAT(ctx, tok) {
-		// The value is not logged: it may be a live token.
+	if rp.removeAT == nil {
 		rp.log.Error("no cached access token found for the remove_at_cache value")
 		return x.status(http.StatusNotFound)
 	}
-	rp.log.Info("cached access token removed (remove_at_cache)")
-	return x.status(http.StatusInternalServerError)
+	return x.status(rp.removeAT(ctx, tok))
 }
 
 // revokeSession answers ?revoke_session=<session id>: the session is

@@ -31,8 +31,9 @@ type RelyingParty struct {
 	// refreshing holds a lock per session being refreshed.
 	refreshMu  sync.Mutex
 	refreshing map[string]*sync.Mutex
-	// removeAT drops a cached bearer-token result (?remove_at_cache=).
-	removeAT func(ctx context.Context, token string) bool
+	// removeAT answers ?remove_at_cache= (drops a cached bearer-token
+	// result, returns the status).
+	removeAT func(ctx context.Context, token string) int
 }
 
 // Option configures a RelyingParty.
@@ -45,9 +46,9 @@ func WithClock(now func() time.Time) Option { return func(rp *RelyingParty) { rp
 func WithLogger(l *slog.Logger) Option { return func(rp *RelyingParty) { rp.log = l } }
 
 // WithAccessTokenCache lets ?remove_at_cache= on the redirect URI drop a
-// bearer token's cached validation result: remove reports whether there
-// was one (ResourceServer.RemoveCachedToken).
-func WithAccessTokenCache(remove func(ctx context.Context, token string) bool) Option {
+// bearer token's cached validation result: remove answers it and returns
+// the status (ResourceServer.RemoveATCache).
+func WithAccessTokenCache(remove func(ctx context.Context, token string) int) Option {
 	return func(rp *RelyingParty) { rp.removeAT = remove }
 }
 

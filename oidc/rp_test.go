@@ -1106,10 +1106,13 @@ func TestPreservePost(t *testing.T) {
 func TestRevokeSessionAndRemoveATCache(t *testing.T) {
 	h := newHarness(t, nil)
 	removed := map[string]bool{"cached-token": true}
-	h.rp.removeAT = func(_ context.Context, tok string) bool {
+	h.rp.removeAT = func(_ context.Context, tok string) int {
 		ok := removed[tok]
 		delete(removed, tok)
-		return ok
+		if ok {
+			return 500
+		}
+		return 404
 	}
 	sess, _ := h.login("/app")
 	cookie := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}

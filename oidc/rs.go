@@ -383,14 +383,7 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 		x.dir = &DirSettings{}
 	}
 	if rs.s.RedirectURI != "" && q.Path == redirectURIPath(rs.s.RedirectURI) && hasParam(q.HTTP.URL.RawQuery, "remove_at_cache") {
-		// As in 2.4.12.3: unknown token 404; removed 500 (the module's
-		// handler returns OK without a user and Apache's core refuses).
-		if !rs.RemoveCachedToken(q.HTTP.Context(), q.HTTP.URL.Query().Get("remove_at_cache")) {
-			rs.log.Error("no cached access token found for the remove_at_cache value")
-			return x.status(http.StatusNotFound)
-		}
-		rs.log.Info("cached access token removed (remove_at_cache)")
-		return x.status(http.StatusInternalServerError)
+		return x.status(rs.RemoveATCache(q.HTTP.Context(), q.HTTP.URL.Query().Get("remove_at_cache")))
 	}
 	tok, found, err := t.Value, t.Found, t.Err
 	if err != nil && !found {
@@ -543,19 +536,24 @@ func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok stri
 	return rs.introspect(ctx, ep, tok, d.IntrospectionInterval)
 }
 
-// RemoveCachedToken drops tok's cached introspection (or userinfo)
-// result from the shared store, so on every instance sharing it; it
-// reports whether there was one. Locally validated JWTs are not cached
-// in the store, as in 2.4.12.3.
-func (rs *ResourceServer) RemoveCachedToken(ctx context.Context, tok string) bool {
-	if rs.store == nil || tok == "" {
-		return false
+// RemoveATCache answers ?remove_at_cache=<tok> on the redirect URI
+// (oidc_handle_remove_at_cache) and returns the status: tok's cached
+// introspection (or userinfo) result is dropped from the shared store, so
+// on every instance sharing it. As in 2.4.12.3 a token not cached gets
+// 404 and a removal 500 (the module's handler returns OK without a user,
+// which Apache's core refuses). Locally validated JWTs are not cached in
+// the store, as in 2.4.12.3.
+func (rs *ResourceServer) RemoveATCache(ctx context.Context, tok string) int {
+	if rs.store != nil && tok != "" {
+		key := rs.cacheKey(tok)
+		if _, err := rs.store.Get(ctx, key); err == nil && rs.store.Delete(ctx, key) == nil {
+			rs.log.Info("cached access token removed (remove_at_cache)")
+			return http.StatusInternalServerError
+		}
 	}
-	key := rs.cacheKey(tok)
-	if _, err := rs.store.Get(ctx, key); err != nil {
-		return false
-	}
-	return rs.store.Delete(ctx, key) == nil
+	// The value is not logged: it may be a live token.
+	rs.log.Error("no cached access token found for the remove_at_cache value")
+	return http.StatusNotFound
 }
 
 // cacheEntry is a cached introspection result (the module's {"r","t"}).

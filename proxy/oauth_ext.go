@@ -68,13 +68,13 @@ func scrubUserInfoHeader(r *http.Request, srv *apacheconf.Server) {
 		return
 	}
 	norm := func(s string) string { return strings.ReplaceAll(strings.ToLower(s), "_", "-") }
-	want := make(map[string]bool, len(names))
-	for _, n := range names {
-		want[norm(n)] = true
-	}
 	for k := range r.Header {
-		if want[norm(k)] {
-			delete(r.Header, k)
+		nk := norm(k)
+		for _, n := range names {
+			if nk == norm(n) {
+				delete(r.Header, k)
+				break
+			}
 		}
 	}
 }

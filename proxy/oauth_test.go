@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -238,5 +239,64 @@ OIDCWhiteListedClaims dept
 	}
 	if v := r.Header.Get("Dept"); v != "" {
 		t.Errorf("spoofed white-listed claim header reached the backend: %q", v)
+	}
+}
+
+// TestRemoveATCacheThroughRP: ?remove_at_cache= on the relying party's
+// redirect URI (auth-openidc without a bearer token) reaches the resource
+// server's introspection cache: 500 after the removal, then 404, and the
+// token is introspected again.
+func TestRemoveATCacheThroughRP(t *testing.T) {
+	var calls atomic.Int32
+	as := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"active":true,"sub":"bob","expires_in":600}`)
+	}))
+	t.Cleanup(as.Close)
+	be := newRecorder(t)
+	cfg := loadConfig(t, `ServerName api.example
+OIDCOAuthIntrospectionEndpoint `+as.URL+`
+OIDCOAuthClientID rs
+OIDCOAuthClientSecret s
+OIDCOAuthSSLValidateServer Off
+OIDCProviderMetadataURL http://127.0.0.1:1/.well-known/openid-configuration
+OIDCClientID web
+OIDCClientSecret s
+OIDCRedirectURI /api/redirect_uri
+OIDCCryptoPassphrase p
+<Location /api>
+  AuthType auth-openidc
+  Require valid-user
+  ProxyPass http://`+be.srv.Listener.Addr().String()+`/api
+</Location>
+`)
+	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(site.Close)
+	front := httptest.NewServer(site)
+	t.Cleanup(front.Close)
+	get := func(path, tok string) int {
+		t.Helper()
+		req, _ := http.NewRequest("GET", front.URL+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if st := get("/api/x", "opaque"); st != 200 || calls.Load() != 1 {
+		t.Fatalf("bearer request: %d, %d introspections", st, calls.Load())
+	}
+	for i, want := range []int{500, 404} {
+		if st := get("/api/redirect_uri?remove_at_cache=opaque", ""); st != want {
+			t.Errorf("remove_at_cache #%d: %d, want %d", i+1, st, want)
+		}
+	}
+	if st := get("/api/x", "opaque"); st != 200 || calls.Load() != 2 {
+		t.Errorf("after the removal: %d, %d introspections, want 2", st, calls.Load())
 	}
 }

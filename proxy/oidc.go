@@ -296,7 +296,7 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, rss map[*apachecon
 		opts := []oidc.Option{oidc.WithLogger(rlog)}
 		if rs := rss[srv]; rs != nil {
 			// ?remove_at_cache= reaches the resource server's cache.
-			opts = append(opts, oidc.WithAccessTokenCache(rs.RemoveCachedToken))
+			opts = append(opts, oidc.WithAccessTokenCache(rs.RemoveATCache))
 		}
 		rp, err := oidc.New(st, store, opts...)
 		if err != nil {
