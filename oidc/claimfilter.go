@@ -9,9 +9,10 @@ import "github.com/oidcgate/oidcgate/oidc/claims"
 // session is decoded (newView), which gives the backend and Require claim
 // the same claims while the configuration stays the same. The remote user
 // was derived at login from the unfiltered claims, as in the module.
+// The filter is built once, in New (nil when neither list is set).
 func (rp *RelyingParty) filterClaims(c claims.Claims) claims.Claims {
-	if rp.s.WhiteListedClaims == nil && rp.s.BlackListedClaims == nil {
+	if rp.filter == nil {
 		return c
 	}
-	return claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims).Apply(c)
+	return rp.filter.Apply(c)
 }

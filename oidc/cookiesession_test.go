@@ -408,3 +408,31 @@ func TestClientCookieRefresh(t *testing.T) {
 		t.Errorf("access token %q from the re-sent cookie (%d grants)", got, len(h.op.refreshForms))
 	}
 }
+
+// TestClientCookieRefreshAndSlide: a request that both refreshes the
+// tokens and slides the inactivity timer sends a cookie carrying the new
+// expiry, so the session lives a whole timeout after that request.
+func TestClientCookieRefreshAndSlide(t *testing.T) {
+	h := newHarness(t, clientCookie(nil))
+	cb := h.cookieLogin("/")
+	ck := map[string]string{"Cookie": jar(cb.sets)}
+	h.dir.Refresh, h.dir.RefreshBeforeExpiry = true, 3599
+	h.advance(61 * time.Second) // past the slide threshold (10 %, at most 60 s)
+	r := h.do("GET", "/", ck)
+	if len(h.op.refreshForms) != 1 || !r.res.Authenticated {
+		t.Fatalf("refresh: %d grants, %+v", len(h.op.refreshForms), r.res)
+	}
+	n := 0
+	for _, s := range r.sets {
+		if strings.HasPrefix(s, sessCookie+"=") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d session cookies sent, want 1: %q", n, r.sets)
+	}
+	h.advance(250 * time.Second) // 311 s after the login, 250 s after the slide
+	if r := h.do("GET", "/", map[string]string{"Cookie": jar(r.sets)}); !r.res.Authenticated {
+		t.Errorf("session expired 250 s after it was slid (the cookie kept the old expiry): %+v", r.res)
+	}
+}

@@ -55,11 +55,10 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 		saved = true
 	}
 	rp.passIdentity(x, s)
-	if saved { // refreshBeforeExpiry stored it
-		rp.setSessionCookie(x, s, false)
-	}
 	// Slide the inactivity timer, at most once per 10% of the timeout
-	// (capped at 60 s), and only then re-send the cookie.
+	// (capped at 60 s). The cookie is re-sent once, after the slide, when
+	// the session changed: a cookie session (or a persistent cookie's
+	// Expires) must carry the final expiry.
 	interval := rp.s.SessionInactivityTimeout
 	slack := interval / 10
 	if slack > time.Minute {
@@ -72,9 +71,10 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 			rp.log.Warn("error saving session", "err", err)
 			return x.status(http.StatusInternalServerError)
 		}
-		if !saved {
-			rp.setSessionCookie(x, s, false)
-		}
+		saved = true
+	}
+	if saved {
+		rp.setSessionCookie(x, s, false)
 	}
 	rp.stripCookies(x)
 	return x.res

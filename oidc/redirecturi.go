@@ -277,7 +277,7 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	// With OIDCWhiteListedClaims/OIDCBlackListedClaims the hook shows the
 	// filtered claims, which is what 2.4.12.3 stored.
 	idRaw, uiRaw := []byte(s.IDTokenClaims), []byte(s.UserInfoClaims)
-	if rp.s.WhiteListedClaims != nil || rp.s.BlackListedClaims != nil {
+	if rp.filter != nil {
 		if c, err := claims.Parse(idRaw); len(idRaw) > 0 && err == nil {
 			idRaw = rp.filterClaims(c).JSON()
 		}

@@ -31,6 +31,8 @@ type RelyingParty struct {
 	// refreshing holds a lock per session being refreshed.
 	refreshMu  sync.Mutex
 	refreshing map[string]*sync.Mutex
+	// filter is OIDCWhiteListedClaims/OIDCBlackListedClaims (nil: none).
+	filter *claims.Filter
 	// removeAT answers ?remove_at_cache= (drops a cached bearer-token
 	// result, returns the status).
 	removeAT func(ctx context.Context, token string) int
@@ -67,6 +69,7 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 		o(rp)
 	}
 	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
+	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
 	return rp, nil
 }
 
