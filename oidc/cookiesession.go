@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
 )
 
 // Client-cookie sessions (OIDCSessionType client-cookie, and server-cache
@@ -58,17 +57,10 @@ var errBadCookieSession = errors.New("invalid client-cookie session")
 // client_id; the host binding (cd) is checked per request as for server
 // sessions (existingSession).
 func (rp *RelyingParty) openSession(sealed string) (*session, error) {
-	if sealed == "" || len(sealed) > maxCookieSession {
+	if sealed == "" {
 		return nil, errBadCookieSession
 	}
-	obj, err := jose.ParseEncryptedCompact(sealed, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
-	if err != nil {
-		return nil, errBadCookieSession
-	}
-	if obj.Header.ExtraHeaders[jose.HeaderKey("zip")] != nil {
-		return nil, errBadCookieSession // go-jose would inflate it unbounded
-	}
-	z, err := obj.Decrypt(rp.seal.key)
+	z, err := rp.seal.openLimit(sealed, maxCookieSession)
 	if err != nil {
 		return nil, errBadCookieSession
 	}

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"compress/zlib"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
 )
 
 const sessCookie = "mod_auth_openidc_session"
@@ -434,5 +437,54 @@ func TestClientCookieRefreshAndSlide(t *testing.T) {
 	h.advance(250 * time.Second) // 311 s after the login, 250 s after the slide
 	if r := h.do("GET", "/", map[string]string{"Cookie": jar(r.sets)}); !r.res.Authenticated {
 		t.Errorf("session expired 250 s after it was slid (the cookie kept the old expiry): %+v", r.res)
+	}
+}
+
+// TestOpenSessionRefuses: what a client-cookie session reader refuses —
+// a value over the cookie bound, a compressed JWE, another key, a body
+// that inflates past maxSessionPlain, one that is not zlib, another
+// client's session — and that a well-formed one opens.
+func TestOpenSessionRefuses(t *testing.T) {
+	h := newHarness(t, clientCookie(nil))
+	rp := h.rp
+	zlibOf := func(b []byte) []byte {
+		var z strings.Builder
+		w := zlib.NewWriter(&z)
+		w.Write(b)
+		w.Close()
+		return []byte(z.String())
+	}
+	sealWith := func(s *sealer, plain []byte, opts *jose.EncrypterOptions) string {
+		enc, err := jose.NewEncrypter(jose.A256GCM, jose.Recipient{Algorithm: jose.DIRECT, Key: s.key}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := enc.Encrypt(plain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := obj.CompactSerialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	good := []byte(`{"cid":"client1","i":"id1","cd":"www.example.com"}`)
+	if _, err := rp.openSession(sealWith(rp.seal, zlibOf(good), nil)); err != nil {
+		t.Fatalf("a well-formed session does not open: %v", err)
+	}
+	huge := zlibOf([]byte(`{"cid":"client1","i":"id1","cd":"www.example.com","pad":"` + strings.Repeat("a", maxSessionPlain) + `"}`))
+	for name, v := range map[string]string{
+		"empty":                   "",
+		"too long":                strings.Repeat("a", maxCookieSession+1),
+		"compressed JWE":          sealWith(rp.seal, zlibOf(good), (&jose.EncrypterOptions{Compression: jose.DEFLATE})),
+		"other key":               sealWith(newSealer("another passphrase"), zlibOf(good), nil),
+		"inflates past the bound": sealWith(rp.seal, huge, nil),
+		"not zlib":                sealWith(rp.seal, good, nil),
+		"other client":            sealWith(rp.seal, zlibOf([]byte(`{"cid":"other","i":"id1","cd":"www.example.com"}`)), nil),
+	} {
+		if _, err := rp.openSession(v); err == nil {
+			t.Errorf("%s: opened", name)
+		}
 	}
 }

@@ -34,13 +34,20 @@ func (s *sealer) seal(plain []byte) (string, error) {
 // maxSealed bounds what open accepts: cookies are at most a few KiB.
 const maxSealed = 16 << 10
 
-func (s *sealer) open(sealed string) ([]byte, error) {
-	if len(sealed) > maxSealed {
+func (s *sealer) open(sealed string) ([]byte, error) { return s.openLimit(sealed, maxSealed) }
+
+// openLimit is open for values up to limit bytes. A "zip" header is
+// refused: seal never compresses, so such a value was not made here.
+func (s *sealer) openLimit(sealed string, limit int) ([]byte, error) {
+	if len(sealed) > limit {
 		return nil, errors.New("sealed value too long")
 	}
 	obj, err := jose.ParseEncryptedCompact(sealed, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
 	if err != nil {
 		return nil, err
+	}
+	if obj.Header.ExtraHeaders[jose.HeaderKey("zip")] != nil {
+		return nil, errors.New("compressed JWE refused")
 	}
 	return obj.Decrypt(s.key)
 }
