@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"time"
-
 )
 
 // Client-cookie sessions (OIDCSessionType client-cookie, and server-cache
