@@ -45,6 +45,10 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 		return x.status(http.StatusBadRequest)
 	}
 	if e := params.Get("error"); e != "" {
+		if st.Prompt == "none" {
+			// A silent session check failed: log out the top window.
+			return rp.parentLogoutPage(x)
+		}
 		return rp.sendError(x, "OpenID Connect Provider error: "+e, params.Get("error_description"), http.StatusOK)
 	}
 	md, err := rp.prov.metadata(ctx)
@@ -69,6 +73,10 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 		rp.log.Error("OIDCRemoteUserClaim is set to \""+rp.s.RemoteUserClaim+"\", but could not set the remote user", "err", err)
 		return rp.sendError(x, "OpenID Connect Provider error: Remote user could not be set: contact the website administrator", "", http.StatusOK)
 	}
+	if st.Prompt == "none" && (sess == nil || sess.RemoteUser != user) {
+		rp.log.Warn("user set from new id_token is different from current one")
+		return rp.parentLogoutPage(x)
+	}
 	now := rp.now()
 	s := &session{ID: randomString(20), RemoteUser: user, Expiry: now.Add(rp.s.SessionInactivityTimeout).Unix(),
 		Issuer: md.Issuer, ClientID: rp.s.ClientID, IDTokenClaims: json.RawMessage(idc.JSON()), IDToken: tokens.IDToken,
@@ -82,6 +90,7 @@ func (rp *RelyingParty) authorizationResponse(ctx context.Context, x *exchange, 
 	} else {
 		s.MaxExpiry = now.Add(rp.s.SessionMaxDuration).Unix()
 	}
+	s.SessionState = rp.sessionState(md, params)
 	s.CookieDomain = rp.s.CookieDomain
 	if s.CookieDomain == "" {
 		s.CookieDomain = x.hostOnly()

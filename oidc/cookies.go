@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -113,4 +114,14 @@ func cookieDirPath(path string) string {
 		return path[:1]
 	}
 	return path[:i+1]
+}
+
+// maxCookieSize is the module's OIDC_COOKIE_MAX_SIZE: a Set-Cookie value
+// (attributes included) longer than this gets a warning in the error log.
+const maxCookieSize = 4093
+
+// cookieSizeWarning is the module's warning (oidc_util_set_cookie) for a
+// Set-Cookie value of n bytes.
+func cookieSizeWarning(n int) string {
+	return "the length of the cookie value (" + strconv.Itoa(n) + ") is greater than 4093(!) bytes, this may not work with all browsers/server combinations: consider switching to a server side caching!"
 }

@@ -50,6 +50,8 @@ type fakeOP struct {
 	refreshForms []url.Values
 	// userinfoCalls counts userinfo requests.
 	userinfoCalls int
+	// tokenCookies records each token request's Cookie header.
+	tokenCookies []string
 }
 
 type codeGrant struct{ nonce, challenge string }
@@ -139,6 +141,7 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 	defer op.mu.Unlock()
 	op.tokenForms = append(op.tokenForms, r.PostForm)
 	op.tokenAuth = append(op.tokenAuth, r.Header.Get("Authorization"))
+	op.tokenCookies = append(op.tokenCookies, r.Header.Get("Cookie"))
 	if r.PostForm.Get("grant_type") == "refresh_token" {
 		op.refreshForms = append(op.refreshForms, r.PostForm)
 		if r.PostForm.Get("refresh_token") != "RT-1" {

@@ -28,6 +28,7 @@ type Metadata struct {
 	JWKSURI               string `json:"jwks_uri"`
 	EndSessionEndpoint    string `json:"end_session_endpoint"`
 	RevocationEndpoint    string `json:"revocation_endpoint"`
+	CheckSessionIFrame    string `json:"check_session_iframe"`
 	// Algorithms is id_token_signing_alg_values_supported.
 	Algorithms []string `json:"id_token_signing_alg_values_supported"`
 }
@@ -151,6 +152,7 @@ func (p *provider) metadata(ctx context.Context) (*Metadata, error) {
 	override(&md.JWKSURI, s.JWKSURI)
 	override(&md.EndSessionEndpoint, s.EndSessionEndpoint)
 	override(&md.RevocationEndpoint, s.RevocationEndpoint)
+	override(&md.CheckSessionIFrame, s.CheckSessionIFrame)
 	if md.Issuer == "" || md.AuthorizationEndpoint == "" {
 		err := errors.New("provider metadata has no issuer or authorization_endpoint")
 		p.mu.Lock()

@@ -63,6 +63,8 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		rp.scrub(x)
 		x.res.HasUser, x.res.Content = true, "jwks"
 		return x.res
+	case hasParam(q, "session"):
+		return rp.sessionManagement(ctx, x, sess)
 	case hasParam(q, "refresh"):
 		return rp.refreshRequest(ctx, x, sess, query)
 	case hasParam(q, "remove_at_cache"):
@@ -130,6 +132,10 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 				params = append(params, param{"post_logout_redirect_uri", target})
 			}
 			target = encodeURL(md.EndSessionEndpoint, params)
+			if p := rp.s.LogoutRequestParams; p != "" {
+				// Upstream's OIDCLogoutRequestParams: appended as written.
+				target = appendQuery(target, p)
+			}
 		}
 		rp.revoke(ctx, sess)
 		rp.deleteSession(ctx, sess)

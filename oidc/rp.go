@@ -68,6 +68,7 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	for _, o := range opts {
 		o(rp)
 	}
+	client = passCookiesClient(client)
 	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
 	return rp, nil
@@ -145,7 +146,11 @@ func (x *exchange) setCookie(c cookie) {
 	if x.res.Header == nil {
 		x.res.Header = http.Header{}
 	}
-	x.res.Header.Add("Set-Cookie", x.cw.format(c))
+	v := x.cw.format(c)
+	if len(v) > maxCookieSize && x.rp != nil {
+		x.rp.log.Warn(cookieSizeWarning(len(v)))
+	}
+	x.res.Header.Add("Set-Cookie", v)
 }
 
 func (x *exchange) header() http.Header {
@@ -215,7 +220,7 @@ func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
 		rp.log.Error("configuration error: the authentication type is set to \"openid-connect\" but OIDCRedirectURI has not been set")
 		return x.status(http.StatusInternalServerError)
 	}
-	ctx := q.HTTP.Context()
+	ctx := withPassCookies(q.HTTP.Context(), q.HTTP.Header, x.dir.PassCookies)
 	sess := rp.sessionFromCookie(ctx, x)
 	if q.Path == redirectURIPath(rp.s.RedirectURI) {
 		return rp.redirectURIRequest(ctx, x, sess)
@@ -370,6 +375,12 @@ func (rp *RelyingParty) stripCookies(x *exchange) {
 // authenticateUser sends the browser to the provider
 // (oidc_authenticate_user).
 func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, originalURL string) Result {
+	return rp.authenticate(ctx, x, originalURL, "", "")
+}
+
+// authenticate is authenticateUser with an id_token_hint and a prompt
+// (session management's silent check), each sent when not empty.
+func (rp *RelyingParty) authenticate(ctx context.Context, x *exchange, originalURL, idTokenHint, prompt string) Result {
 	md, err := rp.prov.metadata(ctx)
 	if err != nil {
 		rp.log.Error("could not obtain the provider metadata", "err", err)
@@ -381,7 +392,7 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	}
 	nonce := randomString(32)
 	st := &authState{Issuer: md.Issuer, OriginalURL: originalURL, Method: "get", ResponseType: "code",
-		ResponseMode: rp.s.ResponseMode, Nonce: nonce, Created: rp.now().UnixMicro()}
+		ResponseMode: rp.s.ResponseMode, Nonce: nonce, Created: rp.now().UnixMicro(), Prompt: prompt}
 	preserved, preserve := preservedForm(x.r, x.dir)
 	if preserve {
 		st.Method = "form_post"
@@ -430,6 +441,12 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	}
 	if rp.s.ResponseMode != "" {
 		params = append(params, param{"response_mode", rp.s.ResponseMode})
+	}
+	if idTokenHint != "" {
+		params = append(params, param{"id_token_hint", idTokenHint})
+	}
+	if prompt != "" {
+		params = append(params, param{"prompt", prompt})
 	}
 	params = appendExtraParams(params, rp.s.AuthRequestParams, x.r.URL.Query())
 	params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())

@@ -335,6 +335,8 @@ func NewResourceServer(s RSSettings, store Store, opts ...RSOption) (*ResourceSe
 	for _, o := range opts {
 		o(rs)
 	}
+	rs.client = passCookiesClient(rs.client)
+	rs.introClient = passCookiesClient(rs.introClient)
 	return rs, nil
 }
 
@@ -399,7 +401,7 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 		}
 		return rs.unauthorized(x, d, "invalid_request", rsNoToken)
 	}
-	ctx := q.HTTP.Context()
+	ctx := withPassCookies(q.HTTP.Context(), q.HTTP.Header, x.dir.PassCookies)
 	ep := rs.endpoints(ctx)
 	if err != nil {
 		rs.log.Warn("bearer token refused: " + err.Error())

@@ -57,6 +57,9 @@ type session struct {
 	// OriginalURL where it returned to.
 	State       string `json:"rs,omitempty"`
 	OriginalURL string `json:"ou,omitempty"`
+	// SessionState is the authorization response's session_state, kept
+	// when the provider has a check_session_iframe (session management).
+	SessionState string `json:"ss,omitempty"`
 	// SID is "<sid or sub>@<issuer>", the logout index; SubIndex is
 	// "<sub>@<issuer>" too when the id_token had a sid (a logout token
 	// may name either).
@@ -93,6 +96,9 @@ func (s *session) moduleState() []byte {
 		o.add("rs", s.State)
 	}
 	o.add("ou", s.OriginalURL)
+	if s.SessionState != "" {
+		o.add("ss", s.SessionState)
+	}
 	if len(s.UserInfoClaims) > 0 {
 		o.add("uic", string(s.UserInfoClaims))
 	}

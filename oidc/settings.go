@@ -21,6 +21,12 @@ type Settings struct {
 	// discovered values.
 	Issuer, AuthorizationEndpoint, TokenEndpoint, UserInfoEndpoint string
 	JWKSURI, EndSessionEndpoint, RevocationEndpoint                string
+	// CheckSessionIFrame is OIDCProviderCheckSessionIFrame (session
+	// management; overrides the discovered check_session_iframe).
+	CheckSessionIFrame string
+	// LogoutRequestParams is upstream's OIDCLogoutRequestParams: a query
+	// string appended as written to the end_session_endpoint redirect.
+	LogoutRequestParams string
 	// MetadataRefresh is OIDCProviderMetadataRefreshInterval (0: never
 	// refreshed once fetched).
 	MetadataRefresh time.Duration
@@ -196,6 +202,9 @@ type DirSettings struct {
 	// StripCookies is OIDCStripCookies: cookies removed from the request
 	// before it goes to the backend.
 	StripCookies []string
+	// PassCookies is OIDCPassCookies: request cookies sent along on the
+	// calls to the provider made for the request (see withPassCookies).
+	PassCookies []string
 	// WhiteListedClaims is OIDCWhiteListedClaims; with an empty
 	// OIDCClaimPrefix, incoming headers named like them are scrubbed.
 	WhiteListedClaims []string

@@ -50,6 +50,8 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 		JWKSURI:                  str("OIDCProviderJwksUri", ""),
 		EndSessionEndpoint:       str("OIDCProviderEndSessionEndpoint", ""),
 		RevocationEndpoint:       str("OIDCProviderRevocationEndpoint", ""),
+		CheckSessionIFrame:       str("OIDCProviderCheckSessionIFrame", ""),
+		LogoutRequestParams:      str("OIDCLogoutRequestParams", ""),
 		MetadataRefresh:          secs("OIDCProviderMetadataRefreshInterval", 0),
 		ClientID:                 str("OIDCClientID", ""),
 		ClientSecret:             str("OIDCClientSecret", ""),
@@ -244,6 +246,9 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 	}
 	if v, ok := d.Value("OIDCStripCookies"); ok {
 		ds.StripCookies = v.Words
+	}
+	if v, ok := d.Value("OIDCPassCookies"); ok {
+		ds.PassCookies = v.Words
 	}
 	return ds
 }
