@@ -223,9 +223,9 @@ func rulePKCEAuthRequest(b string) string {
 		out.WriteString(l)
 	}
 	b = out.String()
-	hrefRE := regexp.MustCompile(`(<a href="http://\$\{OP\}/auth\?[^"]*&amp;nonce=<43 b64url>)"`)
+	hrefRE := regexp.MustCompile(`(<a href="http://\$\{OP\}/auth\?[^"]*?&amp;nonce=<43 b64url>)("|&amp;)`)
 	if hrefRE.MatchString(b) {
-		b = hrefRE.ReplaceAllString(b, "${1}"+hrefPKCE+`"`)
+		b = hrefRE.ReplaceAllString(b, "${1}"+hrefPKCE+"${2}")
 		b = regexp.MustCompile(`(?m)^  body \((\d+) bytes\):$`).ReplaceAllStringFunc(b, func(m string) string {
 			var n int
 			fmt.Sscanf(m, "  body (%d bytes):", &n)
