@@ -15,6 +15,14 @@
 // grants every scope and claim. end_session (RP-initiated logout) and
 // revocation are enabled.
 //
+// Back-channel logout (backchannel_test.go): OP_BACKCHANNEL_CLIENTS
+// ("id=uri,id=uri") adds a client per entry (secret "secret",
+// client_secret_basic) with that backchannel_logout_uri and
+// backchannel_logout_session_required (a sid in id_tokens and logout
+// tokens), and turns the backchannelLogout feature on. Each logout token
+// sent is logged on stderr as "backchannel.success <client>" or
+// "backchannel.error <client> <message>".
+//
 // Resource-server tests (oauth_op_test.go): client "api-client" (secret
 // "secret", client_credentials only) gets an access token at the token
 // endpoint; with resource=urn:compat:api it is a JWT (RS256, the provider's
@@ -141,8 +149,17 @@ const client = (id, method, secret = 'secret') => ({
   post_logout_redirect_uris: postLogout,
 });
 
+const backchannelClients = (process.env.OP_BACKCHANNEL_CLIENTS || '').split(',').filter(Boolean).map((kv) => {
+  const i = kv.indexOf('=');
+  return {
+    ...client(kv.slice(0, i), 'client_secret_basic'),
+    backchannel_logout_uri: kv.slice(i + 1),
+    backchannel_logout_session_required: true,
+  };
+});
+
 const configuration = {
-  clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
+  clients: [...backchannelClients, client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
     client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes'),
     ...['api-client', 'rs'].map((id) => ({
       client_id: id, client_secret: 'secret', token_endpoint_auth_method: 'client_secret_basic',
@@ -164,6 +181,7 @@ const configuration = {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
     rpInitiatedLogout: { enabled: true },
+    backchannelLogout: { enabled: backchannelClients.length > 0 },
     claimsParameter: { enabled: true },
     introspection: { enabled: true },
     clientCredentials: { enabled: true },
@@ -177,6 +195,12 @@ const configuration = {
   },
   ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   cookies: { keys: ['compat-tests-not-a-secret'] },
+  // The relying parties listen on loopback, which oidc-provider's SSRF
+  // guard refuses: calls go out without it (logout tokens only).
+  fetch: (url, options) => {
+    const { dispatcher, ...rest } = options;
+    return globalThis.fetch(url, rest);
+  },
 };
 
 // The issuer must carry the port, which is known only once listening: listen
@@ -192,6 +216,8 @@ server.listen(Number(opts.port), '127.0.0.1', () => {
   real.on('authorization.error', (ctx, err) => console.error('authorization.error', err.message, err.error_description || ''));
   real.on('userinfo.error', (ctx, err) => console.error('userinfo.error', err.message, err.error_description || ''));
   real.on('end_session.error', (ctx, err) => console.error('end_session.error', err.message, err.error_description || ''));
+  real.on('backchannel.success', (ctx, c) => console.error('backchannel.success', c.clientId));
+  real.on('backchannel.error', (ctx, err, c) => console.error('backchannel.error', c.clientId, err.message));
   if (process.env.OP_LOG_REQUESTS) {
     // One line per request on stderr: "op-request {json}" with the method,
     // path, query and form parameters (names and values, in order) and the
