@@ -161,6 +161,7 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcmetadatadir":                      {kind: oidcDir},
 	"oidccachedir":                         {kind: oidcDir},
 	"oidccabundlepath":                     {kind: oidcPath},
+	"oidcpreserveposttemplates":            {kind: oidcPath},
 	"oidccryptopassphrase":                 {kind: oidcSecret},
 	"oidcclienttokenendpointkeypassword":   {kind: oidcSecret},
 }

@@ -53,6 +53,12 @@ func compileOIDC(c *walkCtx, n *Node) {
 		c.errorf(n, oidcHint(key), "%s", msg)
 		return
 	}
+	if key == "oidcpreserveposttemplates" {
+		if msg := checkPostTemplates(v.Words); msg != "" {
+			c.errorf(n, "fix the template file", "%s", msg)
+			return
+		}
+	}
 	if key == "oidccachetype" && v.String() == "file" {
 		c.warnf(n, "use shm (in memory, per process) or redis/memcache to share sessions between instances",
 			"OIDCCacheType file: oidcgate has no file cache; it uses its in-memory cache instead")
@@ -275,7 +281,11 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 			return fmt.Sprintf("cannot access directory '%s' (%s)", first, oidcErrText(err))
 		}
 	case oidcPath:
-		v.Words = []string{oidcFullPath(env.root, first)}
+		full := make([]string, len(v.Words))
+		for i, w := range v.Words {
+			full[i] = oidcFullPath(env.root, w)
+		}
+		v.Words = full
 	case oidcKeyFiles:
 		for i, w := range v.Words {
 			kid, file := oidcKidTuple(w)

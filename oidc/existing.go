@@ -149,10 +149,10 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 	if x.dir.PassRefreshToken && s.RefreshToken != "" {
 		set("OIDC_refresh_token", s.RefreshToken)
 	}
-	if s.AccessToken != "" {
+	if s.AccessToken != "" && !x.dir.HideAccessToken {
 		set("OIDC_access_token", s.AccessToken)
 	}
-	if s.AccessTokenExpires > 0 {
+	if s.AccessTokenExpires > 0 && !x.dir.HideAccessToken {
 		set("OIDC_access_token_expires", strconv.FormatInt(s.AccessTokenExpires, 10))
 	}
 }

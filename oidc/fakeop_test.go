@@ -52,6 +52,8 @@ type fakeOP struct {
 	userinfoCalls int
 	// tokenCookies records each token request's Cookie header.
 	tokenCookies []string
+	// keyFetches counts JWKS downloads.
+	keyFetches int
 }
 
 type codeGrant struct{ nonce, challenge string }
@@ -82,7 +84,12 @@ func newFakeOPWith(t testing.TB, now func() time.Time, tlsOn bool) *fakeOP {
 			"id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	})
-	mux.Handle("/keys", keys)
+	mux.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
+		op.mu.Lock()
+		op.keyFetches++
+		op.mu.Unlock()
+		keys.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("/token", op.token)
 	mux.HandleFunc("/userinfo", func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()

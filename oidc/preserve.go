@@ -65,6 +65,11 @@ func (rp *RelyingParty) preservePage(x *exchange, params []param, location strin
 		}
 	}
 	js.WriteString(" }")
+	if rp.s.PreserveTemplate != "" {
+		// Upstream's OIDCPreservePostTemplates: the data as is, the URL
+		// JavaScript-escaped.
+		return rp.send(x, []byte(fillTemplate(rp.s.PreserveTemplate, js.String(), jsEscape(location))), "text/html", http.StatusOK)
+	}
 	script := "    <script type=\"text/javascript\">\n" +
 		"      function preserveOnLoad() {\n" +
 		"        sessionStorage.setItem('" + preserveKey + "', JSON.stringify(" + js.String() + "));\n" +
@@ -76,6 +81,9 @@ func (rp *RelyingParty) preservePage(x *exchange, params []param, location strin
 
 // restorePage re-POSTs the preserved form to the original URL.
 func (rp *RelyingParty) restorePage(x *exchange, originalURL string) Result {
+	if rp.s.RestoreTemplate != "" {
+		return rp.send(x, []byte(fillTemplate(rp.s.RestoreTemplate, jsEscape(originalURL))), "text/html", http.StatusOK)
+	}
 	script := "    <script type=\"text/javascript\">\n" +
 		"      function str_decode(string) {\n" +
 		"        try {\n" +

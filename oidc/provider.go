@@ -51,6 +51,7 @@ type provider struct {
 	lastErr  error
 	keys     *gooidc.RemoteKeySet
 	keysURL  string
+	keysAt   time.Time
 }
 
 // newHTTPClient builds the client for calls to the provider from
@@ -165,7 +166,7 @@ func (p *provider) metadata(ctx context.Context) (*Metadata, error) {
 	p.md, p.fetched, p.failedAt, p.lastErr = md, p.now(), time.Time{}, nil
 	if md.JWKSURI != "" && md.JWKSURI != p.keysURL {
 		p.keys = gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), p.client), md.JWKSURI)
-		p.keysURL = md.JWKSURI
+		p.keysURL, p.keysAt = md.JWKSURI, p.now()
 	}
 	return md, nil
 }
@@ -206,11 +207,3 @@ func (p *provider) fetch(ctx context.Context, u string) (*Metadata, error) {
 }
 
 // keySet returns the key set verifying the provider's tokens.
-func (p *provider) keySet() gooidc.KeySet {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.keys == nil {
-		return nil
-	}
-	return p.keys
-}

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"crypto"
 	"regexp"
 	"time"
 
@@ -62,6 +63,12 @@ type Settings struct {
 	IDTokenAudValues []string
 	// IATSlack is OIDCIDTokenIatSlack (600 s).
 	IATSlack time.Duration
+	// JWKSRefresh is OIDCJWKSRefreshInterval (3600 s when zero): the
+	// provider's key set is fetched afresh after it.
+	JWKSRefresh time.Duration
+	// VerifyKeys are OIDCProviderVerifyCertFiles' public keys: they
+	// verify id_tokens (and logout tokens) besides the provider's JWKS.
+	VerifyKeys []crypto.PublicKey
 
 	// CryptoPassphrase is OIDCCryptoPassphrase: it encrypts state cookies.
 	CryptoPassphrase string
@@ -133,6 +140,10 @@ type Settings struct {
 	// ErrorTemplate is the content of OIDCHTMLErrorTemplate ("" = the
 	// built-in page).
 	ErrorTemplate string
+	// PreserveTemplate and RestoreTemplate are the contents of upstream's
+	// OIDCPreservePostTemplates files ("" = the built-in pages), checked
+	// at load time: two "%s" (form data, URL) and one "%s" (URL).
+	PreserveTemplate, RestoreTemplate string
 
 	// LogoutXFrameOptions is OIDCLogoutXFrameOptions for the front-channel
 	// logout page ("" = DENY).
@@ -172,6 +183,9 @@ type DirSettings struct {
 	PassEncoding string
 	// PassRefreshToken is OIDCPassRefreshToken.
 	PassRefreshToken bool
+	// HideAccessToken is upstream's OIDCPassAccessToken Off: the access
+	// token and its expiry are not passed (2.4.12.3 always passes them).
+	HideAccessToken bool
 	// AuthNHeader is OIDCAuthNHeader ("" = none).
 	AuthNHeader string
 	// UnAuthAction is OIDCUnAuthAction: auth, pass, 401, 407 or 410.

@@ -64,6 +64,7 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 		IDTokenSignedAlg:         str("OIDCIDTokenSignedResponseAlg", ""),
 		ValidateIssuer:           flag("OIDCValidateIssuer", true),
 		IATSlack:                 secs("OIDCIDTokenIatSlack", 600),
+		JWKSRefresh:              secs("OIDCJWKSRefreshInterval", 3600),
 		CryptoPassphrase:         str("OIDCCryptoPassphrase", ""),
 		StateTimeout:             secs("OIDCStateTimeout", 300),
 		StateMaxCookies:          7,
@@ -172,6 +173,15 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCBlackListedClaims"); ok {
 		s.BlackListedClaims = append([]string{}, v.Words...)
 	}
+	if v, ok := o.Value("OIDCPreservePostTemplates"); ok { // upstream only; checked at load
+		for i, f := range v.Words {
+			if b, err := os.ReadFile(f); err == nil && i == 0 {
+				s.PreserveTemplate = string(b)
+			} else if err == nil && i == 1 {
+				s.RestoreTemplate = string(b)
+			}
+		}
+	}
 	if v, ok := o.Value("OIDCHTMLErrorTemplate"); ok {
 		if b, err := os.ReadFile(v.String()); err == nil {
 			s.ErrorTemplate = string(b)
@@ -222,6 +232,9 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 	}
 	if v, ok := d.Value("OIDCPassRefreshToken"); ok {
 		ds.PassRefreshToken = v.Bool
+	}
+	if v, ok := d.Value("OIDCPassAccessToken"); ok { // upstream only
+		ds.HideAccessToken = !v.Bool
 	}
 	if v, ok := d.Value("OIDCUnAuthAction"); ok {
 		ds.UnAuthAction = v.String()
@@ -298,6 +311,12 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, rss map[*apachecon
 		st.Namespace = oidcNamespace(srv, st)
 		// mod_auth_openidc's lines, in this server's error log
 		rlog := log.With(errorlog.Module("auth_openidc"), errorlog.Server(srv))
+		keys, err := providerVerifyKeys(srv, cfg.ServerRoot)
+		if err != nil {
+			rlog.Error("relying party could not be set up", "server", srv.Name, "err", err)
+			continue
+		}
+		st.VerifyKeys = keys
 		opts := []oidc.Option{oidc.WithLogger(rlog)}
 		if rs := rss[srv]; rs != nil {
 			// ?remove_at_cache= reaches the resource server's cache.
