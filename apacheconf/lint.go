@@ -54,7 +54,7 @@ func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 			e.Module, e.Status, e.Why = spec.Module, spec.Status.String(), spec.Reason
 			e.Notable, e.Critical = spec.Notable, spec.Critical
 			if p, ok := logArgPolicy(n, inDir[n]); ok {
-				e.Status, e.Why = p.Status.String(), p.Reason
+				e.Status, e.Why, e.Critical = p.Status.String(), p.Reason, p.Critical
 			}
 			if spec.Status == Unsupported && !spec.Critical || spec.Status == Planned || e.Status == "unsupported" {
 				e.Notable = true

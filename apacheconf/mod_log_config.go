@@ -428,6 +428,14 @@ func logArgPolicy(n *Node, inDir bool) (p policy, ok bool) {
 		if len(n.Args) > 0 && strings.EqualFold(n.Args[0].Text, "file") {
 			return policy{Status: Unsupported, Reason: "OIDCCacheType file is not implemented: sessions are kept in memory (not shared between instances, lost on restart); use redis or memcache to share them"}, true
 		}
+	case "oidcresponsetype":
+		if len(n.Args) > 0 && n.Args[0].Text != "code" {
+			return policy{Status: Unsupported, Critical: true, Reason: "OIDCResponseType " + n.Args[0].Text + ": the implicit and hybrid flows are not implemented, oidcgate logs users in with the code flow; set OIDCResponseType code (and allow the code flow for the client at the provider)"}, true
+		}
+	case "oidcoauthaccesstokenbindingpolicy":
+		if len(n.Args) > 0 && strings.EqualFold(n.Args[0].Text, "disabled") {
+			return policy{Status: Ignored, Reason: "token binding disabled: nothing to do"}, true
+		}
 	case "loglevel":
 		if inDir {
 			return policy{Status: Unsupported, Reason: "a LogLevel inside a section (per directory or location) is not applied: the server's LogLevel is used for every request"}, true
