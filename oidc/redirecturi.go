@@ -187,6 +187,8 @@ func (rp *RelyingParty) frontChannelLogout(ctx context.Context, x *exchange, ses
 	if sess != nil {
 		rp.revoke(ctx, sess)
 		rp.deleteSession(ctx, sess)
+	} else {
+		rp.frontChannelBySID(ctx, x)
 	}
 	x.deleteSessionCookie()
 	h := x.header()
