@@ -220,8 +220,9 @@ server.listen(Number(opts.port), '127.0.0.1', () => {
   real.on('backchannel.error', (ctx, err, c) => console.error('backchannel.error', c.clientId, err.message));
   if (process.env.OP_LOG_REQUESTS) {
     // One line per request on stderr: "op-request {json}" with the method,
-    // path, query and form parameters (names and values, in order) and the
-    // Authorization scheme (Basic with the client id it names, or Bearer).
+    // path, query and form parameters (names and values, in order), the
+    // Authorization scheme (Basic with the client id it names, or Bearer)
+    // and the Cookie header.
     real.use(async (ctx, next) => {
       await next();
       let auth = ctx.get('authorization') || '';
@@ -233,6 +234,7 @@ server.listen(Number(opts.port), '127.0.0.1', () => {
         method: ctx.method, path: ctx.path, status: ctx.status, auth,
         query: [...new URLSearchParams(ctx.querystring).entries()], body,
         contentType: ctx.get('content-type') || '', userAgent: ctx.get('user-agent') || '',
+        cookie: ctx.get('cookie') || '',
       };
       console.error(`op-request ${JSON.stringify(line)}`);
     });
