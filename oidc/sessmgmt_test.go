@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -402,3 +404,34 @@ func TestFrontChannelLogoutBySID(t *testing.T) {
 		}
 	}
 }
+
+// TestPassCookiesIntrospection: the resource server's introspection call
+// carries OIDCPassCookies' cookies too.
+func TestPassCookiesIntrospection(t *testing.T) {
+	var got atomicString
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.set(r.Header.Get("Cookie"))
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"active":true,"sub":"bob"}`))
+	}))
+	t.Cleanup(srv.Close)
+	rs := newRS(t, RSSettings{IntrospectionEndpoint: srv.URL, ClientID: "rs", ClientSecret: "s"})
+	r := bearerReq("tok")
+	r.Header.Set("Cookie", "x=1; y=2")
+	q := &Request{HTTP: r, Path: r.URL.Path, Env: map[string]string{}, Scheme: "https", Host: "api.example",
+		Dir: &DirSettings{PassHeaders: true, PassCookies: []string{"y"}}}
+	if res := rs.Authenticate(q, &RSDir{IntrospectionInterval: -1}); !res.Authenticated {
+		t.Fatalf("token refused: %+v", res)
+	}
+	if got.get() != "y=2" {
+		t.Errorf("introspection Cookie %q, want y=2", got.get())
+	}
+}
+
+type atomicString struct {
+	mu sync.Mutex
+	s  string
+}
+
+func (a *atomicString) set(s string) { a.mu.Lock(); a.s = s; a.mu.Unlock() }
+func (a *atomicString) get() string  { a.mu.Lock(); defer a.mu.Unlock(); return a.s }
