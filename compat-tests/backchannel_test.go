@@ -122,6 +122,7 @@ func backchannelScenario(rl *bclRelay) oidcScenario {
 			s.t.Fatalf("the provider sent %d back-channel logouts, want 1\n%s", len(calls), s.tg.Env.OP.log.String())
 		}
 		recordBCL(s, "OP back-channel logout", calls[0])
+		s.backchannel() // what the relying party called at the provider meanwhile
 		// The provider logs the outcome on stderr, which arrives a little later.
 		for i := 0; i < 100 && strings.Count(s.tg.Env.OP.log.String(), "backchannel.success bcl") < successes+1; i++ {
 			time.Sleep(20 * time.Millisecond)

@@ -996,6 +996,9 @@ func TestBackChannelLogout(t *testing.T) {
 	if h.do("GET", "/", ck).res.Authenticated {
 		t.Errorf("the session survived a back-channel logout")
 	}
+	if got := strings.Join(h.op.revoked, ","); got != "RT-1,AT-1" {
+		t.Errorf("back-channel logout revoked %q, want the refresh then the access token (2.4.12.3)", got)
+	}
 	if r := post(tok); status(r) != 400 {
 		t.Errorf("replayed jti: %d, want 400", status(r))
 	}

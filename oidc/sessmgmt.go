@@ -263,14 +263,7 @@ func (rp *RelyingParty) frontChannelBySID(ctx context.Context, x *exchange) {
 	// With the one configured provider, 2.4.12.3 takes it whatever iss=
 	// says (oidc_get_provider_for_issuer without OIDCMetadataDir;
 	// measured: a foreign iss ends the session too).
-	index := sid + "@" + md.Issuer
-	id, err := rp.store.Get(ctx, rp.key(keySID, index))
-	if err != nil {
+	if index := sid + "@" + md.Issuer; !rp.killByIndex(ctx, index) {
 		rp.log.Warn("could not (or no longer) find a session based on sid/sub provided in logout token / parameter: " + index)
-		return
-	}
-	if s, err := rp.loadSession(ctx, string(id)); err == nil {
-		rp.revoke(ctx, s)
-		rp.deleteSession(ctx, s)
 	}
 }
