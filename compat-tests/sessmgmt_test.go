@@ -40,6 +40,7 @@ var sessMgmtScenario = oidcScenario{"sessmgmt", func(s *scen) {
 	s.note("a silent check now fails: the top window is sent to ?session=logout")
 	s.loginAs(c, "default", "/redirect_uri?session=check", "alice")
 	s.send(c, "default", "GET", "/redirect_uri?session=logout", browserHdr)
+	s.backchannel() // the tokens revoked
 	s.note("the session is gone")
 	s.send(c, "default", "GET", "/x3", browserHdr)
 }}
