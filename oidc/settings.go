@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
 
@@ -43,8 +44,14 @@ type Settings struct {
 	// "none".
 	PKCEMethod string
 	// TokenEndpointAuth is OIDCProviderTokenEndpointAuth:
-	// "client_secret_basic" (default) or "client_secret_post".
+	// client_secret_basic (default), client_secret_post,
+	// client_secret_jwt, private_key_jwt or none.
 	TokenEndpointAuth string
+	// PrivateKeys are OIDCPrivateKeyFiles in configuration order (the
+	// first signs private_key_jwt assertions; all may decrypt), and
+	// PublicKeys OIDCPublicKeyFiles (published at ?jwks; the first one's
+	// x5t goes into the assertion header). Loaded by internal/jwkfile.
+	PrivateKeys, PublicKeys []jose.JSONWebKey
 	// IDTokenSignedAlg is OIDCIDTokenSignedResponseAlg ("" = any the
 	// provider supports except none).
 	IDTokenSignedAlg string
