@@ -69,6 +69,9 @@ type RSSettings struct {
 	IntrospectionCertFile, IntrospectionKeyFile string
 	// ClientID and ClientSecret are OIDCOAuthClientID/Secret.
 	ClientID, ClientSecret string
+	// ClientKeys and ClientPublicKeys are OIDCPrivateKeyFiles and
+	// OIDCPublicKeyFiles: private_key_jwt at the introspection endpoint.
+	ClientKeys, ClientPublicKeys []jose.JSONWebKey
 	// ExpiryClaim, ExpiryAbsolute and ExpiryMandatory are
 	// OIDCOAuthTokenExpiryClaim (expires_in relative mandatory), used for
 	// introspection results without "active".
@@ -157,7 +160,10 @@ type ResourceServer struct {
 	// introClient is client with the introspection TLS client
 	// certificate, when one is configured.
 	introClient *http.Client
-	now         func() time.Time
+	// assertKey signs private_key_jwt assertions at the introspection
+	// endpoint.
+	assertKey assertionKey
+	now       func() time.Time
 	log         *slog.Logger
 
 	mu       sync.Mutex
@@ -319,7 +325,8 @@ func NewResourceServer(s RSSettings, store Store, opts ...RSOption) (*ResourceSe
 	if s.ExpiryClaim == "" {
 		s.ExpiryClaim, s.ExpiryMandatory = "expires_in", true
 	}
-	rs := &ResourceServer{s: &s, store: store, client: client, introClient: client, now: time.Now, log: slog.Default()}
+	rs := &ResourceServer{s: &s, store: store, client: client, introClient: client, now: time.Now, log: slog.Default(),
+		assertKey: newAssertionKey(s.ClientKeys, s.ClientPublicKeys)}
 	if s.IntrospectionCertFile != "" || s.IntrospectionKeyFile != "" {
 		cert, err := tls.LoadX509KeyPair(s.IntrospectionCertFile, s.IntrospectionKeyFile)
 		if err != nil {
@@ -628,7 +635,7 @@ func (rs *ResourceServer) introspect(ctx context.Context, ep rsEndpoints, tok st
 			bearer = tok
 		}
 	default:
-		a, err := endpointAuth(auth, rs.s.ClientID, rs.s.ClientSecret, ep.introspection, rs.now())
+		a, err := endpointAuth(auth, rs.s.ClientID, rs.s.ClientSecret, rs.assertKey, ep.introspection, rs.now())
 		if err != nil {
 			return claims.Claims{}, fmt.Errorf("introspection endpoint: %w", err)
 		}

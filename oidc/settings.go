@@ -52,6 +52,11 @@ type Settings struct {
 	// PublicKeys OIDCPublicKeyFiles (published at ?jwks; the first one's
 	// x5t goes into the assertion header). Loaded by internal/jwkfile.
 	PrivateKeys, PublicKeys []jose.JSONWebKey
+	// TokenEndpointCertFile, TokenEndpointKeyFile and
+	// TokenEndpointKeyPassword are OIDCClientTokenEndpointCert/Key/
+	// KeyPassword: the TLS client certificate (PEM) presented to the token
+	// endpoint only (code and refresh grants), as in 2.4.12.3.
+	TokenEndpointCertFile, TokenEndpointKeyFile, TokenEndpointKeyPassword string
 	// IDTokenSignedAlg is OIDCIDTokenSignedResponseAlg ("" = any the
 	// provider supports except none).
 	IDTokenSignedAlg string

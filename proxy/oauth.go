@@ -131,6 +131,10 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 			s.PublicKeys = append(s.PublicKeys, k)
 		}
 	}
+	var err error
+	if s.ClientKeys, s.ClientPublicKeys, err = oidcKeys(srv, root); err != nil {
+		return s, err
+	}
 	return s, rsExtSettings(o, &s)
 }
 

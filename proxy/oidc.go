@@ -298,6 +298,7 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, rss map[*apachecon
 			rlog.Error("relying party could not be set up", "server", srv.Name, "err", err)
 			continue
 		}
+		tokenEndpointCert(srv, cfg.ServerRoot, &st)
 		opts := []oidc.Option{oidc.WithLogger(rlog)}
 		if rs := rss[srv]; rs != nil {
 			// ?remove_at_cache= reaches the resource server's cache.

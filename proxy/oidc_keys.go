@@ -2,10 +2,12 @@ package proxy
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/oidcgate/oidcgate/apacheconf"
 	"github.com/oidcgate/oidcgate/internal/jwkfile"
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // oidcKeys loads a server's OIDCPrivateKeyFiles and OIDCPublicKeyFiles
@@ -32,4 +34,25 @@ func oidcKeys(srv *apacheconf.Server, root string) (priv, pub []jose.JSONWebKey,
 	}
 	pub, err = load("OIDCPublicKeyFiles", false)
 	return priv, pub, err
+}
+
+// tokenEndpointCert sets OIDCClientTokenEndpointCert/Key/KeyPassword
+// (ServerRoot-relative files, as oidc_util_get_full_path makes them).
+func tokenEndpointCert(srv *apacheconf.Server, root string, st *oidc.Settings) {
+	get := func(name string) string {
+		if v, ok := srv.OIDC.Value(name); ok {
+			return v.String()
+		}
+		return ""
+	}
+	st.TokenEndpointCertFile = serverRootRelative(root, get("OIDCClientTokenEndpointCert"))
+	st.TokenEndpointKeyFile = serverRootRelative(root, get("OIDCClientTokenEndpointKey"))
+	st.TokenEndpointKeyPassword = get("OIDCClientTokenEndpointKeyPassword")
+}
+
+func serverRootRelative(root, p string) string {
+	if p == "" || filepath.IsAbs(p) || root == "" {
+		return p
+	}
+	return filepath.Join(root, p)
 }
