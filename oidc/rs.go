@@ -164,7 +164,7 @@ type ResourceServer struct {
 	// endpoint.
 	assertKey assertionKey
 	now       func() time.Time
-	log         *slog.Logger
+	log       *slog.Logger
 
 	mu       sync.Mutex
 	keys     map[string]keySetEntry
