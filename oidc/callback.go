@@ -168,7 +168,7 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	if code == "" || params.Get("id_token") != "" || params.Get("access_token") != "" {
 		return nil, claims.Claims{}, errors.New("the authorization response does not match the code flow")
 	}
-	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, rp.assertKey, md.TokenEndpoint, rp.now())
 	if err != nil {
 		return nil, claims.Claims{}, err
 	}
@@ -189,7 +189,7 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
 		opts = append(opts, oauth2.SetAuthURLParam(p.name, p.value))
 	}
-	tctx := context.WithValue(ctx, oauth2.HTTPClient, rp.prov.client)
+	tctx := context.WithValue(ctx, oauth2.HTTPClient, rp.tokenClient)
 	tok, err := conf.Exchange(tctx, code, opts...)
 	if err != nil {
 		return nil, claims.Claims{}, fmt.Errorf("token request: %w", err)

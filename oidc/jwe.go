@@ -51,6 +51,15 @@ func SymmetricJWEKey(kid string, key []byte, use string) JWEKey {
 	return JWEKey{KID: kid, Key: key, Use: use}
 }
 
+// privateJWEKeys are the decryption keys among OIDCPrivateKeyFiles' keys.
+func privateJWEKeys(keys []jose.JSONWebKey) []JWEKey {
+	var out []JWEKey
+	for _, k := range keys {
+		out = append(out, JWEKey{KID: k.KeyID, Key: k.Key, Use: k.Use})
+	}
+	return out
+}
+
 func keyFingerprint(b []byte) string {
 	h := sha256.Sum256(b)
 	return base64.RawURLEncoding.EncodeToString(h[:])

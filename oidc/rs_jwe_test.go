@@ -17,7 +17,8 @@ func TestRSEncryptedJWT(t *testing.T) {
 	k1, _ := testRSAKeys(t)
 	sharedDec := []byte("0123456789abcdef")
 	secret := "0123456789abcdef0123456789abcdef"
-	rsShared := newRS(t, RSSettings{JWKSURI: jwks, DecryptKeys: []JWEKey{SymmetricJWEKey("dk", sharedDec, ""), {KID: "rsa1", Key: k1}}})
+	rsShared := newRS(t, RSSettings{JWKSURI: jwks, DecryptKeys: []JWEKey{SymmetricJWEKey("dk", sharedDec, "")},
+		ClientKeys: []jose.JSONWebKey{{Key: k1, KeyID: "rsa1"}}})
 	rsSecret := newRS(t, RSSettings{JWKSURI: jwks, DecryptSecret: secret})
 	signed := mint(t, jose.RS256, rsKey, "k1", good())
 	d := &RSDir{}

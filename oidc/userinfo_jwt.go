@@ -12,11 +12,11 @@ import (
 )
 
 // jweDecrypter is what decrypts JWEs sent to the relying party (id_tokens
-// and userinfo responses): the client secret's SHA-256 (truncated to the
-// alg's key size), as oidc_proto_parse_idtoken and
-// oidc_user_info_response_validate build it.
+// and userinfo responses): OIDCPrivateKeyFiles' keys and the client
+// secret's SHA-256 (truncated to the alg's key size), as
+// oidc_proto_parse_idtoken and oidc_user_info_response_validate build it.
 func (rp *RelyingParty) jweDecrypter() *jweDecrypter {
-	return &jweDecrypter{secret: rp.s.ClientSecret, hashed: true}
+	return &jweDecrypter{keys: privateJWEKeys(rp.s.PrivateKeys), secret: rp.s.ClientSecret, hashed: true}
 }
 
 // userInfoJWT turns a userinfo response into its claims as 2.4.12.3's

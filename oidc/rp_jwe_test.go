@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 	jose "github.com/go-jose/go-jose/v4"
@@ -40,13 +43,29 @@ func TestEncryptedIDToken(t *testing.T) {
 			parts := strings.Split(idt, ".")
 			return encryptJWE(t, "eyJhbGciOiJub25lIn0."+parts[1]+".", jose.DIRECT, jose.A128CBC_HS256, secretKeyFor("s3cret", 32), "", nil)
 		}, false},
-		{"RSA-OAEP to a key oidcgate does not have", func(h *harness, idt string) string {
+		{"RSA-OAEP to OIDCPrivateKeyFiles' key by kid", func(h *harness, idt string) string {
 			k, _ := testRSAKeys(t)
+			return encryptJWE(t, idt, jose.RSA_OAEP, jose.A128CBC_HS256, &k.PublicKey, "rsa1", nil)
+		}, true},
+		{"RSA1_5 to OIDCPrivateKeyFiles' key, no kid", func(h *harness, idt string) string {
+			k, _ := testRSAKeys(t)
+			return encryptJWE(t, idt, jose.RSA1_5, jose.A256GCM, &k.PublicKey, "", nil)
+		}, true},
+		{"RSA-OAEP naming another kid", func(h *harness, idt string) string {
+			k, _ := testRSAKeys(t)
+			return encryptJWE(t, idt, jose.RSA_OAEP, jose.A128CBC_HS256, &k.PublicKey, "other", nil)
+		}, false},
+		{"RSA-OAEP to a key oidcgate does not have", func(h *harness, idt string) string {
+			_, k := testRSAKeys(t)
 			return encryptJWE(t, idt, jose.RSA_OAEP, jose.A128CBC_HS256, &k.PublicKey, "", nil)
 		}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := newHarness(t, func(s *Settings) { s.PassIDTokenAs = []string{"claims", "serialized"} })
+			k, _ := testRSAKeys(t)
+			h := newHarness(t, func(s *Settings) {
+				s.PassIDTokenAs = []string{"claims", "serialized"}
+				s.PrivateKeys = []jose.JSONWebKey{{Key: k, KeyID: "rsa1", Use: "enc"}}
+			})
 			var sent string
 			h.op.wrapIDToken = func(idt string) string { sent = tc.wrap(h, idt); return sent }
 			if !tc.ok {
@@ -144,4 +163,46 @@ func hdr(r response, name string) string {
 		return v[0]
 	}
 	return ""
+}
+
+// TestEncryptedLogoutToken: a back-channel logout token sent as a JWE is
+// decrypted with OIDCPrivateKeyFiles' keys (2.4.12.3 does not add the
+// client secret's key there) and then checked as a signed one.
+func TestEncryptedLogoutToken(t *testing.T) {
+	k, _ := testRSAKeys(t)
+	h := newHarness(t, func(s *Settings) { s.PrivateKeys = []jose.JSONWebKey{{Key: k, KeyID: "rsa1"}} })
+	h.op.claims["sid"] = "session-7"
+	sign := func() string {
+		b, _ := json.Marshal(map[string]any{"iss": h.op.issuer, "aud": "client1", "iat": h.clock().Unix(), "jti": fmt.Sprint(time.Now().UnixNano()),
+			"sid": "session-7", "events": map[string]any{backChannelEvent: map[string]any{}}})
+		return oidctest.SignIDToken(h.op.key, "k1", "RS256", string(b))
+	}
+	post := func(tok string) int {
+		r := httptest.NewRequest("POST", "http://www.example.com/redirect_uri?logout=backchannel", strings.NewReader("logout_token="+tok))
+		r.RequestURI = "/redirect_uri?logout=backchannel"
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		res := h.rp.Authenticate(rec, &Request{HTTP: r, Path: "/redirect_uri", Dir: h.dir, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+		if res.Done {
+			return rec.Code
+		}
+		return res.Status
+	}
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	if st := post(encryptJWE(t, sign(), jose.DIRECT, jose.A128CBC_HS256, secretKeyFor("s3cret", 32), "", nil)); st != 400 {
+		t.Errorf("logout token encrypted with the client secret's key: %d, want 400", st)
+	}
+	if st := post(encryptJWE(t, "e30", jose.RSA_OAEP, jose.A128CBC_HS256, &k.PublicKey, "rsa1", nil)); st != 400 {
+		t.Errorf("encrypted unsigned logout token: %d, want 400", st)
+	}
+	if !h.do("GET", "/", ck).res.Authenticated {
+		t.Fatal("a refused logout token ended the session")
+	}
+	if st := post(encryptJWE(t, sign(), jose.RSA_OAEP, jose.A128CBC_HS256, &k.PublicKey, "rsa1", nil)); st != 200 {
+		t.Fatalf("encrypted logout token: %d, want 200", st)
+	}
+	if h.do("GET", "/", ck).res.Authenticated {
+		t.Error("the session survived an encrypted back-channel logout token")
+	}
 }
