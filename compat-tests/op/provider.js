@@ -8,8 +8,10 @@
 // --redirect (repeatable) or OP_REDIRECT_URIS (comma-separated); each is also
 // registered as a post-logout redirect URI, together with its origin + "/".
 //
-// Clients: "oidcgate" (secret "secret", client_secret_basic) and
-// "oidcgate-post" (secret "secret", client_secret_post). PKCE is allowed but
+// Clients: "oidcgate" (secret "secret", client_secret_basic),
+// "oidcgate-post" (secret "secret", client_secret_post), "oidcgate-jwt"
+// (client_secret_jwt) and "oidcgate-pkjwt" (private_key_jwt with the key
+// in ../testdata/pkjwt). PKCE is allowed but
 // not required. Login is the development login form (any password); the
 // login name picks a user below. Consent is never asked: loadExistingGrant
 // grants every scope and claim. end_session (RP-initiated logout) and
@@ -22,6 +24,8 @@
 // resource an opaque token (scopes "read" and "write"). Client "rs" (secret
 // "secret") may call the introspection endpoint (opaque tokens only:
 // oidc-provider does not introspect JWTs).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 
 import { Provider, errors } from 'oidc-provider';
@@ -141,9 +145,23 @@ const client = (id, method, secret = 'secret') => ({
   post_logout_redirect_uris: postLogout,
 });
 
+// Client "oidcgate-pkjwt" authenticates with private_key_jwt: its public
+// key is the certificate in ../testdata/pkjwt, its kid the one
+// mod_auth_openidc derives when OIDCPrivateKeyFiles names none
+// (base64url SHA-256 of the modulus and exponent bytes).
+function pkjwtJWKS() {
+  const pem = fs.readFileSync(new URL('../testdata/pkjwt/client.crt', import.meta.url));
+  const jwk = new crypto.X509Certificate(pem).publicKey.export({ format: 'jwk' });
+  const fp = Buffer.concat([Buffer.from(jwk.n, 'base64url'), Buffer.from(jwk.e, 'base64url')]);
+  return { keys: [{ ...jwk, kid: crypto.createHash('sha256').update(fp).digest('base64url'), use: 'sig', alg: 'RS256' }] };
+}
+const pkjwtClient = { ...client('oidcgate-pkjwt', 'private_key_jwt'), jwks: pkjwtJWKS() };
+delete pkjwtClient.client_secret;
+
 const configuration = {
   clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
     client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes'),
+    pkjwtClient,
     ...['api-client', 'rs'].map((id) => ({
       client_id: id, client_secret: 'secret', token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
