@@ -9,7 +9,7 @@ import (
 // 2.4.12.3's debug-only key derivation; other algs none.
 func TestLintJWE(t *testing.T) {
 	for conf, want := range map[string]int{
-		"OIDCIDTokenEncryptedResponseAlg A128KW\nOIDCUserInfoEncryptedResponseAlg A192KW\n": 2,
+		"OIDCIDTokenEncryptedResponseAlg A128KW\nOIDCUserInfoEncryptedResponseAlg A192KW\n":   2,
 		"OIDCIDTokenEncryptedResponseAlg RSA-OAEP\nOIDCUserInfoEncryptedResponseAlg A256KW\n": 0,
 		"OIDCClientSecret x\n": 0,
 	} {

@@ -17,7 +17,7 @@ import (
 func TestDecryptSharedKey(t *testing.T) {
 	for _, c := range []struct {
 		in, kid, key, use string
-		bad           bool
+		bad               bool
 	}{
 		{in: "plainkey", kid: oidc.SymmetricJWEKey("", []byte("plainkey"), "").KID, key: "plainkey"},
 		{in: "k1#secret", kid: "k1", key: "secret"},
