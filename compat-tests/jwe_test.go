@@ -31,6 +31,11 @@ var jweCases = []struct {
 		[]string{"Error in handling response type."}, []string{"OIDC_CLAIM_email"}},
 	{"userinfo-signed", "OIDCClientID oidcgate-ui-sig\nOIDCUserInfoSignedResponseAlg RS256\nOIDCPassUserInfoAs claims json jwt\n",
 		[]string{`OIDC_userinfo_jwt: "<JWS alg=RS256`, `OIDC_CLAIM_phone_number: "+49 221 555 0100"`}, nil},
+	{"userinfo-signed-hs256-client-secret", "OIDCClientID oidcgate-ui-hs\nOIDCClientSecret secret-for-hs256-userinfo-at-least-32-bytes\nOIDCUserInfoSignedResponseAlg HS256\nOIDCPassUserInfoAs claims json jwt\n",
+		[]string{`OIDC_userinfo_jwt: "<JWS alg=HS256`, `OIDC_CLAIM_phone_number: "+49 221 555 0100"`}, nil},
+	// The alg must be the configured one.
+	{"userinfo-signed-other-alg", "OIDCClientID oidcgate-ui-sig\nOIDCUserInfoSignedResponseAlg RS384\nOIDCPassUserInfoAs claims json jwt\n",
+		[]string{`OIDC_CLAIM_email: "alice@example.com"`}, []string{"OIDC_CLAIM_phone_number", "OIDC_userinfo_jwt", "OIDC_userinfo_json"}},
 	{"userinfo-encrypted", "OIDCClientID oidcgate-ui-enc\nOIDCPrivateKeyFiles ${KEY}\nOIDCUserInfoSignedResponseAlg RS256\n" +
 		"OIDCUserInfoEncryptedResponseAlg RSA-OAEP\nOIDCUserInfoEncryptedResponseEnc A256GCM\nOIDCPassUserInfoAs claims json jwt\n",
 		[]string{`OIDC_userinfo_jwt: "<JWS alg=RS256`, `OIDC_CLAIM_phone_number: "+49 221 555 0100"`}, nil},

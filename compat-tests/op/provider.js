@@ -12,7 +12,7 @@
 // "oidcgate-post" (secret "secret", client_secret_post), "oidcgate-jwt"
 // (client_secret_jwt) and "oidcgate-pkjwt" (private_key_jwt with the key
 // in ../testdata/pkjwt); "oidcgate-enc-id", "oidcgate-enc-id-kw",
-// "oidcgate-ui-sig" and "oidcgate-ui-enc" (secret "secret") get encrypted
+// "oidcgate-ui-sig", "oidcgate-ui-hs" and "oidcgate-ui-enc" get encrypted
 // id_tokens and signed or encrypted userinfo (see jweClients). PKCE is allowed but
 // not required. Login is the development login form (any password); the
 // login name picks a user below. Consent is never asked: loadExistingGrant
@@ -172,8 +172,9 @@ const jweClients = [
   // id_token encrypted with the key derived from the client secret
   { ...client('oidcgate-enc-id-kw', 'client_secret_basic'),
     id_token_encrypted_response_alg: 'A128KW', id_token_encrypted_response_enc: 'A256GCM' },
-  // userinfo as a signed JWT
+  // userinfo as a signed JWT (RS256: the provider's key; HS256: the client secret)
   { ...client('oidcgate-ui-sig', 'client_secret_basic'), userinfo_signed_response_alg: 'RS256' },
+  { ...client('oidcgate-ui-hs', 'client_secret_basic', 'secret-for-hs256-userinfo-at-least-32-bytes'), userinfo_signed_response_alg: 'HS256' },
   // userinfo signed, then encrypted to the RP's RSA key
   { ...client('oidcgate-ui-enc', 'client_secret_basic'), jwks: encJWKS(), userinfo_signed_response_alg: 'RS256',
     userinfo_encrypted_response_alg: 'RSA-OAEP', userinfo_encrypted_response_enc: 'A256GCM' },
@@ -216,6 +217,8 @@ const configuration = {
       },
     },
   },
+  // HS256-signed userinfo (client "oidcgate-ui-hs") besides the default RS256.
+  enabledJWA: { userinfoSigningAlgValues: ['RS256', 'HS256'] },
   ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   cookies: { keys: ['compat-tests-not-a-secret'] },
 };
