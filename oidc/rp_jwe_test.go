@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -205,4 +206,32 @@ func TestEncryptedLogoutToken(t *testing.T) {
 	if h.do("GET", "/", ck).res.Authenticated {
 		t.Error("the session survived an encrypted back-channel logout token")
 	}
+}
+
+// FuzzUserInfoJWT: whatever the userinfo endpoint answers (JWE, JWS,
+// garbage), the JWT handling never panics, and what it accepts is a
+// response the provider's key signed (the seeds' claims).
+func FuzzUserInfoJWT(f *testing.F) {
+	k, _ := testRSAKeys(f)
+	h := newHarness(f, func(s *Settings) {
+		s.UserInfoSignedAlg = "RS256"
+		s.PrivateKeys = []jose.JSONWebKey{{Key: k, KeyID: "rsa1"}}
+	})
+	signed := oidctest.SignIDToken(h.op.key, "k1", "RS256", `{"sub":"x"}`)
+	f.Add(signed)
+	f.Add(encryptJWE(f, signed, jose.RSA_OAEP, jose.A128CBC_HS256, &k.PublicKey, "rsa1", nil))
+	f.Add(encryptJWE(f, signed, jose.A128KW, jose.A256GCM, secretKeyFor("s3cret", 16), "", nil))
+	f.Add(`{"sub":"x"}`)
+	f.Add("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")
+	f.Add("a.b.c.d.e")
+	ctx := context.Background()
+	if _, err := h.rp.prov.metadata(ctx); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		claims, _, err := h.rp.userInfoJWT(ctx, []byte(body))
+		if err == nil && string(claims) != `{"sub":"x"}` {
+			t.Fatalf("accepted %q as %q", body, claims)
+		}
+	})
 }
