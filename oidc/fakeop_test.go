@@ -54,6 +54,8 @@ type fakeOP struct {
 	tokenCookies []string
 	// keyFetches counts JWKS downloads.
 	keyFetches int
+	// wrapIDToken, when set, replaces the signed id_token (encrypts it).
+	wrapIDToken func(string) string
 }
 
 type codeGrant struct{ nonce, challenge string }
@@ -198,6 +200,9 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 		idt, _ = jws.CompactSerialize()
 	} else {
 		idt = oidctest.SignIDToken(op.key, "k1", op.alg, string(b))
+	}
+	if op.wrapIDToken != nil {
+		idt = op.wrapIDToken(idt)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "AT-1", "token_type": "Bearer", "expires_in": 3600,

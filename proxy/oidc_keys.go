@@ -1,39 +1,58 @@
 package proxy
 
 import (
-	"crypto"
 	"fmt"
 	"path/filepath"
-	"strings"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/internal/jwkfile"
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
-// providerVerifyKeys reads OIDCProviderVerifyCertFiles ("[kid#]file",
-// ServerRoot-relative): the PEM certificates or public keys that verify
-// the provider's id_tokens besides its JWKS.
-func providerVerifyKeys(srv *apacheconf.Server, root string) ([]crypto.PublicKey, error) {
-	if srv.OIDC == nil {
-		return nil, nil
-	}
-	v, ok := srv.OIDC.Value("OIDCProviderVerifyCertFiles")
-	if !ok {
-		return nil, nil
-	}
-	var keys []crypto.PublicKey
-	for _, w := range v.Words {
-		file := w
-		if _, f, ok := strings.Cut(w, "#"); ok {
-			file = f
+// oidcKeys loads a server's OIDCPrivateKeyFiles and OIDCPublicKeyFiles
+// (ServerRoot-relative), in configuration order; apacheconf has already
+// refused a configuration whose files do not load.
+func oidcKeys(srv *apacheconf.Server, root string) (priv, pub []jose.JSONWebKey, err error) {
+	load := func(name string, private bool) ([]jose.JSONWebKey, error) {
+		v, ok := srv.OIDC.Value(name)
+		if !ok {
+			return nil, nil
 		}
-		if root != "" && !filepath.IsAbs(file) {
-			file = filepath.Join(root, file)
+		var out []jose.JSONWebKey
+		for _, w := range v.Words {
+			k, err := jwkfile.Load(w, root, private)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %s: %v", v.Pos, name, err)
+			}
+			out = append(out, k)
 		}
-		k, err := publicKeyFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("OIDCProviderVerifyCertFiles: %v", err)
-		}
-		keys = append(keys, k)
+		return out, nil
 	}
-	return keys, nil
+	if priv, err = load("OIDCPrivateKeyFiles", true); err != nil {
+		return nil, nil, err
+	}
+	pub, err = load("OIDCPublicKeyFiles", false)
+	return priv, pub, err
+}
+
+// tokenEndpointCert sets OIDCClientTokenEndpointCert/Key/KeyPassword
+// (ServerRoot-relative files, as oidc_util_get_full_path makes them).
+func tokenEndpointCert(srv *apacheconf.Server, root string, st *oidc.Settings) {
+	get := func(name string) string {
+		if v, ok := srv.OIDC.Value(name); ok {
+			return v.String()
+		}
+		return ""
+	}
+	st.TokenEndpointCertFile = serverRootRelative(root, get("OIDCClientTokenEndpointCert"))
+	st.TokenEndpointKeyFile = serverRootRelative(root, get("OIDCClientTokenEndpointKey"))
+	st.TokenEndpointKeyPassword = get("OIDCClientTokenEndpointKeyPassword")
+}
+
+func serverRootRelative(root, p string) string {
+	if p == "" || filepath.IsAbs(p) || root == "" {
+		return p
+	}
+	return filepath.Join(root, p)
 }
