@@ -74,9 +74,7 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	}
 	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
 	rp.assertKey = newAssertionKey(s.PrivateKeys, s.PublicKeys)
-	if rp.tokenClient, err = withClientCert(client, s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword); err != nil {
-		return nil, fmt.Errorf("OIDCClientTokenEndpointCert/Key: %w", err)
-	}
+	rp.tokenClient = withClientCert(client, s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword, rp.log)
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
 	return rp, nil
 }

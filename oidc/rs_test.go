@@ -734,10 +734,11 @@ func TestRSIntrospectionClientSecretJWT(t *testing.T) {
 	if err := json.Unmarshal(payload, &c); err != nil || c.Iss != "rs" || c.Sub != "rs" || c.Aud != in.srv.URL+"/introspect" {
 		t.Errorf("assertion claims %s (%v)", payload, err)
 	}
-	// private_key_jwt is not supported: the token is refused, nothing is sent.
+	// private_key_jwt without OIDCPrivateKeyFiles: the token is refused,
+	// nothing is sent.
 	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, ClientID: "rs", ClientSecret: "k", IntrospectionAuth: "private_key_jwt"})
 	before := in.calls.Load()
 	if out := rsDo(rs, &RSDir{}, bearerReq("tok")); out.res.Status != 401 || in.calls.Load() != before {
-		t.Errorf("private_key_jwt: %+v, %d calls", out.res, in.calls.Load()-before)
+		t.Errorf("private_key_jwt without keys: %+v, %d calls", out.res, in.calls.Load()-before)
 	}
 }
