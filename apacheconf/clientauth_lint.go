@@ -34,7 +34,7 @@ func LintClientAuth(cfg *Config) Diagnostics {
 		case hasCert:
 			if _, err := pemkey.LoadKeyPair(oidcFullPath(cfg.ServerRoot, cert.String()), oidcFullPath(cfg.ServerRoot, key.String()), pw.String()); err != nil {
 				sink.add(SevWarning, StageCheck, cert.Pos, "OIDCClientTokenEndpointCert",
-					"PEM files; an encrypted key as legacy OpenSSL PEM or PKCS#8 PBES2/PBKDF2 (openssl pkey -in KEY -aes256 -out NEW)",
+					"PEM files; an encrypted key as legacy OpenSSL PEM or PKCS#8 PBES2/PBKDF2 or PBE-SHA1-3DES (convert: openssl pkey -in KEY -aes256 -out NEW)",
 					"the TLS client certificate cannot be loaded, so every token request fails: %v", err)
 			}
 		case hasKey:
