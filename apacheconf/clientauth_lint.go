@@ -9,10 +9,11 @@ import (
 
 // LintClientAuth warns about client authentication settings that load but
 // will not work, or that 2.4.12.3 handles differently (lint only):
-//   - an OIDCClientTokenEndpointCert/Key pair oidcgate cannot load (a
-//     missing file, a wrong OIDCClientTokenEndpointKeyPassword, an
-//     encryption Go's PEM readers do not know): token requests fail;
-//   - OIDCClientTokenEndpointKey without a certificate: nothing presented;
+//   - an OIDCClientTokenEndpointCert/Key (or OIDCOAuthIntrospectionEndpoint
+//     Cert/Key) pair oidcgate cannot load (a missing file, a wrong
+//     OIDCClientTokenEndpointKeyPassword, an encryption oidcgate does not
+//     read): the token (introspection) requests fail;
+//   - a key without a certificate: nothing presented;
 //   - an exec: key password (oidcgate takes it literally);
 //   - private_key_jwt without OIDCPublicKeyFiles (2.4.12.3 crashes; the
 //     assertion then carries no x5t) and a certificate chain in
@@ -27,19 +28,24 @@ func LintClientAuth(cfg *Config) Diagnostics {
 			continue
 		}
 		o := srv.OIDC
-		cert, hasCert := o.Value("OIDCClientTokenEndpointCert")
-		key, hasKey := o.Value("OIDCClientTokenEndpointKey")
 		pw, _ := o.Value("OIDCClientTokenEndpointKeyPassword")
-		switch {
-		case hasCert:
-			if _, err := pemkey.LoadKeyPair(oidcFullPath(cfg.ServerRoot, cert.String()), oidcFullPath(cfg.ServerRoot, key.String()), pw.String()); err != nil {
-				sink.add(SevWarning, StageCheck, cert.Pos, "OIDCClientTokenEndpointCert",
-					"PEM files; an encrypted key as legacy OpenSSL PEM or PKCS#8 PBES2/PBKDF2 or PBE-SHA1-3DES (convert: openssl pkey -in KEY -aes256 -out NEW)",
-					"the TLS client certificate cannot be loaded, so every token request fails: %v", err)
+		for _, d := range []struct{ cert, key, password, endpoint string }{
+			{"OIDCClientTokenEndpointCert", "OIDCClientTokenEndpointKey", pw.String(), "token"},
+			{"OIDCOAuthIntrospectionEndpointCert", "OIDCOAuthIntrospectionEndpointKey", "", "introspection"},
+		} {
+			cert, hasCert := o.Value(d.cert)
+			key, hasKey := o.Value(d.key)
+			switch {
+			case hasCert:
+				if _, err := pemkey.LoadKeyPair(oidcFullPath(cfg.ServerRoot, cert.String()), oidcFullPath(cfg.ServerRoot, key.String()), d.password); err != nil {
+					sink.add(SevWarning, StageCheck, cert.Pos, d.cert,
+						"PEM files; an encrypted key as legacy OpenSSL PEM or PKCS#8 PBES2/PBKDF2 or PBE-SHA1-3DES (convert: openssl pkey -in KEY -aes256 -out NEW)",
+						"the TLS client certificate cannot be loaded, so every %s request fails: %v", d.endpoint, err)
+				}
+			case hasKey:
+				sink.add(SevWarning, StageCheck, key.Pos, d.key, "set "+d.cert+" too",
+					"%s without %s: no client certificate is presented", d.key, d.cert)
 			}
-		case hasKey:
-			sink.add(SevWarning, StageCheck, key.Pos, "OIDCClientTokenEndpointKey", "set OIDCClientTokenEndpointCert too",
-				"OIDCClientTokenEndpointKey without OIDCClientTokenEndpointCert: no client certificate is presented")
 		}
 		if strings.HasPrefix(pw.String(), "exec:") {
 			sink.add(SevWarning, StageCheck, pw.Pos, "OIDCClientTokenEndpointKeyPassword", "write the password itself",

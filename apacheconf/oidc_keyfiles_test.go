@@ -68,6 +68,8 @@ func TestLintClientAuth(t *testing.T) {
 			want: []string{"1: the TLS client certificate cannot be loaded"}},
 		{name: "scrypt", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("scrypt.key") + "\nOIDCClientTokenEndpointKeyPassword s3cret\n",
 			want: []string{"1: the TLS client certificate cannot be loaded"}},
+		{name: "introspection key encrypted", conf: "OIDCOAuthIntrospectionEndpointCert " + abs("cert.pem") + "\nOIDCOAuthIntrospectionEndpointKey " + abs("pbes2-aes256.key") + "\n",
+			want: []string{"1: the TLS client certificate cannot be loaded, so every introspection request fails"}},
 		{name: "key only", conf: "OIDCClientTokenEndpointKey " + abs("plain.key") + "\n", want: []string{"1: OIDCClientTokenEndpointKey without"}},
 		{name: "exec password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("plain.key") + "\nOIDCClientTokenEndpointKeyPassword exec:/bin/echo\n",
 			want: []string{"3: exec: is not supported"}},

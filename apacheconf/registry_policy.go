@@ -358,8 +358,8 @@ var directivePolicy = map[string]policy{
 	"oidcoauthverifyissuer":              {Status: Supported, Reason: "current upstream's check (trailing-slash tolerant); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>. lint warns when local JWT validation has neither this nor OIDCOAuthVerifyAudience"},
 	"oidcoauthverifyaudience":            {Status: Supported, Reason: "current upstream's check (aud string or array contains one value); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>"},
 	"oidcoauthservermetadataurl":         {Status: Supported, Reason: "RFC 8414 metadata (introspection_endpoint, jwks_uri, introspection_endpoint_auth_methods_supported) fetched on first use and kept OIDCProviderMetadataRefreshInterval (24 h by default) in memory"},
-	"oidcoauthintrospectionendpointcert": {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative), presented to the introspection endpoint only"},
-	"oidcoauthintrospectionendpointkey":  {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative), presented to the introspection endpoint only"},
+	"oidcoauthintrospectionendpointcert": {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative; the key may be in the certificate file), presented to the introspection endpoint only; lint warns when they cannot be loaded (then every introspection fails)"},
+	"oidcoauthintrospectionendpointkey":  {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative; the key may be in the certificate file), presented to the introspection endpoint only; lint warns when they cannot be loaded (then every introspection fails)"},
 	"oidcoauthdecryptsharedkeys":         {Status: Unsupported, Reason: "encrypted (JWE) bearer tokens are not implemented", Critical: true},
 
 	// CGI through mod_alias.

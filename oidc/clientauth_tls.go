@@ -15,15 +15,15 @@ import (
 // configured. As with curl, a key without a certificate presents nothing.
 // A certificate that cannot be loaded fails every call made with the
 // returned client (the module's token requests fail the same way), after
-// one error line now.
-func withClientCert(client *http.Client, certFile, keyFile, password string, log *slog.Logger) *http.Client {
+// one error line now naming directives.
+func withClientCert(client *http.Client, directives, certFile, keyFile, password string, log *slog.Logger) *http.Client {
 	if certFile == "" {
 		return client
 	}
 	cert, err := pemkey.LoadKeyPair(certFile, keyFile, password)
 	if err != nil {
-		err = fmt.Errorf("OIDCClientTokenEndpointCert/Key: %w", err)
-		log.Error("TLS client certificate could not be loaded: the token endpoint will not be called", "err", err)
+		err = fmt.Errorf("%s: %w", directives, err)
+		log.Error("TLS client certificate could not be loaded: the endpoint it is for will not be called", "err", err)
 		return &http.Client{Transport: failingTransport{err}}
 	}
 	tr := client.Transport.(*http.Transport).Clone()

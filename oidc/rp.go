@@ -74,7 +74,7 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	}
 	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
 	rp.assertKey = newAssertionKey(s.PrivateKeys, s.PublicKeys)
-	rp.tokenClient = withClientCert(client, s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword, rp.log)
+	rp.tokenClient = withClientCert(client, "OIDCClientTokenEndpointCert/Key", s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword, rp.log)
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
 	return rp, nil
 }
