@@ -307,6 +307,9 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 		}
 	case oidcSharedKeys:
 		for _, w := range v.Words {
+			if key == "oidcoauthdecryptsharedkeys" { // upstream's optional use
+				w = strings.TrimPrefix(strings.TrimPrefix(w, "sig:"), "enc:")
+			}
 			if w == "" {
 				return "tuple value not set"
 			}

@@ -263,6 +263,13 @@ func (rp *RelyingParty) verifyIDTokenNoNonce(ctx context.Context, md *Metadata, 
 	if ks == nil {
 		return nil, nil, errors.New("the provider has no jwks_uri")
 	}
+	if isJWE(raw) { // a JWE whose payload is the signed id_token (jwe.go)
+		inner, err := rp.jweDecrypter().decrypt(raw, maxJWE)
+		if err != nil {
+			return nil, nil, fmt.Errorf("id_token: %w", err)
+		}
+		raw = string(inner)
+	}
 	algs := md.Algorithms
 	if rp.s.IDTokenSignedAlg != "" {
 		algs = []string{rp.s.IDTokenSignedAlg}
@@ -375,6 +382,11 @@ func (rp *RelyingParty) userInfo(ctx context.Context, md *Metadata, accessToken 
 		rp.log.Error("userinfo request failed", "status", resp.StatusCode, "err", err)
 		return nil, ""
 	}
+	body, uiJWT, err := rp.userInfoJWT(ctx, body) // userinfo_jwt.go
+	if err != nil {
+		rp.log.Error("userinfo response could not be validated", "err", err)
+		return nil, ""
+	}
 	uic, err := claims.Parse(body)
 	if err != nil {
 		rp.log.Error("userinfo response is not a JSON object", "err", err)
@@ -386,7 +398,7 @@ func (rp *RelyingParty) userInfo(ctx context.Context, md *Metadata, accessToken 
 		rp.log.Error("userinfo sub does not match the id_token sub")
 		return nil, ""
 	}
-	return json.RawMessage(uic.JSON()), ""
+	return json.RawMessage(uic.JSON()), uiJWT
 }
 
 // remoteUser derives REMOTE_USER per OIDCRemoteUserClaim.

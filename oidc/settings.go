@@ -60,6 +60,11 @@ type Settings struct {
 	// IDTokenSignedAlg is OIDCIDTokenSignedResponseAlg ("" = any the
 	// provider supports except none).
 	IDTokenSignedAlg string
+	// UserInfoSignedAlg, UserInfoEncryptedAlg and UserInfoEncryptedEnc are
+	// OIDCUserInfoSignedResponseAlg, OIDCUserInfoEncryptedResponseAlg and
+	// OIDCUserInfoEncryptedResponseEnc: with an alg set, the userinfo
+	// response must be a JWT (userinfo_jwt.go).
+	UserInfoSignedAlg, UserInfoEncryptedAlg, UserInfoEncryptedEnc string
 	// ValidateIssuer is OIDCValidateIssuer (default on).
 	ValidateIssuer bool
 	// IDTokenAudValues is upstream's OIDCIDTokenAudValues ("@" = ClientID;

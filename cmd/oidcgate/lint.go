@@ -64,6 +64,7 @@ or the configuration is invalid.`,
 					diags = append(diags, apacheconf.CheckOIDC(cfg)...)
 					diags = append(diags, apacheconf.LintOAuth(cfg)...)
 					diags = append(diags, apacheconf.LintClientAuth(cfg)...)
+					diags = append(diags, apacheconf.LintJWE(cfg)...)
 				}
 				rep := apacheconf.Lint(tree, reg, diags)
 				reports = append(reports, rep)

@@ -11,7 +11,9 @@
 // Clients: "oidcgate" (secret "secret", client_secret_basic),
 // "oidcgate-post" (secret "secret", client_secret_post), "oidcgate-jwt"
 // (client_secret_jwt) and "oidcgate-pkjwt" (private_key_jwt with the key
-// in ../testdata/pkjwt). PKCE is allowed but
+// in ../testdata/pkjwt); "oidcgate-enc-id", "oidcgate-enc-id-kw",
+// "oidcgate-ui-sig", "oidcgate-ui-hs" and "oidcgate-ui-enc" get encrypted
+// id_tokens and signed or encrypted userinfo (see jweClients). PKCE is allowed but
 // not required. Login is the development login form (any password); the
 // login name picks a user below. Consent is never asked: loadExistingGrant
 // grants every scope and claim. end_session (RP-initiated logout) and
@@ -162,10 +164,30 @@ function pkjwtJWKS() {
 const pkjwtClient = { ...client('oidcgate-pkjwt', 'private_key_jwt'), jwks: pkjwtJWKS() };
 delete pkjwtClient.client_secret;
 
+// Clients that get encrypted or signed tokens (jwe_test.go). The public
+// key of ../testdata/pkjwt as an encryption key (use "enc"), with the kid
+// mod_auth_openidc derives for OIDCPrivateKeyFiles without one: the
+// provider names it in the JWE header.
+const encJWKS = () => ({ keys: pkjwtJWKS().keys.map((k) => ({ ...k, use: 'enc', alg: 'RSA-OAEP' })) });
+const jweClients = [
+  // id_token encrypted to the RP's RSA key
+  { ...client('oidcgate-enc-id', 'client_secret_basic'), jwks: encJWKS(),
+    id_token_encrypted_response_alg: 'RSA-OAEP', id_token_encrypted_response_enc: 'A128CBC-HS256' },
+  // id_token encrypted with the key derived from the client secret
+  { ...client('oidcgate-enc-id-kw', 'client_secret_basic'),
+    id_token_encrypted_response_alg: 'A128KW', id_token_encrypted_response_enc: 'A256GCM' },
+  // userinfo as a signed JWT (RS256: the provider's key; HS256: the client secret)
+  { ...client('oidcgate-ui-sig', 'client_secret_basic'), userinfo_signed_response_alg: 'RS256' },
+  { ...client('oidcgate-ui-hs', 'client_secret_basic', 'secret-for-hs256-userinfo-at-least-32-bytes'), userinfo_signed_response_alg: 'HS256' },
+  // userinfo signed, then encrypted to the RP's RSA key
+  { ...client('oidcgate-ui-enc', 'client_secret_basic'), jwks: encJWKS(), userinfo_signed_response_alg: 'RS256',
+    userinfo_encrypted_response_alg: 'RSA-OAEP', userinfo_encrypted_response_enc: 'A256GCM' },
+];
+
 const configuration = {
   clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
     client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes'),
-    pkjwtClient,
+    pkjwtClient, ...jweClients,
     ...['api-client', 'rs'].map((id) => ({
       client_id: id, client_secret: 'secret', token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
@@ -192,6 +214,8 @@ const configuration = {
     rpInitiatedLogout: { enabled: true },
     claimsParameter: { enabled: true },
     introspection: { enabled: true },
+    encryption: { enabled: true },
+    jwtUserinfo: { enabled: true },
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
@@ -201,6 +225,8 @@ const configuration = {
       },
     },
   },
+  // HS256-signed userinfo (client "oidcgate-ui-hs") besides the default RS256.
+  enabledJWA: { userinfoSigningAlgValues: ['RS256', 'HS256'] },
   ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   cookies: { keys: ['compat-tests-not-a-secret'] },
 };
