@@ -72,12 +72,11 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	for _, o := range opts {
 		o(rp)
 	}
-	client = passCookiesClient(client)
-	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
 	rp.assertKey = newAssertionKey(s.PrivateKeys, s.PublicKeys)
-	if rp.tokenClient, err = withClientCert(client, s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword); err != nil {
-		return nil, fmt.Errorf("OIDCClientTokenEndpointCert/Key: %w", err)
-	}
+	// The client certificate goes on the bare transport; both clients
+	// then carry OIDCPassCookies' cookies.
+	rp.tokenClient = passCookiesClient(withClientCert(client, "OIDCClientTokenEndpointCert/Key", s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword, rp.log))
+	rp.prov = &provider{settings: rp.s, client: passCookiesClient(client), now: rp.now}
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
 	return rp, nil
 }
