@@ -1,0 +1,342 @@
+package oidc
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// multiHarness is a relying party with OIDCMetadataDir holding two fake
+// providers: an https one (listed on the choice page) and an http one
+// (2.4.12.3 lists only https issuers; it is reachable by iss=).
+type multiHarness struct {
+	*harness
+	mdir       string
+	tlsOP, op2 *fakeOP
+}
+
+func newMultiHarness(t *testing.T, edit func(*Settings)) *multiHarness {
+	t.Helper()
+	dir := t.TempDir()
+	m := &multiHarness{mdir: dir}
+	m.harness = newHarness(t, func(s *Settings) {
+		s.MetadataURL, s.ClientID, s.ClientSecret = "", "", ""
+		s.MetadataDir = dir
+		s.SSLValidateServer = false
+		if edit != nil {
+			edit(s)
+		}
+	})
+	m.tlsOP = newFakeOPWith(t, m.clock, true)
+	m.op2 = m.op
+	for _, op := range []*fakeOP{m.tlsOP, m.op2} {
+		m.writeProvider(op)
+		m.writeFile(op.issuer, "client", `{"client_id":"client1","client_secret":"s3cret"}`)
+	}
+	return m
+}
+
+// writeProvider stores op's discovery document as its .provider file.
+func (m *multiHarness) writeProvider(op *fakeOP) {
+	m.t.Helper()
+	c := op.srv.Client()
+	resp, err := c.Get(op.issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	m.writeFile(op.issuer, "provider", string(b))
+}
+
+func (m *multiHarness) writeFile(issuer, suffix, content string) {
+	m.t.Helper()
+	if err := os.WriteFile(filepath.Join(m.mdir, issuerFilename(issuer)+"."+suffix), []byte(content), 0o600); err != nil {
+		m.t.Fatal(err)
+	}
+}
+
+var csrfInPage = regexp.MustCompile(`name="x_csrf" value="([^"]+)"`)
+
+func TestMetadataDirFileNames(t *testing.T) {
+	for _, c := range []struct{ issuer, file string }{
+		{"https://op.example.com", "op.example.com"},
+		{"https://op.example.com/", "op.example.com"},
+		{"http://127.0.0.1:3000", "127.0.0.1%3A3000"},
+		{"https://op.example.com/realms/a b", "op.example.com%2Frealms%2Fa%20b"},
+	} {
+		if got := issuerFilename(c.issuer); got != c.file {
+			t.Errorf("issuerFilename(%q) = %q, want %q", c.issuer, got, c.file)
+		}
+	}
+	if got := filenameIssuer("127.0.0.1%3A3000.provider"); got != "https://127.0.0.1:3000" {
+		t.Errorf("filenameIssuer = %q", got)
+	}
+}
+
+func TestChoicePageAndLoginThroughEachProvider(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	page := m.do("GET", "/protected/x?a=1", nil)
+	if !page.res.Done || page.rec.Code != http.StatusOK {
+		t.Fatalf("choice page: done %v code %d", page.res.Done, page.rec.Code)
+	}
+	body := page.rec.Body.String()
+	csrfCookie, line, ok := cookieValue(page.sets, "x_csrf")
+	if !ok || len(csrfCookie) != 11 || line != "x_csrf="+csrfCookie+"; Path=/; HttpOnly" {
+		t.Fatalf("x_csrf cookie %q", line)
+	}
+	mm := csrfInPage.FindStringSubmatch(body)
+	if mm == nil || mm[1] != csrfCookie {
+		t.Fatalf("page CSRF %v, cookie %q", mm, csrfCookie)
+	}
+	tlsHost := strings.TrimPrefix(m.tlsOP.issuer, "https://")
+	wantLink := `<p><a href="http://www.example.com/redirect_uri?iss=` + escape(m.tlsOP.issuer) + `&amp;target_link_uri=` +
+		escape("http://www.example.com/protected/x?a=1") + `&amp;method=get&amp;x_csrf=` + csrfCookie + `">` + tlsHost + `</a></p>`
+	if !strings.Contains(body, wantLink) {
+		t.Errorf("page lacks the https provider's link %s:\n%s", wantLink, body)
+	}
+	if strings.Contains(body, strings.TrimPrefix(m.op2.issuer, "http://")+"</a>") {
+		t.Errorf("the http provider is listed (2.4.12.3 lists https issuers only):\n%s", body)
+	}
+	for _, want := range []string{"<title>OpenID Connect Provider Discovery</title>", `<style type="text/css">body {text-align: center}</style>`,
+		`<form method="get" action="http://www.example.com/redirect_uri">`, `<p><input type="hidden" name="target_link_uri" value="http://www.example.com/protected/x?a=1"><p>`,
+		`<p><input type="text" name="iss" value=""></p>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	for _, op := range []*fakeOP{m.tlsOP, m.op2} {
+		target := "/redirect_uri?iss=" + escape(op.issuer) + "&target_link_uri=" + escape("http://www.example.com/protected/x?a=1") +
+			"&method=get&x_csrf=" + csrfCookie + "&login_hint=bob"
+		start := m.do("GET", target, map[string]string{"Cookie": "x_csrf=" + csrfCookie})
+		if start.res.Status != http.StatusFound || !strings.HasPrefix(start.res.Location, op.issuer+"/authorize?") {
+			t.Fatalf("%s: status %d location %q", op.issuer, start.res.Status, start.res.Location)
+		}
+		if _, line, _ := cookieValue(start.sets, "x_csrf"); !strings.Contains(line, "x_csrf=; Path=/; Expires=Thu, 01 Jan 1970") {
+			t.Errorf("CSRF cookie not deleted: %q", start.sets)
+		}
+		q := mustQuery(t, start.res.Location)
+		if q.Get("client_id") != "client1" || q.Get("login_hint") != "bob" {
+			t.Errorf("authorization request %v", q)
+		}
+		state := q.Get("state")
+		sc, _, ok := cookieValue(start.sets, "mod_auth_openidc_state_"+state)
+		if !ok {
+			t.Fatalf("no state cookie")
+		}
+		code := op.grant(start.res.Location)
+		cb := m.do("GET", "/redirect_uri?code="+code+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+		sess, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session")
+		if !ok || cb.res.Location != "http://www.example.com/protected/x?a=1" {
+			t.Fatalf("%s callback: status %d location %q sets %q", op.issuer, cb.res.Status, cb.res.Location, cb.sets)
+		}
+		if n := len(op.tokenForms); n != 1 {
+			t.Errorf("%s got %d token requests", op.issuer, n)
+		}
+		again := m.do("GET", "/protected/y", map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+		if want := "248289761001@" + strings.TrimPrefix(op.issuer, "https://"); !again.res.Authenticated || again.res.User != want {
+			t.Errorf("%s: session request: authenticated %v user %q", op.issuer, again.res.Authenticated, again.res.User)
+		}
+		// Logout goes to the session's provider's end_session_endpoint.
+		out := m.do("GET", "/redirect_uri?logout="+escape("http://www.example.com/bye"), map[string]string{"Cookie": "mod_auth_openidc_session=" + sess})
+		if !strings.HasPrefix(out.res.Location, op.issuer+"/logout?") {
+			t.Errorf("%s: logout to %q", op.issuer, out.res.Location)
+		}
+	}
+}
+
+func TestDiscoveryRefusals(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	tl := "&target_link_uri=" + escape("http://www.example.com/protected/")
+	cases := []struct {
+		name, target, cookie string
+		status               int
+		desc                 string
+	}{
+		{"foreign target_link_uri", "/redirect_uri?iss=" + escape(m.op2.issuer) + "&target_link_uri=" + escape("https://evil.example/"), "", 401, "aborting to prevent an open redirect"},
+		{"subdomain trick", "/redirect_uri?iss=" + escape(m.op2.issuer) + "&target_link_uri=" + escape("https://www.example.com.evil.example/"), "", 401, "aborting to prevent an open redirect"},
+		{"backslash target", "/redirect_uri?iss=" + escape(m.op2.issuer) + "&target_link_uri=" + escape(`http://www.example.com\@evil.example/`), "", 401, ""},
+		{"no target_link_uri", "/redirect_uri?iss=" + escape(m.op2.issuer), "", 500, "OIDCDefaultURL is not set"},
+		{"unknown issuer, no CSRF: no discovery", "/redirect_uri?iss=" + escape("https://unknown.example") + tl, "", 404, "Could not find valid provider metadata"},
+		{"unknown issuer, bad CSRF: no discovery", "/redirect_uri?iss=" + escape("https://unknown.example") + tl + "&x_csrf=abc", "x_csrf=abd", 404, "Could not find valid provider metadata"},
+		{"account without WebFinger", "/redirect_uri?iss=" + escape("bob@127.0.0.1:1") + tl, "", 404, "Could not resolve the provided account name"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			hdr := map[string]string{}
+			if c.cookie != "" {
+				hdr["Cookie"] = c.cookie
+			}
+			r := m.do("GET", c.target, hdr)
+			if r.rec.Code != c.status || r.res.Location != "" {
+				t.Fatalf("status %d (result %d) location %q, want %d", r.rec.Code, r.res.Status, r.res.Location, c.status)
+			}
+			if !strings.Contains(r.rec.Body.String(), c.desc) {
+				t.Errorf("body %q lacks %q", r.rec.Body.String(), c.desc)
+			}
+		})
+	}
+	// A bad CSRF still allows a known provider (third-party login) but
+	// drops scopes and auth_request_params.
+	r := m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl+"&x_csrf=abc&scopes=admin&auth_request_params=prompt%3Dnone", map[string]string{"Cookie": "x_csrf=abd"})
+	if r.res.Status != http.StatusFound {
+		t.Fatalf("known provider with bad CSRF: %d", r.res.Status)
+	}
+	q := mustQuery(t, r.res.Location)
+	if q.Get("scope") != "openid" || q.Has("prompt") {
+		t.Errorf("scopes/auth_request_params honoured without CSRF: %v", q)
+	}
+	// With a valid CSRF they are honoured.
+	r = m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl+"&x_csrf=abc&scopes=admin&auth_request_params=prompt%3Dnone", map[string]string{"Cookie": "x_csrf=abc"})
+	q = mustQuery(t, r.res.Location)
+	if q.Get("scope") != "openid admin" || q.Get("prompt") != "none" {
+		t.Errorf("scopes/auth_request_params with CSRF: %v", q)
+	}
+}
+
+func TestDiscoverIssuersAllowed(t *testing.T) {
+	m := newMultiHarness(t, func(s *Settings) {
+		s.DiscoverIssuersAllowed = []*regexp.Regexp{regexp.MustCompile(`^https://allowed\.example$`)}
+	})
+	r := m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+"&target_link_uri="+escape("http://www.example.com/"), nil)
+	if r.rec.Code != http.StatusUnauthorized || !strings.Contains(r.rec.Body.String(), "not in the list of allowed issuers") {
+		t.Fatalf("status %d body %q", r.rec.Code, r.rec.Body.String())
+	}
+}
+
+func TestDiscoverURL(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	m.harness.dir.DiscoverURL = "https://disco.example/choose?x=1"
+	m.harness.dir.PathScope = "email"
+	r := m.do("GET", "/protected/?a=b", nil)
+	if r.res.Status != http.StatusFound {
+		t.Fatalf("status %d", r.res.Status)
+	}
+	csrf, _, ok := cookieValue(r.sets, "x_csrf")
+	if !ok {
+		t.Fatalf("no CSRF cookie: %q", r.sets)
+	}
+	want := "https://disco.example/choose?x=1&target_link_uri=" + escape("http://www.example.com/protected/?a=b") +
+		"&method=get&oidc_callback=" + escape("http://www.example.com/redirect_uri") + "&x_csrf=" + csrf + "&scopes=email"
+	if r.res.Location != want {
+		t.Errorf("Location\n got %s\nwant %s", r.res.Location, want)
+	}
+}
+
+func TestThirdPartyLoginStaticProvider(t *testing.T) {
+	h := newHarness(t, nil)
+	tl := "&target_link_uri=" + escape("http://www.example.com/p")
+	r := h.do("GET", "/redirect_uri?iss="+escape("https://other.example")+tl, nil)
+	if r.rec.Code != http.StatusInternalServerError || !strings.Contains(r.rec.Body.String(), "must match the configured providers") {
+		t.Fatalf("foreign iss: %d %q", r.rec.Code, r.rec.Body.String())
+	}
+	r = h.do("GET", "/redirect_uri?iss="+escape(h.op.issuer)+tl+"&login_hint=a%40b", nil)
+	if r.res.Status != http.StatusFound {
+		t.Fatalf("status %d", r.res.Status)
+	}
+	q := mustQuery(t, r.res.Location)
+	if q.Get("login_hint") != "a@b" {
+		t.Errorf("login_hint %q", q.Get("login_hint"))
+	}
+	r = h.do("GET", "/redirect_uri?iss="+escape(h.op.issuer)+"&target_link_uri="+escape("http://evil.example/"), nil)
+	if r.rec.Code != http.StatusUnauthorized {
+		t.Errorf("foreign target: %d", r.rec.Code)
+	}
+}
+
+func TestMetadataFileValidation(t *testing.T) {
+	for _, c := range []struct{ name, doc, want string }{
+		{"no issuer", `{"authorization_endpoint":"https://a/x"}`, `did not contain an "issuer" string`},
+		{"other issuer", `{"issuer":"https://b","authorization_endpoint":"https://a/x"}`, "does not match"},
+		{"no authorization endpoint", `{"issuer":"https://a"}`, `mandatory "authorization_endpoint"`},
+		{"bad token endpoint", `{"issuer":"https://a","authorization_endpoint":"https://a/x","token_endpoint":"ftp://a"}`, "not a valid http URL"},
+		{"unsupported response types", `{"issuer":"https://a","authorization_endpoint":"https://a/x","response_types_supported":["token"]}`, "supported response type"},
+		{"unsupported auth methods", `{"issuer":"https://a","authorization_endpoint":"https://a/x","token_endpoint_auth_methods_supported":["x"]}`, "token endpoint authentication"},
+		{"not JSON", `[`, "not a JSON object"},
+		{"wrong types", `{"issuer":["https://a"]}`, `"issuer"`},
+	} {
+		_, err := parseProviderMetadata([]byte(c.doc), "https://a", "/d/a.provider")
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "/d/a.provider") {
+			t.Errorf("%s: %v, want %q naming the file", c.name, err, c.want)
+		}
+	}
+	s := Settings{Scope: "openid"}
+	if err := applyConf(&s, []byte(`{"id_token_signed_response_alg":"none2"}`), "https://a", "/d/a.conf"); err == nil || !strings.Contains(err.Error(), "/d/a.conf") {
+		t.Errorf("bad alg in .conf: %v", err)
+	}
+	if err := applyConf(&s, []byte(`{"scope":"openid email","auth_request_params":"a=b","pkce_method":"plain","userinfo_token_method":"post_param","idtoken_iat_slack":"x"}`), "https://a", "/d/a.conf"); err != nil {
+		t.Fatal(err)
+	}
+	if s.Scope != "openid email" || s.AuthRequestParams != "a=b" || s.PKCEMethod != "plain" || !s.UserInfoPostParam {
+		t.Errorf(".conf not applied: %+v", s)
+	}
+	if _, err := parseClient([]byte(`{"client_secret":"x"}`), "https://a", "/d/a.client", time.Unix(1_800_000_000, 0)); err == nil {
+		t.Errorf("client without client_id accepted")
+	}
+	if _, err := parseClient([]byte(`{"client_id":"x","client_secret_expires_at":1}`), "https://a", "/d/a.client", time.Unix(1_800_000_000, 0)); err == nil {
+		t.Errorf("expired client accepted")
+	}
+}
+
+func TestDynamicClientRegistration(t *testing.T) {
+	m := newMultiHarness(t, func(s *Settings) {
+		s.Registration = Registration{ClientName: "My RP", ClientContact: "ops@example.com", EndpointJSON: `{"response_types":["code"]}`,
+			UserInfoSignedAlg: "RS256"}
+		s.DefaultLoggedOutURL = "http://www.example.com/bye"
+	})
+	var got map[string]any
+	var auth string
+	reg := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewDecoder(r.Body).Decode(&got)
+		auth = r.Header.Get("Authorization")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write([]byte(`{"client_id":"client1","client_secret":"s3cret","client_secret_expires_at":0}`))
+	}))
+	defer reg.Close()
+	// The http provider gets a registration endpoint and loses its client.
+	var doc map[string]any
+	b, _ := os.ReadFile(filepath.Join(m.mdir, issuerFilename(m.op2.issuer)+".provider"))
+	_ = json.Unmarshal(b, &doc)
+	doc["registration_endpoint"] = reg.URL + "/reg"
+	b, _ = json.Marshal(doc)
+	m.writeFile(m.op2.issuer, "provider", string(b))
+	m.writeFile(m.op2.issuer, "conf", `{"registration_token":"IAT"}`)
+	clientFile := filepath.Join(m.mdir, issuerFilename(m.op2.issuer)+".client")
+	os.Remove(clientFile)
+
+	tl := "&target_link_uri=" + escape("http://www.example.com/protected/")
+	// Third-party login (no CSRF) may not register.
+	r := m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl, nil)
+	if r.rec.Code != http.StatusNotFound || got != nil {
+		t.Fatalf("registration without CSRF: %d, request %v", r.rec.Code, got)
+	}
+	r = m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl+"&x_csrf=c", map[string]string{"Cookie": "x_csrf=c"})
+	if r.res.Status != http.StatusFound || !strings.HasPrefix(r.res.Location, m.op2.issuer+"/authorize?") {
+		t.Fatalf("after registration: %d %q", r.res.Status, r.res.Location)
+	}
+	ru := "http://www.example.com/redirect_uri"
+	want := map[string]any{"client_name": "My RP", "redirect_uris": []any{ru}, "response_types": []any{"code"},
+		"grant_types": []any{"authorization_code", "implicit", "refresh_token"}, "token_endpoint_auth_method": "client_secret_basic",
+		"contacts": []any{"ops@example.com"}, "userinfo_signed_response_alg": "RS256", "initiate_login_uri": ru,
+		"frontchannel_logout_uri": ru + "?logout=get", "backchannel_logout_uri": ru + "?logout=backchannel",
+		"post_logout_redirect_uris": []any{"http://www.example.com/bye"}}
+	gb, _ := json.Marshal(got)
+	wb, _ := json.Marshal(want)
+	if string(gb) != string(wb) {
+		t.Errorf("registration request\n got %s\nwant %s", gb, wb)
+	}
+	if auth != "Bearer IAT" {
+		t.Errorf("registration Authorization %q", auth)
+	}
+	if b, err := os.ReadFile(clientFile); err != nil || !strings.Contains(string(b), `"client_id":"client1"`) {
+		t.Errorf(".client file: %q %v", b, err)
+	}
+}
