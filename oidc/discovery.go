@@ -167,7 +167,7 @@ func (rp *RelyingParty) discovery(ctx context.Context, x *exchange) Result {
 	providers, err := rp.listProviders(ctx)
 	if err != nil {
 		rp.log.Error(err.Error())
-		return rp.sendError(x, "Configuration Error", "No configured providers found, contact your administrator", http.StatusUnauthorized)
+		return rp.sendError(x, "Configuration Error", "No configured providers found, contact your administrator", pageStatus)
 	}
 	var b strings.Builder
 	b.WriteString("\t\t\t<h3>Select your OpenID Connect Identity Provider</h3>\n")
@@ -208,6 +208,23 @@ func (rp *RelyingParty) discovery(ctx context.Context, x *exchange) Result {
 	// Let through with an empty user: the page is the answer.
 	x.res.HasUser = true
 	return rp.sendHTML(x, "OpenID Connect Provider Discovery", "<style type=\"text/css\">body {text-align: center}</style>", b.String(), http.StatusOK)
+}
+
+// pageStatus is the status of the module's refusal pages here: 2.4.12.3
+// sends the page (status 200) and only then returns its error status,
+// which Apache can no longer send (it appends a second error document,
+// DESIGN.md's deliberate difference 3: not reproduced).
+const pageStatus = http.StatusOK
+
+// refuseUpstream answers as current upstream does for its own features
+// (OIDCDiscoverIssuersAllowed): the status, with Apache's error document,
+// and OIDC_ERROR / OIDC_ERROR_DESC for ErrorDocument.
+func (rp *RelyingParty) refuseUpstream(x *exchange, title, desc string, status int) Result {
+	if x.q.Env != nil {
+		x.q.Env["OIDC_ERROR"] = headerSafe(title)
+		x.q.Env["OIDC_ERROR_DESC"] = headerSafe(desc)
+	}
+	return x.status(status)
 }
 
 // attrEscape escapes what could end an attribute value or start markup;
@@ -272,13 +289,13 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 
 	if !hasTarget {
 		if rp.s.DefaultURL == "" {
-			return rp.sendError(x, "Invalid Request", "SSO to this module without specifying a \"target_link_uri\" parameter is not possible because OIDCDefaultURL is not set.", http.StatusInternalServerError)
+			return rp.sendError(x, "Invalid Request", "SSO to this module without specifying a \"target_link_uri\" parameter is not possible because OIDCDefaultURL is not set.", pageStatus)
 		}
 		target = rp.absURL(x, rp.s.DefaultURL)
 	}
 	if err := rp.targetLinkMatches(x, target); err != nil {
 		rp.log.Error(err.Error())
-		return rp.sendError(x, "Invalid Request", "\"target_link_uri\" parameter does not match configuration settings, aborting to prevent an open redirect.", http.StatusUnauthorized)
+		return rp.sendError(x, "Invalid Request", "\"target_link_uri\" parameter does not match configuration settings, aborting to prevent an open redirect.", pageStatus)
 	}
 	allowed := x.dir.RedirectURLsAllowed
 	if x.dir.RedirectURLsBad {
@@ -290,7 +307,7 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 			title, desc = e.Title, e.Description
 		}
 		rp.log.Error(desc)
-		return rp.sendError(x, title, desc, http.StatusUnauthorized)
+		return rp.sendError(x, title, desc, pageStatus)
 	}
 
 	if rp.multi == nil {
@@ -302,7 +319,7 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 				return x.status(http.StatusInternalServerError)
 			}
 			if md.Issuer != issuer {
-				return rp.sendError(x, "Invalid Request", "The \"iss\" value must match the configured providers' one ("+issuer+" != "+md.Issuer+").", http.StatusInternalServerError)
+				return rp.sendError(x, "Invalid Request", "The \"iss\" value must match the configured providers' one ("+issuer+" != "+md.Issuer+").", pageStatus)
 			}
 		}
 		x.login = &opts
@@ -317,12 +334,12 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 			user = "https://" + user
 		}
 		if !rp.discoverAllowed(user) {
-			return rp.sendError(x, "Invalid Request", "The provided user identifier is not in the list of allowed issuers; contact the administrator", http.StatusUnauthorized)
+			return rp.refuseUpstream(x, "Invalid Request", "The provided user identifier is not in the list of allowed issuers; contact the administrator", http.StatusUnauthorized)
 		}
 		is, err := rp.webFinger(ctx, user, urlDomain(user))
 		if err != nil {
 			rp.log.Error("URL-based discovery failed", "err", err)
-			return rp.sendError(x, "Invalid Request", "Could not resolve the provided user identifier to an OpenID Connect provider; check your syntax.", http.StatusNotFound)
+			return rp.sendError(x, "Invalid Request", "Could not resolve the provided user identifier to an OpenID Connect provider; check your syntax.", pageStatus)
 		}
 		issuer = is
 	} else if strings.Contains(issuer, "@") {
@@ -331,23 +348,23 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 		}
 		domain := issuer[strings.LastIndexByte(issuer, '@')+1:]
 		if !rp.discoverAllowed("https://" + domain) {
-			return rp.sendError(x, "Invalid Request", "The provided account name is not in the list of allowed issuers; contact the administrator", http.StatusUnauthorized)
+			return rp.refuseUpstream(x, "Invalid Request", "The provided account name is not in the list of allowed issuers; contact the administrator", http.StatusUnauthorized)
 		}
 		is, err := rp.webFinger(ctx, "acct:"+issuer, domain)
 		if err != nil {
 			rp.log.Error("account-based discovery failed", "err", err)
-			return rp.sendError(x, "Invalid Request", "Could not resolve the provided account name to an OpenID Connect provider; check your syntax.", http.StatusNotFound)
+			return rp.sendError(x, "Invalid Request", "Could not resolve the provided account name to an OpenID Connect provider; check your syntax.", pageStatus)
 		}
 		issuer = is
 	}
 	issuer = strings.TrimSuffix(issuer, "/")
 	if !rp.discoverAllowed(issuer) {
-		return rp.sendError(x, "Invalid Request", "The selected OpenID Connect provider issuer is not in the list of allowed issuers; contact the administrator", http.StatusUnauthorized)
+		return rp.refuseUpstream(x, "Invalid Request", "The selected OpenID Connect provider issuer is not in the list of allowed issuers; contact the administrator", http.StatusUnauthorized)
 	}
 	child, err := rp.providerFor(ctx, issuer, csrfValid)
 	if err != nil {
 		rp.log.Error(err.Error())
-		return rp.sendError(x, "Invalid Request", "Could not find valid provider metadata for the selected OpenID Connect provider; contact the administrator", http.StatusNotFound)
+		return rp.sendError(x, "Invalid Request", "Could not find valid provider metadata for the selected OpenID Connect provider; contact the administrator", pageStatus)
 	}
 	cx := *x
 	cx.rp = child

@@ -108,7 +108,7 @@ func (rp *RelyingParty) providerFor(ctx context.Context, issuer string, allowDis
 	if e != nil && e.stamp == stamp && e.rp.clientValid() {
 		return e.rp, nil
 	}
-	child, err := rp.buildProvider(ctx, issuer, allowDiscovery)
+	child, err := rp.buildProvider(ctx, issuer)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +350,7 @@ func jsonBool(v any, def bool) bool {
 // buildProvider reads issuer's files and builds its relying party: the
 // server's settings, overridden by the .provider document, the .conf
 // values and the .client registration, in that order.
-func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string, allowDiscovery bool) (*RelyingParty, error) {
+func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*RelyingParty, error) {
 	m := rp.multi
 	provPath := m.path(issuer, "provider")
 	b, err := os.ReadFile(provPath)
@@ -384,7 +384,9 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string, allowD
 		if err != nil && !errors.Is(err, os.ErrNotExist) {
 			rp.log.Error(err.Error())
 		}
-		if doc.RegistrationEndpoint == "" || !allowDiscovery {
+		// As the module: registration is not limited to CSRF-checked
+		// answers (only fetching an unknown provider's document is).
+		if doc.RegistrationEndpoint == "" {
 			return nil, fmt.Errorf("no (valid) client metadata exists for provider (%s) in %s and provider JSON object did not contain a (valid) \"registration_endpoint\" string", issuer, clientPath)
 		}
 		if cl, err = rp.register(ctx, &s, doc, clientPath); err != nil {
@@ -409,7 +411,7 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string, allowD
 		}
 	}
 	child := &RelyingParty{s: &s, store: rp.store, seal: rp.seal, now: rp.now, log: rp.log,
-		filter: rp.filter, removeAT: rp.removeAT, clientExpires: cl.ExpiresAt}
+		filter: rp.filter, removeAT: rp.removeAT, clientExpires: cl.ExpiresAt, fromMetadataDir: true}
 	child.prov = &provider{settings: child.s, client: client, now: rp.now}
 	return child, nil
 }

@@ -34,55 +34,126 @@ type Registration struct {
 	PublicKeys bool
 }
 
+// jsonMember is one member of a JSON object built in order.
+type jsonMember struct {
+	key string
+	val json.RawMessage
+}
+
+// jsonObject is a JSON object whose members keep their order, as
+// jansson's objects do.
+type jsonObject []jsonMember
+
+// set replaces key's value in place or appends it (json_object_set).
+func (o *jsonObject) set(key string, v any) {
+	raw, ok := v.(json.RawMessage)
+	if !ok {
+		raw = marshalNoEscape(v)
+	}
+	for i := range *o {
+		if (*o)[i].key == key {
+			(*o)[i].val = raw
+			return
+		}
+	}
+	*o = append(*o, jsonMember{key, raw})
+}
+
+func (o jsonObject) marshal() []byte {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(marshalNoEscape(m.key))
+		b.WriteByte(':')
+		b.Write(m.val)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// parseJSONObject reads a JSON object keeping its members' order.
+func parseJSONObject(s string) (jsonObject, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	var o jsonObject
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, err
+		}
+		o.set(k, v)
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("data after the JSON object")
+	}
+	return o, nil
+}
+
 // registrationRequest builds the registration request as 2.4.12.3 does
-// (oidc_metadata_client_register); redirectURI is absolute.
-func registrationRequest(s *Settings, redirectURI string) (map[string]any, error) {
+// (oidc_metadata_client_register), members in its order; redirectURI is
+// absolute.
+func registrationRequest(s *Settings, redirectURI string) ([]byte, error) {
 	r := s.Registration
 	name := r.ClientName
 	if name == "" {
 		name = "OpenID Connect Apache Module (mod_auth_openidc)"
 	}
-	data := map[string]any{
-		"client_name":    name,
-		"redirect_uris":  []string{redirectURI},
-		"response_types": []string{"code", "id_token", "id_token token", "code id_token", "code token", "code id_token token"},
-		"grant_types":    []string{"authorization_code", "implicit", "refresh_token"},
-	}
+	var o jsonObject
+	o.set("client_name", name)
+	o.set("redirect_uris", []string{redirectURI})
+	o.set("response_types", []string{"code", "id_token", "id_token token", "code id_token", "code token", "code id_token token"})
+	o.set("grant_types", []string{"authorization_code", "implicit", "refresh_token"})
 	if s.TokenEndpointAuth != "" {
-		data["token_endpoint_auth_method"] = s.TokenEndpointAuth
+		o.set("token_endpoint_auth_method", s.TokenEndpointAuth)
 	}
 	if r.ClientContact != "" {
-		data["contacts"] = []string{r.ClientContact}
+		o.set("contacts", []string{r.ClientContact})
 	}
 	if r.ClientJwksURI != "" {
-		data["jwks_uri"] = r.ClientJwksURI
+		o.set("jwks_uri", r.ClientJwksURI)
 	} else if r.PublicKeys {
-		data["jwks_uri"] = redirectURI + "?jwks=rsa"
+		o.set("jwks_uri", redirectURI+"?jwks=rsa")
 	}
-	for k, v := range map[string]string{"id_token_signed_response_alg": s.IDTokenSignedAlg,
-		"id_token_encrypted_response_alg": r.IDTokenEncryptedAlg, "id_token_encrypted_response_enc": r.IDTokenEncryptedEnc,
-		"userinfo_signed_response_alg": r.UserInfoSignedAlg, "userinfo_encrypted_response_alg": r.UserInfoEncryptedAlg,
-		"userinfo_encrypted_response_enc": r.UserInfoEncryptedEnc} {
-		if v != "" {
-			data[k] = v
+	for _, kv := range [][2]string{{"id_token_signed_response_alg", s.IDTokenSignedAlg},
+		{"id_token_encrypted_response_alg", r.IDTokenEncryptedAlg}, {"id_token_encrypted_response_enc", r.IDTokenEncryptedEnc},
+		{"userinfo_signed_response_alg", r.UserInfoSignedAlg}, {"userinfo_encrypted_response_alg", r.UserInfoEncryptedAlg},
+		{"userinfo_encrypted_response_enc", r.UserInfoEncryptedEnc}} {
+		if kv[1] != "" {
+			o.set(kv[0], kv[1])
 		}
 	}
-	data["initiate_login_uri"] = redirectURI
-	data["frontchannel_logout_uri"] = redirectURI + "?logout=get"
-	data["backchannel_logout_uri"] = redirectURI + "?logout=backchannel"
+	o.set("initiate_login_uri", redirectURI)
+	o.set("frontchannel_logout_uri", redirectURI+"?logout=get")
+	o.set("backchannel_logout_uri", redirectURI+"?logout=backchannel")
+	// 2.4.12.3's default OIDCTokenBindingPolicy (optional) asks for
+	// token-bound id_tokens.
+	o.set("id_token_token_binding_cnf", "tbh")
 	if s.DefaultLoggedOutURL != "" {
-		data["post_logout_redirect_uris"] = []string{s.DefaultLoggedOutURL}
+		o.set("post_logout_redirect_uris", []string{s.DefaultLoggedOutURL})
 	}
 	if r.EndpointJSON != "" {
-		var extra map[string]any
-		if err := json.Unmarshal([]byte(r.EndpointJSON), &extra); err != nil {
-			return nil, fmt.Errorf("OIDCProviderRegistrationEndpointJson is not a JSON object: %v", err)
+		extra, err := parseJSONObject(r.EndpointJSON)
+		if err != nil {
+			return nil, fmt.Errorf("OIDCProviderRegistrationEndpointJson: %v", err)
 		}
-		for k, v := range extra {
-			data[k] = v
+		for _, m := range extra {
+			o.set(m.key, m.val)
 		}
 	}
-	return data, nil
+	return o.marshal(), nil
 }
 
 // register registers the relying party at the provider's registration
@@ -103,11 +174,10 @@ func (rp *RelyingParty) register(ctx context.Context, s *Settings, doc *provider
 			ru = base + ru
 		}
 	}
-	data, err := registrationRequest(s, ru)
+	body, err := registrationRequest(s, ru)
 	if err != nil {
 		return nil, err
 	}
-	body, _ := json.Marshal(data)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, doc.RegistrationEndpoint, bytes.NewReader(body))
 	if err != nil {
 		return nil, err

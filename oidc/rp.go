@@ -40,6 +40,8 @@ type RelyingParty struct {
 	// clientExpires is a registered client's client_secret_expires_at.
 	multi         *multiProvider
 	clientExpires int64
+	// fromMetadataDir: this is one provider of an OIDCMetadataDir.
+	fromMetadataDir bool
 }
 
 // Option configures a RelyingParty.
