@@ -223,6 +223,19 @@ var directivePolicy = map[string]policy{
 	"oidccacheshmmax":             {Status: Supported}, "oidccacheshmentrysizemax": {Status: Supported},
 	"oidcstripcookies": {Status: Supported}, "oidcxforwardedheaders": {Status: Supported},
 
+	// Several providers (oidc/providers.go, oidc/discovery.go,
+	// oidc/registration.go; compat-tests/providers_test.go).
+	"oidcmetadatadir":                      {Status: Supported, Reason: "<issuer>.provider/.conf/.client read as 2.4.12.3 names them (the relying party is rebuilt when a file changes, not re-read per request); .conf honours the JOSE algorithms, client_jwks_uri, ssl_validate_server, validate_issuer, scope, idtoken_iat_slack, session_max_duration, userinfo_refresh_interval, auth_request_params, token_endpoint_params, response_mode, pkce_method, client_name, client_contact, token_endpoint_auth, registration_token, registration_endpoint_json, userinfo_token_method and auth_request_method; its response_type (only code is implemented), jwks_refresh_interval, keys, request_object, token_endpoint_tls_client_*, token_binding_policy and issuer_specific_redirect_uri are not. As 2.4.12.3, the choice page lists only https issuers"},
+	"oidcdiscoverurl":                      {Status: Supported},
+	"oidcdiscoverissuersallowed":           {Status: Supported, Reason: "current upstream (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>): unanchored regular expressions an issuer, account domain or user URL must match before discovery; a refusal is a 401"},
+	"oidcproviderregistrationendpointjson": {Status: Supported, Reason: "members replace those of the dynamic registration request"},
+	"oidcclientname":                       {Status: Supported}, "oidcclientcontact": {Status: Supported}, "oidcclientjwksuri": {Status: Supported, Reason: "sent in dynamic client registration"},
+	"oidcidtokenencryptedresponsealg":  {Status: Supported, Reason: "asked for in dynamic client registration only"},
+	"oidcidtokenencryptedresponseenc":  {Status: Supported, Reason: "asked for in dynamic client registration only"},
+	"oidcuserinfosignedresponsealg":    {Status: Supported, Reason: "asked for in dynamic client registration only"},
+	"oidcuserinfoencryptedresponsealg": {Status: Supported, Reason: "asked for in dynamic client registration only"},
+	"oidcuserinfoencryptedresponseenc": {Status: Supported, Reason: "asked for in dynamic client registration only"},
+
 	"oidclogoutxframeoptions": {Status: Supported}, "oidcprovidertokenendpointparams": {Status: Supported},
 	"oidcuserinfotokenmethod": {Status: Supported}, "oidcuserinforefreshinterval": {Status: Supported, Reason: "2.4.12.3's behaviour: 0 never refreshes; a failed refresh clears the userinfo claims"},
 	"oidcproviderauthrequestmethod":      {Status: Supported},
