@@ -520,7 +520,8 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 		}
 		res := rp.authenticateUser(q.HTTP.Context(), x, x.currentURL())
 		if res.Location == "" {
-			return res, false
+			// res.Done: a page went out (OIDCMetadataDir's choice page).
+			return res, res.Done
 		}
 		head := `<meta http-equiv="refresh" content="0; url=` + res.Location + `">`
 		x.res.Location, x.res.Status = "", 0
