@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 )
 
 // multiHarness is a relying party with OIDCMetadataDir holding two fake
@@ -340,5 +342,116 @@ func TestDynamicClientRegistration(t *testing.T) {
 	}
 	if b, err := os.ReadFile(clientFile); err != nil || !strings.Contains(string(b), `"client_id":"client1"`) {
 		t.Errorf(".client file: %q %v", b, err)
+	}
+}
+
+// loginVia logs in at op through a third-party-initiated login and returns
+// the session cookie.
+func (m *multiHarness) loginVia(op *fakeOP) string {
+	m.t.Helper()
+	start := m.do("GET", "/redirect_uri?iss="+escape(op.issuer)+"&target_link_uri="+escape("http://www.example.com/p"), nil)
+	if start.res.Status != http.StatusFound {
+		m.t.Fatalf("login at %s: %d", op.issuer, start.res.Status)
+	}
+	state := mustQuery(m.t, start.res.Location).Get("state")
+	sc, _, _ := cookieValue(start.sets, "mod_auth_openidc_state_"+state)
+	cb := m.do("GET", "/redirect_uri?code="+op.grant(start.res.Location)+"&state="+state, map[string]string{"Cookie": "mod_auth_openidc_state_" + state + "=" + sc})
+	sess, _, ok := cookieValue(cb.sets, "mod_auth_openidc_session")
+	if !ok {
+		m.t.Fatalf("no session from %s: %d %v", op.issuer, cb.res.Status, cb.sets)
+	}
+	return sess
+}
+
+// TestSessionsStayWithTheirProvider: revocation at logout and a
+// back-channel logout token go to (and are verified by) the session's
+// provider; a logout token naming another issuer ends nothing.
+func TestSessionsStayWithTheirProvider(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	m.op2.claims["sid"] = "sid-2"
+	s1, s2 := m.loginVia(m.tlsOP), m.loginVia(m.op2)
+	ck := func(s string) map[string]string { return map[string]string{"Cookie": "mod_auth_openidc_session=" + s} }
+
+	post := func(tok string) Result {
+		r := httptest.NewRequest("POST", "http://www.example.com/redirect_uri?logout=backchannel", strings.NewReader("logout_token="+tok))
+		r.RequestURI = "/redirect_uri?logout=backchannel"
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		res := m.rp.Authenticate(rec, &Request{HTTP: r, Path: "/redirect_uri", Dir: m.harness.dir, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+		if res.Done {
+			res.Status = rec.Code
+		}
+		return res
+	}
+	sign := func(op *fakeOP, iss string) string {
+		c := map[string]any{"iss": iss, "aud": "client1", "iat": m.clock().Unix(), "jti": "j-" + iss,
+			"sid": "sid-2", "events": map[string]any{backChannelEvent: map[string]any{}}}
+		b, _ := json.Marshal(c)
+		return oidctest.SignIDToken(op.key, "k1", "RS256", string(b))
+	}
+	// Signed by provider 1's key but naming provider 2: provider 2's keys
+	// refuse it.
+	if r := post(sign(m.tlsOP, m.op2.issuer)); r.Status != http.StatusBadRequest {
+		t.Errorf("logout token with another provider's signature: %d", r.Status)
+	}
+	if !m.do("GET", "/p", ck(s2)).res.Authenticated {
+		t.Fatalf("a refused logout token ended the session")
+	}
+	if r := post(sign(m.op2, m.op2.issuer)); r.Status != http.StatusOK {
+		t.Fatalf("valid logout token: %d", r.Status)
+	}
+	if m.do("GET", "/p", ck(s2)).res.Authenticated {
+		t.Errorf("provider 2's session survived its back-channel logout")
+	}
+	if !m.do("GET", "/p", ck(s1)).res.Authenticated {
+		t.Errorf("provider 1's session ended too")
+	}
+	// Logout revokes at the session's provider only.
+	m.do("GET", "/redirect_uri?logout=", ck(s1))
+	if len(m.tlsOP.revoked) == 0 || len(m.op2.revoked) != 0 {
+		t.Errorf("revocations: provider 1 %v, provider 2 %v", m.tlsOP.revoked, m.op2.revoked)
+	}
+}
+
+// TestDiscoveryFetchesProviderDocument: a CSRF-checked answer naming an
+// unknown issuer fetches its discovery document into the directory
+// (without a client or registration endpoint the login still fails);
+// OIDCProviderMetadataRefreshInterval re-fetches an old .provider file.
+func TestDiscoveryFetchesProviderDocument(t *testing.T) {
+	m := newMultiHarness(t, func(s *Settings) { s.MetadataRefresh = time.Hour })
+	op3 := newFakeOP(t, m.clock)
+	file := filepath.Join(m.mdir, issuerFilename(op3.issuer)+".provider")
+	r := m.do("GET", "/redirect_uri?iss="+escape(op3.issuer)+"&target_link_uri="+escape("http://www.example.com/")+"&x_csrf=c", map[string]string{"Cookie": "x_csrf=c"})
+	if !strings.Contains(r.rec.Body.String(), "Could not find valid provider metadata") {
+		t.Errorf("no client: %d %q", r.rec.Code, r.rec.Body.String())
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(b), `"issuer":"`+op3.issuer+`"`) {
+		t.Fatalf(".provider not fetched: %q %v", b, err)
+	}
+	// An old file is refreshed on use.
+	old := `{"issuer":"` + m.op2.issuer + `","authorization_endpoint":"` + m.op2.issuer + `/old-authorize"}`
+	m.writeFile(m.op2.issuer, "provider", old)
+	past := m.clock().Add(-2 * time.Hour)
+	os.Chtimes(filepath.Join(m.mdir, issuerFilename(m.op2.issuer)+".provider"), past, past)
+	r = m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+"&target_link_uri="+escape("http://www.example.com/"), nil)
+	if !strings.HasPrefix(r.res.Location, m.op2.issuer+"/authorize?") {
+		t.Errorf("refreshed provider: %d %q", r.res.Status, r.res.Location)
+	}
+}
+
+func TestRegistrationRequestOrder(t *testing.T) {
+	s := &Settings{TokenEndpointAuth: "client_secret_post", Registration: Registration{EndpointJSON: `{"grant_types":["authorization_code"],"z":1,"client_name":"N"}`, PublicKeys: true}}
+	b, err := registrationRequest(s, "https://rp/cb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"client_name":"N","redirect_uris":["https://rp/cb"],"response_types":["code","id_token","id_token token","code id_token","code token","code id_token token"],"grant_types":["authorization_code"],"token_endpoint_auth_method":"client_secret_post","jwks_uri":"https://rp/cb?jwks=rsa","initiate_login_uri":"https://rp/cb","frontchannel_logout_uri":"https://rp/cb?logout=get","backchannel_logout_uri":"https://rp/cb?logout=backchannel","id_token_token_binding_cnf":"tbh","z":1}`
+	if string(b) != want {
+		t.Errorf("registration request\n got %s\nwant %s", b, want)
+	}
+	s.Registration.EndpointJSON = `[1]`
+	if _, err := registrationRequest(s, "https://rp/cb"); err == nil {
+		t.Errorf("a JSON array was merged")
 	}
 }
