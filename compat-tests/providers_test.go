@@ -62,6 +62,12 @@ OIDCClientName compat-tests-registered
   <Location /ext/>
     OIDCDiscoverURL /public/choose
   </Location>
+  <Location /preserve/>
+    OIDCPreservePost On
+  </Location>
+  <Location /preserve/ext/>
+    OIDCDiscoverURL https://disco.example/choose
+  </Location>
   <Location /scoped/>
     OIDCPathScope "profile email"
     OIDCPathAuthRequestParams "prompt=login&x=a b"
@@ -251,6 +257,12 @@ func TestProvidersTwoOPs(t *testing.T) {
 		csrf := ""
 		if m := regexp.MustCompile(`name="x_csrf" value="([^"]+)"`).FindStringSubmatch(page.Body); m != nil {
 			csrf = m[1]
+		}
+		note("a form POST with OIDCPreservePost: the choice page keeps it; OIDCDiscoverURL's Preserving page")
+		for _, p := range []string{"/preserve/form", "/preserve/ext/form"} {
+			h := do(t, newBrowser(t), "POST", base+p, url.Values{"a": {"1"}, "b": {"x y"}}, browserHdr)
+			h.Body = linkLineRE.ReplaceAllString(h.Body, "")
+			out.WriteString(n.hopLine(h, true))
 		}
 		note("choice page with OIDCPathScope and OIDCPathAuthRequestParams")
 		scoped := do(t, newBrowser(t), "GET", base+"/scoped/x", nil, browserHdr)

@@ -140,7 +140,8 @@ func unverifiedIssuer(tok string) string {
 func (rp *RelyingParty) discovery(ctx context.Context, x *exchange) Result {
 	current := x.currentURL()
 	method := "get"
-	if _, preserve := preservedForm(x.r, x.dir); preserve {
+	preserved, preserve := preservedForm(x.r, x.dir)
+	if preserve {
 		method = "form_post"
 	}
 	csrf := randomString(8)
@@ -162,6 +163,9 @@ func (rp *RelyingParty) discovery(ctx context.Context, x *exchange) Result {
 			u += "&auth_request_params=" + escape(x.dir.PathAuthRequestParams)
 		}
 		x.setCookie(cookie{name: csrfCookie, value: csrf, sameSite: sameSite})
+		if preserve {
+			return rp.preservePage(x, preserved, u)
+		}
 		return x.redirect(u)
 	}
 	providers, err := rp.listProviders(ctx)
@@ -207,7 +211,14 @@ func (rp *RelyingParty) discovery(ctx context.Context, x *exchange) Result {
 	x.setCookie(cookie{name: csrfCookie, value: csrf, sameSite: sameSite})
 	// Let through with an empty user: the page is the answer.
 	x.res.HasUser = true
-	return rp.sendHTML(x, "OpenID Connect Provider Discovery", "<style type=\"text/css\">body {text-align: center}</style>", b.String(), http.StatusOK)
+	head, onLoad := "<style type=\"text/css\">body {text-align: center}</style>", ""
+	if preserve {
+		// The form is kept in sessionStorage while the user chooses
+		// (oidc_post_preserve_javascript without a location).
+		head += preserveScript(preserved)
+		onLoad = "preserveOnLoad"
+	}
+	return rp.sendHTMLOnLoad(x, "OpenID Connect Provider Discovery", head, onLoad, b.String(), http.StatusOK)
 }
 
 // pageStatus is the status of the module's refusal pages here: 2.4.12.3
@@ -225,6 +236,25 @@ func (rp *RelyingParty) refuseUpstream(x *exchange, title, desc string, status i
 		x.q.Env["OIDC_ERROR_DESC"] = headerSafe(desc)
 	}
 	return x.status(status)
+}
+
+// preserveScript is the module's script that stores a preserved form
+// without going anywhere.
+func preserveScript(params []param) string {
+	var js strings.Builder
+	js.WriteString("{ ")
+	for i, p := range params {
+		js.WriteString("'" + escape(p.name) + "': '" + escape(p.value) + "'")
+		if i < len(params)-1 {
+			js.WriteString(",")
+		}
+	}
+	js.WriteString(" }")
+	return "    <script type=\"text/javascript\">\n" +
+		"      function preserveOnLoad() {\n" +
+		"        sessionStorage.setItem('" + preserveKey + "', JSON.stringify(" + js.String() + "));\n" +
+		"              }\n" +
+		"    </script>\n"
 }
 
 // attrEscape escapes what could end an attribute value or start markup;

@@ -455,3 +455,33 @@ func TestRegistrationRequestOrder(t *testing.T) {
 		t.Errorf("a JSON array was merged")
 	}
 }
+
+// TestChoicePagePreservesPost: with OIDCPreservePost a form POST is kept
+// in sessionStorage on the choice page (method form_post), and the
+// OIDCDiscoverURL redirect becomes the "Preserving..." page.
+func TestChoicePagePreservesPost(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	m.harness.dir.PreservePost = true
+	post := func() response {
+		r := httptest.NewRequest("POST", "http://www.example.com/form", strings.NewReader("a=1&b=x+y"))
+		r.RequestURI = "/form"
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Accept", "text/html")
+		rec := httptest.NewRecorder()
+		res := m.rp.Authenticate(rec, &Request{HTTP: r, Path: "/form", Dir: m.harness.dir, Env: map[string]string{}, Scheme: "http", Host: "www.example.com"})
+		return response{res: res, rec: rec}
+	}
+	r := post()
+	body := r.rec.Body.String()
+	for _, want := range []string{`<body onload="preserveOnLoad()">`, "sessionStorage.setItem('mod_auth_openidc_preserve_post_params', JSON.stringify({ 'a': '1','b': 'x%20y' }));\n              }\n",
+		`name="method" value="form_post"`, "&amp;method=form_post&amp;"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("choice page lacks %q:\n%s", want, body)
+		}
+	}
+	m.harness.dir.DiscoverURL = "https://disco.example/"
+	r = post()
+	if body := r.rec.Body.String(); !strings.Contains(body, "<title>Preserving...</title>") || !strings.Contains(body, `window.location='https:\/\/disco.example\/?target_link_uri=`) {
+		t.Errorf("OIDCDiscoverURL with a preserved POST:\n%s", body)
+	}
+}
