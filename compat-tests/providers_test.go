@@ -27,6 +27,11 @@ type providersFront struct {
 // providersConf: the server has OIDCMetadataDir; /ext/ uses OIDCDiscoverURL
 // (an external choice page, here a path on the backend).
 func providersConf(f providersFront, backend string) string {
+	return providersConfWith(f, backend, "OIDCMetadataDir "+f.dir+"/metadata")
+}
+
+// providersConfWith is providersConf with provider the provider's lines.
+func providersConfWith(f providersFront, backend, provider string) string {
 	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
@@ -44,7 +49,7 @@ PidFile %[1]s/pid
 DefaultRuntimeDir %[1]s
 Listen %[2]s
 
-OIDCMetadataDir %[1]s/metadata
+%[4]s
 OIDCRedirectURI /redirect_uri
 OIDCCryptoPassphrase compat-tests-passphrase
 OIDCProviderRegistrationEndpointJson {"response_types":["code"],"grant_types":["authorization_code","refresh_token"],"initiate_login_uri":"https://rp.example/login"}
@@ -76,12 +81,17 @@ OIDCClientName compat-tests-registered
     Require all granted
   </Location>
 </VirtualHost>
-`, f.dir, f.addr, backend)
+`, f.dir, f.addr, backend, provider)
 }
 
 // startProviderFronts starts Apache and oidcgate on providersConf with the
 // metadata directory prepare fills.
 func startProviderFronts(t *testing.T, apache, gate providersFront, backend string, prepare func(metadataDir string)) {
+	startProviderFrontsConf(t, apache, gate, func(f providersFront) string { return providersConf(f, backend) }, prepare)
+}
+
+// startProviderFrontsConf starts both on conf(front).
+func startProviderFrontsConf(t *testing.T, apache, gate providersFront, conf func(providersFront) string, prepare func(metadataDir string)) {
 	t.Helper()
 	for _, f := range []providersFront{apache, gate} {
 		os.Chmod(filepath.Dir(f.dir), 0o755)
@@ -90,7 +100,7 @@ func startProviderFronts(t *testing.T, apache, gate providersFront, backend stri
 		os.Mkdir(md, 0o777)
 		os.Chmod(md, 0o777) // Apache's children (nobody) write .client files
 		prepare(md)
-		if err := os.WriteFile(filepath.Join(f.dir, "front.conf"), []byte(providersConf(f, backend)), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(f.dir, "front.conf"), []byte(conf(f)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -383,5 +393,54 @@ func TestProvidersTwoOPs(t *testing.T) {
 		if err != nil || !strings.Contains(string(b), `"client_name":"compat-tests-registered"`) {
 			t.Errorf("%s: registered client %s (%v)", f.name, b, err)
 		}
+	}
+}
+
+// TestThirdPartyLoginStatic: third-party-initiated login with one
+// provider (OIDCProviderMetadataURL): iss must be that provider's, the
+// target is checked, login_hint passes; Apache vs oidcgate.
+func TestThirdPartyLoginStatic(t *testing.T) {
+	requireApache(t)
+	requireOP(t)
+	backend := newClaimBackend(t)
+	apache := providersFront{name: "apache", addr: freePort(t), dir: t.TempDir()}
+	gate := providersFront{name: "oidcgate", addr: freePort(t), dir: t.TempDir()}
+	op := startOP(t, "http://"+apache.addr+"/redirect_uri", "http://"+gate.addr+"/redirect_uri")
+	other := "http://127.0.0.1:1"
+	startProviderFrontsConf(t, apache, gate, func(f providersFront) string {
+		return providersConfWith(f, backend.Addr(), "OIDCProviderMetadataURL "+op.Issuer+"/.well-known/openid-configuration\nOIDCClientID oidcgate\nOIDCClientSecret secret")
+	}, func(string) {})
+	run := func(f providersFront) string {
+		base := "http://" + f.addr
+		n := providersNormaliser{repl: []string{base, "http://RP", f.addr, "RP", url.QueryEscape(base), "http%3A%2F%2FRP",
+			op.Issuer, "http://OP", url.QueryEscape(op.Issuer), "http%3A%2F%2FOP"}}
+		var out strings.Builder
+		tl := "&target_link_uri=" + url.QueryEscape(base+"/protected/tp?x=1")
+		out.WriteString("# the provider's own issuer, with login_hint: log in\n")
+		for _, h := range login(t, newBrowser(t), base+"/redirect_uri?iss="+url.QueryEscape(op.Issuer)+tl+"&login_hint=alice", "alice", op.Issuer) {
+			if !strings.HasPrefix(h.URL, op.Issuer) {
+				out.WriteString(n.hopLine(h, false))
+			}
+		}
+		if r := backend.take(); r != nil {
+			fmt.Fprintf(&out, "  backend: %s email=%s\n", n.text(r.RequestURI), r.get("OIDC_CLAIM_email"))
+		}
+		for _, c := range []struct{ note, target string }{
+			{"another issuer", "/redirect_uri?iss=" + url.QueryEscape(other) + tl},
+			{"disc_user only", "/redirect_uri?disc_user=alice%40example.com" + tl},
+			{"no target_link_uri", "/redirect_uri?iss=" + url.QueryEscape(op.Issuer)},
+			{"a target on another host", "/redirect_uri?iss=" + url.QueryEscape(op.Issuer) + "&target_link_uri=" + url.QueryEscape("http://evil.example/")},
+			{"a relative target", "/redirect_uri?iss=" + url.QueryEscape(op.Issuer) + "&target_link_uri=%2Fprotected%2F"},
+		} {
+			out.WriteString("# " + c.note + "\n")
+			h := do(t, newBrowser(t), "GET", base+c.target, nil, browserHdr)
+			out.WriteString(n.hopLine(h, h.Status == 200))
+		}
+		return out.String()
+	}
+	want := run(apache)
+	t.Logf("Apache transcript:\n%s", want)
+	if got := run(gate); got != want {
+		t.Errorf("oidcgate differs from Apache:\n%s", lineDiff(want, got))
 	}
 }

@@ -349,7 +349,13 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 				return x.status(http.StatusInternalServerError)
 			}
 			if md.Issuer != issuer {
-				return rp.sendError(x, "Invalid Request", "The \"iss\" value must match the configured providers' one ("+issuer+" != "+md.Issuer+").", pageStatus)
+				// The module names OIDCProviderIssuer here, "(null)" when
+				// only a metadata URL is configured.
+				configured := rp.s.Issuer
+				if configured == "" {
+					configured = "(null)"
+				}
+				return rp.sendError(x, "Invalid Request", "The \"iss\" value must match the configured providers' one ("+issuer+" != "+configured+").", pageStatus)
 			}
 		}
 		x.login = &opts
