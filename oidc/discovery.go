@@ -482,19 +482,22 @@ func (rp *RelyingParty) webFinger(ctx context.Context, resource, domain string) 
 	if err != nil {
 		return "", err
 	}
+	// The module takes the first link's href, which must be an https URL
+	// (oidc_proto_webfinger_discovery).
 	var doc struct {
-		Links []struct {
-			Rel  string `json:"rel"`
-			Href string `json:"href"`
-		} `json:"links"`
+		Links []json.RawMessage `json:"links"`
 	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return "", err
+	if err := json.Unmarshal(b, &doc); err != nil || len(doc.Links) == 0 {
+		return "", fmt.Errorf("the WebFinger answer from %s has no \"links\" array", domain)
 	}
-	for _, l := range doc.Links {
-		if l.Rel == "http://openid.net/specs/connect/1.0/issuer" && strings.HasPrefix(l.Href, "https://") {
-			return l.Href, nil
-		}
+	var first struct {
+		Href *string `json:"href"`
 	}
-	return "", fmt.Errorf("no issuer link in the WebFinger answer from %s", domain)
+	if err := json.Unmarshal(doc.Links[0], &first); err != nil || first.Href == nil {
+		return "", fmt.Errorf("the first link of the WebFinger answer from %s has no \"href\"", domain)
+	}
+	if u, err := url.Parse(*first.Href); err != nil || u.Scheme != "https" || u.Host == "" {
+		return "", fmt.Errorf("the WebFinger answer from %s names %q, not an https URL", domain, *first.Href)
+	}
+	return *first.Href, nil
 }

@@ -485,3 +485,39 @@ func TestChoicePagePreservesPost(t *testing.T) {
 		t.Errorf("OIDCDiscoverURL with a preserved POST:\n%s", body)
 	}
 }
+
+// TestWebFingerDiscovery: an account name (iss=user@domain) and a user URL
+// (disc_user=) are resolved with WebFinger at https://domain; the first
+// link's https href is the issuer, and the account is the login_hint.
+func TestWebFingerDiscovery(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	var resources []string
+	href := m.tlsOP.issuer
+	wf := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/.well-known/webfinger" || r.URL.Query().Get("rel") != "http://openid.net/specs/connect/1.0/issuer" {
+			http.NotFound(w, r)
+			return
+		}
+		resources = append(resources, r.URL.Query().Get("resource"))
+		_, _ = w.Write([]byte(`{"subject":"x","links":[{"rel":"http://openid.net/specs/connect/1.0/issuer","href":"` + href + `"}]}`))
+	}))
+	defer wf.Close()
+	domain := strings.TrimPrefix(wf.URL, "https://")
+	tl := "&target_link_uri=" + escape("http://www.example.com/")
+	r := m.do("GET", "/redirect_uri?iss="+escape("bob@"+domain)+tl, nil)
+	if !strings.HasPrefix(r.res.Location, m.tlsOP.issuer+"/authorize?") || mustQuery(t, r.res.Location).Get("login_hint") != "bob@"+domain {
+		t.Fatalf("account discovery: %d %q", r.res.Status, r.res.Location)
+	}
+	r = m.do("GET", "/redirect_uri?disc_user="+escape(domain+"/bob")+tl, nil)
+	if !strings.HasPrefix(r.res.Location, m.tlsOP.issuer+"/authorize?") || mustQuery(t, r.res.Location).Get("login_hint") != domain+"/bob" {
+		t.Fatalf("URL discovery: %d %q", r.res.Status, r.res.Location)
+	}
+	if len(resources) != 2 || resources[0] != "acct:bob@"+domain || resources[1] != "https://"+domain+"/bob" {
+		t.Errorf("WebFinger resources %q", resources)
+	}
+	href = "http://plain.example" // not https: refused
+	r = m.do("GET", "/redirect_uri?iss="+escape("bob@"+domain)+tl, nil)
+	if !strings.Contains(r.rec.Body.String(), "Could not resolve the provided account name") {
+		t.Errorf("http href accepted: %d %q", r.res.Status, r.res.Location)
+	}
+}
