@@ -394,6 +394,19 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*Rely
 		}
 	}
 	s.ClientID, s.ClientSecret = cl.ClientID, cl.ClientSecret
+	// The flow: .conf's response_type, else OIDCResponseType ("code")
+	// when the client's response_types allow it, else their first
+	// (oidc_metadata_client_parse). Only the code flow is implemented.
+	rt := s.confResponseType
+	if rt == "" {
+		rt = "code"
+		if len(cl.ResponseTypes) > 0 && !has(cl.ResponseTypes, rt) {
+			rt = cl.ResponseTypes[0]
+		}
+	}
+	if rt != "code" {
+		return nil, fmt.Errorf("provider (%s): response type %q (%s / %s) is not implemented: oidcgate does the code flow only", issuer, rt, confPath, clientPath)
+	}
 	if cl.TokenEndpointAuthMethod != "" {
 		if validEndpointAuth(cl.TokenEndpointAuthMethod) {
 			s.TokenEndpointAuth = cl.TokenEndpointAuthMethod
@@ -423,6 +436,8 @@ type clientDoc struct {
 	TokenEndpointAuthMethod  string
 	IDTokenSignedResponseAlg string
 	ExpiresAt                int64
+	// ResponseTypes is the registered response_types (nil: absent).
+	ResponseTypes []string
 }
 
 // readClient reads and checks a .client file (oidc_metadata_client_is_valid):
@@ -453,6 +468,14 @@ func parseClient(b []byte, issuer, path string, now time.Time) (*clientDoc, erro
 	c.TokenEndpointAuthMethod, _ = raw["token_endpoint_auth_method"].(string)
 	if alg, ok := raw["id_token_signed_response_alg"].(string); ok && validSignedAlg(alg) {
 		c.IDTokenSignedResponseAlg = alg
+	}
+	if arr, ok := raw["response_types"].([]any); ok {
+		c.ResponseTypes = []string{}
+		for _, e := range arr {
+			if s, ok := e.(string); ok {
+				c.ResponseTypes = append(c.ResponseTypes, s)
+			}
+		}
 	}
 	if f, ok := raw["client_secret_expires_at"].(float64); ok && f == float64(int64(f)) && f != 0 {
 		c.ExpiresAt = int64(f)
@@ -573,6 +596,9 @@ func applyConf(s *Settings, b []byte, issuer, path string) error {
 		case "post_param":
 			s.UserInfoPostParam = true
 		}
+	}
+	if v, ok := str("response_type"); ok && validResponseType(v) {
+		s.confResponseType = v
 	}
 	if v, ok := str("auth_request_method"); ok {
 		switch v {

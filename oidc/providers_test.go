@@ -521,3 +521,25 @@ func TestWebFingerDiscovery(t *testing.T) {
 		t.Errorf("http href accepted: %d %q", r.res.Status, r.res.Location)
 	}
 }
+
+// TestProviderResponseType: a provider whose .conf or registration asks
+// for another flow than code is refused (only the code flow is
+// implemented) rather than logged in with the wrong flow.
+func TestProviderResponseType(t *testing.T) {
+	m := newMultiHarness(t, nil)
+	tl := "&target_link_uri=" + escape("http://www.example.com/")
+	m.writeFile(m.op2.issuer, "client", `{"client_id":"client1","client_secret":"s3cret","response_types":["id_token","code"]}`)
+	if r := m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl, nil); r.res.Status != http.StatusFound {
+		t.Fatalf("code among the client's response types: %d", r.res.Status)
+	}
+	for _, c := range []struct{ file, content string }{
+		{"client", `{"client_id":"client1","client_secret":"s3cret","response_types":["id_token"]}`},
+		{"conf", `{"response_type":"code id_token"}`},
+	} {
+		m.writeFile(m.op2.issuer, "client", `{"client_id":"client1","client_secret":"s3cret"}`)
+		m.writeFile(m.op2.issuer, c.file, c.content)
+		if r := m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl, nil); r.res.Location != "" || !strings.Contains(r.rec.Body.String(), "Could not find valid provider metadata") {
+			t.Errorf(".%s %s: %d %q", c.file, c.content, r.res.Status, r.res.Location)
+		}
+	}
+}

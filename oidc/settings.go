@@ -150,6 +150,8 @@ type Settings struct {
 	DiscoverIssuersAllowed []*regexp.Regexp
 	// Registration holds what dynamic client registration sends.
 	Registration Registration
+	// confResponseType is a metadata-dir provider's .conf response_type.
+	confResponseType string
 
 	// HTTP client settings for calls to the provider.
 	HTTPTimeoutLong, HTTPTimeoutShort time.Duration
