@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -540,6 +541,45 @@ func TestProviderResponseType(t *testing.T) {
 		m.writeFile(m.op2.issuer, c.file, c.content)
 		if r := m.do("GET", "/redirect_uri?iss="+escape(m.op2.issuer)+tl, nil); r.res.Location != "" || !strings.Contains(r.rec.Body.String(), "Could not find valid provider metadata") {
 			t.Errorf(".%s %s: %d %q", c.file, c.content, r.res.Status, r.res.Location)
+		}
+	}
+}
+
+func TestCheckMetadataDir(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("good.example.provider", `{"issuer":"https://good.example","authorization_endpoint":"https://good.example/a"}`)
+	write("good.example.client", `{"client_id":"c"}`)
+	write("good.example.conf", `{"scope":"openid","token_binding_policy":"required","request_object":"{}"}`)
+	write("reg.example.provider", `{"issuer":"https://reg.example","authorization_endpoint":"https://reg.example/a","registration_endpoint":"https://reg.example/r"}`)
+	write("127.0.0.1%3A9.provider", `{"issuer":"http://127.0.0.1:9","authorization_endpoint":"http://127.0.0.1:9/a"}`)
+	write("127.0.0.1%3A9.client", `{"client_id":"c","response_types":["id_token"]}`)
+	write("wrong-name.provider", `{"issuer":"https://other.example","authorization_endpoint":"https://other.example/a"}`)
+	write("bad.example.provider", `{"issuer":"https://bad.example"}`)
+	var got []string
+	for _, p := range CheckMetadataDir(dir, time.Unix(1_800_000_000, 0)) {
+		got = append(got, fmt.Sprintf("%v %s: %s", p.Error, filepath.Base(p.File), p.Msg))
+	}
+	want := []string{
+		`false 127.0.0.1%3A9.provider: an http issuer is not listed on the choice page`,
+		`true 127.0.0.1%3A9.client: response_types id_token lack code`,
+		`true bad.example.provider: `,
+		`false good.example.conf: "request_object" is not honoured`,
+		`false good.example.conf: "token_binding_policy" is not honoured`,
+		`false reg.example.client: absent: the relying party registers itself at https://reg.example/r`,
+		`true wrong-name.provider: the file name does not match the issuer https://other.example`,
+		`true wrong-name.client: absent, and the provider has no registration_endpoint`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+	for i := range want {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("problem %d:\n got %s\nwant %s…", i, got[i], want[i])
 		}
 	}
 }
