@@ -320,8 +320,23 @@ func TestProvidersTwoOPs(t *testing.T) {
 		unk := base + "/redirect_uri?iss=" + url.QueryEscape("http://127.0.0.1:1") + "&target_link_uri=" + url.QueryEscape(base+"/protected/")
 		out.WriteString(n.hopLine(do(t, newBrowser(t), "GET", unk, nil, browserHdr), true))
 
-		note("OIDCDiscoverURL")
-		out.WriteString(n.hopLine(do(t, newBrowser(t), "GET", base+"/ext/x?b=2", nil, browserHdr), false))
+		note("OIDCDiscoverURL, then the external page's answer (provider 1, with the x_csrf it was given)")
+		c = newBrowser(t)
+		ext := do(t, c, "GET", base+"/ext/x?b=2", nil, browserHdr)
+		out.WriteString(n.hopLine(ext, false))
+		if u, err := url.Parse(ext.Location); err == nil {
+			q := u.Query()
+			answer := q.Get("oidc_callback") + "?iss=" + url.QueryEscape(op1.Issuer) + "&target_link_uri=" + url.QueryEscape(q.Get("target_link_uri")) +
+				"&method=" + q.Get("method") + "&x_csrf=" + q.Get("x_csrf")
+			for _, h := range login(t, c, answer, "alice", op1.Issuer) {
+				if !strings.HasPrefix(h.URL, op1.Issuer) {
+					out.WriteString(n.hopLine(h, false))
+				}
+			}
+			if r := backend.take(); r != nil {
+				fmt.Fprintf(&out, "  backend: %s iss=%s\n", n.text(r.RequestURI), n.text(r.get("OIDC_CLAIM_iss")))
+			}
+		}
 		return out.String()
 	}
 	// The relying party's calls to the providers: the registration request

@@ -407,9 +407,18 @@ func TestSessionsStayWithTheirProvider(t *testing.T) {
 	if !m.do("GET", "/p", ck(s1)).res.Authenticated {
 		t.Errorf("provider 1's session ended too")
 	}
+	// A refresh grant goes to the session's provider, with its .conf scope.
+	m.writeFile(m.op2.issuer, "conf", `{"scope":"openid email"}`)
+	s2 = m.loginVia(m.op2)
+	if r := m.do("GET", "/redirect_uri?refresh=%2Fback&access_token=AT-1", ck(s2)); r.res.Status != http.StatusFound || r.res.Location != "/back" {
+		t.Fatalf("refresh: %d %q", r.res.Status, r.res.Location)
+	}
+	if len(m.op2.refreshForms) != 1 || m.op2.refreshForms[0].Get("scope") != "openid email" || len(m.tlsOP.refreshForms) != 0 {
+		t.Errorf("refresh grants: provider 2 %v, provider 1 %v", m.op2.refreshForms, m.tlsOP.refreshForms)
+	}
 	// Logout revokes at the session's provider only.
 	m.do("GET", "/redirect_uri?logout=", ck(s1))
-	if len(m.tlsOP.revoked) == 0 || len(m.op2.revoked) != 0 {
+	if len(m.tlsOP.revoked) == 0 || len(m.op2.revoked) != 0 { // (provider 2's session was refreshed, not logged out)
 		t.Errorf("revocations: provider 1 %v, provider 2 %v", m.tlsOP.revoked, m.op2.revoked)
 	}
 }
