@@ -303,7 +303,8 @@ func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Resu
 	if c, ok := getCookie(x.r.Header, csrfCookie); ok {
 		x.setCookie(cookie{name: csrfCookie, sameSite: x.cw.sameSiteNone()})
 		qv, qok := lastParam(rq, "x_csrf")
-		if qok && constantEqual(qv, c) {
+		// Stricter than the module: an empty value proves nothing.
+		if qok && c != "" && constantEqual(qv, c) {
 			csrfValid = true
 		} else {
 			rp.log.Warn("CSRF protection failed, no Discovery and dynamic client registration will be allowed")

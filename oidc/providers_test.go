@@ -187,6 +187,12 @@ func TestDiscoveryRefusals(t *testing.T) {
 			}
 		})
 	}
+	// An empty CSRF cookie and parameter prove nothing: no discovery.
+	op3 := newFakeOP(t, m.clock)
+	m.do("GET", "/redirect_uri?iss="+escape(op3.issuer)+tl+"&x_csrf=", map[string]string{"Cookie": "x_csrf="})
+	if _, err := os.Stat(filepath.Join(m.mdir, issuerFilename(op3.issuer)+".provider")); err == nil {
+		t.Errorf("an empty CSRF pair allowed discovery")
+	}
 	// 2.4.12.3 sends these pages with status 200 (the error status it
 	// returns comes too late; Apache appends a second document, which
 	// oidcgate does not).
