@@ -211,6 +211,8 @@ const configuration = {
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
+    // Dynamic client registration (providers_test.go: OIDCMetadataDir without a .client).
+    registration: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     claimsParameter: { enabled: true },
     introspection: { enabled: true },
