@@ -197,11 +197,11 @@ var directivePolicy = map[string]policy{
 	"oidcclienttokenendpointkeypassword": {Status: Supported, Reason: "decrypts legacy OpenSSL PEM and PKCS#8 keys (PBES2/PBKDF2 with AES-CBC or DES-EDE3-CBC, PBE-SHA1-3DES); scrypt-encrypted and other PBES1 keys, which OpenSSL reads, are refused (lint: convert with openssl pkey -aes256); exec: is taken literally (lint warns)"},
 	"oidcidtokensignedresponsealg":       {Status: Supported}, "oidcvalidateissuer": {Status: Supported}, "oidcidtokeniatslack": {Status: Supported},
 	// JWE id_tokens, userinfo JWTs (oidc/jwe.go, oidc/userinfo_jwt.go).
-	"oidcidtokenencryptedresponsealg":  {Status: Supported, Reason: "as in 2.4.12.3 it does not restrict what is accepted: a JWE id_token is decrypted whatever this says, with OIDCPrivateKeyFiles' keys or the client secret's SHA-256 (cut to 16/24 bytes for A128KW/A192KW: 2.4.12.3 does that only at LogLevel debug and otherwise fails, lint notes it; docs/jwe.md). " + whyJWE},
-	"oidcidtokenencryptedresponseenc":  {Status: Supported, Reason: "as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"},
-	"oidcuserinfosignedresponsealg":    {Status: Supported, Reason: "set, the userinfo response must be a JWT signed with exactly this alg (a JWE around it is decrypted), verified with the provider's JWKS or, for HS*, the client secret; as in 2.4.12.3 and upstream, iss, aud and exp are not checked and a plain JSON answer is refused"},
-	"oidcuserinfoencryptedresponsealg": {Status: Supported, Reason: "set, the userinfo response must be a JWE (keys as for id_tokens); its plaintext is then read as OIDCUserInfoSignedResponseAlg says (a JWS) or as JSON. " + whyJWE},
-	"oidcuserinfoencryptedresponseenc": {Status: Supported, Reason: "as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"},
+	"oidcidtokenencryptedresponsealg":  {Status: Supported, Reason: "sent in dynamic client registration; as in 2.4.12.3 it does not restrict what is accepted: a JWE id_token is decrypted whatever this says, with OIDCPrivateKeyFiles' keys or the client secret's SHA-256 (cut to 16/24 bytes for A128KW/A192KW: 2.4.12.3 does that only at LogLevel debug and otherwise fails, lint notes it; docs/jwe.md). " + whyJWE},
+	"oidcidtokenencryptedresponseenc":  {Status: Supported, Reason: "sent in dynamic client registration; as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"},
+	"oidcuserinfosignedresponsealg":    {Status: Supported, Reason: "sent in dynamic client registration; set, the userinfo response must be a JWT signed with exactly this alg (a JWE around it is decrypted), verified with the provider's JWKS or, for HS*, the client secret; as in 2.4.12.3 and upstream, iss, aud and exp are not checked and a plain JSON answer is refused"},
+	"oidcuserinfoencryptedresponsealg": {Status: Supported, Reason: "sent in dynamic client registration; set, the userinfo response must be a JWE (keys as for id_tokens); its plaintext is then read as OIDCUserInfoSignedResponseAlg says (a JWS) or as JSON. " + whyJWE},
+	"oidcuserinfoencryptedresponseenc": {Status: Supported, Reason: "sent in dynamic client registration; as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"},
 	"oidccryptopassphrase":             {Status: Supported, Reason: "encrypts state cookies (JWE dir/A256GCM); literal values, exec: is planned"},
 	"oidcstatetimeout":                 {Status: Supported}, "oidcstatemaxnumberofcookies": {Status: Supported}, "oidcstateinputheaders": {Status: Supported},
 	"oidcstatecookieprefix":        {Status: Supported},
@@ -234,6 +234,14 @@ var directivePolicy = map[string]policy{
 	"oidcmemcacheconnectionsttl":  {Status: Ignored, Reason: "idle memcached connections are kept until used or replaced; a connection the server closed is retried on another"},
 	"oidccacheshmmax":             {Status: Supported}, "oidccacheshmentrysizemax": {Status: Supported},
 	"oidcstripcookies": {Status: Supported}, "oidcxforwardedheaders": {Status: Supported},
+
+	// Several providers (oidc/providers.go, oidc/discovery.go,
+	// oidc/registration.go; compat-tests/providers_test.go).
+	"oidcmetadatadir":                      {Status: Supported, Reason: "<issuer>.provider/.conf/.client read as 2.4.12.3 names them (the relying party is rebuilt when a file changes, not re-read per request); .conf honours the JOSE algorithms, client_jwks_uri, ssl_validate_server, validate_issuer, scope, idtoken_iat_slack, session_max_duration, userinfo_refresh_interval, auth_request_params, token_endpoint_params, response_mode, pkce_method, client_name, client_contact, token_endpoint_auth, registration_token, registration_endpoint_json, userinfo_token_method and auth_request_method; a provider whose .conf response_type or registered response_types make the module use another flow than code is refused (only the code flow is implemented); jwks_refresh_interval, keys, request_object, token_endpoint_tls_client_*, token_binding_policy and issuer_specific_redirect_uri are not. The choice page lists the valid https issuers, as the module's code does (measured: Debian's 2.4.12.3 lists none, only its text field works; http issuers can only be typed in)"},
+	"oidcdiscoverurl":                      {Status: Supported},
+	"oidcdiscoverissuersallowed":           {Status: Supported, Reason: "current upstream (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>): unanchored regular expressions an issuer, account domain or user URL must match before discovery; a refusal is a 401"},
+	"oidcproviderregistrationendpointjson": {Status: Supported, Reason: "members replace those of the dynamic registration request"},
+	"oidcclientname":                       {Status: Supported}, "oidcclientcontact": {Status: Supported}, "oidcclientjwksuri": {Status: Supported, Reason: "sent in dynamic client registration"},
 
 	"oidclogoutxframeoptions": {Status: Supported}, "oidcprovidertokenendpointparams": {Status: Supported},
 	"oidcuserinfotokenmethod": {Status: Supported}, "oidcuserinforefreshinterval": {Status: Supported, Reason: "2.4.12.3's behaviour: 0 never refreshes; a failed refresh clears the userinfo claims"},

@@ -40,6 +40,12 @@ type RelyingParty struct {
 	// removeAT answers ?remove_at_cache= (drops a cached bearer-token
 	// result, returns the status).
 	removeAT func(ctx context.Context, token string) int
+	// multi holds the providers of OIDCMetadataDir (nil: one provider);
+	// clientExpires is a registered client's client_secret_expires_at.
+	multi         *multiProvider
+	clientExpires int64
+	// fromMetadataDir: this is one provider of an OIDCMetadataDir.
+	fromMetadataDir bool
 }
 
 // Option configures a RelyingParty.
@@ -78,6 +84,9 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	rp.tokenClient = passCookiesClient(withClientCert(client, "OIDCClientTokenEndpointCert/Key", s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword, rp.log))
 	rp.prov = &provider{settings: rp.s, client: passCookiesClient(client), now: rp.now}
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
+	if s.MetadataDir != "" {
+		rp.multi = &multiProvider{dir: s.MetadataDir}
+	}
 	return rp, nil
 }
 
@@ -144,6 +153,8 @@ type exchange struct {
 	dir *DirSettings
 	cw  cookieWriter
 	res Result
+	// login is set for a discovery answer or third-party-initiated login.
+	login *loginOptions
 	// hdrIdx maps lower-cased request header names to their spelling in
 	// the header map, built on the first identity header set.
 	hdrIdx map[string]string
@@ -226,6 +237,9 @@ func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
 	if rp.s.RedirectURI == "" {
 		rp.log.Error("configuration error: the authentication type is set to \"openid-connect\" but OIDCRedirectURI has not been set")
 		return x.status(http.StatusInternalServerError)
+	}
+	if rp.multi != nil {
+		return rp.authenticateMulti(w, q)
 	}
 	ctx := withPassCookies(q.HTTP.Context(), q.HTTP.Header, x.dir.PassCookies)
 	sess := rp.sessionFromCookie(ctx, x)
@@ -388,6 +402,13 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 // authenticate is authenticateUser with an id_token_hint and a prompt
 // (session management's silent check), each sent when not empty.
 func (rp *RelyingParty) authenticate(ctx context.Context, x *exchange, originalURL, idTokenHint, prompt string) Result {
+	if rp.multi != nil {
+		return rp.discovery(ctx, x)
+	}
+	login := x.login
+	if login == nil {
+		login = &loginOptions{}
+	}
 	md, err := rp.prov.metadata(ctx)
 	if err != nil {
 		rp.log.Error("could not obtain the provider metadata", "err", err)
@@ -403,6 +424,9 @@ func (rp *RelyingParty) authenticate(ctx context.Context, x *exchange, originalU
 	preserved, preserve := preservedForm(x.r, x.dir)
 	if preserve {
 		st.Method = "form_post"
+	}
+	if login.method == "form_post" {
+		st.Method = login.method
 	}
 	method := rp.s.PKCEMethod
 	challenge := ""
@@ -431,11 +455,15 @@ func (rp *RelyingParty) authenticate(ctx context.Context, x *exchange, originalU
 	}
 	params := []param{{"response_type", "code"}}
 	scope := rp.s.Scope
-	if x.dir.PathScope != "" {
+	pathScope := x.dir.PathScope
+	if x.login != nil {
+		pathScope = login.scopes
+	}
+	if pathScope != "" {
 		if scope != "" {
-			scope += " " + x.dir.PathScope
+			scope += " " + pathScope
 		} else {
-			scope = x.dir.PathScope
+			scope = pathScope
 		}
 	}
 	if scope != "" {
@@ -449,6 +477,9 @@ func (rp *RelyingParty) authenticate(ctx context.Context, x *exchange, originalU
 	if rp.s.ResponseMode != "" {
 		params = append(params, param{"response_mode", rp.s.ResponseMode})
 	}
+	if login.loginHint != "" {
+		params = append(params, param{"login_hint", login.loginHint})
+	}
 	if idTokenHint != "" {
 		params = append(params, param{"id_token_hint", idTokenHint})
 	}
@@ -456,7 +487,11 @@ func (rp *RelyingParty) authenticate(ctx context.Context, x *exchange, originalU
 		params = append(params, param{"prompt", prompt})
 	}
 	params = appendExtraParams(params, rp.s.AuthRequestParams, x.r.URL.Query())
-	params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
+	if x.login != nil {
+		params = appendExtraParams(params, login.authRequestParams, x.r.URL.Query())
+	} else {
+		params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
+	}
 	if rp.s.AuthRequestPOST {
 		// OIDCProviderAuthRequestMethod POST: an auto-submitted form
 		// (oidc_proto_html_post).

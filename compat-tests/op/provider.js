@@ -227,6 +227,8 @@ const configuration = {
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
+    // Dynamic client registration (providers_test.go: OIDCMetadataDir without a .client).
+    registration: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     backchannelLogout: { enabled: backchannelClients.length > 0 },
     claimsParameter: { enabled: true },
