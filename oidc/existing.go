@@ -116,23 +116,24 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 		x.setHeader(h, s.RemoteUser)
 	}
 	set := func(name, value string) { rp.setAppInfo(x, name, value) }
-	if has(rp.s.PassUserInfoAs, "claims") && v.hasUserInfo {
-		for _, p := range v.uiPairs {
+	ui := rp.userInfoToPass(x, v)
+	if has(rp.s.PassUserInfoAs, "claims") && ui.pass {
+		for _, p := range ui.pairs {
 			set(p.Name, p.Value)
 		}
 	}
-	if v.hasUserInfo {
+	if ui.pass {
 		for _, w := range rp.s.PassUserInfoAs {
 			// json, or current upstream's json:NAME (NAME as is, no
 			// prefix; the proxy scrubs a spoofed one).
 			if w == "json" {
-				set("OIDC_userinfo_json", v.uiJSONValue)
+				set("OIDC_userinfo_json", ui.json)
 			} else if name, ok := strings.CutPrefix(w, "json:"); ok && name != "" {
-				set(name, v.uiJSONValue)
+				set(name, ui.json)
 			}
 		}
 	}
-	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" {
+	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" && !ui.failed {
 		set("OIDC_userinfo_jwt", s.UserInfoJWT)
 	}
 	if has(rp.s.PassIDTokenAs, "claims") {
@@ -140,7 +141,7 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 			set(p.Name, p.Value)
 		}
 	}
-	if has(rp.s.PassIDTokenAs, "payload") {
+	if has(rp.s.PassIDTokenAs, "payload") && v.hasIDClaims {
 		set("OIDC_id_token_payload", v.idPayload)
 	}
 	if has(rp.s.PassIDTokenAs, "serialized") && s.IDToken != "" {

@@ -170,6 +170,9 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCBlackListedClaims"); ok {
 		s.BlackListedClaims = append([]string{}, v.Words...)
 	}
+	if v, ok := o.Value("OIDCFilterClaimsExpr"); ok { // upstream only
+		s.FilterClaimsExpr = filterClaimsExpr(v)
+	}
 	if v, ok := o.Value("OIDCHTMLErrorTemplate"); ok {
 		if b, err := os.ReadFile(v.String()); err == nil {
 			s.ErrorTemplate = string(b)
@@ -417,6 +420,9 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		if !ok {
 			ds.UnAuthAction = "auth"
 		}
+	}
+	if v, ok := dir.OIDC.Value("OIDCUserInfoClaimsExpr"); ok { // upstream only
+		ds.UserInfoClaimsExpr, ds.UserInfoClaimsExprErr = s.userInfoClaimsExpr(v, reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv})
 	}
 	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
 	res := rp.Authenticate(w, q)

@@ -51,6 +51,8 @@ type Site struct {
 	ownStore *cache.Memory
 	// exprs are the parsed ap_expr sources.
 	exprs exprCache
+	// jqs are OIDCUserInfoClaimsExpr programs compiled per evaluated text.
+	jqs jqCache
 	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
 	modDir bool
 }
