@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"time"
 )
 
 // Client-cookie sessions (OIDCSessionType client-cookie, and server-cache
@@ -123,26 +121,15 @@ func (rp *RelyingParty) saveCookieSession(s *session) error {
 }
 
 // setCookieSession sends the sealed session as the (chunked) session
-// cookie, with the attributes setSessionCookie gives a session id.
-func (rp *RelyingParty) setCookieSession(x *exchange, s *session, first bool) {
-	sameSite := x.cw.sameSiteNone()
-	if rp.s.CookieSameSite {
-		sameSite = "Strict"
-		if first {
-			sameSite = "Lax"
-		}
-	}
-	expires := ""
-	if rp.s.PersistentCookie {
-		expires = time.Unix(s.Expiry, 0).UTC().Format(http.TimeFormat)
-	}
+// cookie c, whose name and attributes setSessionCookie has chosen.
+func (rp *RelyingParty) setCookieSession(x *exchange, s *session, c cookie) {
 	if s.sealed == "" {
 		if err := rp.saveCookieSession(s); err != nil {
 			rp.log.Error("client-cookie session could not be saved", "err", err)
 			return
 		}
 	}
-	if err := x.setChunkedCookie(x.dir.CookieName, s.sealed, expires, rp.s.SessionCookieChunkSize, sameSite); err != nil {
+	if err := x.setChunkedCookie(c.name, s.sealed, c.expires, rp.s.SessionCookieChunkSize, c.sameSite); err != nil {
 		rp.log.Error("client-cookie session could not be saved", "err", err)
 	}
 }

@@ -488,3 +488,33 @@ func TestOpenSessionRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestClientCookieSameSite: a client-cookie session's cookie and every
+// chunk get setSessionCookie's SameSite: Lax at the callback, Strict when
+// a later request rewrites it (here: the inactivity timeout slides).
+func TestClientCookieSameSite(t *testing.T) {
+	h := newHarness(t, clientCookie(func(s *Settings) { s.CookieSameSite, s.SessionCookieChunkSize = true, 500 }))
+	cb := h.cookieLogin("/")
+	chunks := 0
+	for _, line := range cb.sets {
+		if strings.HasPrefix(line, sessCookie+"_") && !strings.HasPrefix(line, sessCookie+"_chunks") {
+			chunks++
+		}
+		if strings.HasPrefix(line, sessCookie) && !strings.Contains(line, "SameSite=Lax") {
+			t.Errorf("callback: %q without SameSite=Lax", line)
+		}
+	}
+	if chunks < 2 {
+		t.Fatalf("want a chunked session cookie, got %q", cb.sets)
+	}
+	h.advance(200 * time.Second)
+	r := h.do("GET", "/", map[string]string{"Cookie": jar(cb.sets)})
+	if len(r.sets) == 0 {
+		t.Fatal("sliding the session sent no cookie")
+	}
+	for _, line := range r.sets {
+		if strings.HasPrefix(line, sessCookie) && !strings.Contains(line, "SameSite=Strict") {
+			t.Errorf("later request: %q without SameSite=Strict", line)
+		}
+	}
+}

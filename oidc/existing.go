@@ -83,11 +83,9 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 // setSessionCookie sends the session cookie; with OIDCCookieSameSite On it
 // is Lax when first set (at the callback, a cross-site navigation) and
 // Strict afterwards.
+// A client-cookie session sends the sealed session, chunked, with the same
+// attributes (setCookieSession).
 func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
-	if s.inCookie {
-		rp.setCookieSession(x, s, first)
-		return
-	}
 	c := cookie{name: x.dir.CookieName, value: s.ID, sameSite: x.cw.sameSiteNone()}
 	if rp.s.CookieSameSite {
 		c.sameSite = "Strict"
@@ -97,6 +95,10 @@ func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
 	}
 	if rp.s.PersistentCookie {
 		c.expires = time.Unix(s.Expiry, 0).UTC().Format(http.TimeFormat)
+	}
+	if s.inCookie {
+		rp.setCookieSession(x, s, c)
+		return
 	}
 	x.setCookie(c)
 }
