@@ -518,3 +518,39 @@ func TestClientCookieSameSite(t *testing.T) {
 		}
 	}
 }
+
+// TestCookieSessionDecodedOnce: the same client-cookie value is decoded
+// once per relying party (the view is reused), every request gets its own
+// copy of the session, and another relying party — another client, even
+// with the same passphrase — does not open it from the first one's cache.
+func TestCookieSessionDecodedOnce(t *testing.T) {
+	h := newHarness(t, clientCookie(nil))
+	cb := h.cookieLogin("/")
+	v, ok := getChunkedCookie(http.Header{"Cookie": {jar(cb.sets)}}, sessCookie, 4000)
+	if !ok {
+		t.Fatalf("no session cookie in %q", cb.sets)
+	}
+	s1, err := h.rp.openSession(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.RemoteUser = "changed by a request"
+	s2, err := h.rp.openSession(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1.view == nil || s1.view != s2.view {
+		t.Error("the same cookie was decoded twice")
+	}
+	if s1 == s2 || s2.RemoteUser == "changed by a request" {
+		t.Error("requests share one session value")
+	}
+	if r := h.do("GET", "/", map[string]string{"Cookie": jar(cb.sets)}); !r.res.Authenticated || r.res.Claims != s1.view.merged {
+		t.Errorf("a request did not use the decoded session: %+v", r.res)
+	}
+	other := newHarness(t, clientCookie(func(s *Settings) { s.ClientID = "client2" }))
+	other.rp.seal = h.rp.seal
+	if _, err := other.rp.openSession(v); err == nil {
+		t.Error("another client's relying party opened the session")
+	}
+}
