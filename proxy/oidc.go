@@ -253,7 +253,8 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 
 // serverWhiteList is OIDCWhiteListedClaims, which 2.4.12.3 keeps per
 // server even when written in a section: with an empty OIDCClaimPrefix the
-// scrubbing of incoming headers uses it (oidc_scrub_headers).
+// scrubbing of incoming headers uses it (oidc_scrub_headers). NewSite
+// looks it up once per server (Site.whiteLists).
 func serverWhiteList(srv *apacheconf.Server) []string {
 	if srv == nil || srv.OIDC == nil {
 		return nil
@@ -404,7 +405,7 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		return oidc.Result{}, nil, false
 	}
 	ds := oidcDirSettings(dir.OIDC)
-	ds.WhiteListedClaims = serverWhiteList(srv)
+	ds.WhiteListedClaims = s.whiteLists[srv]
 	if v, ok := dir.OIDC.Value("OIDCUnAuthAction"); ok && len(v.Words) > 1 {
 		// OIDCUnAuthAction <action> <expr>: the action when the expression
 		// is true, else auth — and no XHR detection either way.
@@ -513,7 +514,7 @@ func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apach
 		}
 	}
 	ds := oidcDirSettings(dir.OIDC)
-	ds.WhiteListedClaims = serverWhiteList(srv)
+	ds.WhiteListedClaims = s.whiteLists[srv]
 	sc := claims.Scrubber{ClaimPrefix: prefix, AuthnHeader: ds.AuthNHeader, WhiteListedClaims: ds.WhiteListedClaims}
 	for name := range r.Header {
 		if sc.Match(name) {

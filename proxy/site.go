@@ -53,6 +53,8 @@ type Site struct {
 	exprs exprCache
 	// jqs are OIDCUserInfoClaimsExpr programs compiled per evaluated text.
 	jqs jqCache
+	// whiteLists are the servers' OIDCWhiteListedClaims (serverWhiteList).
+	whiteLists map[*apacheconf.Server][]string
 	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
 	modDir bool
 }
@@ -152,7 +154,9 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	}
 	s.loadCertificates()
 	s.balancers = map[*apacheconf.Server]map[string]*lbState{}
+	s.whiteLists = map[*apacheconf.Server][]string{}
 	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
+		s.whiteLists[srv] = serverWhiteList(srv)
 		if srv.Proxy == nil {
 			continue
 		}
