@@ -554,3 +554,75 @@ func TestCookieSessionDecodedOnce(t *testing.T) {
 		t.Error("another client's relying party opened the session")
 	}
 }
+
+// downStore is a shared store that goes down: setDown fails writes of
+// sessions, getDown also reads.
+type downStore struct {
+	Store
+	setDown, getDown bool
+}
+
+func (d *downStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if d.setDown && strings.HasPrefix(key, keySession) {
+		return errors.New("cache down")
+	}
+	return d.Store.Set(ctx, key, value, ttl)
+}
+
+func (d *downStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if d.getDown && strings.HasPrefix(key, keySession) {
+		return nil, errors.New("cache down")
+	}
+	return d.Store.Get(ctx, key)
+}
+
+// TestSessionCacheFallbackMidSession: with OIDCSessionCacheFallbackToCookie
+// a server-cache session whose store stops taking writes mid-session
+// becomes a client-cookie session when it is next saved (here: the
+// inactivity timeout slides), and stays one — while the store is down and
+// after it is back. A store that cannot even be read loses the server
+// session (a new login, not an error).
+func TestSessionCacheFallbackMidSession(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.CacheFallbackToCookie = true
+		s.SessionCookieChunkSize = 4000
+	})
+	ds := &downStore{Store: h.rp.store}
+	rp, err := New(*h.rp.s, ds, WithClock(h.clock), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.rp = rp
+	id, _ := h.login("/")
+	if len(id) != 27 {
+		t.Fatalf("server session id %q", id)
+	}
+	ds.setDown = true
+	h.advance(200 * time.Second) // the next request slides the session
+	r := h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + id})
+	if !r.res.Authenticated {
+		t.Fatalf("request while the store takes no writes: %d %q", r.res.Status, r.sets)
+	}
+	sealed, _, ok := cookieValue(r.sets, sessCookie)
+	if !ok || strings.Count(sealed, ".") != 4 {
+		t.Fatalf("the slid session did not fall back to a cookie: %q", r.sets)
+	}
+	user := r.res.User
+	for _, state := range []struct {
+		name             string
+		setDown, getDown bool
+	}{{"store down", true, true}, {"store back", false, false}} {
+		ds.setDown, ds.getDown = state.setDown, state.getDown
+		r = h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + sealed})
+		if !r.res.Authenticated || r.res.User != user {
+			t.Errorf("%s: the fallback cookie session was not read: %d %q", state.name, r.res.Status, r.res.User)
+		}
+	}
+	// A server session the store cannot read: log in again.
+	id2, _ := h.login("/")
+	ds.getDown = true
+	r = h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + id2})
+	if r.res.Authenticated || r.res.Status != http.StatusFound {
+		t.Errorf("unreadable server session: authenticated=%v status %d, want a new login (302)", r.res.Authenticated, r.res.Status)
+	}
+}
