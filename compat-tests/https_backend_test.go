@@ -179,12 +179,8 @@ func (b *tlsRecorder) start(t *testing.T, cert *tls.Certificate) string {
 // virtual host per case.
 func httpsConf(listen, dir string, be map[string]string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-ServerName front.example
+	b.WriteString(loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "ssl"))
+	fmt.Fprintf(&b, `ServerName front.example
 Listen %[1]s
 User nobody
 Group nogroup

@@ -71,16 +71,7 @@ func (b *backendRecorder) take() *seen {
 
 // serveConf renders the shared test configuration for one front end.
 func serveConf(listen, backend, dir string) string {
-	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule env_module /usr/lib/apache2/modules/mod_env.so
-LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
-LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-ServerName front.example
+	return loadModules("mpm_event", "authz_core", "authz_host", "proxy", "proxy_http", "headers", "env", "setenvif", "alias") + fmt.Sprintf(`ServerName front.example
 SetEnvIf Request_URI "^/app/noproxy" no-proxy
 Listen %[1]s
 User nobody
