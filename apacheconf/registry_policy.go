@@ -162,9 +162,9 @@ var directivePolicy = map[string]policy{
 	"header":        {Status: Supported, Reason: "all actions; env= and expr= conditions (headers they read go to Vary), expr= values; onsuccess on the responses the handler produced (any backend status), always on every response including the server's own errors and redirects; early is accepted and, as in Apache, has no effect on the response"},
 	"requestheader": {Status: Supported, Reason: "all actions; env= and expr= conditions, expr= values; early at server level runs before the section walk, early inside sections is never applied (as in Apache)"},
 	"setenv":        {Status: Supported}, "unsetenv": {Status: Supported}, "passenv": {Status: Supported},
-	"sslproxycarevocationfile":     {Status: Unsupported, Reason: "certificate revocation lists for backends are not checked; a revoked backend certificate would be accepted", Critical: true},
-	"sslproxycarevocationpath":     {Status: Unsupported, Reason: "certificate revocation lists for backends are not checked; a revoked backend certificate would be accepted", Critical: true},
-	"sslproxycarevocationcheck":    {Status: Unsupported, Reason: "certificate revocation lists for backends are not checked; a revoked backend certificate would be accepted", Critical: true},
+	"sslproxycarevocationfile":     {Status: Supported, Reason: "PEM CRLs, consulted with SSLProxyVerify require and SSLProxyCARevocationCheck leaf or chain (OpenSSL's rules: a CRL signed by the issuer, in its validity period; no CRL for an issuer fails unless no_crl_for_cert_ok); without the check, AH01902 is reported as by Apache"},
+	"sslproxycarevocationpath":     {Status: Supported, Reason: "every PEM CRL in the directory's files (Apache finds them by their hash names, so it needs c_rehash/openssl rehash links; oidcgate does not)"},
+	"sslproxycarevocationcheck":    {Status: Supported, Reason: "none, leaf, chain and no_crl_for_cert_ok; only with SSLProxyVerify require, as in Apache"},
 	"proxyvia":                     {Status: Supported, Reason: "Full names the server as Apache does: (Apache/2.4.71)"},
 	"proxypassreversecookiedomain": {Status: Supported, Reason: "the interpolate flag is not honoured"},
 	"proxypassreversecookiepath":   {Status: Supported, Reason: "the interpolate flag is not honoured"},
@@ -316,8 +316,13 @@ var directivePolicy = map[string]policy{
 	"sslrequire":                     {Status: Unsupported, Reason: "client certificate authorization is not implemented", Critical: true},
 	"sslrequiressl":                  {Status: Unsupported, Reason: "use Require expr or a separate https-only virtual host", Critical: true},
 	"sslstrictsnivhostcheck":         {Status: Planned, Reason: whyIssue3},
-	"sslproxymachinecertificatefile": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
-	"sslproxymachinecertificatepath": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
+	"sslproxymachinecertificatefile": {Status: Supported, Reason: "PEM certificates with their keys in the same file (a certificate without its key is left out, as Apache 2.4.71 does); the one sent is chosen by the backend's acceptable CAs as mod_ssl does (its issuer, else an issuer in its chain; none when nothing matches; the first when the backend names no CAs)"},
+	"sslproxymachinecertificatepath": {Status: Supported, Reason: "every PEM file in the directory, each holding certificates and their keys"},
+
+	// Versions and the client certificate's chain towards https backends
+	// (proxy/backendtls_ext.go; compat-tests' TestHTTPSBackendClientTLS).
+	"sslproxyprotocol":                    {Status: Supported, Reason: "as a range from the lowest to the highest version enabled (Go's crypto/tls takes a minimum and a maximum); unset, Go's default (TLS 1.2 and 1.3)"},
+	"sslproxymachinecertificatechainfile": {Status: Supported, Reason: "the issuers found there are sent with each client certificate and count for the choice by acceptable CAs"},
 
 	// mod_auth_openidc settings with no counterpart in oidcgate.
 	"oidccachedir":               {Status: Ignored, Reason: "oidcgate has no file cache (OIDCCacheType file falls back to the in-memory cache); nothing is written to disk"},

@@ -84,6 +84,10 @@ type tlsSeen struct {
 	Method, URI, Host, SNI, TLS string
 	Via                         []string
 	Hellos                      []string
+
+	// Client is the common name of the client certificate the front end
+	// presented ("" for none).
+	Client string
 }
 
 // tlsRecorder is a recording backend on several listeners (plain HTTP and
@@ -121,7 +125,10 @@ var backendCookies = []string{
 func (b *tlsRecorder) handler(w http.ResponseWriter, r *http.Request) {
 	s := &tlsSeen{Method: r.Method, URI: r.RequestURI, Host: r.Host, Via: r.Header.Values("Via"), TLS: "plain"}
 	if r.TLS != nil {
-		s.TLS, s.SNI = "tls", r.TLS.ServerName
+		s.TLS, s.SNI = tls.VersionName(r.TLS.Version), r.TLS.ServerName
+		if len(r.TLS.PeerCertificates) > 0 {
+			s.Client = r.TLS.PeerCertificates[0].Subject.CommonName
+		}
 	}
 	b.mu.Lock()
 	b.last = s

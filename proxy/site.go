@@ -115,7 +115,7 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 	// checked is tlsHost or else the one dialled (a balancer's member).
 	btls, err := newBackendTLS(ssl, s.now)
 	if err != nil {
-		s.log.Error("SSLProxyCACertificate* not loaded", "rule", r.Pos.String(), "err", err)
+		s.log.Error("SSLProxy* files not loaded", "rule", r.Pos.String(), "err", err)
 	}
 	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host := tlsHost
@@ -129,7 +129,7 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 		c := tls.Client(raw, btls.config(host))
 		if err := c.HandshakeContext(ctx); err != nil {
 			raw.Close()
-			return nil, err
+			return nil, &tlsHandshakeError{err}
 		}
 		return c, nil
 	}
