@@ -442,13 +442,15 @@ func compileSSLCipherSuite(c *walkCtx, n *Node) {
 	proxy := strings.EqualFold(c.Spec.Name, "SSLProxyCipherSuite")
 	switch proto {
 	case "SSL":
-		if c.Sec != nil {
+		inProxy := c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch)
+		if c.Sec != nil && !(proxy && inProxy) {
 			c.warnf(n, "per-directory cipher suites need TLS renegotiation, which Go does not do; the server's suites apply",
 				"%s inside a section is not honoured", c.Spec.Name)
 			return
 		}
 		if proxy {
 			c.sslServer().ProxyCipherSuite = suite
+			lintProxyCipherList(c, n, suite)
 		} else {
 			c.sslServer().CipherSuite = suite
 		}

@@ -319,9 +319,10 @@ var directivePolicy = map[string]policy{
 	"sslproxymachinecertificatefile": {Status: Supported, Reason: "PEM certificates with their keys in the same file (a certificate without its key is left out, as Apache 2.4.71 does); the one sent is chosen by the backend's acceptable CAs as mod_ssl does (its issuer, else an issuer in its chain; none when nothing matches; the first when the backend names no CAs)"},
 	"sslproxymachinecertificatepath": {Status: Supported, Reason: "every PEM file in the directory, each holding certificates and their keys"},
 
-	// Versions and the client certificate's chain towards https backends
+	// Versions, cipher suites and the client certificate's chain towards https backends
 	// (proxy/backendtls_ext.go; compat-tests' TestHTTPSBackendClientTLS).
 	"sslproxyprotocol":                    {Status: Supported, Reason: "as a range from the lowest to the highest version enabled (Go's crypto/tls takes a minimum and a maximum); unset, Go's default (TLS 1.2 and 1.3)"},
+	"sslproxyciphersuite":                 {Status: Supported, Reason: "the TLS 1.2 suites named explicitly (OpenSSL names) that Go implements; lint reports names Go lacks (DHE, CAMELLIA, ARIA, CCM…) and aliases (HIGH, !aNULL, @SECLEVEL…), which are not evaluated: with aliases Go's default TLS 1.2 suites are offered, with no usable name only TLS 1.3. TLS 1.3 suites are Go's own (the TLSv1.3 form is accepted with a warning)"},
 	"sslproxymachinecertificatechainfile": {Status: Supported, Reason: "the issuers found there are sent with each client certificate and count for the choice by acceptable CAs"},
 
 	// mod_auth_openidc settings with no counterpart in oidcgate.

@@ -115,8 +115,9 @@ func (b *tlsRecorder) startTLS(t *testing.T, cfg *tls.Config) string {
 // TestHTTPSBackendClientTLS compares Apache and oidcgate towards https
 // backends that want client certificates (SSLProxyMachineCertificateFile,
 // …Path, …ChainFile, and the choice among several by the backend's
-// acceptable CAs), speak one TLS version (SSLProxyProtocol) or present a
-// revoked certificate (SSLProxyCARevocationFile/Path/Check).
+// acceptable CAs), speak one TLS version (SSLProxyProtocol) or one cipher
+// suite (SSLProxyCipherSuite), or present a revoked certificate
+// (SSLProxyCARevocationFile/Path/Check).
 func TestHTTPSBackendClientTLS(t *testing.T) {
 	requireApache(t)
 	ca := issue(t, nil, "oidcgate server CA", nil, true, 0)
@@ -146,6 +147,7 @@ func TestHTTPSBackendClientTLS(t *testing.T) {
 		"revoked": rec.startTLS(t, &tls.Config{Certificates: srv(revoked)}),
 		"tls12":   rec.startTLS(t, &tls.Config{Certificates: srv(good), MaxVersion: tls.VersionTLS12}),
 		"tls13":   rec.startTLS(t, &tls.Config{Certificates: srv(good), MinVersion: tls.VersionTLS13}),
+		"aes128":  rec.startTLS(t, &tls.Config{Certificates: srv(good), MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}}),
 		"client":  rec.startTLS(t, &tls.Config{Certificates: srv(good), ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool(clientCA)}),
 		"client2": rec.startTLS(t, &tls.Config{Certificates: srv(good), ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool(clientCA2)}),
 		"root":    rec.startTLS(t, &tls.Config{Certificates: srv(good), ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool(clientRoot)}),
@@ -203,6 +205,13 @@ func TestHTTPSBackendClientTLS(t *testing.T) {
 		vh("proto-12-to-13.local", "  SSLProxyProtocol -all +TLSv1.2\n", "tls13")
 		vh("proto-13-to-12.local", "  SSLProxyProtocol TLSv1.3\n", "tls12")
 		vh("proto-range.local", "  SSLProxyProtocol -all +TLSv1.2 +TLSv1.3\n", "tls12")
+		cs := func(list string) string { return "  SSLProxyCipherSuite " + list + "\n" }
+		vh("cs-match.local", cs("ECDHE-ECDSA-AES128-GCM-SHA256"), "aes128")
+		vh("cs-other.local", cs("ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256"), "aes128")
+		vh("cs-removed.local", cs("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:!ECDHE-ECDSA-AES128-GCM-SHA256"), "aes128")
+		vh("cs-alias.local", cs("HIGH:!aNULL:!MD5"), "aes128")
+		vh("cs-dhe-only.local", cs("DHE-RSA-AES128-GCM-SHA256"), "aes128")
+		vh("cs-tls13-untouched.local", cs("ECDHE-ECDSA-AES256-GCM-SHA384"), "tls13")
 		req := "  SSLProxyVerify require\n  SSLProxyCACertificateFile " + d + "ca.pem\n"
 		vh("crl-chain-revoked.local", req+"  SSLProxyCARevocationFile "+d+"crl.pem\n  SSLProxyCARevocationCheck chain\n", "revoked")
 		vh("crl-leaf-revoked.local", req+"  SSLProxyCARevocationFile "+d+"crl.pem\n  SSLProxyCARevocationCheck leaf\n", "revoked")
@@ -219,6 +228,7 @@ func TestHTTPSBackendClientTLS(t *testing.T) {
 	for _, host := range []string{
 		"mc-none", "mc-file", "mc-path", "mc-no-match", "mc-select", "mc-select-first", "mc-chain", "mc-no-chain", "mc-no-key", "mc-unasked",
 		"proto-default", "proto-12", "proto-12-to-13", "proto-13-to-12", "proto-range",
+		"cs-match", "cs-other", "cs-removed", "cs-alias", "cs-dhe-only", "cs-tls13-untouched",
 		"crl-chain-revoked", "crl-leaf-revoked", "crl-chain-good", "crl-unchecked", "crl-path", "crl-missing", "crl-missing-ok", "crl-verify-none",
 	} {
 		t.Run(host, func(t *testing.T) {

@@ -57,6 +57,7 @@ type backendTLS struct {
 	// SSLProxyCARevocation* (crlCheck nil or "none": not checked).
 	certs          []machineCert
 	minVer, maxVer uint16
+	suites         []uint16 // SSLProxyCipherSuite (nil: Go's default)
 	crls           []*x509.RevocationList
 	crlCheck       *apacheconf.SSLCRLCheck
 }
@@ -79,6 +80,7 @@ func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS
 	if p := ssl.ProxyProtocols; p != nil {
 		b.minVer, b.maxVer, _ = p.Versions()
 	}
+	b.suites, b.minVer = proxyCipherSuites(ssl.ProxyCipherSuite, b.minVer)
 	var err error
 	if b.certs, err = loadMachineCerts(ssl); err != nil {
 		return b, err
@@ -135,8 +137,9 @@ func (b *backendTLS) config(host string) *tls.Config {
 		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 			return clientCertificate(b.certs, cri), nil
 		},
-		MinVersion: b.minVer,
-		MaxVersion: b.maxVer,
+		MinVersion:   b.minVer,
+		MaxVersion:   b.maxVer,
+		CipherSuites: b.suites,
 	}
 }
 
@@ -254,5 +257,5 @@ func sslProxyKey(ssl *apacheconf.SSLServer) string {
 	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", v, b(ssl.ProxyCheckPeerName), b(ssl.ProxyCheckPeerCN), b(ssl.ProxyCheckPeerExpire),
 		path(ssl.ProxyCACertificateFile), path(ssl.ProxyCACertificatePath), b(ssl.ProxyEngine),
 		path(ssl.ProxyMachineCertificateFile), path(ssl.ProxyMachineCertificatePath), path(ssl.ProxyMachineCertificateChainFile),
-		protos, path(ssl.ProxyCARevocationFile), path(ssl.ProxyCARevocationPath), crl)
+		protos, path(ssl.ProxyCARevocationFile), path(ssl.ProxyCARevocationPath), crl) + "|" + ssl.ProxyCipherSuite
 }

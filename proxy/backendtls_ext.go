@@ -327,3 +327,23 @@ func isTLSAlert(err error) bool {
 	var ae tls.AlertError
 	return errors.As(err, &ae) || strings.Contains(err.Error(), "remote error: tls: ")
 }
+
+// proxyCipherSuites applies SSLProxyCipherSuite: the TLS 1.2 suites it
+// names explicitly; Go's default when it uses OpenSSL aliases (HIGH,
+// !aNULL…), which are not evaluated (lint says so); and when it names no
+// suite Go implements, TLS 1.3 only (OpenSSL would offer Go's peers none of
+// its TLS 1.2 suites either). TLS 1.3 suites are Go's own in any case, as
+// SSLProxyCipherSuite does not touch them in mod_ssl.
+func proxyCipherSuites(s string, minVer uint16) ([]uint16, uint16) {
+	if s == "" {
+		return nil, minVer
+	}
+	cl := apacheconf.ParseCipherList(s)
+	switch {
+	case len(cl.Aliases) > 0:
+		return nil, minVer
+	case len(cl.Suites) == 0:
+		return nil, tls.VersionTLS13
+	}
+	return cl.Suites, minVer
+}
