@@ -158,6 +158,7 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcprivatekeyfiles":                  {kind: oidcKeyFiles},
 	"oidcoauthverifycertfiles":             {kind: oidcKeyFiles},
 	"oidcoauthverifysharedkeys":            {kind: oidcSharedKeys},
+	"oidcoauthdecryptsharedkeys":           {kind: oidcSharedKeys},
 	"oidcmetadatadir":                      {kind: oidcDir},
 	"oidccachedir":                         {kind: oidcDir},
 	"oidccabundlepath":                     {kind: oidcPath},

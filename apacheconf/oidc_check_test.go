@@ -9,7 +9,6 @@ func TestOIDCVHostMerge(t *testing.T) {
 	cfg, diags := compileForTest(t, `ServerName a
 OIDCSSLValidateServer Off
 OIDCScope "openid email"
-OIDCPublicKeyFiles /dev/null
 OIDCRedirectURLsAllowed ^https://a/ ^https://b/
 <VirtualHost *:80>
   ServerName v

@@ -3,6 +3,7 @@ package apacheconf
 import (
 	"fmt"
 	"github.com/oidcgate/oidcgate/apacheconf/expr"
+	"github.com/oidcgate/oidcgate/internal/jwkfile"
 	"math"
 	"net/url"
 	"os"
@@ -279,24 +280,36 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 	case oidcKeyFiles:
 		for i, w := range v.Words {
 			kid, file := oidcKidTuple(w)
+			if sp, err := jwkfile.ParseSpec(w); err == nil {
+				kid, file = sp.KID, sp.File // upstream's sig:/enc: prefix
+			}
 			if file == "" {
 				return "tuple value not set"
 			}
 			full := oidcFullPath(env.root, file)
+			fn := "oidc_jwk_parse_rsa_public_key"
+			if key == "oidcprivatekeyfiles" {
+				fn = "oidc_jwk_parse_rsa_private_key"
+			}
 			if _, err := os.Stat(full); err != nil {
-				fn := "oidc_jwk_parse_rsa_public_key"
-				if key == "oidcprivatekeyfiles" {
-					fn = "oidc_jwk_parse_rsa_private_key"
-				}
 				if kid == "" {
 					kid = "(null)"
 				}
 				return fmt.Sprintf("%s failed for (kid=%s) \"%s\": %s", fn, kid, full, oidcErrText(err))
 			}
+			if key == "oidcprivatekeyfiles" || key == "oidcpublickeyfiles" {
+				// The module reads the key at load time too.
+				if _, err := jwkfile.Load(w, env.root, key == "oidcprivatekeyfiles"); err != nil {
+					return fmt.Sprintf("%s failed for \"%s\": %v", fn, full, err)
+				}
+			}
 			v.Words[i] = w
 		}
 	case oidcSharedKeys:
 		for _, w := range v.Words {
+			if key == "oidcoauthdecryptsharedkeys" { // upstream's optional use
+				w = strings.TrimPrefix(strings.TrimPrefix(w, "sig:"), "enc:")
+			}
 			if w == "" {
 				return "tuple value not set"
 			}

@@ -29,6 +29,7 @@ const (
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
 	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
 	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
+	whyJWE       = "Accepted like the module's cjose 0.6.2.1: alg RSA1_5, RSA-OAEP, A128KW, A192KW, A256KW, dir; enc A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM; compressed (zip) JWEs are refused"
 	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
 )
 
@@ -189,7 +190,13 @@ var directivePolicy = map[string]policy{
 	"oidcresponsemode":              {Status: Supported, Reason: "query and form_post; fragment needs the implicit flows, which are not implemented"},
 	"oidcpkcemethod":                {Status: Supported, Reason: "S256 by default (deliberate difference: upstream's current default); plain and none as configured"},
 	"oidcprovidertokenendpointauth": {Status: Supported, Reason: "client_secret_basic, client_secret_post, client_secret_jwt (HS256 assertion as 2.4.12.3 builds it) and none; private_key_jwt (OIDCPrivateKeyFiles) is planned: with it the token request fails"},
-	"oidcidtokensignedresponsealg":  {Status: Supported}, "oidcvalidateissuer": {Status: Supported}, "oidcidtokeniatslack": {Status: Supported},
+	"oidcidtokensignedresponsealg":  {Status: Supported},
+	// JWE id_tokens, userinfo JWTs (oidc/jwe.go, oidc/userinfo_jwt.go).
+	"oidcidtokenencryptedresponsealg":  {Status: Supported, Reason: "as in 2.4.12.3 it does not restrict what is accepted: a JWE id_token is decrypted whatever this says, with OIDCPrivateKeyFiles' keys or the client secret's SHA-256 (cut to 16/24 bytes for A128KW/A192KW: 2.4.12.3 does that only at LogLevel debug and otherwise fails, lint notes it; docs/jwe.md). " + whyJWE},
+	"oidcidtokenencryptedresponseenc":  {Status: Supported, Reason: "as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"},
+	"oidcuserinfosignedresponsealg":    {Status: Supported, Reason: "set, the userinfo response must be a JWT signed with exactly this alg (a JWE around it is decrypted), verified with the provider's JWKS or, for HS*, the client secret; as in 2.4.12.3 and upstream, iss, aud and exp are not checked and a plain JSON answer is refused"},
+	"oidcuserinfoencryptedresponsealg": {Status: Supported, Reason: "set, the userinfo response must be a JWE (keys as for id_tokens); its plaintext is then read as OIDCUserInfoSignedResponseAlg says (a JWS) or as JSON. " + whyJWE},
+	"oidcuserinfoencryptedresponseenc": {Status: Supported, Reason: "as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"}, "oidcvalidateissuer": {Status: Supported}, "oidcidtokeniatslack": {Status: Supported},
 	"oidccryptopassphrase": {Status: Supported, Reason: "encrypts state cookies (JWE dir/A256GCM); literal values, exec: is planned"},
 	"oidcstatetimeout":     {Status: Supported}, "oidcstatemaxnumberofcookies": {Status: Supported}, "oidcstateinputheaders": {Status: Supported},
 	"oidcstatecookieprefix":        {Status: Supported},
@@ -202,7 +209,7 @@ var directivePolicy = map[string]policy{
 	"oidccookiehttponly": {Status: Supported}, "oidccookiesamesite": {Status: Supported},
 	"oidcremoteuserclaim": {Status: Supported}, "oidcclaimprefix": {Status: Supported}, "oidcclaimdelimiter": {Status: Supported},
 	"oidcpassclaimsas": {Status: Supported}, "oidcpassidtokenas": {Status: Supported},
-	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims and json; jwt needs signed userinfo responses (planned). Upstream's json:NAME (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>) puts the userinfo JSON (AuthType openid-connect) or the token's claims (AuthType oauth20) into header NAME"},
+	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims, json, and jwt (OIDC_userinfo_jwt: a signed userinfo response as received, or the JWS inside an encrypted one; server-cache sessions only, as in the module). Upstream's json:NAME (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>) puts the userinfo JSON (AuthType openid-connect) or the token's claims (AuthType oauth20) into header NAME"},
 	"oidcpassrefreshtoken": {Status: Supported}, "oidcauthnheader": {Status: Supported},
 	"oidcunauthaction": {Status: Supported, Reason: "auth, pass, 401, 407, 410, and the expression form (ap_expr, apacheconf/expr)"},
 	"oidcunautzaction": {Status: Supported},
@@ -361,7 +368,7 @@ var directivePolicy = map[string]policy{
 	"oidcoauthservermetadataurl":         {Status: Supported, Reason: "RFC 8414 metadata (introspection_endpoint, jwks_uri, introspection_endpoint_auth_methods_supported) fetched on first use and kept OIDCProviderMetadataRefreshInterval (24 h by default) in memory"},
 	"oidcoauthintrospectionendpointcert": {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative), presented to the introspection endpoint only"},
 	"oidcoauthintrospectionendpointkey":  {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative), presented to the introspection endpoint only"},
-	"oidcoauthdecryptsharedkeys":         {Status: Unsupported, Reason: "encrypted (JWE) bearer tokens are not implemented", Critical: true},
+	"oidcoauthdecryptsharedkeys":         {Status: Supported, Reason: "current upstream's directive (Apache 2.4.12.3 does not know it: put it in <IfModule oidcgate.c>): [sig:|enc:] and (plain|b64|b64url|hex)#[kid]#key, kid#key or key; a JWE bearer token with a kid is decrypted with that key only. Without it, as in 2.4.12.3, OIDCClientSecret's bytes are the symmetric key; OIDCPrivateKeyFiles' keys always. " + whyJWE},
 
 	// CGI through mod_alias.
 	"scriptalias":      {Status: Unsupported, Reason: whyScripts, Critical: true},

@@ -52,7 +52,10 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/oidc/*.golden fr
 //     OIDCPassUserInfoAs claims json.
 //   - jwt: client "oidcgate-jwt" with OIDCProviderTokenEndpointAuth
 //     client_secret_jwt.
-var oidcVariants = []string{"default", "samesite", "exclude", "post", "jwt"}
+//   - pkjwt: client "oidcgate-pkjwt" with OIDCProviderTokenEndpointAuth
+//     private_key_jwt, the key and certificate of testdata/pkjwt as
+//     OIDCPrivateKeyFiles and OIDCPublicKeyFiles (no kid: the derived one).
+var oidcVariants = []string{"default", "samesite", "exclude", "post", "jwt", "pkjwt"}
 
 // oidcTarget is one front end under test.
 type oidcTarget struct {
@@ -142,6 +145,10 @@ OIDCPassUserInfoAs claims
 			b.WriteString("  OIDCPassIDTokenAs claims payload serialized\n  OIDCPassUserInfoAs claims json\n")
 		case "jwt":
 			b.WriteString("  OIDCClientID oidcgate-jwt\n  OIDCClientSecret secret-for-client-secret-jwt-at-least-32-bytes\n  OIDCProviderTokenEndpointAuth client_secret_jwt\n")
+		case "pkjwt":
+			key, _ := filepath.Abs("testdata/pkjwt/client.key")
+			crt, _ := filepath.Abs("testdata/pkjwt/client.crt")
+			fmt.Fprintf(&b, "  OIDCClientID oidcgate-pkjwt\n  OIDCPrivateKeyFiles %s\n  OIDCPublicKeyFiles %s\n  OIDCProviderTokenEndpointAuth private_key_jwt\n", key, crt)
 		case "samesite":
 			b.WriteString("  OIDCCookieSameSite On\n  OIDCXForwardedHeaders X-Forwarded-Proto\n")
 		}
@@ -149,6 +156,9 @@ OIDCPassUserInfoAs claims
 		if v == "exclude" {
 			b.WriteString("  OIDCInfoHook iat access_token access_token_expires id_token userinfo refresh_token session\n")
 			b.WriteString("  OIDCXForwardedHeaders X-Forwarded-Proto X-Forwarded-Host X-Forwarded-Port\n")
+		}
+		if v == "exclude" || v == "pkjwt" {
+			// (pkjwt: so that the module answers ?jwks itself)
 			fmt.Fprintf(&b, "  ProxyPass /redirect_uri !\n  ProxyPass / http://%s/\n", tg.Backend.Addr())
 			proxyInLocation = ""
 		}
@@ -762,9 +772,26 @@ func (s *scen) backchannel() {
 			} else {
 				v = s.n.text(v)
 			}
+			if h := assertionHeader(kv); h != "" {
+				v += " header " + h
+			}
 			fmt.Fprintf(&s.out, "    %s=%s\n", kv[0], v)
 		}
 	}
+}
+
+// assertionHeader is the JOSE header of a private_key_jwt client
+// assertion as sent (its kid and x5t are those of the fixed test key), ""
+// for any other parameter.
+func assertionHeader(kv [2]string) string {
+	if kv[0] != "client_assertion" {
+		return ""
+	}
+	hdr, _ := base64.RawURLEncoding.DecodeString(strings.Split(kv[1], ".")[0])
+	if strings.Contains(string(hdr), `"HS256"`) {
+		return ""
+	}
+	return string(hdr)
 }
 
 type oidcScenario struct {
@@ -922,6 +949,29 @@ var oidcScenarios = []oidcScenario{
 		c := newBrowser(s.t)
 		s.loginAs(c, "jwt", "/p", "alice")
 		s.send(c, "jwt", "GET", "/again", browserHdr)
+	}},
+	{"h3-private-key-jwt", func(s *scen) {
+		s.note("variant pkjwt: private_key_jwt with OIDCPrivateKeyFiles/OIDCPublicKeyFiles; ?jwks publishes the public key")
+		s.sendRaw(nil, "pkjwt", "GET", "/redirect_uri?jwks=", browserHdr)
+		c := newBrowser(s.t)
+		hops := s.loginAs(c, "pkjwt", "/p", "alice")
+		token := ""
+		for _, l := range strings.Split(hops[len(hops)-1].Body, "\n") {
+			if v, ok := strings.CutPrefix(l, "OIDC_access_token: "); ok {
+				token = strings.Trim(v, `"`)
+			}
+		}
+		if token == "" {
+			s.t.Fatal("no OIDC_access_token at the backend after the login")
+		}
+		s.note("refresh grant (?refresh= with the session's access token)")
+		s.tg.Backend.take()
+		h := do(s.t, c, "GET", s.tg.Base["pkjwt"]+"/redirect_uri?refresh=%2Frenewed&access_token="+url.QueryEscape(token), nil, browserHdr)
+		s.record(h, "pkjwt", "/redirect_uri?refresh=%2Frenewed&access_token=<the session's access token>", browserHdr)
+		s.backchannel()
+		s.note("logout: the refresh and access tokens are revoked (2.4.12.3 sends the same assertion twice: the OP refuses the replay)")
+		s.send(c, "pkjwt", "GET", "/redirect_uri?logout="+url.QueryEscape(s.tg.Base["pkjwt"]+"/logged-out"), browserHdr)
+		s.backchannel()
 	}},
 	{"i-callback-and-session-errors", func(s *scen) {
 		s.note("callbacks that do not match a login in progress, bad session cookies, two logins at once")

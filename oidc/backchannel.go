@@ -67,7 +67,15 @@ func (rp *RelyingParty) verifyLogoutToken(ctx context.Context, x *exchange) erro
 	// Logout tokens carry no exp necessarily; iat is checked below.
 	v := gooidc.NewVerifier(md.Issuer, ks, &gooidc.Config{ClientID: rp.s.ClientID, SupportedSigningAlgs: withoutNone(algs),
 		SkipIssuerCheck: true, SkipExpiryCheck: true, Now: rp.now})
-	idt, err := v.Verify(gooidc.ClientContext(ctx, rp.prov.client), tokens[0])
+	tok := tokens[0]
+	if isJWE(tok) { // 2.4.12.3 decrypts with OIDCPrivateKeyFiles only
+		inner, err := (&jweDecrypter{keys: privateJWEKeys(rp.s.PrivateKeys)}).decrypt(tok, maxJWE)
+		if err != nil {
+			return fmt.Errorf("logout token: %w", err)
+		}
+		tok = string(inner)
+	}
+	idt, err := v.Verify(gooidc.ClientContext(ctx, rp.prov.client), tok)
 	if err != nil {
 		return err
 	}

@@ -168,7 +168,7 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	if code == "" || params.Get("id_token") != "" || params.Get("access_token") != "" {
 		return nil, claims.Claims{}, errors.New("the authorization response does not match the code flow")
 	}
-	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, rp.assertKey, md.TokenEndpoint, rp.now())
 	if err != nil {
 		return nil, claims.Claims{}, err
 	}
@@ -189,7 +189,7 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
 		opts = append(opts, oauth2.SetAuthURLParam(p.name, p.value))
 	}
-	tctx := context.WithValue(ctx, oauth2.HTTPClient, rp.prov.client)
+	tctx := context.WithValue(ctx, oauth2.HTTPClient, rp.tokenClient)
 	tok, err := conf.Exchange(tctx, code, opts...)
 	if err != nil {
 		return nil, claims.Claims{}, fmt.Errorf("token request: %w", err)
@@ -262,6 +262,13 @@ func (rp *RelyingParty) verifyIDTokenNoNonce(ctx context.Context, md *Metadata, 
 	ks := rp.prov.keySet()
 	if ks == nil {
 		return nil, nil, errors.New("the provider has no jwks_uri")
+	}
+	if isJWE(raw) { // a JWE whose payload is the signed id_token (jwe.go)
+		inner, err := rp.jweDecrypter().decrypt(raw, maxJWE)
+		if err != nil {
+			return nil, nil, fmt.Errorf("id_token: %w", err)
+		}
+		raw = string(inner)
 	}
 	algs := md.Algorithms
 	if rp.s.IDTokenSignedAlg != "" {
@@ -375,6 +382,11 @@ func (rp *RelyingParty) userInfo(ctx context.Context, md *Metadata, accessToken 
 		rp.log.Error("userinfo request failed", "status", resp.StatusCode, "err", err)
 		return nil, ""
 	}
+	body, uiJWT, err := rp.userInfoJWT(ctx, body) // userinfo_jwt.go
+	if err != nil {
+		rp.log.Error("userinfo response could not be validated", "err", err)
+		return nil, ""
+	}
 	uic, err := claims.Parse(body)
 	if err != nil {
 		rp.log.Error("userinfo response is not a JSON object", "err", err)
@@ -386,7 +398,7 @@ func (rp *RelyingParty) userInfo(ctx context.Context, md *Metadata, accessToken 
 		rp.log.Error("userinfo sub does not match the id_token sub")
 		return nil, ""
 	}
-	return json.RawMessage(uic.JSON()), ""
+	return json.RawMessage(uic.JSON()), uiJWT
 }
 
 // remoteUser derives REMOTE_USER per OIDCRemoteUserClaim.

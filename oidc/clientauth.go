@@ -18,8 +18,8 @@ const (
 	authPost      = "client_secret_post"
 	authSecretJWT = "client_secret_jwt"
 	authNone      = "none"
-	// authPrivateKeyJWT needs OIDCPrivateKeyFiles: not supported yet
-	// (refused), but like the module it never falls back to none.
+	// authPrivateKeyJWT signs with the first OIDCPrivateKeyFiles key;
+	// like the module it never falls back to none.
 	authPrivateKeyJWT = "private_key_jwt"
 	assertionTypeJWT  = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 )
@@ -46,9 +46,9 @@ func (a clientAuth) apply(form url.Values, req *http.Request) {
 // client id, none; client_secret_basic by default when a secret is set;
 // without a secret (or with method none) the client is public and only
 // its id is sent. audience is the endpoint's URL (the token endpoint for
-// token and revocation requests), the aud of a client_secret_jwt
-// assertion.
-func endpointAuth(method, clientID, secret, audience string, now time.Time) (clientAuth, error) {
+// token and revocation requests), the aud of a client_secret_jwt or
+// private_key_jwt assertion; key signs the latter.
+func endpointAuth(method, clientID, secret string, key assertionKey, audience string, now time.Time) (clientAuth, error) {
 	if clientID == "" {
 		return clientAuth{}, nil
 	}
@@ -66,6 +66,12 @@ func endpointAuth(method, clientID, secret, audience string, now time.Time) (cli
 		return clientAuth{params: url.Values{"client_id": {clientID}, "client_secret": {secret}}}, nil
 	case authSecretJWT:
 		a, err := secretJWTAssertion(clientID, secret, audience, now)
+		if err != nil {
+			return clientAuth{}, err
+		}
+		return clientAuth{params: url.Values{"client_assertion_type": {assertionTypeJWT}, "client_assertion": {a}}}, nil
+	case authPrivateKeyJWT:
+		a, err := key.assertion(clientID, audience, now)
 		if err != nil {
 			return clientAuth{}, err
 		}

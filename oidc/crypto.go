@@ -39,15 +39,27 @@ func (s *sealer) open(sealed string) ([]byte, error) { return s.openLimit(sealed
 // openLimit is open for values up to limit bytes. A "zip" header is
 // refused: seal never compresses, so such a value was not made here.
 func (s *sealer) openLimit(sealed string, limit int) ([]byte, error) {
-	if len(sealed) > limit {
+	obj, err := parseCompactJWE(sealed, limit, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
+	if err != nil {
+		return nil, err
+	}
+	return obj.Decrypt(s.key)
+}
+
+// parseCompactJWE parses a compact JWE of at most limit bytes whose alg
+// and enc are among those given. A "zip" header is refused: nothing
+// oidcgate opens is compressed (the module's JOSE library, cjose, does
+// not inflate either), and refusing it rules out decompression bombs.
+func parseCompactJWE(s string, limit int, algs []jose.KeyAlgorithm, encs []jose.ContentEncryption) (*jose.JSONWebEncryption, error) {
+	if len(s) > limit {
 		return nil, errors.New("sealed value too long")
 	}
-	obj, err := jose.ParseEncryptedCompact(sealed, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
+	obj, err := jose.ParseEncryptedCompact(s, algs, encs)
 	if err != nil {
 		return nil, err
 	}
 	if obj.Header.ExtraHeaders[jose.HeaderKey("zip")] != nil {
 		return nil, errors.New("compressed JWE refused")
 	}
-	return obj.Decrypt(s.key)
+	return obj, nil
 }

@@ -50,6 +50,8 @@ type fakeOP struct {
 	refreshForms []url.Values
 	// userinfoCalls counts userinfo requests.
 	userinfoCalls int
+	// wrapIDToken, when set, replaces the signed id_token (encrypts it).
+	wrapIDToken func(string) string
 }
 
 type codeGrant struct{ nonce, challenge string }
@@ -188,6 +190,9 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 		idt, _ = jws.CompactSerialize()
 	} else {
 		idt = oidctest.SignIDToken(op.key, "k1", op.alg, string(b))
+	}
+	if op.wrapIDToken != nil {
+		idt = op.wrapIDToken(idt)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": "AT-1", "token_type": "Bearer", "expires_in": 3600,

@@ -210,7 +210,7 @@ func (rp *RelyingParty) revoke(ctx context.Context, s *session) {
 		}
 		form := url.Values{"token": {t.tok}, "token_type_hint": {t.hint}}
 		// The token endpoint is the audience here too, as in 2.4.12.3.
-		auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+		auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, rp.assertKey, md.TokenEndpoint, rp.now())
 		if err != nil {
 			rp.log.Warn("token revocation failed", "err", err)
 			return
@@ -244,9 +244,8 @@ func (rp *RelyingParty) Content(w http.ResponseWriter, q *Request, res Result) R
 		// take: the module's content handler answers 200 with no body.
 		return rp.send(x, nil, "", http.StatusOK)
 	default:
-		// The RP's public keys (OIDCPublicKeyFiles, for private_key_jwt)
-		// in the module's own spacing; none are configured in this version.
-		return rp.send(x, []byte(`{ "keys" : [ ] }`), "application/json", http.StatusOK)
+		// The RP's public keys (OIDCPublicKeyFiles, for private_key_jwt).
+		return rp.send(x, jwksDocument(rp.s.PublicKeys), "application/json", http.StatusOK)
 	}
 }
 

@@ -89,7 +89,7 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
 		form.Add(p.name, p.value)
 	}
-	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, md.TokenEndpoint, rp.now())
+	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, rp.assertKey, md.TokenEndpoint, rp.now())
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	auth.apply(url.Values{}, req)
-	resp, err := rp.prov.client.Do(req)
+	resp, err := rp.tokenClient.Do(req)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,10 @@ type RelyingParty struct {
 	seal  *sealer
 	now   func() time.Time
 	log   *slog.Logger
+	// tokenClient calls the token endpoint (with the TLS client
+	// certificate, if any); assertKey signs private_key_jwt assertions.
+	tokenClient *http.Client
+	assertKey   assertionKey
 
 	// views caches decoded sessions by id (see loadView).
 	viewMu sync.RWMutex
@@ -71,6 +75,10 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 		o(rp)
 	}
 	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
+	rp.assertKey = newAssertionKey(s.PrivateKeys, s.PublicKeys)
+	if rp.tokenClient, err = withClientCert(client, s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword); err != nil {
+		return nil, fmt.Errorf("OIDCClientTokenEndpointCert/Key: %w", err)
+	}
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
 	return rp, nil
 }

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/oidcgate/oidcgate/oidc/claims"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
@@ -44,11 +45,27 @@ type Settings struct {
 	// "none".
 	PKCEMethod string
 	// TokenEndpointAuth is OIDCProviderTokenEndpointAuth:
-	// "client_secret_basic" (default) or "client_secret_post".
+	// client_secret_basic (default), client_secret_post,
+	// client_secret_jwt, private_key_jwt or none.
 	TokenEndpointAuth string
+	// PrivateKeys are OIDCPrivateKeyFiles in configuration order (the
+	// first signs private_key_jwt assertions; all may decrypt), and
+	// PublicKeys OIDCPublicKeyFiles (published at ?jwks; the first one's
+	// x5t goes into the assertion header). Loaded by internal/jwkfile.
+	PrivateKeys, PublicKeys []jose.JSONWebKey
+	// TokenEndpointCertFile, TokenEndpointKeyFile and
+	// TokenEndpointKeyPassword are OIDCClientTokenEndpointCert/Key/
+	// KeyPassword: the TLS client certificate (PEM) presented to the token
+	// endpoint only (code and refresh grants), as in 2.4.12.3.
+	TokenEndpointCertFile, TokenEndpointKeyFile, TokenEndpointKeyPassword string
 	// IDTokenSignedAlg is OIDCIDTokenSignedResponseAlg ("" = any the
 	// provider supports except none).
 	IDTokenSignedAlg string
+	// UserInfoSignedAlg, UserInfoEncryptedAlg and UserInfoEncryptedEnc are
+	// OIDCUserInfoSignedResponseAlg, OIDCUserInfoEncryptedResponseAlg and
+	// OIDCUserInfoEncryptedResponseEnc: with an alg set, the userinfo
+	// response must be a JWT (userinfo_jwt.go).
+	UserInfoSignedAlg, UserInfoEncryptedAlg, UserInfoEncryptedEnc string
 	// ValidateIssuer is OIDCValidateIssuer (default on).
 	ValidateIssuer bool
 	// IDTokenAudValues is upstream's OIDCIDTokenAudValues ("@" = ClientID;

@@ -131,6 +131,13 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 			s.PublicKeys = append(s.PublicKeys, k)
 		}
 	}
+	if err := rsDecryptKeys(o, &s); err != nil {
+		return s, err
+	}
+	var err error
+	if s.ClientKeys, s.ClientPublicKeys, err = oidcKeys(srv, root); err != nil {
+		return s, err
+	}
 	return s, rsExtSettings(o, &s)
 }
 

@@ -60,6 +60,9 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 		PKCEMethod:               str("OIDCPKCEMethod", "S256"),
 		TokenEndpointAuth:        str("OIDCProviderTokenEndpointAuth", "client_secret_basic"),
 		IDTokenSignedAlg:         str("OIDCIDTokenSignedResponseAlg", ""),
+		UserInfoSignedAlg:        str("OIDCUserInfoSignedResponseAlg", ""),
+		UserInfoEncryptedAlg:     str("OIDCUserInfoEncryptedResponseAlg", ""),
+		UserInfoEncryptedEnc:     str("OIDCUserInfoEncryptedResponseEnc", ""),
 		ValidateIssuer:           flag("OIDCValidateIssuer", true),
 		IATSlack:                 secs("OIDCIDTokenIatSlack", 600),
 		CryptoPassphrase:         str("OIDCCryptoPassphrase", ""),
@@ -297,6 +300,12 @@ func relyingParties(cfg *apacheconf.Config, store oidc.Store, rss map[*apachecon
 		st.Namespace = oidcNamespace(srv, st)
 		// mod_auth_openidc's lines, in this server's error log
 		rlog := log.With(errorlog.Module("auth_openidc"), errorlog.Server(srv))
+		var err error
+		if st.PrivateKeys, st.PublicKeys, err = oidcKeys(srv, cfg.ServerRoot); err != nil {
+			rlog.Error("relying party could not be set up", "server", srv.Name, "err", err)
+			continue
+		}
+		tokenEndpointCert(srv, cfg.ServerRoot, &st)
 		opts := []oidc.Option{oidc.WithLogger(rlog)}
 		if rs := rss[srv]; rs != nil {
 			// ?remove_at_cache= reaches the resource server's cache.

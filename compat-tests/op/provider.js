@@ -8,8 +8,12 @@
 // --redirect (repeatable) or OP_REDIRECT_URIS (comma-separated); each is also
 // registered as a post-logout redirect URI, together with its origin + "/".
 //
-// Clients: "oidcgate" (secret "secret", client_secret_basic) and
-// "oidcgate-post" (secret "secret", client_secret_post). PKCE is allowed but
+// Clients: "oidcgate" (secret "secret", client_secret_basic),
+// "oidcgate-post" (secret "secret", client_secret_post), "oidcgate-jwt"
+// (client_secret_jwt) and "oidcgate-pkjwt" (private_key_jwt with the key
+// in ../testdata/pkjwt); "oidcgate-enc-id", "oidcgate-enc-id-kw",
+// "oidcgate-ui-sig", "oidcgate-ui-hs" and "oidcgate-ui-enc" get encrypted
+// id_tokens and signed or encrypted userinfo (see jweClients). PKCE is allowed but
 // not required. Login is the development login form (any password); the
 // login name picks a user below. Consent is never asked: loadExistingGrant
 // grants every scope and claim. end_session (RP-initiated logout) and
@@ -22,6 +26,8 @@
 // resource an opaque token (scopes "read" and "write"). Client "rs" (secret
 // "secret") may call the introspection endpoint (opaque tokens only:
 // oidc-provider does not introspect JWTs).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 
 import { Provider, errors } from 'oidc-provider';
@@ -141,9 +147,43 @@ const client = (id, method, secret = 'secret') => ({
   post_logout_redirect_uris: postLogout,
 });
 
+// Client "oidcgate-pkjwt" authenticates with private_key_jwt: its public
+// key is the certificate in ../testdata/pkjwt, its kid the one
+// mod_auth_openidc derives when OIDCPrivateKeyFiles names none
+// (base64url SHA-256 of the modulus and exponent bytes).
+function pkjwtJWKS() {
+  const pem = fs.readFileSync(new URL('../testdata/pkjwt/client.crt', import.meta.url));
+  const jwk = new crypto.X509Certificate(pem).publicKey.export({ format: 'jwk' });
+  const fp = Buffer.concat([Buffer.from(jwk.n, 'base64url'), Buffer.from(jwk.e, 'base64url')]);
+  return { keys: [{ ...jwk, kid: crypto.createHash('sha256').update(fp).digest('base64url'), use: 'sig', alg: 'RS256' }] };
+}
+const pkjwtClient = { ...client('oidcgate-pkjwt', 'private_key_jwt'), jwks: pkjwtJWKS() };
+delete pkjwtClient.client_secret;
+
+// Clients that get encrypted or signed tokens (jwe_test.go). The public
+// key of ../testdata/pkjwt as an encryption key (use "enc"), with the kid
+// mod_auth_openidc derives for OIDCPrivateKeyFiles without one: the
+// provider names it in the JWE header.
+const encJWKS = () => ({ keys: pkjwtJWKS().keys.map((k) => ({ ...k, use: 'enc', alg: 'RSA-OAEP' })) });
+const jweClients = [
+  // id_token encrypted to the RP's RSA key
+  { ...client('oidcgate-enc-id', 'client_secret_basic'), jwks: encJWKS(),
+    id_token_encrypted_response_alg: 'RSA-OAEP', id_token_encrypted_response_enc: 'A128CBC-HS256' },
+  // id_token encrypted with the key derived from the client secret
+  { ...client('oidcgate-enc-id-kw', 'client_secret_basic'),
+    id_token_encrypted_response_alg: 'A128KW', id_token_encrypted_response_enc: 'A256GCM' },
+  // userinfo as a signed JWT (RS256: the provider's key; HS256: the client secret)
+  { ...client('oidcgate-ui-sig', 'client_secret_basic'), userinfo_signed_response_alg: 'RS256' },
+  { ...client('oidcgate-ui-hs', 'client_secret_basic', 'secret-for-hs256-userinfo-at-least-32-bytes'), userinfo_signed_response_alg: 'HS256' },
+  // userinfo signed, then encrypted to the RP's RSA key
+  { ...client('oidcgate-ui-enc', 'client_secret_basic'), jwks: encJWKS(), userinfo_signed_response_alg: 'RS256',
+    userinfo_encrypted_response_alg: 'RSA-OAEP', userinfo_encrypted_response_enc: 'A256GCM' },
+];
+
 const configuration = {
   clients: [client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
     client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes'),
+    pkjwtClient, ...jweClients,
     ...['api-client', 'rs'].map((id) => ({
       client_id: id, client_secret: 'secret', token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
@@ -166,6 +206,8 @@ const configuration = {
     rpInitiatedLogout: { enabled: true },
     claimsParameter: { enabled: true },
     introspection: { enabled: true },
+    encryption: { enabled: true },
+    jwtUserinfo: { enabled: true },
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
@@ -175,6 +217,8 @@ const configuration = {
       },
     },
   },
+  // HS256-signed userinfo (client "oidcgate-ui-hs") besides the default RS256.
+  enabledJWA: { userinfoSigningAlgValues: ['RS256', 'HS256'] },
   ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   cookies: { keys: ['compat-tests-not-a-secret'] },
 };
