@@ -148,6 +148,7 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcmemcacheconnectionshmax":          {kind: oidcUint32},
 	"oidcmemcacheconnectionsttl":           {kind: oidcTimeout},
 	"oidcredirecturlsallowed":              {kind: oidcRegexps},
+	"oidcdiscoverissuersallowed":           {kind: oidcRegexps},
 	"oidcwhitelistedclaims":                {kind: oidcWords},
 	"oidcblacklistedclaims":                {kind: oidcWords},
 	"oidcidtokenaudvalues":                 {kind: oidcWords},

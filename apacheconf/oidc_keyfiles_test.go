@@ -5,6 +5,9 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -45,6 +48,57 @@ func TestOIDCKeyFiles(t *testing.T) {
 			got := strings.Join(msgs, "\n")
 			if tc.err == "" && got != "" || tc.err != "" && !strings.Contains(got, tc.err) {
 				t.Errorf("errors %q, want %q", got, tc.err)
+			}
+		})
+	}
+}
+
+// TestLintClientAuth: lint's client-authentication warnings, each at the
+// directive's line.
+func TestLintClientAuth(t *testing.T) {
+	pk := "../internal/pemkey/testdata/"
+	abs := func(n string) string { p, _ := filepath.Abs(pk + n); return p }
+	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	for _, tc := range []struct {
+		name, conf string
+		want       []string // "line: text" of each warning
+	}{
+		{name: "good encrypted key", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCClientTokenEndpointKeyPassword s3cret\n"},
+		{name: "wrong password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCClientTokenEndpointKeyPassword nope\n",
+			want: []string{"1: the TLS client certificate cannot be loaded"}},
+		{name: "scrypt", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("scrypt.key") + "\nOIDCClientTokenEndpointKeyPassword s3cret\n",
+			want: []string{"1: the TLS client certificate cannot be loaded"}},
+		{name: "introspection key encrypted", conf: "OIDCOAuthIntrospectionEndpointCert " + abs("cert.pem") + "\nOIDCOAuthIntrospectionEndpointKey " + abs("pbes2-aes256.key") + "\n",
+			want: []string{"1: the TLS client certificate cannot be loaded, so every introspection request fails"}},
+		{name: "key only", conf: "OIDCClientTokenEndpointKey " + abs("plain.key") + "\n", want: []string{"1: OIDCClientTokenEndpointKey without"}},
+		{name: "exec password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("plain.key") + "\nOIDCClientTokenEndpointKeyPassword exec:/bin/echo\n",
+			want: []string{"3: exec: is not supported"}},
+		{name: "private_key_jwt without public keys", conf: "OIDCPrivateKeyFiles priv.pem\nOIDCProviderTokenEndpointAuth private_key_jwt\n",
+			want: []string{"2: private_key_jwt without OIDCPublicKeyFiles"}},
+		{name: "chain", conf: "OIDCPublicKeyFiles chain.pem\n", want: []string{"1: chain.pem holds a certificate chain"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			cert, _ := os.ReadFile(pk + "cert.pem")
+			writeFiles(t, root, map[string]string{
+				"priv.pem":  string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})),
+				"chain.pem": string(cert) + string(cert),
+			})
+			cfg, diags := compileInRoot(t, root, tc.conf)
+			if diags.HasErrors() {
+				t.Fatal(diags.Errors())
+			}
+			var got []string
+			for _, d := range LintClientAuth(cfg) {
+				got = append(got, fmt.Sprintf("%d: %s", d.Pos.Line, d.Msg))
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("warnings %q, want %q", got, tc.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("warning %q, want %q…", got[i], tc.want[i])
+				}
 			}
 		})
 	}

@@ -54,7 +54,8 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/oidc/*.golden fr
 //     client_secret_jwt.
 //   - pkjwt: client "oidcgate-pkjwt" with OIDCProviderTokenEndpointAuth
 //     private_key_jwt, the key and certificate of testdata/pkjwt as
-//     OIDCPrivateKeyFiles and OIDCPublicKeyFiles (no kid: the derived one).
+//     OIDCPrivateKeyFiles and OIDCPublicKeyFiles (no kid: the derived one),
+//     and a second public key (kid other-key) that ?jwks also publishes.
 var oidcVariants = []string{"default", "samesite", "exclude", "post", "jwt", "pkjwt"}
 
 // oidcTarget is one front end under test.
@@ -148,7 +149,8 @@ OIDCPassUserInfoAs claims
 		case "pkjwt":
 			key, _ := filepath.Abs("testdata/pkjwt/client.key")
 			crt, _ := filepath.Abs("testdata/pkjwt/client.crt")
-			fmt.Fprintf(&b, "  OIDCClientID oidcgate-pkjwt\n  OIDCPrivateKeyFiles %s\n  OIDCPublicKeyFiles %s\n  OIDCProviderTokenEndpointAuth private_key_jwt\n", key, crt)
+			other, _ := filepath.Abs("testdata/pkjwt/other.pub")
+			fmt.Fprintf(&b, "  OIDCClientID oidcgate-pkjwt\n  OIDCPrivateKeyFiles %s\n  OIDCPublicKeyFiles %s other-key#%s\n  OIDCProviderTokenEndpointAuth private_key_jwt\n", key, crt, other)
 		case "samesite":
 			b.WriteString("  OIDCCookieSameSite On\n  OIDCXForwardedHeaders X-Forwarded-Proto\n")
 		}

@@ -144,8 +144,8 @@ func TestExpectForOIDCGateRules(t *testing.T) {
 }
 
 // TestExpectForOIDCGateGoldens: on the real goldens the rules only ever
-// add the PKCE lines, change "< 200" to "< 400" for refused logouts, and
-// drop lines (trailing bytes, the proxied redirect-URI request) — a rule
+// add the PKCE lines, change "< 200" to "< 400" for refused logouts and a
+// replayed revocation assertion's 401 to 200 (rule 5), and drop lines (trailing bytes, the proxied redirect-URI request) — a rule
 // that rewrote anything else would show here.
 func TestExpectForOIDCGateGoldens(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "oidc", "*.golden"))
@@ -168,6 +168,7 @@ func TestExpectForOIDCGateGoldens(t *testing.T) {
 		j := 0
 		for _, l := range strings.Split(undo, "\n") {
 			for j < len(inLines) && inLines[j] != l && !(l == "< 400" && inLines[j] == "< 200") &&
+				!(l == revocation+"200" && inLines[j] == revocation+"401") &&
 				!(strings.HasPrefix(l, "  body (") && strings.HasPrefix(inLines[j], "  body (")) {
 				j++
 			}
@@ -176,6 +177,31 @@ func TestExpectForOIDCGateGoldens(t *testing.T) {
 				break
 			}
 			j++
+		}
+	}
+}
+
+const revocation = "  (OP backchannel) POST /token/revocation -> "
+
+// TestRuleFreshRevocationAssertion: only a refused revocation call with a
+// client assertion after an earlier one with an assertion becomes 200.
+func TestRuleFreshRevocationAssertion(t *testing.T) {
+	call := func(status string, assertion bool) string {
+		s := revocation + status + "\n    Content-Type: application/x-www-form-urlencoded\n"
+		if assertion {
+			s += "    client_assertion=<JWS alg=RS256 typ= claims=iss>\n"
+		}
+		return s + "    token=<43 b64url>\n"
+	}
+	for _, tc := range []struct{ in, want string }{
+		{call("200", true) + call("401", true), call("200", true) + call("200", true)},
+		{call("401", true), call("401", true)},
+		{call("200", false) + call("401", true), call("200", false) + call("401", true)},
+		{call("200", true) + call("401", false), call("200", true) + call("401", false)},
+		{call("200", true) + call("400", true), call("200", true) + call("400", true)},
+	} {
+		if got := ruleFreshRevocationAssertion(tc.in); got != tc.want {
+			t.Errorf("ruleFreshRevocationAssertion:\n%s", lineDiff(tc.want, got))
 		}
 	}
 }

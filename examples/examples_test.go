@@ -23,6 +23,7 @@ var examples = []struct {
 	{"multi-vhost", "multi-vhost.conf"},
 	{"demo", "000-default.conf"},
 	{"bearer-api", "bearer-api.conf"},
+	{"multi-provider", "multi-provider.conf"},
 	{"seed-001-validation-filter", "validation-filter.conf"},
 }
 

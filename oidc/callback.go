@@ -186,6 +186,11 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	if st.Verifier != "" {
 		opts = append(opts, oauth2.VerifierOption(st.Verifier))
 	}
+	if rp.fromMetadataDir {
+		// The module sends the state too when the provider came from
+		// OIDCMetadataDir (oidc_proto_resolve_code).
+		opts = append(opts, oauth2.SetAuthURLParam("state", params.Get("state")))
+	}
 	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
 		opts = append(opts, oauth2.SetAuthURLParam(p.name, p.value))
 	}

@@ -2,6 +2,8 @@ package oidc
 
 import (
 	"crypto/tls"
+	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/oidcgate/oidcgate/internal/pemkey"
@@ -11,18 +13,28 @@ import (
 // certFile (its key in keyFile, or in certFile when keyFile is "",
 // decrypted with password), or client itself when no certificate is
 // configured. As with curl, a key without a certificate presents nothing.
-func withClientCert(client *http.Client, certFile, keyFile, password string) (*http.Client, error) {
+// A certificate that cannot be loaded fails every call made with the
+// returned client (the module's token requests fail the same way), after
+// one error line now naming directives.
+func withClientCert(client *http.Client, directives, certFile, keyFile, password string, log *slog.Logger) *http.Client {
 	if certFile == "" {
-		return client, nil
+		return client
 	}
 	cert, err := pemkey.LoadKeyPair(certFile, keyFile, password)
 	if err != nil {
-		return nil, err
+		err = fmt.Errorf("%s: %w", directives, err)
+		log.Error("TLS client certificate could not be loaded: the endpoint it is for will not be called", "err", err)
+		return &http.Client{Transport: failingTransport{err}}
 	}
 	tr := client.Transport.(*http.Transport).Clone()
 	tr.TLSClientConfig = tr.TLSClientConfig.Clone()
 	tr.TLSClientConfig.Certificates = []tls.Certificate{cert}
 	c := *client
 	c.Transport = tr
-	return &c, nil
+	return &c
 }
+
+// failingTransport fails every request with err.
+type failingTransport struct{ err error }
+
+func (f failingTransport) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }

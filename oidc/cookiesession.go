@@ -81,7 +81,7 @@ func (rp *RelyingParty) openSession(sealed string) (*session, error) {
 		return nil, errBadCookieSession
 	}
 	var s session
-	if err := json.Unmarshal(plain, &s); err != nil || s.ClientID != rp.s.ClientID || s.ID == "" || s.CookieDomain == "" {
+	if err := json.Unmarshal(plain, &s); err != nil || s.ClientID != rp.s.ClientID && rp.multi == nil || s.ID == "" || s.CookieDomain == "" {
 		return nil, errBadCookieSession
 	}
 	s.inCookie = true

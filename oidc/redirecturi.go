@@ -51,10 +51,7 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		}
 		return rp.authorizationResponse(ctx, x, sess, params, mode)
 	case hasParam(q, "iss") || hasParam(q, "disc_user"):
-		// Third-party-initiated login and discovery need OIDCMetadataDir or
-		// a discovery page, not part of this version.
-		rp.log.Error("third-party initiated login is not supported by this version")
-		return x.status(http.StatusInternalServerError)
+		return rp.discoveryResponse(ctx, x) // discovery.go
 	case hasParam(q, "jwks"):
 		// Let through with an empty user; the content handler answers.
 		// Spoofed identity headers go (2.4.12.3 leaves them when the
@@ -516,7 +513,8 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 		}
 		res := rp.authenticateUser(q.HTTP.Context(), x, x.currentURL())
 		if res.Location == "" {
-			return res, false
+			// res.Done: a page went out (OIDCMetadataDir's choice page).
+			return res, res.Done
 		}
 		head := `<meta http-equiv="refresh" content="0; url=` + res.Location + `">`
 		x.res.Location, x.res.Status = "", 0

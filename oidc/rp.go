@@ -42,6 +42,12 @@ type RelyingParty struct {
 	// removeAT answers ?remove_at_cache= (drops a cached bearer-token
 	// result, returns the status).
 	removeAT func(ctx context.Context, token string) int
+	// multi holds the providers of OIDCMetadataDir (nil: one provider);
+	// clientExpires is a registered client's client_secret_expires_at.
+	multi         *multiProvider
+	clientExpires int64
+	// fromMetadataDir: this is one provider of an OIDCMetadataDir.
+	fromMetadataDir bool
 }
 
 // Option configures a RelyingParty.
@@ -76,10 +82,11 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	}
 	rp.prov = &provider{settings: rp.s, client: client, now: rp.now}
 	rp.assertKey = newAssertionKey(s.PrivateKeys, s.PublicKeys)
-	if rp.tokenClient, err = withClientCert(client, s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword); err != nil {
-		return nil, fmt.Errorf("OIDCClientTokenEndpointCert/Key: %w", err)
-	}
+	rp.tokenClient = withClientCert(client, "OIDCClientTokenEndpointCert/Key", s.TokenEndpointCertFile, s.TokenEndpointKeyFile, s.TokenEndpointKeyPassword, rp.log)
 	rp.filter = claims.NewFilter(rp.s.WhiteListedClaims, rp.s.BlackListedClaims)
+	if s.MetadataDir != "" {
+		rp.multi = &multiProvider{dir: s.MetadataDir}
+	}
 	return rp, nil
 }
 
@@ -146,6 +153,8 @@ type exchange struct {
 	dir *DirSettings
 	cw  cookieWriter
 	res Result
+	// login is set for a discovery answer or third-party-initiated login.
+	login *loginOptions
 	// hdrIdx maps lower-cased request header names to their spelling in
 	// the header map, built on the first identity header set.
 	hdrIdx map[string]string
@@ -224,6 +233,9 @@ func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
 	if rp.s.RedirectURI == "" {
 		rp.log.Error("configuration error: the authentication type is set to \"openid-connect\" but OIDCRedirectURI has not been set")
 		return x.status(http.StatusInternalServerError)
+	}
+	if rp.multi != nil {
+		return rp.authenticateMulti(w, q)
 	}
 	ctx := q.HTTP.Context()
 	sess := rp.sessionFromCookie(ctx, x)
@@ -380,6 +392,13 @@ func (rp *RelyingParty) stripCookies(x *exchange) {
 // authenticateUser sends the browser to the provider
 // (oidc_authenticate_user).
 func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, originalURL string) Result {
+	if rp.multi != nil {
+		return rp.discovery(ctx, x)
+	}
+	login := x.login
+	if login == nil {
+		login = &loginOptions{}
+	}
 	md, err := rp.prov.metadata(ctx)
 	if err != nil {
 		rp.log.Error("could not obtain the provider metadata", "err", err)
@@ -395,6 +414,9 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	preserved, preserve := preservedForm(x.r, x.dir)
 	if preserve {
 		st.Method = "form_post"
+	}
+	if login.method == "form_post" {
+		st.Method = login.method
 	}
 	method := rp.s.PKCEMethod
 	challenge := ""
@@ -423,11 +445,15 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	}
 	params := []param{{"response_type", "code"}}
 	scope := rp.s.Scope
-	if x.dir.PathScope != "" {
+	pathScope := x.dir.PathScope
+	if x.login != nil {
+		pathScope = login.scopes
+	}
+	if pathScope != "" {
 		if scope != "" {
-			scope += " " + x.dir.PathScope
+			scope += " " + pathScope
 		} else {
-			scope = x.dir.PathScope
+			scope = pathScope
 		}
 	}
 	if scope != "" {
@@ -441,8 +467,15 @@ func (rp *RelyingParty) authenticateUser(ctx context.Context, x *exchange, origi
 	if rp.s.ResponseMode != "" {
 		params = append(params, param{"response_mode", rp.s.ResponseMode})
 	}
+	if login.loginHint != "" {
+		params = append(params, param{"login_hint", login.loginHint})
+	}
 	params = appendExtraParams(params, rp.s.AuthRequestParams, x.r.URL.Query())
-	params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
+	if x.login != nil {
+		params = appendExtraParams(params, login.authRequestParams, x.r.URL.Query())
+	} else {
+		params = appendExtraParams(params, x.dir.PathAuthRequestParams, x.r.URL.Query())
+	}
 	if rp.s.AuthRequestPOST {
 		// OIDCProviderAuthRequestMethod POST: an auto-submitted form
 		// (oidc_proto_html_post).

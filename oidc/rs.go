@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -333,21 +332,13 @@ func NewResourceServer(s RSSettings, store Store, opts ...RSOption) (*ResourceSe
 	}
 	rs := &ResourceServer{s: &s, store: store, client: client, introClient: client, now: time.Now, log: slog.Default(),
 		assertKey: newAssertionKey(s.ClientKeys, s.ClientPublicKeys)}
-	if s.IntrospectionCertFile != "" || s.IntrospectionKeyFile != "" {
-		cert, err := tls.LoadX509KeyPair(s.IntrospectionCertFile, s.IntrospectionKeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("OIDCOAuthIntrospectionEndpointCert/Key: %w", err)
-		}
-		tr := client.Transport.(*http.Transport).Clone()
-		tr.TLSClientConfig = tr.TLSClientConfig.Clone()
-		tr.TLSClientConfig.Certificates = []tls.Certificate{cert}
-		c := *client
-		c.Transport = tr
-		rs.introClient = &c
-	}
 	for _, o := range opts {
 		o(rs)
 	}
+	// As curl does: the key may be in the certificate file; a key without
+	// a certificate presents nothing (2.4.12.3 has no password directive
+	// for this key).
+	rs.introClient = withClientCert(client, "OIDCOAuthIntrospectionEndpointCert/Key", s.IntrospectionCertFile, s.IntrospectionKeyFile, "", rs.log)
 	return rs, nil
 }
 

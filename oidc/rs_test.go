@@ -605,8 +605,27 @@ func TestRSIntrospectionClientCert(t *testing.T) {
 			t.Fatalf("cert=%v: %+v", withCert, out.res)
 		}
 	}
-	if _, err := NewResourceServer(RSSettings{IntrospectionCertFile: "/nonexistent"}, nil); err == nil {
-		t.Fatal("missing certificate file accepted")
+	// The key in the certificate file (no OIDCOAuthIntrospectionEndpointKey),
+	// as curl reads it.
+	both := filepath.Join(dir, "both.pem")
+	c, _ := os.ReadFile(certFile)
+	k, _ := os.ReadFile(keyFile)
+	_ = os.WriteFile(both, append(c, k...), 0o600)
+	rs, err := NewResourceServer(RSSettings{IntrospectionEndpoint: srv.URL, IntrospectionCertFile: both}, nil, WithRSClock(rsClock), WithRSLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := rsDo(rs, &RSDir{}, bearerReq("t")); out.res.User != "rs-client" {
+		t.Errorf("key in the certificate file: %+v", out.res)
+	}
+	// A certificate that cannot be loaded: as in the module, only the
+	// introspection call fails (the token is refused).
+	rs, err = NewResourceServer(RSSettings{IntrospectionEndpoint: srv.URL, IntrospectionCertFile: "/nonexistent"}, nil, WithRSClock(rsClock), WithRSLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := rsDo(rs, &RSDir{}, bearerReq("t")); out.res.Status != 401 {
+		t.Errorf("missing certificate file: %+v", out.res)
 	}
 }
 
@@ -734,10 +753,11 @@ func TestRSIntrospectionClientSecretJWT(t *testing.T) {
 	if err := json.Unmarshal(payload, &c); err != nil || c.Iss != "rs" || c.Sub != "rs" || c.Aud != in.srv.URL+"/introspect" {
 		t.Errorf("assertion claims %s (%v)", payload, err)
 	}
-	// private_key_jwt is not supported: the token is refused, nothing is sent.
+	// private_key_jwt without OIDCPrivateKeyFiles: the token is refused,
+	// nothing is sent.
 	rs = newRS(t, RSSettings{IntrospectionEndpoint: in.srv.URL, ClientID: "rs", ClientSecret: "k", IntrospectionAuth: "private_key_jwt"})
 	before := in.calls.Load()
 	if out := rsDo(rs, &RSDir{}, bearerReq("tok")); out.res.Status != 401 || in.calls.Load() != before {
-		t.Errorf("private_key_jwt: %+v, %d calls", out.res, in.calls.Load()-before)
+		t.Errorf("private_key_jwt without keys: %+v, %d calls", out.res, in.calls.Load()-before)
 	}
 }

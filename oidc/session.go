@@ -172,7 +172,7 @@ func (rp *RelyingParty) loadView(ctx context.Context, id string) (*sessionView, 
 		return v, nil
 	}
 	var s session
-	if err := json.Unmarshal(b, &s); err != nil || s.ID != id || s.ClientID != rp.s.ClientID {
+	if err := json.Unmarshal(b, &s); err != nil || s.ID != id || s.ClientID != rp.s.ClientID && rp.multi == nil {
 		// A value that is not the session it claims to be: treat as
 		// absent (oidc_session_load_cache_by_uuid).
 		return nil, errNoSession

@@ -165,6 +165,16 @@ type Settings struct {
 	// authorization request is an auto-submitted form.
 	AuthRequestPOST bool
 
+	// Several providers (providers.go): MetadataDir is OIDCMetadataDir
+	// ("" = the one provider above); DiscoverIssuersAllowed is upstream's
+	// OIDCDiscoverIssuersAllowed (nil = any issuer).
+	MetadataDir            string
+	DiscoverIssuersAllowed []*regexp.Regexp
+	// Registration holds what dynamic client registration sends.
+	Registration Registration
+	// confResponseType is a metadata-dir provider's .conf response_type.
+	confResponseType string
+
 	// HTTP client settings for calls to the provider.
 	HTTPTimeoutLong, HTTPTimeoutShort time.Duration
 	SSLValidateServer                 bool
@@ -201,6 +211,9 @@ type DirSettings struct {
 	// PathScope and PathAuthRequestParams are OIDCPathScope and
 	// OIDCPathAuthRequestParams.
 	PathScope, PathAuthRequestParams string
+	// DiscoverURL is OIDCDiscoverURL: the external provider-choice page
+	// ("" = the built-in one).
+	DiscoverURL string
 	// RedirectURLsAllowed is OIDCRedirectURLsAllowed; nil = same host only.
 	RedirectURLsAllowed []*regexp.Regexp
 	// RedirectURLsBad: patterns were configured but none compiles, so no

@@ -176,6 +176,7 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 	if v, ok := o.Value("OIDCFilterClaimsExpr"); ok { // upstream only
 		s.FilterClaimsExpr = filterClaimsExpr(v)
 	}
+	oidcProviderSettings(o, &s, str)
 	if v, ok := o.Value("OIDCHTMLErrorTemplate"); ok {
 		if b, err := os.ReadFile(v.String()); err == nil {
 			s.ErrorTemplate = string(b)
@@ -241,6 +242,7 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 		ds.RedirectURLsAllowed = v.Regexps
 		ds.RedirectURLsBad = len(v.Regexps) == 0 && len(v.Words) > 0
 	}
+	ds.DiscoverURL = str("OIDCDiscoverURL", "")
 	if v, ok := d.Value("OIDCPreservePost"); ok {
 		ds.PreservePost = isTrue(v.String())
 	}
@@ -279,6 +281,9 @@ func oidcNamespace(srv *apacheconf.Server, st oidc.Settings) string {
 		fmt.Fprintf(h, "%s:%d\x00", a.Host, a.Port)
 	}
 	fmt.Fprintf(h, "%s\x00%s\x00%s", st.ClientID, st.MetadataURL, st.Issuer)
+	if st.MetadataDir != "" {
+		fmt.Fprintf(h, "\x00%s", st.MetadataDir)
+	}
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 

@@ -63,7 +63,9 @@ or the configuration is invalid.`,
 					// What would stop serve (and Apache) from starting.
 					diags = append(diags, apacheconf.CheckOIDC(cfg)...)
 					diags = append(diags, apacheconf.LintOAuth(cfg)...)
+					diags = append(diags, apacheconf.LintClientAuth(cfg)...)
 					diags = append(diags, apacheconf.LintJWE(cfg)...)
+					diags = append(diags, lintMetadataDirs(cfg)...)
 				}
 				rep := apacheconf.Lint(tree, reg, diags)
 				reports = append(reports, rep)

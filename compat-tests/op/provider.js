@@ -25,7 +25,11 @@
 // JWKS, aud urn:compat:api, scope limited to "read write"), without a
 // resource an opaque token (scopes "read" and "write"). Client "rs" (secret
 // "secret") may call the introspection endpoint (opaque tokens only:
-// oidc-provider does not introspect JWTs).
+// oidc-provider does not introspect JWTs); so may "rs-pkjwt"
+// (private_key_jwt, the key of "oidcgate-pkjwt"). Behind a reverse proxy
+// that sends X-Forwarded-Proto the provider takes the request's scheme and
+// host from it (koa's proxy trust): a client assertion's aud may then be
+// the URL the relying party called.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -187,7 +191,11 @@ const configuration = {
     ...['api-client', 'rs'].map((id) => ({
       client_id: id, client_secret: 'secret', token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
-    }))],
+    })),
+    {
+      client_id: 'rs-pkjwt', token_endpoint_auth_method: 'private_key_jwt', jwks: pkjwtJWKS(),
+      grant_types: ['client_credentials'], response_types: [], redirect_uris: [],
+    }],
   // Every claim in the "openid" scope: mod_auth_openidc's default OIDCScope is "openid".
   claims: { openid: ['sub', ...CLAIM_NAMES.filter((c) => c !== 'sub')] },
   // read and write: api-client's scopes (opaque tokens keep only known scopes).
@@ -203,6 +211,8 @@ const configuration = {
   features: {
     devInteractions: { enabled: true },
     revocation: { enabled: true },
+    // Dynamic client registration (providers_test.go: OIDCMetadataDir without a .client).
+    registration: { enabled: true },
     rpInitiatedLogout: { enabled: true },
     claimsParameter: { enabled: true },
     introspection: { enabled: true },
@@ -231,6 +241,7 @@ server.listen(Number(opts.port), '127.0.0.1', () => {
   const { port } = server.address();
   const issuer = `http://127.0.0.1:${port}`;
   const real = new Provider(issuer, configuration);
+  real.proxy = true;
   real.on('server_error', (ctx, err) => console.error('server_error', err));
   real.on('grant.error', (ctx, err) => console.error('grant.error', err.message, err.error_description || ''));
   real.on('authorization.error', (ctx, err) => console.error('authorization.error', err.message, err.error_description || ''));

@@ -6,8 +6,9 @@
 // (PBKDF2 with HMAC-SHA1/224/256/384/512, AES-128/192/256-CBC or
 // DES-EDE3-CBC; OpenSSL 3's default for "openssl pkey -aes256").
 //
-// Not supported (refused with a message saying so): PKCS#8 PBES1, scrypt
-// key derivation, and ciphers other than the above.
+// PKCS#8 with PKCS#12's PBE-SHA1-3DES (older OpenSSL's default) is read
+// too. Not supported (refused with a message saying so): other PBES1
+// schemes, scrypt key derivation, and ciphers other than the above.
 package pemkey
 
 import (
@@ -141,8 +142,11 @@ func decryptPKCS8(der, password []byte) ([]byte, error) {
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) > 0 {
 		return nil, fmt.Errorf("encrypted private key: not PKCS#8 (%v)", err)
 	}
+	if info.Algorithm.Algorithm.Equal(oidPBEWithSHAAnd3KeyTripleDESCBC) {
+		return decryptPKCS12PBE(info, password)
+	}
 	if !info.Algorithm.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("encrypted private key: scheme %v is not supported (PBES2 only: convert with openssl pkey -aes256)", info.Algorithm.Algorithm)
+		return nil, fmt.Errorf("encrypted private key: scheme %v is not supported (PBES2, or PBE-SHA1-3DES: convert with openssl pkey -aes256)", info.Algorithm.Algorithm)
 	}
 	var p pbes2Params
 	if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &p); err != nil {
@@ -208,8 +212,12 @@ func decryptPKCS8(der, password []byte) ([]byte, error) {
 	}
 	out := make([]byte, len(info.EncryptedData))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, info.EncryptedData)
-	// PKCS#7 padding; a wrong password almost always fails here or in
-	// the parse below.
+	return unpad(out, bs)
+}
+
+// unpad strips the PKCS#7 padding of a decrypted PrivateKeyInfo and
+// checks that it parses; a wrong password almost always fails here.
+func unpad(out []byte, bs int) ([]byte, error) {
 	n := int(out[len(out)-1])
 	if n == 0 || n > bs || !bytes.Equal(out[len(out)-n:], bytes.Repeat([]byte{byte(n)}, n)) {
 		return nil, errors.New("decrypting the private key failed (wrong password?)")
@@ -219,4 +227,89 @@ func decryptPKCS8(der, password []byte) ([]byte, error) {
 		return nil, errors.New("decrypting the private key failed (wrong password?)")
 	}
 	return out, nil
+}
+
+// oidPBEWithSHAAnd3KeyTripleDESCBC is PKCS#12's PBE-SHA1-3DES, the
+// default of "openssl pkcs8 -topk8" before OpenSSL 1.1.
+var oidPBEWithSHAAnd3KeyTripleDESCBC = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 12, 1, 3}
+
+type pkcs12PBEParams struct {
+	Salt       []byte
+	Iterations int
+}
+
+// decryptPKCS12PBE decrypts PBE-SHA1-3DES (RFC 7292 appendix B key
+// derivation, SHA-1, the password as a NUL-terminated BMPString).
+func decryptPKCS12PBE(info encryptedPrivateKeyInfo, password []byte) ([]byte, error) {
+	var p pkcs12PBEParams
+	if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &p); err != nil {
+		return nil, fmt.Errorf("encrypted private key: PBE parameters: %v", err)
+	}
+	if p.Iterations < 1 || p.Iterations > maxIterations {
+		return nil, fmt.Errorf("encrypted private key: iteration count %d out of range", p.Iterations)
+	}
+	bmp := make([]byte, 0, 2*len(password)+2)
+	for _, r := range string(password) {
+		if r > 0xFFFF {
+			return nil, errors.New("encrypted private key: the password has characters outside the BMP")
+		}
+		bmp = append(bmp, byte(r>>8), byte(r))
+	}
+	bmp = append(bmp, 0, 0)
+	key := pkcs12KDF(p.Salt, bmp, p.Iterations, 1, 24)
+	iv := pkcs12KDF(p.Salt, bmp, p.Iterations, 2, 8)
+	block, err := des.NewTripleDESCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	if len(info.EncryptedData) == 0 || len(info.EncryptedData)%block.BlockSize() != 0 {
+		return nil, errors.New("encrypted private key: bad data length")
+	}
+	out := make([]byte, len(info.EncryptedData))
+	cipher.NewCBCDecrypter(block, iv).CryptBlocks(out, info.EncryptedData)
+	return unpad(out, block.BlockSize())
+}
+
+// pkcs12KDF is RFC 7292 appendix B.2 with SHA-1 (u = 20, v = 64): n bytes
+// of key material of purpose id (1 key, 2 IV).
+func pkcs12KDF(salt, password []byte, iterations int, id byte, n int) []byte {
+	const u, v = 20, 64
+	fill := func(b []byte) []byte {
+		if len(b) == 0 {
+			return nil
+		}
+		out := make([]byte, v*((len(b)+v-1)/v))
+		for i := range out {
+			out[i] = b[i%len(b)]
+		}
+		return out
+	}
+	d := bytes.Repeat([]byte{id}, v)
+	in := append(fill(salt), fill(password)...)
+	var out []byte
+	for len(out) < n {
+		h := sha1.New()
+		h.Write(d)
+		h.Write(in)
+		a := h.Sum(nil)
+		for r := 1; r < iterations; r++ {
+			s := sha1.Sum(a)
+			a = s[:]
+		}
+		out = append(out, a...)
+		// I_j = (I_j + B + 1) mod 2^(8v), B = A repeated to v bytes.
+		b := make([]byte, v)
+		for i := range b {
+			b[i] = a[i%u]
+		}
+		for j := 0; j < len(in); j += v {
+			carry := 1
+			for k := v - 1; k >= 0; k-- {
+				x := int(in[j+k]) + int(b[k]) + carry
+				in[j+k] = byte(x)
+				carry = x >> 8
+			}
+		}
+	}
+	return out[:n]
 }
