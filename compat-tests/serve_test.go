@@ -144,14 +144,35 @@ ProxyPass /timeout http://%[2]s/timeout timeout=1
 `, listen, backend, dir)
 }
 
+// handedOut remembers every address freePort returned: the kernel may give
+// a port that was just closed to the next bind(":0"), so two targets of one
+// test could otherwise be handed the same port before either listens.
+var handedOut = struct {
+	sync.Mutex
+	addrs map[string]bool
+}{addrs: map[string]bool{}}
+
+// freePort returns a loopback address nobody listens on and that no other
+// freePort call of this test binary has returned.
 func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	t.Helper()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		handedOut.Lock()
+		seen := handedOut.addrs[addr]
+		handedOut.addrs[addr] = true
+		handedOut.Unlock()
+		if !seen {
+			return addr
+		}
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Fatal("freePort: no unused loopback port in 100 tries")
+	return ""
 }
 
 func waitListening(t *testing.T, addr string) {
