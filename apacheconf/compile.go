@@ -23,6 +23,7 @@ func Load(opts Options) (*Config, Diagnostics) {
 		return nil, diags
 	}
 	diags = append(diags, CheckOIDC(cfg)...)
+	diags = append(diags, CheckSSLProxyCRL(cfg)...)
 	if diags.HasErrors() {
 		return nil, diags
 	}

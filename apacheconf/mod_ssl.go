@@ -42,6 +42,14 @@ var sslHandlers = map[string]handler{
 	"sslhonorcipherorder":            compileSSLFlag,
 	"sslsessiontickets":              compileSSLFlag,
 	"sslstrictsnivhostcheck":         compileSSLFlag,
+
+	// client certificates and CRLs towards backends (mod_ssl_crl.go,
+	// proxy/backendtls_ext.go)
+	"sslproxymachinecertificatepath":      compileSSLFile,
+	"sslproxymachinecertificatechainfile": compileSSLFile,
+	"sslproxycarevocationfile":            compileSSLFile,
+	"sslproxycarevocationpath":            compileSSLFile,
+	"sslproxycarevocationcheck":           compileSSLCRLCheck,
 }
 
 // SSLProtocols is a set of TLS protocol versions (SSLProtocol,
@@ -154,6 +162,18 @@ type SSLServer struct {
 	ProxyProtocols              *SSLProtocols
 	ProxyCipherSuite            string
 	ProxyTLS13Ciphers           string
+
+	// ProxyMachineCertificatePath and ProxyMachineCertificateChainFile are
+	// SSLProxyMachineCertificatePath and …ChainFile: client certificates
+	// towards backends (each PEM file: certificates and their keys) and
+	// the issuers sent along with them.
+	ProxyMachineCertificatePath      *SSLPath
+	ProxyMachineCertificateChainFile *SSLPath
+	// ProxyCARevocationFile/Path are the backend CRLs;
+	// ProxyCARevocationCheck is SSLProxyCARevocationCheck (nil: none).
+	ProxyCARevocationFile  *SSLPath
+	ProxyCARevocationPath  *SSLPath
+	ProxyCARevocationCheck *SSLCRLCheck
 }
 
 // MergeVHost returns the settings of a virtual host: vh on top of main,
@@ -185,6 +205,8 @@ func (main *SSLServer) MergeVHost(vh *SSLServer) *SSLServer {
 		{&out.ChainFile, &main.ChainFile}, {&out.CACertificateFile, &main.CACertificateFile},
 		{&out.CACertificatePath, &main.CACertificatePath}, {&out.ProxyCACertificateFile, &main.ProxyCACertificateFile},
 		{&out.ProxyCACertificatePath, &main.ProxyCACertificatePath}, {&out.ProxyMachineCertificateFile, &main.ProxyMachineCertificateFile},
+		{&out.ProxyMachineCertificatePath, &main.ProxyMachineCertificatePath}, {&out.ProxyMachineCertificateChainFile, &main.ProxyMachineCertificateChainFile},
+		{&out.ProxyCARevocationFile, &main.ProxyCARevocationFile}, {&out.ProxyCARevocationPath, &main.ProxyCARevocationPath},
 	} {
 		if *p.dst == nil {
 			*p.dst = *p.base
@@ -196,6 +218,9 @@ func (main *SSLServer) MergeVHost(vh *SSLServer) *SSLServer {
 		if *p.dst == nil {
 			*p.dst = *p.base
 		}
+	}
+	if out.ProxyCARevocationCheck == nil {
+		out.ProxyCARevocationCheck = main.ProxyCARevocationCheck
 	}
 	for _, p := range []struct{ dst, base **SSLVerifyMode }{{&out.VerifyClient, &main.VerifyClient}, {&out.ProxyVerify, &main.ProxyVerify}} {
 		if *p.dst == nil {
@@ -327,6 +352,14 @@ func compileSSLFile(c *walkCtx, n *Node) {
 		s.ProxyCACertificatePath = &sp
 	case "sslproxymachinecertificatefile":
 		s.ProxyMachineCertificateFile = &sp
+	case "sslproxymachinecertificatepath":
+		s.ProxyMachineCertificatePath = &sp
+	case "sslproxymachinecertificatechainfile":
+		s.ProxyMachineCertificateChainFile = &sp
+	case "sslproxycarevocationfile":
+		s.ProxyCARevocationFile = &sp
+	case "sslproxycarevocationpath":
+		s.ProxyCARevocationPath = &sp
 	}
 }
 
@@ -409,13 +442,15 @@ func compileSSLCipherSuite(c *walkCtx, n *Node) {
 	proxy := strings.EqualFold(c.Spec.Name, "SSLProxyCipherSuite")
 	switch proto {
 	case "SSL":
-		if c.Sec != nil {
+		inProxy := c.Sec != nil && (c.Sec.Kind == SecProxy || c.Sec.Kind == SecProxyMatch)
+		if c.Sec != nil && !(proxy && inProxy) {
 			c.warnf(n, "per-directory cipher suites need TLS renegotiation, which Go does not do; the server's suites apply",
 				"%s inside a section is not honoured", c.Spec.Name)
 			return
 		}
 		if proxy {
 			c.sslServer().ProxyCipherSuite = suite
+			lintProxyCipherList(c, n, suite)
 		} else {
 			c.sslServer().CipherSuite = suite
 		}

@@ -366,6 +366,8 @@ func oidcSecondArg(key string, invalid func(string, ...any) string, v *OIDCValue
 // oidcSpecial holds the checks of single directives.
 func oidcSpecial(key, name string, invalid func(string, ...any) string, v *OIDCValue, env oidcParseEnv) string {
 	switch key {
+	case "oidcfilterclaimsexpr", "oidcuserinfoclaimsexpr":
+		return checkOIDCClaimsExpr(key, invalid, v)
 	case "oidccookiedomain":
 		for _, r := range v.String() {
 			if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '.' || r == '-') {

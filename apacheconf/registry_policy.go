@@ -163,9 +163,9 @@ var directivePolicy = map[string]policy{
 	"header":        {Status: Supported, Reason: "all actions; env= and expr= conditions (headers they read go to Vary), expr= values; onsuccess on the responses the handler produced (any backend status), always on every response including the server's own errors and redirects; early is accepted and, as in Apache, has no effect on the response"},
 	"requestheader": {Status: Supported, Reason: "all actions; env= and expr= conditions, expr= values; early at server level runs before the section walk, early inside sections is never applied (as in Apache)"},
 	"setenv":        {Status: Supported}, "unsetenv": {Status: Supported}, "passenv": {Status: Supported},
-	"sslproxycarevocationfile":     {Status: Unsupported, Reason: "certificate revocation lists for backends are not checked; a revoked backend certificate would be accepted", Critical: true},
-	"sslproxycarevocationpath":     {Status: Unsupported, Reason: "certificate revocation lists for backends are not checked; a revoked backend certificate would be accepted", Critical: true},
-	"sslproxycarevocationcheck":    {Status: Unsupported, Reason: "certificate revocation lists for backends are not checked; a revoked backend certificate would be accepted", Critical: true},
+	"sslproxycarevocationfile":     {Status: Supported, Reason: "PEM CRLs, consulted with SSLProxyVerify require and SSLProxyCARevocationCheck leaf or chain (OpenSSL's rules: a CRL signed by the issuer, in its validity period; no CRL for an issuer fails unless no_crl_for_cert_ok); without the check, AH01902 is reported as by Apache"},
+	"sslproxycarevocationpath":     {Status: Supported, Reason: "every PEM CRL in the directory's files (Apache finds them by their hash names, so it needs c_rehash/openssl rehash links; oidcgate does not)"},
+	"sslproxycarevocationcheck":    {Status: Supported, Reason: "none, leaf, chain and no_crl_for_cert_ok; only with SSLProxyVerify require, as in Apache"},
 	"proxyvia":                     {Status: Supported, Reason: "Full names the server as Apache does: (Apache/2.4.71)"},
 	"proxypassreversecookiedomain": {Status: Supported, Reason: "the interpolate flag is not honoured"},
 	"proxypassreversecookiepath":   {Status: Supported, Reason: "the interpolate flag is not honoured"},
@@ -349,8 +349,14 @@ var directivePolicy = map[string]policy{
 	"sslrequire":                     {Status: Unsupported, Reason: "client certificate authorization is not implemented", Critical: true},
 	"sslrequiressl":                  {Status: Unsupported, Reason: "use Require expr or a separate https-only virtual host", Critical: true},
 	"sslstrictsnivhostcheck":         {Status: Planned, Reason: whyIssue3},
-	"sslproxymachinecertificatefile": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
-	"sslproxymachinecertificatepath": {Status: Unsupported, Reason: "client certificates towards backends are not implemented yet", Critical: true},
+	"sslproxymachinecertificatefile": {Status: Supported, Reason: "PEM certificates with their keys in the same file (a certificate without its key is left out, as Apache 2.4.71 does); the one sent is chosen by the backend's acceptable CAs as mod_ssl does (its issuer, else an issuer in its chain; none when nothing matches; the first when the backend names no CAs)"},
+	"sslproxymachinecertificatepath": {Status: Supported, Reason: "every PEM file in the directory, each holding certificates and their keys"},
+
+	// Versions, cipher suites and the client certificate's chain towards https backends
+	// (proxy/backendtls_ext.go; compat-tests' TestHTTPSBackendClientTLS).
+	"sslproxyprotocol":                    {Status: Supported, Reason: "as a range from the lowest to the highest version enabled (Go's crypto/tls takes a minimum and a maximum); unset, Go's default (TLS 1.2 and 1.3)"},
+	"sslproxyciphersuite":                 {Status: Supported, Reason: "the TLS 1.2 suites named explicitly (OpenSSL names) that Go implements; lint reports names Go lacks (DHE, CAMELLIA, ARIA, CCM…) and aliases (HIGH, !aNULL, @SECLEVEL…), which are not evaluated: with aliases Go's default TLS 1.2 suites are offered, with no usable name only TLS 1.3. TLS 1.3 suites are Go's own (the TLSv1.3 form is accepted with a warning)"},
+	"sslproxymachinecertificatechainfile": {Status: Supported, Reason: "the issuers found there are sent with each client certificate and count for the choice by acceptable CAs"},
 
 	// mod_auth_openidc settings with no counterpart in oidcgate.
 	"oidccachedir":               {Status: Ignored, Reason: "oidcgate has no file cache (OIDCCacheType file falls back to the in-memory cache); nothing is written to disk"},
@@ -367,8 +373,8 @@ var directivePolicy = map[string]policy{
 	"oidcproviderpushedauthorizationrequestendpoint": {Status: Unsupported, Reason: "pushed authorization requests (RFC 9126) are not implemented", Critical: true},
 	"oidcprovidersignedjwksuri":                      {Status: Unsupported, Reason: "signed JWKS documents are not verified; use OIDCProviderJwksUri", Critical: true},
 	"oidctraceparent":                                {Status: Ignored, Reason: "W3C traceparent headers towards the provider are not sent"},
-	"oidcfilterclaimsexpr":                           {Status: Unsupported, Reason: "the jq filter is not applied yet (planned, with gojq): the id_token and userinfo claims reach the backend and Require claim unfiltered; for top-level claims use OIDCWhiteListedClaims / OIDCBlackListedClaims", Critical: true},
-	"oidcuserinfoclaimsexpr":                         {Status: Unsupported, Reason: "the jq filter is not applied yet (planned, with gojq): the userinfo claims reach the backend unfiltered; for top-level claims use OIDCBlackListedClaims (which also hides them from Require claim)", Critical: true},
+	"oidcfilterclaimsexpr":                           {Status: Supported, Reason: "current upstream's filter, with gojq: after OIDCWhiteListedClaims/OIDCBlackListedClaims, on the id_token and on the userinfo claims (openid-connect only, as upstream); the backend, Require claim and the info hook see the result; a failing program or a non-object result leaves no claims of that kind (the remote user comes from the unfiltered id_token). Compiled at start-up: a program that does not compile is refused (upstream passes the claims unfiltered), %{...} references are refused (oidcgate filters when a session is read). New keys of a rebuilt object may be ordered differently than libjq orders them. Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>"},
+	"oidcuserinfoclaimsexpr":                         {Status: Supported, Reason: "current upstream's per-directory filter, with gojq: an ap_expr string evaluated per request, run on the stored userinfo claims ({} when there are none); it changes only what OIDCPassUserInfoAs claims/json pass (openid-connect only, as upstream), not Require claim; a failing program or a non-object result passes no userinfo at all. A literal program that does not compile is refused at start-up; one built per request that does not compile passes no userinfo (upstream passes it unfiltered). Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>"},
 	"oidcidtokenaudvalues":                           {Status: Supported, Reason: "current upstream's rule: an id_token aud string must be one of the values, an array must contain all of them and have no more elements (\"@\" is OIDCClientID); unset, 2.4.12.3's rule (aud contains OIDCClientID). Lines add up, as upstream's do. Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>"},
 	// mod_auth_openidc's resource server (AuthType oauth20), served by
 	// package oidc (oidc/rs_test.go, proxy/oauth_test.go).

@@ -223,17 +223,7 @@ func TestBalancerMethodsDifferential(t *testing.T) {
 		sections = append(sections, s, strings.TrimSpace(fmt.Sprintf("ProxyPass /%s balancer://%s %s", c.name, c.name, c.pass)))
 	}
 	conf := func(listen, dir string) string {
-		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
-LoadModule lbmethod_bybusyness_module /usr/lib/apache2/modules/mod_lbmethod_bybusyness.so
-LoadModule lbmethod_bytraffic_module /usr/lib/apache2/modules/mod_lbmethod_bytraffic.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-ServerName lb.example
+		return loadModules("mpm_event", "authz_core", "headers", "proxy", "proxy_http", "proxy_balancer", "lbmethod_byrequests", "lbmethod_bybusyness", "lbmethod_bytraffic", "slotmem_shm") + fmt.Sprintf(`ServerName lb.example
 ProxyTimeout 1
 Listen %[1]s
 User nobody

@@ -29,14 +29,7 @@ func TestBalancerDifferential(t *testing.T) {
 	}
 	down := freePort(t) // nothing listens there
 	conf := func(listen, dir string) string {
-		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule proxy_balancer_module /usr/lib/apache2/modules/mod_proxy_balancer.so
-LoadModule lbmethod_byrequests_module /usr/lib/apache2/modules/mod_lbmethod_byrequests.so
-LoadModule slotmem_shm_module /usr/lib/apache2/modules/mod_slotmem_shm.so
-ServerName lb.example
+		return loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "proxy_balancer", "lbmethod_byrequests", "slotmem_shm") + fmt.Sprintf(`ServerName lb.example
 Listen %[1]s
 User nobody
 Group nogroup

@@ -17,15 +17,7 @@ import (
 // errorDocConf renders a configuration whose ErrorDocuments are local
 // URLs: a static file, a proxied URL and a missing file.
 func errorDocConf(listen, backend, dir string) string {
-	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule env_module /usr/lib/apache2/modules/mod_env.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-TypesConfig /etc/mime.types
+	return loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "headers", "env", "mime", "alias") + fmt.Sprintf(`TypesConfig /etc/mime.types
 ServerName t.example
 Listen %[1]s
 User nobody

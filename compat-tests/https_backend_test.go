@@ -84,6 +84,10 @@ type tlsSeen struct {
 	Method, URI, Host, SNI, TLS string
 	Via                         []string
 	Hellos                      []string
+
+	// Client is the common name of the client certificate the front end
+	// presented ("" for none).
+	Client string
 }
 
 // tlsRecorder is a recording backend on several listeners (plain HTTP and
@@ -121,7 +125,10 @@ var backendCookies = []string{
 func (b *tlsRecorder) handler(w http.ResponseWriter, r *http.Request) {
 	s := &tlsSeen{Method: r.Method, URI: r.RequestURI, Host: r.Host, Via: r.Header.Values("Via"), TLS: "plain"}
 	if r.TLS != nil {
-		s.TLS, s.SNI = "tls", r.TLS.ServerName
+		s.TLS, s.SNI = tls.VersionName(r.TLS.Version), r.TLS.ServerName
+		if len(r.TLS.PeerCertificates) > 0 {
+			s.Client = r.TLS.PeerCertificates[0].Subject.CommonName
+		}
 	}
 	b.mu.Lock()
 	b.last = s
@@ -179,12 +186,8 @@ func (b *tlsRecorder) start(t *testing.T, cert *tls.Certificate) string {
 // virtual host per case.
 func httpsConf(listen, dir string, be map[string]string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so
-ServerName front.example
+	b.WriteString(loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "ssl"))
+	fmt.Fprintf(&b, `ServerName front.example
 Listen %[1]s
 User nobody
 Group nogroup

@@ -18,16 +18,7 @@ import (
 // ifexprConf exercises <If>/<ElseIf>/<Else>, Header/RequestHeader expr=,
 // Header always vs onsuccess and Require expr.
 func ifexprConf(listen, backend, dir string) string {
-	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule env_module /usr/lib/apache2/modules/mod_env.so
-LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
-LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-ServerName front.example
+	return loadModules("mpm_event", "authz_core", "authz_host", "proxy", "proxy_http", "headers", "env", "setenvif", "alias") + fmt.Sprintf(`ServerName front.example
 Listen %[1]s
 User nobody
 Group nogroup

@@ -101,15 +101,7 @@ func jwtPayload(t *testing.T, tok string) map[string]any {
 // introspection lines) + two locations: /api (valid-user) and /write
 // (Require claim scope~write).
 func opRSConf(listen, backend, dir, validation string) string {
-	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-ServerName t.example
+	return loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "headers", "auth_openidc") + fmt.Sprintf(`ServerName t.example
 Listen %[1]s
 User nobody
 Group nogroup

@@ -33,15 +33,7 @@ const oauthSecret = "a-shared-secret-of-32-bytes-long"
 // oauthConf renders a resource server (AuthType oauth20 and auth-openidc)
 // validating HS256 JWTs with a shared key.
 func oauthConf(listen, backend, dir string) string {
-	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-ServerName t.example
+	return loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "headers", "auth_openidc") + fmt.Sprintf(`ServerName t.example
 Listen %[1]s
 User nobody
 Group nogroup
@@ -269,14 +261,7 @@ func TestOAuthIntrospectionDifferential(t *testing.T) {
 	}))
 	defer be.Close()
 	conf := func(listen, dir string) string {
-		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-ServerName t.example
+		return loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "auth_openidc") + fmt.Sprintf(`ServerName t.example
 Listen %[1]s
 User nobody
 Group nogroup
@@ -416,14 +401,7 @@ func TestOAuthJWKSDifferential(t *testing.T) {
 	defer jwks.Close()
 	be := newClaimBackend(t)
 	conf := func(listen, dir string) string {
-		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-ServerName t.example
+		return loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "auth_openidc") + fmt.Sprintf(`ServerName t.example
 Listen %[1]s
 User nobody
 Group nogroup
@@ -512,14 +490,7 @@ func TestOAuthUnconfiguredDifferential(t *testing.T) {
 	requireApache(t)
 	be := newClaimBackend(t)
 	fp := startFrontPair(t, func(listen, dir string) string {
-		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-ServerName t.example
+		return loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "auth_openidc") + fmt.Sprintf(`ServerName t.example
 Listen %[1]s
 User nobody
 Group nogroup

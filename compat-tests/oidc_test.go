@@ -119,15 +119,8 @@ func newOIDCEnv(t *testing.T, targets ...string) *oidcEnv {
 // one virtual host per variant.
 func oidcConf(tg *oidcTarget, dir string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, `LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-ServerName rp.example
+	b.WriteString(loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "headers", "auth_openidc"))
+	fmt.Fprintf(&b, `ServerName rp.example
 User nobody
 Group nogroup
 ErrorLog %[1]s/error.log

@@ -85,14 +85,7 @@ DefaultRuntimeDir %[1]s
 `, dir)
 }
 
-const seedModules = `LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so
-`
+var seedModules = loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "auth_openidc")
 
 // seedConf renders variant's seed config for tg in dir.
 func seedConf(tg *oidcTarget, variant, dir string) string {

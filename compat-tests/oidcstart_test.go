@@ -44,9 +44,7 @@ func TestOIDCStartDifferential(t *testing.T) {
 			os.Chmod(dir, 0o755)
 			addr := freePort(t)
 			_, port, _ := net.SplitHostPort(addr)
-			conf := "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n" +
-				"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n" +
-				"LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so\n" +
+			conf := loadModules("mpm_event", "authz_core", "auth_openidc") +
 				"ServerName main.example\nListen " + addr + "\nPidFile " + dir + "/pid\nErrorLog " + dir + "/error.log\n" +
 				strings.ReplaceAll(tc.conf, "%PORT%", port)
 			file := filepath.Join(dir, "main.conf")

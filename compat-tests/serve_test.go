@@ -71,16 +71,7 @@ func (b *backendRecorder) take() *seen {
 
 // serveConf renders the shared test configuration for one front end.
 func serveConf(listen, backend, dir string) string {
-	return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
-LoadModule proxy_module /usr/lib/apache2/modules/mod_proxy.so
-LoadModule proxy_http_module /usr/lib/apache2/modules/mod_proxy_http.so
-LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so
-LoadModule env_module /usr/lib/apache2/modules/mod_env.so
-LoadModule setenvif_module /usr/lib/apache2/modules/mod_setenvif.so
-LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
-ServerName front.example
+	return loadModules("mpm_event", "authz_core", "authz_host", "proxy", "proxy_http", "headers", "env", "setenvif", "alias") + fmt.Sprintf(`ServerName front.example
 SetEnvIf Request_URI "^/app/noproxy" no-proxy
 Listen %[1]s
 User nobody
@@ -153,14 +144,35 @@ ProxyPass /timeout http://%[2]s/timeout timeout=1
 `, listen, backend, dir)
 }
 
+// handedOut remembers every address freePort returned: the kernel may give
+// a port that was just closed to the next bind(":0"), so two targets of one
+// test could otherwise be handed the same port before either listens.
+var handedOut = struct {
+	sync.Mutex
+	addrs map[string]bool
+}{addrs: map[string]bool{}}
+
+// freePort returns a loopback address nobody listens on and that no other
+// freePort call of this test binary has returned.
 func freePort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	t.Helper()
+	for range 100 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		handedOut.Lock()
+		seen := handedOut.addrs[addr]
+		handedOut.addrs[addr] = true
+		handedOut.Unlock()
+		if !seen {
+			return addr
+		}
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
+	t.Fatal("freePort: no unused loopback port in 100 tries")
+	return ""
 }
 
 func waitListening(t *testing.T, addr string) {

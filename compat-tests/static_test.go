@@ -32,11 +32,7 @@ func TestStaticDifferential(t *testing.T) {
 		os.Chtimes(p, old, old)
 	}
 	conf := func(listen, dir string) string {
-		return fmt.Sprintf(`LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule dir_module /usr/lib/apache2/modules/mod_dir.so
-LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so
-TypesConfig /etc/mime.types
+		return loadModules("mpm_event", "authz_core", "dir", "mime") + fmt.Sprintf(`TypesConfig /etc/mime.types
 ServerName s.example
 Listen %[1]s
 User nobody

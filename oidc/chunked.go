@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // Chunked cookies (client-cookie sessions): a value too long for one
@@ -20,64 +21,82 @@ func chunkCountName(name string) string { return name + "_chunks" }
 
 func chunkName(name string, i int) string { return name + "_" + strconv.Itoa(i) }
 
-// requestChunkCount reads <name>_chunks from the request: 0 when absent
-// or not a number (the plain cookie applies then), -1 when out of range
-// (negative, more than maxChunks, too big for an int).
-func requestChunkCount(h http.Header, name string) int {
-	v, ok := getCookie(h, chunkCountName(name))
-	if !ok {
-		return 0
-	}
+// chunkCount parses a <name>_chunks value, for reading and for clearing
+// alike: 1..maxChunks as is; 0 for 0 or a value that is not a number;
+// -1 for a negative one; maxChunks+1 for anything larger than maxChunks
+// (also beyond an int).
+func chunkCount(v string) int {
 	n, err := strconv.Atoi(v)
 	switch {
 	case err != nil && errors.Is(err, strconv.ErrRange):
-		return -1
+		if v[0] == '-' {
+			return -1
+		}
+		return maxChunks + 1
 	case err != nil:
 		return 0
-	case n < 0 || n > maxChunks:
+	case n < 0:
 		return -1
+	case n > maxChunks:
+		return maxChunks + 1
 	}
 	return n
 }
 
 // getChunkedCookie returns the value of cookie name, reassembled from its
-// chunks when the request says it was chunked. Any missing chunk or a
-// chunk count out of range means no value at all, never a partial one.
+// chunks when the request says it was chunked: a count of 0 or one that is
+// not a number leaves the plain cookie. Any missing chunk or a chunk count
+// out of range means no value at all, never a partial one.
 func getChunkedCookie(h http.Header, name string, chunkSize int) (string, bool) {
 	if chunkSize <= 0 {
 		return getCookie(h, name)
 	}
-	n := requestChunkCount(h, name)
+	// One pass over the request's cookies; the first occurrence of each
+	// name wins (as getCookie).
+	var (
+		plain, count       string
+		hasPlain, hasCount bool
+		parts              [maxChunks]string
+		found              [maxChunks]bool
+	)
+	countName, prefix := chunkCountName(name), name+"_"
+	for _, c := range requestCookies(h) {
+		switch {
+		case c[0] == name:
+			if !hasPlain {
+				plain, hasPlain = c[1], true
+			}
+		case c[0] == countName:
+			if !hasCount {
+				count, hasCount = c[1], true
+			}
+		case strings.HasPrefix(c[0], prefix):
+			i, err := strconv.Atoi(c[0][len(prefix):])
+			if err != nil || i < 0 || i >= maxChunks || chunkName(name, i) != c[0] || found[i] {
+				continue
+			}
+			parts[i], found[i] = c[1], true
+		}
+	}
+	n := 0
+	if hasCount {
+		n = chunkCount(count)
+	}
 	switch {
 	case n == 0:
-		return getCookie(h, name)
-	case n < 0:
+		return plain, hasPlain
+	case n < 0 || n > maxChunks:
 		return "", false
 	}
-	// One pass over the request's cookies, first occurrence wins (as
-	// getCookie).
-	parts := make([]string, n)
-	found := make([]bool, n)
-	prefix := name + "_"
-	for _, c := range requestCookies(h) {
-		if len(c[0]) <= len(prefix) || c[0][:len(prefix)] != prefix {
-			continue
-		}
-		i, err := strconv.Atoi(c[0][len(prefix):])
-		if err != nil || i < 0 || i >= n || chunkName(name, i) != c[0] || found[i] {
-			continue
-		}
-		parts[i], found[i] = c[1], true
-	}
 	size := 0
-	for i := range parts {
+	for i := 0; i < n; i++ {
 		if !found[i] {
 			return "", false
 		}
 		size += len(parts[i])
 	}
 	b := make([]byte, 0, size)
-	for _, p := range parts {
+	for _, p := range parts[:n] {
 		b = append(b, p...)
 	}
 	return string(b), true
@@ -122,11 +141,8 @@ func (x *exchange) clearChunks(name, expires, sameSite string) {
 	if !ok {
 		return
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil && errors.Is(err, strconv.ErrRange) && v != "" && v[0] != '-' {
-		n, err = maxChunks, nil
-	}
-	if err != nil || n <= 0 {
+	n := chunkCount(v)
+	if n <= 0 {
 		return
 	}
 	if n > maxChunks {

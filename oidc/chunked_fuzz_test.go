@@ -75,3 +75,24 @@ func FuzzChunkedCookie(f *testing.F) {
 		}
 	})
 }
+
+// TestChunkCount: the one chunk-count parser, as reading (0: the plain
+// cookie; <0 or >maxChunks: no value) and clearing (<=0: nothing;
+// >maxChunks: the first maxChunks) use it.
+func TestChunkCount(t *testing.T) {
+	for v, want := range map[string]int{
+		"1": 1, "+2": 2, "99": 99, "0": 0, "": 0, "x": 0, "1x": 0, " 1": 0,
+		"-1": -1, "-99999999999999999999": -1,
+		"100": maxChunks + 1, "99999999999999999999": maxChunks + 1, "+99999999999999999999": maxChunks + 1,
+	} {
+		if got := chunkCount(v); got != want {
+			t.Errorf("chunkCount(%q) = %d, want %d", v, got, want)
+		}
+	}
+	// clearing a huge count deletes maxChunks chunks and the count
+	x := &exchange{r: &http.Request{Header: http.Header{"Cookie": {"s_chunks=99999999999999999999"}}}, cw: cookieWriter{path: "/"}}
+	x.clearChunks("s", "", "")
+	if n := len(x.res.Header.Values("Set-Cookie")); n != maxChunks+1 {
+		t.Errorf("clearing a huge count sent %d cookies, want %d", n, maxChunks+1)
+	}
+}

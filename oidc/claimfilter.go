@@ -10,9 +10,40 @@ import "github.com/oidcgate/oidcgate/oidc/claims"
 // the same claims while the configuration stays the same. The remote user
 // was derived at login from the unfiltered claims, as in the module.
 // The filter is built once, in New (nil when neither list is set).
-func (rp *RelyingParty) filterClaims(c claims.Claims) claims.Claims {
-	if rp.filter == nil {
-		return c
+//
+// Current upstream then runs OIDCFilterClaimsExpr's jq program on what the
+// lists let through (oidc_session_jq_filter_apply); when the program fails
+// or its result is not an object it stores no claims of that kind at all,
+// which ok=false reports.
+func (rp *RelyingParty) filterClaims(c claims.Claims) (out claims.Claims, ok bool) {
+	if rp.filter != nil {
+		c = rp.filter.Apply(c)
 	}
-	return rp.filter.Apply(c)
+	if f := rp.s.FilterClaimsExpr; f != nil {
+		res, err := f.Apply(c)
+		if err != nil {
+			rp.log.Error("JQ filtering of claims resulted in invalid JSON object", "filter", f.Source(), "err", err)
+			return claims.Claims{}, false
+		}
+		c = res
+	}
+	return c, true
+}
+
+// filtersClaims reports whether filterClaims changes anything.
+func (rp *RelyingParty) filtersClaims() bool {
+	return rp.filter != nil || rp.s.FilterClaimsExpr != nil
+}
+
+// filteredJSON is stored claims as filterClaims leaves them; nil when
+// nothing is left (or nothing was stored).
+func (rp *RelyingParty) filteredJSON(raw []byte) []byte {
+	c, err := claims.Parse(raw)
+	if len(raw) == 0 || err != nil {
+		return raw
+	}
+	if c, ok := rp.filterClaims(c); ok {
+		return c.JSON()
+	}
+	return nil
 }

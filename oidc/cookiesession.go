@@ -3,12 +3,12 @@ package oidc
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"time"
+	"sync"
 )
 
 // Client-cookie sessions (OIDCSessionType client-cookie, and server-cache
@@ -55,9 +55,18 @@ var errBadCookieSession = errors.New("invalid client-cookie session")
 // openSession decrypts and checks a sealed session. It must be for this
 // client_id; the host binding (cd) is checked per request as for server
 // sessions (existingSession).
+// A decoded session is cached by its sealed value (cookieViews), as
+// server sessions are by id: the same cookie is not decrypted, inflated,
+// parsed and rendered again on every request.
 func (rp *RelyingParty) openSession(sealed string) (*session, error) {
 	if sealed == "" {
 		return nil, errBadCookieSession
+	}
+	key := sha256.Sum256([]byte(sealed))
+	if v := rp.cookieViews.get(key); v != nil {
+		s := *v.s // per request: the caller may change it
+		s.view = v
+		return &s, nil
 	}
 	z, err := rp.seal.openLimit(sealed, maxCookieSession)
 	if err != nil {
@@ -76,8 +85,44 @@ func (rp *RelyingParty) openSession(sealed string) (*session, error) {
 		return nil, errBadCookieSession
 	}
 	s.inCookie = true
-	s.view = rp.newView(nil, &s)
-	return &s, nil
+	v := rp.newView(nil, &s)
+	if len(plain) <= maxCachedCookiePlain {
+		rp.cookieViews.put(key, v)
+	}
+	c := s
+	c.view = v
+	return &c, nil
+}
+
+// maxCookieViews bounds the decoded client-cookie sessions a relying party
+// keeps (when full it starts over); a session whose plaintext is larger
+// than maxCachedCookiePlain is decoded per request instead.
+const (
+	maxCookieViews       = 1024
+	maxCachedCookiePlain = 64 << 10
+)
+
+// cookieViewCache holds decoded client-cookie sessions by the SHA-256 of
+// their sealed value. It belongs to one relying party (one virtual host,
+// one client), and a value is only cached after it opened for it.
+type cookieViewCache struct {
+	mu sync.RWMutex
+	m  map[[sha256.Size]byte]*sessionView
+}
+
+func (c *cookieViewCache) get(key [sha256.Size]byte) *sessionView {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.m[key]
+}
+
+func (c *cookieViewCache) put(key [sha256.Size]byte, v *sessionView) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCookieViews {
+		c.m = map[[sha256.Size]byte]*sessionView{}
+	}
+	c.m[key] = v
 }
 
 // cookieSession reads the client-cookie session of the request, nil when
@@ -123,26 +168,15 @@ func (rp *RelyingParty) saveCookieSession(s *session) error {
 }
 
 // setCookieSession sends the sealed session as the (chunked) session
-// cookie, with the attributes setSessionCookie gives a session id.
-func (rp *RelyingParty) setCookieSession(x *exchange, s *session, first bool) {
-	sameSite := x.cw.sameSiteNone()
-	if rp.s.CookieSameSite {
-		sameSite = "Strict"
-		if first {
-			sameSite = "Lax"
-		}
-	}
-	expires := ""
-	if rp.s.PersistentCookie {
-		expires = time.Unix(s.Expiry, 0).UTC().Format(http.TimeFormat)
-	}
+// cookie c, whose name and attributes setSessionCookie has chosen.
+func (rp *RelyingParty) setCookieSession(x *exchange, s *session, c cookie) {
 	if s.sealed == "" {
 		if err := rp.saveCookieSession(s); err != nil {
 			rp.log.Error("client-cookie session could not be saved", "err", err)
 			return
 		}
 	}
-	if err := x.setChunkedCookie(x.dir.CookieName, s.sealed, expires, rp.s.SessionCookieChunkSize, sameSite); err != nil {
+	if err := x.setChunkedCookie(c.name, s.sealed, c.expires, rp.s.SessionCookieChunkSize, c.sameSite); err != nil {
 		rp.log.Error("client-cookie session could not be saved", "err", err)
 	}
 }

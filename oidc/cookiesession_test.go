@@ -488,3 +488,141 @@ func TestOpenSessionRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestClientCookieSameSite: a client-cookie session's cookie and every
+// chunk get setSessionCookie's SameSite: Lax at the callback, Strict when
+// a later request rewrites it (here: the inactivity timeout slides).
+func TestClientCookieSameSite(t *testing.T) {
+	h := newHarness(t, clientCookie(func(s *Settings) { s.CookieSameSite, s.SessionCookieChunkSize = true, 500 }))
+	cb := h.cookieLogin("/")
+	chunks := 0
+	for _, line := range cb.sets {
+		if strings.HasPrefix(line, sessCookie+"_") && !strings.HasPrefix(line, sessCookie+"_chunks") {
+			chunks++
+		}
+		if strings.HasPrefix(line, sessCookie) && !strings.Contains(line, "SameSite=Lax") {
+			t.Errorf("callback: %q without SameSite=Lax", line)
+		}
+	}
+	if chunks < 2 {
+		t.Fatalf("want a chunked session cookie, got %q", cb.sets)
+	}
+	h.advance(200 * time.Second)
+	r := h.do("GET", "/", map[string]string{"Cookie": jar(cb.sets)})
+	if len(r.sets) == 0 {
+		t.Fatal("sliding the session sent no cookie")
+	}
+	for _, line := range r.sets {
+		if strings.HasPrefix(line, sessCookie) && !strings.Contains(line, "SameSite=Strict") {
+			t.Errorf("later request: %q without SameSite=Strict", line)
+		}
+	}
+}
+
+// TestCookieSessionDecodedOnce: the same client-cookie value is decoded
+// once per relying party (the view is reused), every request gets its own
+// copy of the session, and another relying party — another client, even
+// with the same passphrase — does not open it from the first one's cache.
+func TestCookieSessionDecodedOnce(t *testing.T) {
+	h := newHarness(t, clientCookie(nil))
+	cb := h.cookieLogin("/")
+	v, ok := getChunkedCookie(http.Header{"Cookie": {jar(cb.sets)}}, sessCookie, 4000)
+	if !ok {
+		t.Fatalf("no session cookie in %q", cb.sets)
+	}
+	s1, err := h.rp.openSession(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1.RemoteUser = "changed by a request"
+	s2, err := h.rp.openSession(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1.view == nil || s1.view != s2.view {
+		t.Error("the same cookie was decoded twice")
+	}
+	if s1 == s2 || s2.RemoteUser == "changed by a request" {
+		t.Error("requests share one session value")
+	}
+	if r := h.do("GET", "/", map[string]string{"Cookie": jar(cb.sets)}); !r.res.Authenticated || r.res.Claims != s1.view.merged {
+		t.Errorf("a request did not use the decoded session: %+v", r.res)
+	}
+	other := newHarness(t, clientCookie(func(s *Settings) { s.ClientID = "client2" }))
+	other.rp.seal = h.rp.seal
+	if _, err := other.rp.openSession(v); err == nil {
+		t.Error("another client's relying party opened the session")
+	}
+}
+
+// downStore is a shared store that goes down: setDown fails writes of
+// sessions, getDown also reads.
+type downStore struct {
+	Store
+	setDown, getDown bool
+}
+
+func (d *downStore) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
+	if d.setDown && strings.HasPrefix(key, keySession) {
+		return errors.New("cache down")
+	}
+	return d.Store.Set(ctx, key, value, ttl)
+}
+
+func (d *downStore) Get(ctx context.Context, key string) ([]byte, error) {
+	if d.getDown && strings.HasPrefix(key, keySession) {
+		return nil, errors.New("cache down")
+	}
+	return d.Store.Get(ctx, key)
+}
+
+// TestSessionCacheFallbackMidSession: with OIDCSessionCacheFallbackToCookie
+// a server-cache session whose store stops taking writes mid-session
+// becomes a client-cookie session when it is next saved (here: the
+// inactivity timeout slides), and stays one — while the store is down and
+// after it is back. A store that cannot even be read loses the server
+// session (a new login, not an error).
+func TestSessionCacheFallbackMidSession(t *testing.T) {
+	h := newHarness(t, func(s *Settings) {
+		s.CacheFallbackToCookie = true
+		s.SessionCookieChunkSize = 4000
+	})
+	ds := &downStore{Store: h.rp.store}
+	rp, err := New(*h.rp.s, ds, WithClock(h.clock), WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.rp = rp
+	id, _ := h.login("/")
+	if len(id) != 27 {
+		t.Fatalf("server session id %q", id)
+	}
+	ds.setDown = true
+	h.advance(200 * time.Second) // the next request slides the session
+	r := h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + id})
+	if !r.res.Authenticated {
+		t.Fatalf("request while the store takes no writes: %d %q", r.res.Status, r.sets)
+	}
+	sealed, _, ok := cookieValue(r.sets, sessCookie)
+	if !ok || strings.Count(sealed, ".") != 4 {
+		t.Fatalf("the slid session did not fall back to a cookie: %q", r.sets)
+	}
+	user := r.res.User
+	for _, state := range []struct {
+		name             string
+		setDown, getDown bool
+	}{{"store down", true, true}, {"store back", false, false}} {
+		ds.setDown, ds.getDown = state.setDown, state.getDown
+		r = h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + sealed})
+		if !r.res.Authenticated || r.res.User != user {
+			t.Errorf("%s: the fallback cookie session was not read: %d %q", state.name, r.res.Status, r.res.User)
+		}
+	}
+	// A server session the store cannot read: log in again.
+	id2, _ := h.login("/")
+	ds.getDown = true
+	r = h.do("GET", "/", map[string]string{"Cookie": sessCookie + "=" + id2})
+	if r.res.Authenticated || r.res.Status != http.StatusFound {
+		t.Errorf("unreadable server session: authenticated=%v status %d, want a new login (302)", r.res.Authenticated, r.res.Status)
+	}
+}

@@ -83,11 +83,9 @@ func (rp *RelyingParty) existingSession(ctx context.Context, x *exchange, s *ses
 // setSessionCookie sends the session cookie; with OIDCCookieSameSite On it
 // is Lax when first set (at the callback, a cross-site navigation) and
 // Strict afterwards.
+// A client-cookie session sends the sealed session, chunked, with the same
+// attributes (setCookieSession).
 func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
-	if s.inCookie {
-		rp.setCookieSession(x, s, first)
-		return
-	}
 	c := cookie{name: x.dir.CookieName, value: s.ID, sameSite: x.cw.sameSiteNone()}
 	if rp.s.CookieSameSite {
 		c.sameSite = "Strict"
@@ -97,6 +95,10 @@ func (rp *RelyingParty) setSessionCookie(x *exchange, s *session, first bool) {
 	}
 	if rp.s.PersistentCookie {
 		c.expires = time.Unix(s.Expiry, 0).UTC().Format(http.TimeFormat)
+	}
+	if s.inCookie {
+		rp.setCookieSession(x, s, c)
+		return
 	}
 	x.setCookie(c)
 }
@@ -116,23 +118,24 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 		x.setHeader(h, s.RemoteUser)
 	}
 	set := func(name, value string) { rp.setAppInfo(x, name, value) }
-	if has(rp.s.PassUserInfoAs, "claims") && v.hasUserInfo {
-		for _, p := range v.uiPairs {
+	ui := rp.userInfoToPass(x, v)
+	if has(rp.s.PassUserInfoAs, "claims") && ui.pass {
+		for _, p := range ui.pairs {
 			set(p.Name, p.Value)
 		}
 	}
-	if v.hasUserInfo {
+	if ui.pass {
 		for _, w := range rp.s.PassUserInfoAs {
 			// json, or current upstream's json:NAME (NAME as is, no
 			// prefix; the proxy scrubs a spoofed one).
 			if w == "json" {
-				set("OIDC_userinfo_json", v.uiJSONValue)
+				set("OIDC_userinfo_json", ui.json)
 			} else if name, ok := strings.CutPrefix(w, "json:"); ok && name != "" {
-				set(name, v.uiJSONValue)
+				set(name, ui.json)
 			}
 		}
 	}
-	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" {
+	if has(rp.s.PassUserInfoAs, "jwt") && s.UserInfoJWT != "" && !ui.failed {
 		set("OIDC_userinfo_jwt", s.UserInfoJWT)
 	}
 	if has(rp.s.PassIDTokenAs, "claims") {
@@ -140,7 +143,7 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 			set(p.Name, p.Value)
 		}
 	}
-	if has(rp.s.PassIDTokenAs, "payload") {
+	if has(rp.s.PassIDTokenAs, "payload") && v.hasIDClaims {
 		set("OIDC_id_token_payload", v.idPayload)
 	}
 	if has(rp.s.PassIDTokenAs, "serialized") && s.IDToken != "" {

@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oidcgate/oidcgate/oidc/claims"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
 
@@ -281,13 +280,8 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	// With OIDCWhiteListedClaims/OIDCBlackListedClaims the hook shows the
 	// filtered claims, which is what 2.4.12.3 stored.
 	idRaw, uiRaw := []byte(s.IDTokenClaims), []byte(s.UserInfoClaims)
-	if rp.filter != nil {
-		if c, err := claims.Parse(idRaw); len(idRaw) > 0 && err == nil {
-			idRaw = rp.filterClaims(c).JSON()
-		}
-		if c, err := claims.Parse(uiRaw); len(uiRaw) > 0 && err == nil {
-			uiRaw = rp.filterClaims(c).JSON()
-		}
+	if rp.filtersClaims() {
+		idRaw, uiRaw = rp.filteredJSON(idRaw), rp.filteredJSON(uiRaw)
 	}
 	if want("id_token") && len(idRaw) > 0 {
 		o.addRaw("id_token", idRaw)

@@ -32,6 +32,8 @@ type RelyingParty struct {
 	// views caches decoded sessions by id (see loadView).
 	viewMu sync.RWMutex
 	views  map[string]*sessionView
+	// cookieViews caches decoded client-cookie sessions (openSession).
+	cookieViews cookieViewCache
 	// refreshing holds a lock per session being refreshed.
 	refreshMu  sync.Mutex
 	refreshing map[string]*sync.Mutex

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/oidcgate/oidcgate/oidc/claims"
@@ -151,6 +152,12 @@ type sessionView struct {
 	hasUserInfo            bool
 	idPairs, uiPairs       []claims.Pair
 	idPayload, uiJSONValue string
+
+	// hasIDClaims is false when OIDCFilterClaimsExpr left no id_token
+	// claims (no OIDC_id_token_payload then).
+	hasIDClaims bool
+	// uiExpr caches OIDCUserInfoClaimsExpr's result (userInfoToPass).
+	uiExpr atomic.Pointer[uiExprResult]
 }
 
 // maxViews bounds the decoded-session cache; when full it starts over.
@@ -189,12 +196,13 @@ func (rp *RelyingParty) loadView(ctx context.Context, id string) (*sessionView, 
 func (rp *RelyingParty) newView(raw []byte, s *session) *sessionView {
 	v := &sessionView{raw: raw, s: s}
 	v.idc, _ = claims.Parse(s.IDTokenClaims)
-	v.idc = rp.filterClaims(v.idc)
+	v.idc, v.hasIDClaims = rp.filterClaims(v.idc)
 	v.merged = v.idc
 	if len(s.UserInfoClaims) > 0 {
-		v.hasUserInfo = true
 		v.uic, _ = claims.Parse(s.UserInfoClaims)
-		v.uic = rp.filterClaims(v.uic)
+		v.uic, v.hasUserInfo = rp.filterClaims(v.uic)
+	}
+	if v.hasUserInfo {
 		v.merged = claims.Merge(v.uic, v.idc)
 		v.uiPairs = claims.Render(v.uic, rp.s.ClaimPrefix, rp.s.ClaimDelimiter)
 		v.uiJSONValue = string(v.uic.JSON())

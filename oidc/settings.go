@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"github.com/oidcgate/oidcgate/oidc/claims"
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
 
@@ -148,6 +149,10 @@ type Settings struct {
 	// session (see claims.Filter): the claims passed to the backend and
 	// those Require claim sees are both filtered.
 	WhiteListedClaims, BlackListedClaims []string
+	// FilterClaimsExpr is upstream's OIDCFilterClaimsExpr (nil: none): a
+	// jq program applied to the id_token and userinfo claims after the
+	// white and black lists (see filterClaims).
+	FilterClaimsExpr *claims.JQFilter
 
 	// DefaultURL is OIDCDefaultURL; DefaultLoggedOutURL is
 	// OIDCDefaultLoggedOutURL.
@@ -252,4 +257,10 @@ type DirSettings struct {
 	// WhiteListedClaims is OIDCWhiteListedClaims; with an empty
 	// OIDCClaimPrefix, incoming headers named like them are scrubbed.
 	WhiteListedClaims []string
+	// UserInfoClaimsExpr is upstream's OIDCUserInfoClaimsExpr, evaluated
+	// for this request (nil: none; see userInfoToPass). UserInfoClaimsExprErr
+	// is set when the request's program could not be built: then no
+	// userinfo is passed.
+	UserInfoClaimsExpr    *claims.JQFilter
+	UserInfoClaimsExprErr error
 }

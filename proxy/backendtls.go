@@ -52,6 +52,14 @@ type backendTLS struct {
 	checkExpire bool
 	checkName   bool
 	now         func() time.Time
+	// certs are the client certificates (SSLProxyMachineCertificate*);
+	// minVer/maxVer SSLProxyProtocol (0: Go's default); crls and crlCheck
+	// SSLProxyCARevocation* (crlCheck nil or "none": not checked).
+	certs          []machineCert
+	minVer, maxVer uint16
+	suites         []uint16 // SSLProxyCipherSuite (nil: Go's default)
+	crls           []*x509.RevocationList
+	crlCheck       *apacheconf.SSLCRLCheck
 }
 
 // newBackendTLS compiles a server's SSLProxy* settings.
@@ -69,6 +77,20 @@ func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS
 	nameOff := ssl.ProxyCheckPeerName != nil && !*ssl.ProxyCheckPeerName
 	cnOn := ssl.ProxyCheckPeerCN != nil && *ssl.ProxyCheckPeerCN
 	b.checkName = !nameOff || cnOn
+	if p := ssl.ProxyProtocols; p != nil {
+		b.minVer, b.maxVer, _ = p.Versions()
+	}
+	b.suites, b.minVer = proxyCipherSuites(ssl.ProxyCipherSuite, b.minVer)
+	var err error
+	if b.certs, err = loadMachineCerts(ssl); err != nil {
+		return b, err
+	}
+	if c := ssl.ProxyCARevocationCheck; c != nil && c.Mode != "none" {
+		b.crlCheck = c
+		if b.crls, err = loadCRLs(ssl); err != nil {
+			return b, err
+		}
+	}
 	b.roots = x509.NewCertPool()
 	var files []string
 	if ssl.ProxyCACertificateFile != nil {
@@ -112,6 +134,12 @@ func (b *backendTLS) config(host string) *tls.Config {
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			return b.check(cs.PeerCertificates, host)
 		},
+		GetClientCertificate: func(cri *tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			return clientCertificate(b.certs, cri), nil
+		},
+		MinVersion:   b.minVer,
+		MaxVersion:   b.maxVer,
+		CipherSuites: b.suites,
 	}
 }
 
@@ -130,9 +158,15 @@ func (b *backendTLS) check(chain []*x509.Certificate, host string) error {
 		for _, c := range chain[1:] {
 			inter.AddCert(c)
 		}
-		if _, err := leaf.Verify(x509.VerifyOptions{Roots: b.roots, Intermediates: inter, CurrentTime: now,
-			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
+		chains, err := leaf.Verify(x509.VerifyOptions{Roots: b.roots, Intermediates: inter, CurrentTime: now,
+			KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}})
+		if err != nil {
 			return &backendTLSError{"Certificate Verification: " + err.Error()}
+		}
+		if b.crlCheck != nil {
+			if err := checkCRLs(chains[0], b.crls, b.crlCheck.Mode, b.crlCheck.NoCRLForCertOK, now); err != nil {
+				return &backendTLSError{"Certificate Verification: " + err.Error()}
+			}
 		}
 	}
 	if b.checkExpire && (now.Before(leaf.NotBefore) || now.After(leaf.NotAfter)) {
@@ -169,14 +203,11 @@ func matchCertName(c *x509.Certificate, host string) bool {
 }
 
 // isBackendTLSError reports whether err is a failed TLS handshake with the
-// backend.
+// backend (DialTLSContext wraps those in tlsHandshakeError).
 func isBackendTLSError(err error) bool {
 	var be *backendTLSError
-	var ae tls.AlertError
-	var rh tls.RecordHeaderError
-	var ve *tls.CertificateVerificationError
-	return errors.As(err, &be) || errors.As(err, &ae) || errors.As(err, &rh) || errors.As(err, &ve) ||
-		strings.Contains(err.Error(), "tls: ")
+	var he *tlsHandshakeError
+	return errors.As(err, &be) || errors.As(err, &he)
 }
 
 // tlsBackend reports whether a backend scheme needs TLS.
@@ -216,6 +247,15 @@ func sslProxyKey(ssl *apacheconf.SSLServer) string {
 	if ssl.ProxyVerify != nil {
 		v = int(*ssl.ProxyVerify)
 	}
-	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s", v, b(ssl.ProxyCheckPeerName), b(ssl.ProxyCheckPeerCN), b(ssl.ProxyCheckPeerExpire),
-		path(ssl.ProxyCACertificateFile), path(ssl.ProxyCACertificatePath), b(ssl.ProxyEngine))
+	protos, crl := "-", "-"
+	if ssl.ProxyProtocols != nil {
+		protos = fmt.Sprint(*ssl.ProxyProtocols)
+	}
+	if c := ssl.ProxyCARevocationCheck; c != nil {
+		crl = fmt.Sprint(c.Mode, c.NoCRLForCertOK)
+	}
+	return fmt.Sprintf("%d|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s", v, b(ssl.ProxyCheckPeerName), b(ssl.ProxyCheckPeerCN), b(ssl.ProxyCheckPeerExpire),
+		path(ssl.ProxyCACertificateFile), path(ssl.ProxyCACertificatePath), b(ssl.ProxyEngine),
+		path(ssl.ProxyMachineCertificateFile), path(ssl.ProxyMachineCertificatePath), path(ssl.ProxyMachineCertificateChainFile),
+		protos, path(ssl.ProxyCARevocationFile), path(ssl.ProxyCARevocationPath), crl) + "|" + ssl.ProxyCipherSuite
 }

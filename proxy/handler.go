@@ -416,6 +416,11 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				// client gets 500 (observed on 2.4.71).
 				s.logFor(r).Error("SSL handshake with the backend failed", "backend", backend.Host, "err", err)
 				s.writeProxyErrorStatus(w, r, http.StatusInternalServerError, "Error during SSL Handshake with remote server")
+			case isTLSAlert(err):
+				// The backend refused the connection after the handshake
+				// (TLS 1.3: a client certificate it does not accept).
+				s.logFor(r).Error("TLS alert from the backend", "backend", backend.Host, "err", err)
+				s.writeProxyError(w, r, "Error reading from remote server")
 			case errors.As(err, &ne) && ne.Timeout() && !isDialError(err):
 				// Observed on Apache 2.4.71: a backend that does not answer
 				// within the timeout gives "502 Proxy Error", not 504.

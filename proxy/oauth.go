@@ -248,7 +248,7 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 	ds := oidcDirSettings(dir.OIDC)
 	// OIDCWhiteListedClaims is per server in 2.4.12.3: with an empty
 	// claim prefix its names are scrubbed on this path too.
-	ds.WhiteListedClaims = serverWhiteList(srv)
+	ds.WhiteListedClaims = s.whiteLists[srv]
 	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
 	res := rs.AuthenticateToken(q, d, tok)
 	copyHeaders(w.Header(), res.Header)

@@ -185,6 +185,9 @@ func oidcSettings(srv *apacheconf.Server) oidc.Settings {
 			}
 		}
 	}
+	if v, ok := o.Value("OIDCFilterClaimsExpr"); ok { // upstream only
+		s.FilterClaimsExpr = filterClaimsExpr(v)
+	}
 	oidcProviderSettings(o, &s, str)
 	if v, ok := o.Value("OIDCHTMLErrorTemplate"); ok {
 		if b, err := os.ReadFile(v.String()); err == nil {
@@ -273,7 +276,8 @@ func oidcDirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
 
 // serverWhiteList is OIDCWhiteListedClaims, which 2.4.12.3 keeps per
 // server even when written in a section: with an empty OIDCClaimPrefix the
-// scrubbing of incoming headers uses it (oidc_scrub_headers).
+// scrubbing of incoming headers uses it (oidc_scrub_headers). NewSite
+// looks it up once per server (Site.whiteLists).
 func serverWhiteList(srv *apacheconf.Server) []string {
 	if srv == nil || srv.OIDC == nil {
 		return nil
@@ -437,7 +441,7 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		return oidc.Result{}, nil, false
 	}
 	ds := oidcDirSettings(dir.OIDC)
-	ds.WhiteListedClaims = serverWhiteList(srv)
+	ds.WhiteListedClaims = s.whiteLists[srv]
 	if v, ok := dir.OIDC.Value("OIDCUnAuthAction"); ok && len(v.Words) > 1 {
 		// OIDCUnAuthAction <action> <expr>: the action when the expression
 		// is true, else auth — and no XHR detection either way.
@@ -453,6 +457,9 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		if !ok {
 			ds.UnAuthAction = "auth"
 		}
+	}
+	if v, ok := dir.OIDC.Value("OIDCUserInfoClaimsExpr"); ok { // upstream only
+		ds.UserInfoClaimsExpr, ds.UserInfoClaimsExprErr = s.userInfoClaimsExpr(v, reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv})
 	}
 	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
 	res := rp.Authenticate(w, q)
@@ -543,7 +550,7 @@ func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apach
 		}
 	}
 	ds := oidcDirSettings(dir.OIDC)
-	ds.WhiteListedClaims = serverWhiteList(srv)
+	ds.WhiteListedClaims = s.whiteLists[srv]
 	sc := claims.Scrubber{ClaimPrefix: prefix, AuthnHeader: ds.AuthNHeader, WhiteListedClaims: ds.WhiteListedClaims}
 	for name := range r.Header {
 		if sc.Match(name) {

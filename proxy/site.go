@@ -51,6 +51,10 @@ type Site struct {
 	ownStore *cache.Memory
 	// exprs are the parsed ap_expr sources.
 	exprs exprCache
+	// jqs are OIDCUserInfoClaimsExpr programs compiled per evaluated text.
+	jqs jqCache
+	// whiteLists are the servers' OIDCWhiteListedClaims (serverWhiteList).
+	whiteLists map[*apacheconf.Server][]string
 	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
 	modDir bool
 }
@@ -111,7 +115,7 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 	// checked is tlsHost or else the one dialled (a balancer's member).
 	btls, err := newBackendTLS(ssl, s.now)
 	if err != nil {
-		s.log.Error("SSLProxyCACertificate* not loaded", "rule", r.Pos.String(), "err", err)
+		s.log.Error("SSLProxy* files not loaded", "rule", r.Pos.String(), "err", err)
 	}
 	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host := tlsHost
@@ -125,7 +129,7 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 		c := tls.Client(raw, btls.config(host))
 		if err := c.HandshakeContext(ctx); err != nil {
 			raw.Close()
-			return nil, err
+			return nil, &tlsHandshakeError{err}
 		}
 		return c, nil
 	}
@@ -150,7 +154,9 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	}
 	s.loadCertificates()
 	s.balancers = map[*apacheconf.Server]map[string]*lbState{}
+	s.whiteLists = map[*apacheconf.Server][]string{}
 	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
+		s.whiteLists[srv] = serverWhiteList(srv)
 		if srv.Proxy == nil {
 			continue
 		}

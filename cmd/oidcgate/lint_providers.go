@@ -17,7 +17,15 @@ func lintMetadataDirs(cfg *apacheconf.Config) apacheconf.Diagnostics {
 			continue
 		}
 		v, ok := srv.OIDC.Value("OIDCMetadataDir")
-		if !ok || seen[v.String()] {
+		if !ok {
+			continue
+		}
+		if _, ok := srv.OIDC.Value("OIDCDiscoverIssuersAllowed"); !ok {
+			out = append(out, apacheconf.Diagnostic{Severity: apacheconf.SevWarning, Stage: apacheconf.StageCheck, Pos: v.Pos,
+				Directive: "OIDCMetadataDir", Msg: "any visitor can make the server fetch https://<a host they name>/.well-known/webfinger and that issuer's " +
+					"discovery document (as mod_auth_openidc does); restrict the issuers with OIDCDiscoverIssuersAllowed inside <IfModule oidcgate.c>"})
+		}
+		if seen[v.String()] {
 			continue
 		}
 		seen[v.String()] = true

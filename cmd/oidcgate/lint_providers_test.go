@@ -24,3 +24,28 @@ func TestLintMetadataDir(t *testing.T) {
 		}
 	}
 }
+
+// TestLintMetadataDirWithoutAllowList: with OIDCMetadataDir and no
+// OIDCDiscoverIssuersAllowed, lint says that visitors choose what the
+// server fetches; an allow list silences it.
+func TestLintMetadataDirWithoutAllowList(t *testing.T) {
+	md := t.TempDir()
+	base := "LoadModule mpm_event_module x.so\nLoadModule auth_openidc_module x.so\nServerName a.example\nListen 8080\n" +
+		"OIDCMetadataDir " + md + "\nOIDCRedirectURI /redirect_uri\nOIDCCryptoPassphrase p\n"
+	const want = "main.conf:5: warning: any visitor can make the server fetch"
+	for _, tc := range []struct {
+		name, extra string
+		warn        bool
+	}{
+		{"no allow list", "", true},
+		{"allow list", "<IfModule oidcgate.c>\nOIDCDiscoverIssuersAllowed ^https://op\\.example$\n</IfModule>\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root, file := writeConf(t, base+tc.extra)
+			code, stdout, _ := runCLI(t, "oidcgate", "lint", "-d", root, file)
+			if got := strings.Contains(stdout, want); got != tc.warn {
+				t.Errorf("warning present = %v, want %v (code %d):\n%s", got, tc.warn, code, stdout)
+			}
+		})
+	}
+}

@@ -11,29 +11,26 @@ import (
 const AudClientID = "@"
 
 // CheckIDTokenAud checks an id_token's "aud" claim (its raw JSON) against
-// the client_id and current upstream's OIDCIDTokenAudValues
-// (src/proto/id_token.c oidc_proto_idtoken_validate_aud_and_azp; 2.4.12.3
-// has no such directive).
+// current upstream's OIDCIDTokenAudValues (src/proto/id_token.c
+// oidc_proto_idtoken_validate_aud_and_azp; 2.4.12.3 has no such
+// directive). Without the directive the caller keeps 2.4.12.3's rule (aud
+// contains the client_id), which go-oidc's verifier checks.
 //
-// Without values (nil), as 2.4.12.3: a string must equal clientID, an array
-// must contain it among its strings. With values ("@" = clientID), the list
-// is exhaustive: a string must equal one of them; an array must contain
-// every one of them and have no more elements than values were configured
-// (upstream compares the counts, so a value configured twice leaves room
-// for one unlisted element). Any other JSON type is refused.
+// The values ("@" = clientID) are exhaustive: a string must equal one of
+// them; an array must contain every one of them and have no more elements
+// than values were configured (upstream compares the counts, so a value
+// configured twice leaves room for one unlisted element). Any other JSON
+// type is refused, and so is every aud when no values are given.
 func CheckIDTokenAud(aud json.RawMessage, clientID string, values []string) error {
+	if len(values) == 0 {
+		return fmt.Errorf("no OIDCIDTokenAudValues to check the id_token aud against")
+	}
 	aud = bytes.TrimSpace(aud)
 	if len(aud) == 0 {
 		return fmt.Errorf("id_token has no aud")
 	}
 	var s string
 	if aud[0] == '"' && json.Unmarshal(aud, &s) == nil {
-		if values == nil {
-			if s == clientID {
-				return nil
-			}
-			return fmt.Errorf("id_token aud %q is not the client_id", s)
-		}
 		for _, v := range values {
 			if resolveAud(v, clientID) == s {
 				return nil
@@ -53,12 +50,6 @@ func CheckIDTokenAud(aud json.RawMessage, clientID string, values []string) erro
 			}
 		}
 		return false
-	}
-	if values == nil {
-		if has(clientID) {
-			return nil
-		}
-		return fmt.Errorf("id_token aud does not contain the client_id")
 	}
 	for _, v := range values {
 		if !has(resolveAud(v, clientID)) {

@@ -9,18 +9,15 @@ func TestCheckIDTokenAud(t *testing.T) {
 		values []string
 		ok     bool
 	}{
-		// 2.4.12.3 (no OIDCIDTokenAudValues)
-		{`"client1"`, nil, true},
-		{`"other"`, nil, false},
-		{`["client1"]`, nil, true},
-		{`["other","client1"]`, nil, true},
-		{`["other"]`, nil, false},
-		{`[]`, nil, false},
-		{`1`, nil, false},
-		{`null`, nil, false},
+		// no values: nothing passes (the caller checks 2.4.12.3's rule)
+		{`"client1"`, nil, false},
+		{`["client1"]`, nil, false},
+		{`"client1"`, []string{}, false},
 		{`null`, []string{""}, false},
-		{` "client1" `, nil, true},
-		{`{"a":"client1"}`, nil, false},
+		{` "client1" `, []string{"@"}, true},
+		{`{"a":"client1"}`, []string{"@"}, false},
+		{`[]`, []string{"@"}, false},
+		{`null`, []string{"@"}, false},
 		// upstream's exhaustive list
 		{`"other"`, []string{"@", "other"}, true},
 		{`"client1"`, []string{"@", "other"}, true},
@@ -41,7 +38,7 @@ func TestCheckIDTokenAud(t *testing.T) {
 			t.Errorf("aud %s values %q: err %v, want ok=%v", tt.aud, tt.values, err, tt.ok)
 		}
 	}
-	if CheckIDTokenAud(nil, cid, nil) == nil {
+	if CheckIDTokenAud(nil, cid, []string{"@"}) == nil {
 		t.Error("a missing aud must fail")
 	}
 }
