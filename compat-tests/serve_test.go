@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -153,13 +155,18 @@ var handedOut = struct {
 }{addrs: map[string]bool{}}
 
 // freePort returns a loopback address nobody listens on and that no other
-// freePort call of this test binary has returned.
+// freePort call of this test binary has returned. It picks below Linux's
+// ephemeral range (32768-60999): a port from bind(":0") lies inside it, and
+// between our probe and Apache's or oidcgate's bind an outgoing connection
+// of some other process may take it as its local port ("address already in
+// use").
 func freePort(t *testing.T) string {
 	t.Helper()
-	for range 100 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
 		if err != nil {
-			t.Fatal(err)
+			continue // taken
 		}
 		addr := ln.Addr().String()
 		ln.Close()
@@ -171,7 +178,7 @@ func freePort(t *testing.T) string {
 			return addr
 		}
 	}
-	t.Fatal("freePort: no unused loopback port in 100 tries")
+	t.Fatal("freePort: no unused loopback port in 200 tries")
 	return ""
 }
 
