@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/oidcgate/oidcgate/oidc/claims"
@@ -145,6 +146,9 @@ type sessionView struct {
 	hasUserInfo            bool
 	idPairs, uiPairs       []claims.Pair
 	idPayload, uiJSONValue string
+	// lower: see lowerNames.
+	lowerOnce sync.Once
+	lower     map[string]string
 }
 
 // maxViews bounds the decoded-session cache; when full it starts over.

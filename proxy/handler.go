@@ -30,7 +30,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w}
-	env := map[string]string{}
+	env := s.newEnv(srv)
 	rawPath := requestPath(r)
 	user := ""
 	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{srv: srv, env: env, start: start, user: &user}))
