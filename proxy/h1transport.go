@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -363,13 +364,13 @@ func validHeader(h http.Header) error {
 			return fmt.Errorf("net/http: invalid header field name %q", k)
 		}
 		for i := 0; i < len(k); i++ {
-			if !isTokenByte(k[i]) {
+			if headerBytes[k[i]]&tokenByte == 0 {
 				return fmt.Errorf("net/http: invalid header field name %q", k)
 			}
 		}
 		for _, v := range vv {
 			for i := 0; i < len(v); i++ {
-				if c := v[i]; (c < ' ' && c != '\t') || c == 0x7f {
+				if headerBytes[v[i]]&valueByte == 0 {
 					return fmt.Errorf("net/http: invalid header field value for %q", k)
 				}
 			}
@@ -378,15 +379,20 @@ func validHeader(h http.Header) error {
 	return nil
 }
 
-// isTokenByte: RFC 9110's tchar.
-func isTokenByte(c byte) bool {
-	switch {
-	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		return true
+const (
+	tokenByte = 1 << iota // RFC 9110's tchar
+	valueByte             // allowed in a field value: not a control character but tab
+)
+
+// headerBytes classifies each byte for validHeader.
+var headerBytes = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if (c >= ' ' || c == '\t') && c != 0x7f {
+			t[c] |= valueByte
+		}
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0 {
+			t[c] |= tokenByte
+		}
 	}
-	switch c {
-	case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~':
-		return true
-	}
-	return false
-}
+	return t
+}()

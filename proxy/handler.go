@@ -389,7 +389,8 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			}
 			viaRequest(out.Header, via, pr.In, srv)
 		},
-		Transport: transport,
+		Transport:  transport,
+		BufferPool: &s.bufs,
 		ModifyResponse: func(resp *http.Response) error {
 			if pd != nil {
 				reverseMap(resp.Header, pd.Reverse, r)

@@ -53,6 +53,8 @@ type Site struct {
 	exprs exprCache
 	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
 	modDir bool
+	// bufs are the body-copy buffers of the reverse proxy.
+	bufs bodyBuffers
 }
 
 // transportKey names a connection pool: the rule (Apache's worker), the
