@@ -111,9 +111,9 @@ for t in "${targets[@]}"; do
     grep -hv " AH0\|SHOULD be" "$work"/error-*.log "$work"/oidcgate*.log 2>/dev/null | tail -30 >&2; exit 1
   fi
   case $1 in *+oauth)
-    for bad in "" "Authorization: Bearer $forged"; do
-      code=$(curl -s -o /dev/null -w '%{http_code}' ${bad:+-H "$bad"} "http://127.0.0.1:$2/")
-      [ "$code" = 401 ] || { echo "$1: ${bad:+a forged token}${bad:-no token} gets $code, not 401" >&2; exit 1; }
+    for wrong in "" "Authorization: Bearer $forged"; do
+      code=$(curl -s -o /dev/null -w '%{http_code}' ${wrong:+-H "$wrong"} "http://127.0.0.1:$2/")
+      [ "$code" = 401 ] || { echo "$1: ${wrong:+a forged token}${wrong:-no token} gets $code, not 401" >&2; exit 1; }
     done ;;
   esac
 done
