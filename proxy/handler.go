@@ -246,7 +246,14 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 }
 
 func localAddr(r *http.Request) netip.AddrPort {
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+	v := r.Context().Value(http.LocalAddrContextKey)
+	if a, ok := v.(*net.TCPAddr); ok {
+		// The common case, without formatting and parsing the address.
+		if ap := a.AddrPort(); ap.Addr().IsValid() {
+			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		}
+	}
+	if a, ok := v.(net.Addr); ok {
 		if ap, err := netip.ParseAddrPort(a.String()); err == nil {
 			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 		}
