@@ -10,18 +10,13 @@ import (
 // was idle (http.Transport's read loop notices both as they happen; the
 // synchronous path looks, without blocking, when it takes the
 // connection).
-func idleConnUsable(c net.Conn) bool {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
+func idleConnUsable(c net.Conn, rc syscall.RawConn) bool {
+	if rc == nil {
 		return true
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
 	}
 	usable := false
 	var b [1]byte
-	err = rc.Read(func(fd uintptr) bool {
+	err := rc.Read(func(fd uintptr) bool {
 		_, _, err := syscall.Recvfrom(int(fd), b[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
 		// Nothing to read: alive and quiet. n == 0 without error is
 		// the backend's FIN, n > 0 an unsolicited response.
@@ -29,4 +24,14 @@ func idleConnUsable(c net.Conn) bool {
 		return true
 	})
 	return err == nil && usable
+}
+
+// rawConn is c's syscall.RawConn, for idleConnUsable (nil: none).
+func rawConn(c net.Conn) syscall.RawConn {
+	if sc, ok := c.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			return rc
+		}
+	}
+	return nil
 }

@@ -35,6 +35,9 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	user := ""
 	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{srv: srv, env: env, start: start, user: &user}))
 	defer func() {
+		if srv.Log == nil {
+			return // no access log: nothing to format
+		}
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
 			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: user})
 	}()
