@@ -484,3 +484,30 @@ func TestH1ThroughSite(t *testing.T) {
 		}
 	}
 }
+
+// TestH1OnlyWhereReused: a worker with disablereuse=On keeps
+// http.Transport (a new connection per request, Connection: close); a
+// worker whose connections are reused gets the synchronous path, with its
+// http.Transport for what the path does not take.
+func TestH1OnlyWhereReused(t *testing.T) {
+	cfg := loadConfig(t, "ServerName a\nProxyPass /a http://127.0.0.1:1/ disablereuse=On\nProxyPass /b http://127.0.0.1:1/\n")
+	site := NewSite(cfg, nil, nil)
+	defer site.Close()
+	rules := cfg.Main.Proxy.Rules
+	if tr, ok := site.transportFor(rules[0], cfg.Main.SSL, "", time.Second).(*http.Transport); !ok || !tr.DisableKeepAlives {
+		t.Errorf("disablereuse=On: %T, want an http.Transport without keep-alive", site.transportFor(rules[0], cfg.Main.SSL, "", time.Second))
+	}
+	h1, ok := site.transportFor(rules[1], cfg.Main.SSL, "", time.Second).(*h1Transport)
+	if !ok {
+		t.Fatalf("reused worker: %T, want *h1Transport", site.transportFor(rules[1], cfg.Main.SSL, "", time.Second))
+	}
+	if h1.fallback == nil || h1.fallback.DisableKeepAlives {
+		t.Errorf("fallback %+v", h1.fallback)
+	}
+	for _, u := range []string{"https://127.0.0.1:1/", "ws://127.0.0.1:1/"} {
+		req, _ := http.NewRequest("GET", u, nil)
+		if h1.eligible(req) {
+			t.Errorf("%s taken by the synchronous path", u)
+		}
+	}
+}
