@@ -117,6 +117,10 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 	if h := x.dir.AuthNHeader; h != "" {
 		x.setHeader(h, s.RemoteUser)
 	}
+	if x.dir.PassHeaders {
+		x.reserveHeaders(len(v.uiPairs) + len(v.idPairs) + 8)
+		x.lower = v.lowerNames()
+	}
 	set := func(name, value string) { rp.setAppInfo(x, name, value) }
 	ui := rp.userInfoToPass(x, v)
 	if has(rp.s.PassUserInfoAs, "claims") && ui.pass {
@@ -184,7 +188,10 @@ func (x *exchange) setHeader(name, value string) {
 			x.hdrIdx[strings.ToLower(k)] = k
 		}
 	}
-	lk := strings.ToLower(name)
+	lk, ok := x.lower[name]
+	if !ok {
+		lk = strings.ToLower(name)
+	}
 	if old, ok := x.hdrIdx[lk]; ok && old != name {
 		delete(h, old)
 	}

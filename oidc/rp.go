@@ -160,6 +160,9 @@ type exchange struct {
 	// hdrIdx maps lower-cased request header names to their spelling in
 	// the header map, built on the first identity header set.
 	hdrIdx map[string]string
+	// lower has the lower-cased identity header names of the session's
+	// view (read-only, shared), so that setHeader need not allocate them.
+	lower map[string]string
 }
 
 func (x *exchange) setCookie(c cookie) {

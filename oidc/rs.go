@@ -430,7 +430,11 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	if h := x.dir.AuthNHeader; h != "" {
 		x.setHeader(h, user)
 	}
-	for _, p := range claims.Render(c, rs.s.ClaimPrefix, rs.s.ClaimDelimiter) {
+	pairs := claims.Render(c, rs.s.ClaimPrefix, rs.s.ClaimDelimiter)
+	if x.dir.PassHeaders {
+		x.reserveHeaders(len(pairs) + 4)
+	}
+	for _, p := range pairs {
 		rs.setAppInfo(x, p.Name, p.Value)
 	}
 	rs.setAppInfo(x, "OIDC_access_token", tok)

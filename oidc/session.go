@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -158,6 +159,9 @@ type sessionView struct {
 	hasIDClaims bool
 	// uiExpr caches OIDCUserInfoClaimsExpr's result (userInfoToPass).
 	uiExpr atomic.Pointer[uiExprResult]
+	// lower: see lowerNames.
+	lowerOnce sync.Once
+	lower     map[string]string
 }
 
 // maxViews bounds the decoded-session cache; when full it starts over.

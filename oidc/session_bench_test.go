@@ -71,7 +71,9 @@ func BenchmarkAuthenticateExistingSession(b *testing.B) {
 		r := httptest.NewRequest("GET", "http://127.0.0.1:18422/", nil)
 		r.Header.Set("User-Agent", "wrk")
 		r.Header.Set("Cookie", "mod_auth_openidc_session="+sess.ID)
-		q := &Request{HTTP: r, Path: "/", Dir: dir, Env: map[string]string{}, Scheme: "http", Host: "127.0.0.1:18422"}
+		// The environment as the proxy makes it on a server with a relying
+		// party (proxy.Site.newEnv).
+		q := &Request{HTTP: r, Path: "/", Dir: dir, Env: make(map[string]string, 64), Scheme: "http", Host: "127.0.0.1:18422"}
 		res := rp.Authenticate(nil, q)
 		if !res.Authenticated || res.Status != 0 {
 			b.Fatalf("not authenticated: %+v", res)

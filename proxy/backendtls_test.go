@@ -161,7 +161,7 @@ func TestHostPoolsBounded(t *testing.T) {
 	rule := cfg.Main.Proxy.Rules[0]
 	for i := range maxHostPools + 50 {
 		tr := site.transportFor(rule, cfg.Main.SSL, "h"+strconv.Itoa(i)+".example", time.Second)
-		if i >= maxHostPools && !tr.DisableKeepAlives {
+		if ht, ok := tr.(*http.Transport); i >= maxHostPools && (!ok || !ht.DisableKeepAlives) {
 			t.Fatalf("pool %d kept", i)
 		}
 	}

@@ -83,3 +83,14 @@ func applyEnv(d *apacheconf.EnvDir, env map[string]string, lookup func(string) (
 		env[v.Name] = v.Value
 	}
 }
+
+// newEnv makes a request's environment. On a server with a relying party
+// or a resource server it is made large enough for the identity values
+// (one per claim, passed as environment by default) so that it does not
+// grow one rehash after another.
+func (s *Site) newEnv(srv *apacheconf.Server) map[string]string {
+	if s.rps[srv] != nil || s.rss[srv] != nil {
+		return make(map[string]string, 64)
+	}
+	return map[string]string{}
+}

@@ -30,11 +30,14 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sw := &statusWriter{ResponseWriter: w}
-	env := map[string]string{}
+	env := s.newEnv(srv)
 	rawPath := requestPath(r)
 	user := ""
 	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{srv: srv, env: env, start: start, user: &user}))
 	defer func() {
+		if srv.Log == nil {
+			return // no access log: nothing to format
+		}
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
 			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: user})
 	}()
@@ -246,7 +249,14 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 }
 
 func localAddr(r *http.Request) netip.AddrPort {
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+	v := r.Context().Value(http.LocalAddrContextKey)
+	if a, ok := v.(*net.TCPAddr); ok {
+		// The common case, without formatting and parsing the address.
+		if ap := a.AddrPort(); ap.Addr().IsValid() {
+			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		}
+	}
+	if a, ok := v.(net.Addr); ok {
 		if ap, err := netip.ParseAddrPort(a.String()); err == nil {
 			return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
 		}
@@ -389,7 +399,8 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			}
 			viaRequest(out.Header, via, pr.In, srv)
 		},
-		Transport: transport,
+		Transport:  transport,
+		BufferPool: &s.bufs,
 		ModifyResponse: func(resp *http.Response) error {
 			if pd != nil {
 				reverseMap(resp.Header, pd.Reverse, r)

@@ -34,7 +34,7 @@ type Site struct {
 	// transports are the connection pools, one per ProxyPass rule (Apache's
 	// worker), built on first use and kept for the site's lifetime.
 	transportsMu sync.Mutex
-	transports   map[transportKey]*http.Transport
+	transports   map[transportKey]http.RoundTripper
 	// hostPools counts the pools keyed by a client's Host name.
 	hostPools int
 	// rps are the relying parties, one per server configuring one.
@@ -57,6 +57,8 @@ type Site struct {
 	whiteLists map[*apacheconf.Server][]string
 	// modDir: mod_dir is loaded (DirectoryIndex, trailing-slash redirects).
 	modDir bool
+	// bufs are the body-copy buffers of the reverse proxy.
+	bufs bodyBuffers
 }
 
 // transportKey names a connection pool: the rule (Apache's worker), the
@@ -71,8 +73,10 @@ type transportKey struct {
 
 // transportFor returns the rule's connection pool for the SSLProxy*
 // settings ssl; tlsHost, when not empty, is the SNI and checked name
-// towards https backends.
-func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, tlsHost string, timeout time.Duration) *http.Transport {
+// towards https backends. A pool whose connections are reused sends the
+// common plain-HTTP requests synchronously (h1Transport), the rest
+// through an http.Transport.
+func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, tlsHost string, timeout time.Duration) http.RoundTripper {
 	s.transportsMu.Lock()
 	defer s.transportsMu.Unlock()
 	key := transportKey{r, sslProxyKey(ssl), tlsHost}
@@ -80,7 +84,7 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 		return tr
 	}
 	if s.transports == nil {
-		s.transports = map[transportKey]*http.Transport{}
+		s.transports = map[transportKey]http.RoundTripper{}
 	}
 	// Pools per client Host (ProxyPreserveHost towards https) are bounded:
 	// past the limit a request gets a connection of its own.
@@ -137,8 +141,13 @@ func (s *Site) transportFor(r *apacheconf.ProxyRule, ssl *apacheconf.SSLServer, 
 		tr.DisableKeepAlives = true
 		return tr
 	}
-	s.transports[key] = tr
-	return tr
+	if tr.DisableKeepAlives {
+		s.transports[key] = tr
+		return tr
+	}
+	rt := newH1Transport(tr, connectTimeout(r), timeout, tr.IdleConnTimeout, maxIdle)
+	s.transports[key] = rt
+	return rt
 }
 
 // NewSite compiles a configuration for serving. resolve resolves
@@ -193,6 +202,8 @@ func (s *Site) Close() {
 	s.transportsMu.Lock()
 	defer s.transportsMu.Unlock()
 	for _, tr := range s.transports {
-		tr.CloseIdleConnections()
+		if c, ok := tr.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
 	}
 }

@@ -33,25 +33,12 @@ conns=${2:-50}
 rounds=${3:-1}
 alg=${ALG:-RS256}
 secret=bench-shared-key-of-at-least-32-bytes
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for port in 18441 18444; do
-    if [ -f "$work/httpd-$port.pid" ]; then
-      kill "$(cat "$work/httpd-$port.pid")" 2>/dev/null || true
-      for _ in $(seq 20); do [ -f "$work/httpd-$port.pid" ] || break; sleep 0.3; done
-    fi
-  done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+backend=127.0.0.1:18440
+. compat-tests/bench/lib.sh
+bench_init
 go build -o "$work/oidcgate" ./cmd/oidcgate
 go build -o "$work/backend" ./compat-tests/bench/backend
 go build -o "$work/bearer" ./compat-tests/bench/bearer
-chmod 755 "$work"
-backend=127.0.0.1:18440
 jwks=127.0.0.1:18445
 "$work/backend" $backend & pids+=($!)
 case $alg in
@@ -101,14 +88,14 @@ conf 18441 oauth > "$work/apache.conf"
 conf 18442 oauth > "$work/oidcgate.conf"
 conf 18443 plain > "$work/oidcgate-plain.conf"
 conf 18444 plain > "$work/apache-plain.conf"
-/usr/sbin/apache2 -d "$work" -f "$work/apache.conf" -k start
-[ -n "${APACHE_PLAIN:-}" ] && /usr/sbin/apache2 -d "$work" -f "$work/apache-plain.conf" -k start
+start_apache 18441 "$work/apache.conf"
+[ -n "${APACHE_PLAIN:-}" ] && start_apache 18444 "$work/apache-plain.conf"
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate.conf" 2>"$work/oidcgate.log" & ogpid=$!; pids+=($!)
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate-plain.conf" 2>"$work/oidcgate-plain.log" & plainpid=$!; pids+=($!)
 sleep 1
 
-targets=("apache2+oauth 18441" "oidcgate+oauth 18442" "oidcgate-plain 18443")
-[ -n "${APACHE_PLAIN:-}" ] && targets+=("apache2-plain 18444")
+targets=("apache2+oauth 18441 $work/apache.conf" "oidcgate+oauth 18442 $ogpid" "oidcgate-plain 18443 $plainpid")
+[ -n "${APACHE_PLAIN:-}" ] && targets+=("apache2-plain 18444 $work/apache-plain.conf")
 hdr="Authorization: Bearer $token"
 # The same token with the signature's first character changed.
 sig=${token##*.}
@@ -124,65 +111,26 @@ for t in "${targets[@]}"; do
     grep -hv " AH0\|SHOULD be" "$work"/error-*.log "$work"/oidcgate*.log 2>/dev/null | tail -30 >&2; exit 1
   fi
   case $1 in *+oauth)
-    for bad in "" "Authorization: Bearer $forged"; do
-      code=$(curl -s -o /dev/null -w '%{http_code}' ${bad:+-H "$bad"} "http://127.0.0.1:$2/")
-      [ "$code" = 401 ] || { echo "$1: ${bad:+a forged token}${bad:-no token} gets $code, not 401" >&2; exit 1; }
+    for wrong in "" "Authorization: Bearer $forged"; do
+      code=$(curl -s -o /dev/null -w '%{http_code}' ${wrong:+-H "$wrong"} "http://127.0.0.1:$2/")
+      [ "$code" = 401 ] || { echo "$1: ${wrong:+a forged token}${wrong:-no token} gets $code, not 401" >&2; exit 1; }
     done ;;
   esac
 done
 
-rss() { ps -o rss= -p "$@" | awk '{s+=$1} END {print s}'; }
-count() { curl -sf "http://$backend/__count"; }
-declare -A RPS P99
-bad=0
+PROFILE_TARGET=oidcgate+oauth
 for round in $(seq "$rounds"); do
-echo "# round $round/$rounds  $(date -u +%FT%TZ)  loadavg $(cut -d' ' -f1-3 /proc/loadavg)  $(nproc) cores  wrk -t2 -c$conns -d${secs}s  $alg  $(/usr/sbin/apache2 -v | awk -F': ' '/version/ {print $2}')  mod_auth_openidc $(dpkg-query -W -f='${Version}' libapache2-mod-auth-openidc 2>/dev/null)  $(go version | awk '{print $3}')"
-for t in "${targets[@]}"; do
-  set -- $t
-  name=$1 port=$2
-  before=$(count)
-  perfpid=
-  if [ -n "${PROFILE:-}" ] && [ "$name" = oidcgate+oauth ]; then
-    mkdir -p "$PROFILE"
-    perf record -q -F 999 -g -p "$ogpid" -o "$PROFILE/perf.data" -- sleep "$secs" 2>/dev/null & perfpid=$!
-  fi
-  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "$hdr" "http://127.0.0.1:$port/")
-  after=$(count)
-  if [ -n "$perfpid" ]; then
-    wait "$perfpid" || true
-    perf report -i "$PROFILE/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null \
-      | grep -v '^#' | grep -v '^$' | head -40 > "$PROFILE/perf-top.txt" || true
-    perf report -i "$PROFILE/perf.data" --children --sort sym --stdio -g none 2>/dev/null \
-      | grep 'oidcgate\|encoding/json\|gcBgMarkWorker\|mallocgc$' | head -40 > "$PROFILE/perf-cum.txt" || true
-  fi
-  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  non2xx=$(echo "$out" | awk -F': *' '/Non-2xx/ {print $2}')
-  sockerr=$(echo "$out" | awk '/Socket errors/ {$1=$2=""; print}')
-  case $name in
-    apache2+oauth) mem=$(rss $(pgrep -d' ' -f "$work/apache.conf")) ;;
-    apache2-plain) mem=$(rss $(pgrep -d' ' -f "$work/apache-plain.conf")) ;;
-    oidcgate+oauth) mem=$(rss "$ogpid") ;;
-    *) mem=$(rss "$plainpid") ;;
-  esac
-  check=ok
-  if [ -n "$non2xx" ] || [ $((after - before)) -lt "$reqs" ]; then check="INVALID"; bad=1; fi
-  RPS[$name]+="$rps "
-  # p99 in ms for the median
-  P99[$name]+="$(echo "$p99" | awk '/us$/ {print $1/1000; next} /ms$/ {print $1+0; next} /s$/ {print $1*1000}') "
-  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
-    "$name" "$rps" "$p99" "$mem" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
-done
+  round_header "$round" "$rounds" "$alg"
+  for t in "${targets[@]}"; do
+    set -- $t
+    measure "$1" "$2" "$3" -H "$hdr"
+  done
 done
 [ "$alg" = RS256 ] && echo "JWKS fetches during the run: $(curl -sfk "https://$jwks/__count")"
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
-for t in "${targets[@]}"; do
-  set -- $t
-  printf '%-15s median %10s req/s, median p99 %6s ms over %d round(s): %s\n' "$1" "$(echo "${RPS[$1]}" | median)" "$(echo "${P99[$1]}" | median)" "$rounds" "${RPS[$1]}"
-done
-awk -v g="$(echo "${RPS[oidcgate+oauth]}" | median)" -v a="$(echo "${RPS[apache2+oauth]}" | median)" \
-    -v p="$(echo "${RPS[oidcgate-plain]}" | median)" 'BEGIN {
-  printf "oidcgate+oauth / apache2+oauth  = %.2fx  (aim >= 2x)\n", g / a
-  printf "oidcgate+oauth / oidcgate-plain = %.1f%%\n", 100 * g / p }'
+names=()
+for t in "${targets[@]}"; do set -- $t; names+=("$1"); done
+summary "$rounds" "${names[@]}"
+echo "oidcgate+oauth / apache2+oauth  = $(ratio oidcgate+oauth apache2+oauth)x  (aim >= 2x)"
+echo "oidcgate+oauth / oidcgate-plain = $(ratio oidcgate+oauth oidcgate-plain)"
+[ -n "${APACHE_PLAIN:-}" ] && echo "oidcgate-plain / apache2-plain  = $(ratio oidcgate-plain apache2-plain)x"
 exit $bad

@@ -30,25 +30,12 @@ cd "$(dirname "$0")/../.."
 secs=${1:-10}
 conns=${2:-50}
 rounds=${3:-1}
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for port in 18421 18424; do
-    if [ -f "$work/httpd-$port.pid" ]; then
-      kill "$(cat "$work/httpd-$port.pid")" 2>/dev/null || true
-      for _ in $(seq 20); do [ -f "$work/httpd-$port.pid" ] || break; sleep 0.3; done
-    fi
-  done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+backend=127.0.0.1:18420
+. compat-tests/bench/lib.sh
+bench_init
 go build -o "$work/oidcgate" ./cmd/oidcgate
 go build -o "$work/backend" ./compat-tests/bench/backend
 go build -o "$work/login" ./compat-tests/bench/login
-chmod 755 "$work"
-backend=127.0.0.1:18420
 op=127.0.0.1:18430
 "$work/backend" $backend & pids+=($!)
 
@@ -89,8 +76,8 @@ conf 18421 oidc > "$work/apache.conf"
 conf 18422 oidc > "$work/oidcgate.conf"
 conf 18423 plain > "$work/oidcgate-plain.conf"
 conf 18424 plain > "$work/apache-plain.conf"
-/usr/sbin/apache2 -d "$work" -f "$work/apache.conf" -k start
-/usr/sbin/apache2 -d "$work" -f "$work/apache-plain.conf" -k start
+start_apache 18421 "$work/apache.conf"
+start_apache 18424 "$work/apache-plain.conf"
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate.conf" 2>"$work/oidcgate.log" & ogpid=$!; pids+=($!)
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate-plain.conf" 2>"$work/oidcgate-plain.log" & plainpid=$!; pids+=($!)
 sleep 1
@@ -101,60 +88,23 @@ cookie() { awk -v t="http://127.0.0.1:$1/" '$1==t {print $2}' "$work/cookies"; }
 apache_cookie=$(cookie 18421)
 gate_cookie=$(cookie 18422)
 
-rss() { ps -o rss= -p "$@" | awk '{s+=$1} END {print s}'; }
-count() { curl -sf "http://$backend/__count"; }
-declare -A RPS
-bad=0
+PROFILE_TARGET=oidcgate+oidc
 for round in $(seq "$rounds"); do
-echo "# round $round/$rounds  $(date -u +%FT%TZ)  loadavg $(cut -d' ' -f1-3 /proc/loadavg)  $(nproc) cores  wrk -t2 -c$conns -d${secs}s  $(/usr/sbin/apache2 -v | awk -F': ' '/version/ {print $2}')  mod_auth_openidc $(dpkg-query -W -f='${Version}' libapache2-mod-auth-openidc 2>/dev/null)  $(go version | awk '{print $3}')"
-for target in "apache2+oidc 18421 $apache_cookie" "oidcgate+oidc 18422 $gate_cookie" \
-              "oidcgate-plain 18423 $gate_cookie" "apache2-plain 18424 $gate_cookie"; do
+round_header "$round" "$rounds"
+for target in "apache2+oidc 18421 $apache_cookie $work/apache.conf" "oidcgate+oidc 18422 $gate_cookie $ogpid" \
+              "oidcgate-plain 18423 $gate_cookie $plainpid" "apache2-plain 18424 $gate_cookie $work/apache-plain.conf"; do
   set -- $target
-  name=$1 port=$2 c=$3
+  name=$1 port=$2 c=$3 mem=$4
   hdr="Cookie: mod_auth_openidc_session=$c"
   code=$(curl -s -o "$work/body" -w '%{http_code}' -H "$hdr" "http://127.0.0.1:$port/")
   if [ "$code" != 200 ] || ! grep -q 'hello from the backend' "$work/body"; then
     echo "$name: the session cookie gets $code before timing, not the backend's 200" >&2; exit 1
   fi
-  before=$(count)
-  perfpid=
-  if [ -n "${PROFILE:-}" ] && [ "$name" = oidcgate+oidc ]; then
-    mkdir -p "$PROFILE"
-    perf record -q -F 999 -g -p "$ogpid" -o "$PROFILE/perf.data" -- sleep "$secs" 2>/dev/null & perfpid=$!
-  fi
-  out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency -H "$hdr" "http://127.0.0.1:$port/")
-  after=$(count)
-  if [ -n "$perfpid" ]; then
-    wait "$perfpid" || true
-    perf report -i "$PROFILE/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null \
-      | grep -v '^#' | grep -v '^$' | head -40 > "$PROFILE/perf-top.txt" || true
-    perf report -i "$PROFILE/perf.data" --children --sort sym --stdio -g none 2>/dev/null \
-      | grep 'oidcgate\|encoding/json\|gcBgMarkWorker\|mallocgc$' | head -40 > "$PROFILE/perf-cum.txt" || true
-  fi
-  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
-  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-  p99=$(echo "$out" | awk '$1=="99%" {print $2}')
-  non2xx=$(echo "$out" | awk -F': *' '/Non-2xx/ {print $2}')
-  sockerr=$(echo "$out" | awk '/Socket errors/ {$1=$2=""; print}')
-  case $name in
-    apache2+oidc) mem=$(rss $(pgrep -d' ' -f "$work/apache.conf")) ;;
-    apache2-plain) mem=$(rss $(pgrep -d' ' -f "$work/apache-plain.conf")) ;;
-    oidcgate+oidc) mem=$(rss "$ogpid") ;;
-    *) mem=$(rss "$plainpid") ;;
-  esac
-  check=ok
-  if [ -n "$non2xx" ] || [ $((after - before)) -lt "$reqs" ]; then check="INVALID"; bad=1; fi
-  RPS[$name]+="$rps "
-  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
-    "$name" "$rps" "$p99" "$mem" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
+  measure "$name" "$port" "$mem" -H "$hdr"
 done
 done
-median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
-for name in apache2+oidc oidcgate+oidc oidcgate-plain apache2-plain; do
-  printf '%-15s median %10s req/s over %d round(s): %s\n' "$name" "$(echo "${RPS[$name]}" | median)" "$rounds" "${RPS[$name]}"
-done
-awk -v g="$(echo "${RPS[oidcgate+oidc]}" | median)" -v a="$(echo "${RPS[apache2+oidc]}" | median)" \
-    -v p="$(echo "${RPS[oidcgate-plain]}" | median)" 'BEGIN {
-  printf "oidcgate+oidc / apache2+oidc   = %.2fx  (aim >= 2x)\n", g / a
-  printf "oidcgate+oidc / oidcgate-plain = %.1f%%  (aim >= 90%%)\n", 100 * g / p }'
+summary "$rounds" apache2+oidc oidcgate+oidc oidcgate-plain apache2-plain
+echo "oidcgate+oidc / apache2+oidc   = $(ratio oidcgate+oidc apache2+oidc)x  (aim >= 2x)"
+echo "oidcgate+oidc / oidcgate-plain = $(ratio oidcgate+oidc oidcgate-plain)  (aim >= 0.90)"
+echo "oidcgate-plain / apache2-plain = $(ratio oidcgate-plain apache2-plain)x"
 exit $bad

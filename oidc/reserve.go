@@ -1,0 +1,48 @@
+package oidc
+
+import (
+	"maps"
+	"net/http"
+	"strings"
+
+	"github.com/oidcgate/oidcgate/oidc/claims"
+)
+
+// reserveHeaders makes room for n more request headers: the header map
+// (replaced by a copy of the right size) and setHeader's name index grow
+// once, not one rehash after another as each identity value is set.
+func (x *exchange) reserveHeaders(n int) {
+	h := x.r.Header
+	if x.hdrIdx == nil {
+		x.hdrIdx = make(map[string]string, len(h)+n)
+		for k := range h {
+			x.hdrIdx[strings.ToLower(k)] = k
+		}
+	}
+	nh := make(http.Header, len(h)+n)
+	maps.Copy(nh, h)
+	x.r.Header = nh
+}
+
+// lowerNames is the lower-cased form of every header name passIdentity
+// may set from v, built once per decoded session.
+func (v *sessionView) lowerNames() map[string]string {
+	v.lowerOnce.Do(func() {
+		m := make(map[string]string, len(v.uiPairs)+len(v.idPairs)+len(fixedIdentityNames))
+		for _, ps := range [][]claims.Pair{v.uiPairs, v.idPairs} {
+			for _, p := range ps {
+				m[p.Name] = strings.ToLower(p.Name)
+			}
+		}
+		for _, n := range fixedIdentityNames {
+			m[n] = strings.ToLower(n)
+		}
+		v.lower = m
+	})
+	return v.lower
+}
+
+// fixedIdentityNames are the identity values passIdentity sets under fixed
+// names.
+var fixedIdentityNames = []string{"OIDC_userinfo_json", "OIDC_userinfo_jwt", "OIDC_id_token_payload", "OIDC_id_token",
+	"OIDC_refresh_token", "OIDC_access_token", "OIDC_access_token_expires"}
