@@ -94,10 +94,11 @@ func refreshGrants(t *testing.T, op *opServer) []refreshGrant {
 
 // parallelResult is what one of the parallel requests got.
 type parallelResult struct {
-	Status int
-	AT     string
-	Exp    int64
-	Err    error
+	Status  int
+	Proxied bool // the backend answered
+	AT      string
+	Exp     int64
+	Err     error
 }
 
 // fireParallel sends n GETs at once through browser c (its cookie jar)
@@ -123,7 +124,7 @@ func fireParallel(c *http.Client, base string, n int) []parallelResult {
 			b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 			resp.Body.Close()
 			out[i].Status = resp.StatusCode
-			if resp.StatusCode == 200 {
+			if out[i].Proxied = strings.HasPrefix(string(b), "backend saw "); out[i].Proxied {
 				out[i].AT, out[i].Exp = backendToken(string(b))
 			}
 		}(i)
@@ -133,14 +134,18 @@ func fireParallel(c *http.Client, base string, n int) []parallelResult {
 	return out
 }
 
-// summary: "200x18 302x2, 1 distinct access token(s) (new: true)".
+// summary: "200 proxied x1, 200 not proxied x19, 1 distinct access
+// token(s) at the backend (the old one among them: false)".
 func summary(rs []parallelResult, old string) string {
 	counts := map[string]int{}
 	ats := map[string]bool{}
 	for _, r := range rs {
-		k := strconv.Itoa(r.Status)
-		if r.Err != nil {
+		k := strconv.Itoa(r.Status) + " not proxied"
+		switch {
+		case r.Err != nil:
 			k = "error"
+		case r.Proxied:
+			k = strconv.Itoa(r.Status) + " proxied"
 		}
 		counts[k]++
 		if r.AT != "" {
@@ -149,10 +154,10 @@ func summary(rs []parallelResult, old string) string {
 	}
 	var ks []string
 	for k, n := range counts {
-		ks = append(ks, fmt.Sprintf("%sx%d", k, n))
+		ks = append(ks, fmt.Sprintf("%s x%d", k, n))
 	}
 	sort.Strings(ks)
-	return fmt.Sprintf("%s, %d distinct access token(s) at the backend (the old one among them: %v)", strings.Join(ks, " "), len(ats), ats[old])
+	return fmt.Sprintf("%s; %d distinct access token(s) at the backend (the old one among them: %v)", strings.Join(ks, " "), len(ats), ats[old])
 }
 
 func grantsString(gs []refreshGrant) string {
