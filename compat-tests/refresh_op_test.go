@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -95,7 +96,8 @@ func refreshGrants(t *testing.T, op *opServer) []refreshGrant {
 // parallelResult is what one of the parallel requests got.
 type parallelResult struct {
 	Status  int
-	Proxied bool // the backend answered
+	Proxied bool   // the backend answered
+	What    string // else: the Location, or the page's title
 	AT      string
 	Exp     int64
 	Err     error
@@ -126,6 +128,10 @@ func fireParallel(c *http.Client, base string, n int) []parallelResult {
 			out[i].Status = resp.StatusCode
 			if out[i].Proxied = strings.HasPrefix(string(b), "backend saw "); out[i].Proxied {
 				out[i].AT, out[i].Exp = backendToken(string(b))
+			} else if out[i].What = resp.Header.Get("Location"); out[i].What == "" {
+				if m := titleRE.FindStringSubmatch(string(b)); m != nil {
+					out[i].What = "page " + strings.TrimSpace(m[1])
+				}
 			}
 		}(i)
 	}
@@ -133,6 +139,8 @@ func fireParallel(c *http.Client, base string, n int) []parallelResult {
 	wg.Wait()
 	return out
 }
+
+var titleRE = regexp.MustCompile(`(?is)<title>(.*?)</title>`)
 
 // summary: "200 proxied x1, 200 not proxied x19, 1 distinct access
 // token(s) at the backend (the old one among them: false)".
@@ -146,6 +154,8 @@ func summary(rs []parallelResult, old string) string {
 			k = "error"
 		case r.Proxied:
 			k = strconv.Itoa(r.Status) + " proxied"
+		case r.What != "":
+			k += " (" + strings.SplitN(r.What, "?", 2)[0] + ")"
 		}
 		counts[k]++
 		if r.AT != "" {
@@ -178,7 +188,9 @@ func grantsString(gs []refreshGrant) string {
 //     refreshes with the rotated refresh token and redirects back; the next
 //     request carries the newest access token.
 //   - parallel: parallelN requests of one session at once in the refresh
-//     window, twice. oidcgate guarantees exactly one refresh grant per
+//     window, twice; with server-side sessions and with client-cookie
+//     sessions (targets *-cc), where every copy of the cookie carries the
+//     refresh token the first request spends. oidcgate guarantees exactly one refresh grant per
 //     window, accepted by the OP, the second one with the rotated refresh
 //     token, and every request answered 200 with the new access token at
 //     the backend. Apache's behaviour under the same load is measured and
@@ -186,11 +198,16 @@ func grantsString(gs []refreshGrant) string {
 func TestRefreshBeforeExpiryOP(t *testing.T) {
 	requireApache(t)
 	requireOP(t)
-	env := newOIDCEnv(t, "apache", "oidcgate")
+	env := newOIDCEnv(t, "apache", "oidcgate", "apache-cc", "oidcgate-cc")
 	a, o := env.Targets["apache"], env.Targets["oidcgate"]
+	acc, occ := env.Targets["apache-cc"], env.Targets["oidcgate-cc"]
 	a.Extra, o.Extra = refreshExtra, refreshExtra
+	acc.Extra = refreshExtra + "  OIDCSessionType client-cookie\n"
+	occ.Extra = acc.Extra
 	startApacheOIDC(t, a)
 	startOIDCGateOIDC(t, o)
+	startApacheOIDC(t, acc)
+	startOIDCGateOIDC(t, occ)
 	seq := map[string]string{}
 	for _, tg := range []*oidcTarget{a, o} {
 		t.Run(tg.Name+"/sequential", func(t *testing.T) { seq[tg.Name] = refreshSequential(t, tg) })
@@ -198,8 +215,8 @@ func TestRefreshBeforeExpiryOP(t *testing.T) {
 	if seq["apache"] != "" && seq["apache"] != seq["oidcgate"] {
 		t.Errorf("sequential refresh differs:\napache:   %s\noidcgate: %s", seq["apache"], seq["oidcgate"])
 	}
-	for _, tg := range []*oidcTarget{a, o} {
-		t.Run(tg.Name+"/parallel", func(t *testing.T) { refreshParallel(t, tg, tg.Name == "oidcgate") })
+	for _, tg := range []*oidcTarget{a, o, acc, occ} {
+		t.Run(tg.Name+"/parallel", func(t *testing.T) { refreshParallel(t, tg, strings.HasPrefix(tg.Name, "oidcgate")) })
 	}
 }
 
