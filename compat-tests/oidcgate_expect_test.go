@@ -223,3 +223,35 @@ func TestKnownDiffCheck(t *testing.T) {
 		t.Errorf("another differing request must fail the entry")
 	}
 }
+
+// TestRuleSessionChunks pins ruleSessionChunks (cookiechunks_test.go):
+// chunk values, indexes and runs collapse; the chunk-count cookie, the
+// attributes and everything else stay.
+func TestRuleSessionChunks(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"<   Set-Cookie: mod_auth_openidc_session_0=<500 chars>; Path=/; HttpOnly\n" +
+			"<   Set-Cookie: mod_auth_openidc_session_1=<500 b64url>; Path=/; HttpOnly\n" +
+			"<   Set-Cookie: mod_auth_openidc_session_2=<195 chars>; Path=/; HttpOnly\n" +
+			"<   Set-Cookie: mod_auth_openidc_session_chunks=<1 b64url>; Path=/; HttpOnly\n",
+			"<   Set-Cookie: mod_auth_openidc_session_<i>=<session chunk>; Path=/; HttpOnly\n" +
+				"<   Set-Cookie: mod_auth_openidc_session_chunks=<1 b64url>; Path=/; HttpOnly\n"},
+		// a chunk with other attributes is another line
+		{"<   Set-Cookie: mod_auth_openidc_session_0=<500 chars>; Path=/; HttpOnly\n" +
+			"<   Set-Cookie: mod_auth_openidc_session_1=<9 chars>; Path=/\n",
+			"<   Set-Cookie: mod_auth_openidc_session_<i>=<session chunk>; Path=/; HttpOnly\n" +
+				"<   Set-Cookie: mod_auth_openidc_session_<i>=<session chunk>; Path=/\n"},
+		{"<   Set-Cookie: mod_auth_openidc_session_0=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT\n" +
+			"<   Set-Cookie: mod_auth_openidc_session_1=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT\n",
+			"<   Set-Cookie: mod_auth_openidc_session_<i>=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT\n"},
+		{`  Cookie: "a=<1 b64url>; mod_auth_openidc_session_0=<500 chars>; mod_auth_openidc_session_1=<12 b64url>; mod_auth_openidc_session_chunks=<1 b64url>"` + "\n",
+			`  Cookie: "a=<1 b64url>; mod_auth_openidc_session_<i>=<session chunk>; mod_auth_openidc_session_chunks=<1 b64url>"` + "\n"},
+		{"# the browser holds: mod_auth_openidc_session_0 mod_auth_openidc_session_2 mod_auth_openidc_session_chunks\n",
+			"# the browser holds: mod_auth_openidc_session_<i> mod_auth_openidc_session_chunks\n"},
+		{"<   Set-Cookie: mod_auth_openidc_session=<12 b64url>; Path=/\n<   Set-Cookie: mod_auth_openidc_state_<27 b64url>=<JWE alg=dir enc=A256GCM>; Path=/\n",
+			"<   Set-Cookie: mod_auth_openidc_session=<session chunk>; Path=/\n<   Set-Cookie: mod_auth_openidc_state_<27 b64url>=<JWE alg=dir enc=A256GCM>; Path=/\n"},
+	} {
+		if got := ruleSessionChunks(tc.in); got != tc.want {
+			t.Errorf("ruleSessionChunks:\n%s", lineDiff(tc.want, got))
+		}
+	}
+}

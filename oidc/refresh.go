@@ -2,6 +2,8 @@ package oidc
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,6 +73,14 @@ func (rp *RelyingParty) refreshRequest(ctx context.Context, x *exchange, sess *s
 // refresh token, and a new id_token's claims — only when it verifies and
 // names the same subject (stricter than 2.4.12.3, which stored it
 // unverified).
+//
+// As current upstream (not 2.4.12.3), one refresh token is spent once:
+// requests presenting the same refresh token wait for the one grant and
+// take its outcome, success or failure, for refreshCacheTTL. This is what
+// keeps parallel requests of a client-cookie session — every copy of the
+// cookie carries the refresh token the first request spent — from
+// refreshing again with a refresh token the provider has rotated away
+// (which fails, and with logout_on_error logs the user out).
 func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	if s.RefreshToken == "" {
 		return errors.New("no refresh_token in the session")
@@ -79,51 +89,22 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	if err != nil {
 		return err
 	}
-	// The module's refresh request: grant_type, refresh_token and scope,
-	// with the client's token endpoint authentication. x/oauth2's token
-	// source cannot send the scope, so the form is built here.
-	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {s.RefreshToken}}
-	if rp.s.Scope != "" {
-		form.Set("scope", rp.s.Scope)
+	sum := sha256.Sum256([]byte(s.RefreshToken))
+	key := hex.EncodeToString(sum[:])
+	mu := rp.refreshLock("rt:" + key)
+	mu.Lock()
+	o, ok := rp.recentRefresh(key)
+	if !ok {
+		o = refreshOutcome{at: rp.now()}
+		o.tr, o.err = rp.refreshGrant(ctx, md, s.RefreshToken)
+		rp.rememberRefresh(key, o)
 	}
-	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
-		form.Add(p.name, p.value)
+	mu.Unlock()
+	if o.err != nil {
+		return o.err
 	}
-	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, rp.assertKey, md.TokenEndpoint, rp.now())
-	if err != nil {
-		return err
-	}
-	auth.apply(form, nil)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, md.TokenEndpoint, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	auth.apply(url.Values{}, req)
-	resp, err := rp.tokenClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	var tr struct {
-		AccessToken  string          `json:"access_token"`
-		TokenType    string          `json:"token_type"`
-		ExpiresIn    json.Number     `json:"expires_in"`
-		RefreshToken string          `json:"refresh_token"`
-		IDToken      string          `json:"id_token"`
-		Error        json.RawMessage `json:"error"`
-	}
-	if err := json.Unmarshal(body, &tr); err != nil {
-		return fmt.Errorf("token endpoint answered HTTP %d: %v", resp.StatusCode, err)
-	}
-	if len(tr.Error) > 0 || resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
-		return fmt.Errorf("token endpoint answered HTTP %d: %s", resp.StatusCode, body)
-	}
-	now := rp.now().Unix()
+	tr := o.tr
+	now := o.at.Unix()
 	s.AccessToken = tr.AccessToken
 	s.AccessTokenExpires = 0
 	if n, err := tr.ExpiresIn.Int64(); err == nil && n > 0 {
@@ -140,6 +121,105 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	}
 	s.view = nil
 	return nil
+}
+
+// refreshCacheTTL is how long a refresh grant's outcome answers requests
+// presenting the same refresh token (current upstream's
+// OIDC_REFRESH_CACHE_TTL).
+const refreshCacheTTL = 30 * time.Second
+
+// refreshOutcome is a refresh grant's result: the provider's answer or the
+// error, and when it was asked.
+type refreshOutcome struct {
+	at  time.Time
+	tr  refreshResponse
+	err error
+}
+
+// refreshResponse is the token endpoint's answer to a refresh grant.
+type refreshResponse struct {
+	AccessToken  string          `json:"access_token"`
+	TokenType    string          `json:"token_type"`
+	ExpiresIn    json.Number     `json:"expires_in"`
+	RefreshToken string          `json:"refresh_token"`
+	IDToken      string          `json:"id_token"`
+	Error        json.RawMessage `json:"error"`
+}
+
+// recentRefresh is the outcome of a grant with the refresh token whose
+// SHA-256 is key (hex), if it is younger than refreshCacheTTL.
+func (rp *RelyingParty) recentRefresh(key string) (refreshOutcome, bool) {
+	rp.refreshMu.Lock()
+	defer rp.refreshMu.Unlock()
+	o, ok := rp.refreshed[key]
+	if !ok || rp.now().Sub(o.at) >= refreshCacheTTL || o.at.After(rp.now()) {
+		return refreshOutcome{}, false
+	}
+	return o, true
+}
+
+// rememberRefresh keeps a grant's outcome for recentRefresh; the map drops
+// what is stale when it grows, and starts over past 10000 entries.
+func (rp *RelyingParty) rememberRefresh(key string, o refreshOutcome) {
+	rp.refreshMu.Lock()
+	defer rp.refreshMu.Unlock()
+	if rp.refreshed == nil {
+		rp.refreshed = map[string]refreshOutcome{}
+	}
+	if len(rp.refreshed) >= 1000 {
+		for k, v := range rp.refreshed {
+			if rp.now().Sub(v.at) >= refreshCacheTTL {
+				delete(rp.refreshed, k)
+			}
+		}
+		if len(rp.refreshed) >= 10000 {
+			rp.refreshed = map[string]refreshOutcome{}
+		}
+	}
+	rp.refreshed[key] = o
+}
+
+// refreshGrant sends the refresh grant with refreshToken and returns the
+// provider's answer.
+func (rp *RelyingParty) refreshGrant(ctx context.Context, md *Metadata, refreshToken string) (refreshResponse, error) {
+	var tr refreshResponse
+	// The module's refresh request: grant_type, refresh_token and scope,
+	// with the client's token endpoint authentication. x/oauth2's token
+	// source cannot send the scope, so the form is built here.
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
+	if rp.s.Scope != "" {
+		form.Set("scope", rp.s.Scope)
+	}
+	for _, p := range appendExtraParams(nil, rp.s.TokenEndpointParams, nil) {
+		form.Add(p.name, p.value)
+	}
+	auth, err := endpointAuth(rp.s.TokenEndpointAuth, rp.s.ClientID, rp.s.ClientSecret, rp.assertKey, md.TokenEndpoint, rp.now())
+	if err != nil {
+		return tr, err
+	}
+	auth.apply(form, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, md.TokenEndpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return tr, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	auth.apply(url.Values{}, req)
+	resp, err := rp.tokenClient.Do(req)
+	if err != nil {
+		return tr, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return tr, err
+	}
+	if err := json.Unmarshal(body, &tr); err != nil {
+		return tr, fmt.Errorf("token endpoint answered HTTP %d: %v", resp.StatusCode, err)
+	}
+	if len(tr.Error) > 0 || resp.StatusCode != http.StatusOK || tr.AccessToken == "" {
+		return tr, fmt.Errorf("token endpoint answered HTTP %d: %s", resp.StatusCode, body)
+	}
+	return tr, nil
 }
 
 func (rp *RelyingParty) takeRefreshedIDToken(ctx context.Context, md *Metadata, s *session, raw string) error {

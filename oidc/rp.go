@@ -37,6 +37,9 @@ type RelyingParty struct {
 	// refreshing holds a lock per session being refreshed.
 	refreshMu  sync.Mutex
 	refreshing map[string]*sync.Mutex
+	// refreshed holds recent refresh grants' outcomes by the SHA-256 of
+	// the refresh token sent (refreshTokens).
+	refreshed map[string]refreshOutcome
 	// filter is OIDCWhiteListedClaims/OIDCBlackListedClaims (nil: none).
 	filter *claims.Filter
 	// removeAT answers ?remove_at_cache= (drops a cached bearer-token

@@ -38,6 +38,14 @@
 // that sends X-Forwarded-Proto the provider takes the request's scheme and
 // host from it (koa's proxy trust): a client assertion's aud may then be
 // the URL the relying party called.
+//
+// Refresh tests (refresh_op_test.go): client "oidcgate-short-at" (secret
+// "secret", client_secret_basic) gets access tokens that live
+// OP_SHORT_AT_TTL seconds (default 12) and a new refresh token on every
+// refresh grant (rotation; oidc-provider's default policy rotates a
+// confidential client's refresh token only past 70% of its lifetime, which
+// stays the policy of every other client). A rotated-away refresh token
+// used again is refused, and oidc-provider then revokes the whole grant.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -200,8 +208,19 @@ const jweClients = [
     userinfo_encrypted_response_alg: 'RSA-OAEP', userinfo_encrypted_response_enc: 'A256GCM' },
 ];
 
+const SHORT_AT_CLIENT = 'oidcgate-short-at';
+const SHORT_AT_TTL = Number(process.env.OP_SHORT_AT_TTL || 12);
+// oidc-provider 9's default rotateRefreshToken, for every client but SHORT_AT_CLIENT.
+function rotateRefreshToken(ctx) {
+  const { RefreshToken: refreshToken, Client: c } = ctx.oidc.entities;
+  if (c.clientId === SHORT_AT_CLIENT) return true;
+  if (refreshToken.totalLifetime() >= 365.25 * 24 * 60 * 60) return false;
+  if (c.clientAuthMethod === 'none' && !refreshToken.isSenderConstrained()) return true;
+  return refreshToken.ttlPercentagePassed() >= 70;
+}
+
 const configuration = {
-  clients: [...backchannelClients, client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
+  clients: [...backchannelClients, client(SHORT_AT_CLIENT, 'client_secret_basic'), client('oidcgate', 'client_secret_basic'), client('oidcgate-post', 'client_secret_post'),
     client('oidcgate-jwt', 'client_secret_jwt', 'secret-for-client-secret-jwt-at-least-32-bytes'),
     pkjwtClient, ...jweClients,
     ...['api-client', 'rs'].map((id) => ({
@@ -246,7 +265,8 @@ const configuration = {
   },
   // HS256-signed userinfo (client "oidcgate-ui-hs") besides the default RS256.
   enabledJWA: { userinfoSigningAlgValues: ['RS256', 'HS256'] },
-  ttl: { AccessToken: 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
+  rotateRefreshToken,
+  ttl: { AccessToken: (ctx, token, c) => (c?.clientId === SHORT_AT_CLIENT ? SHORT_AT_TTL : 3600), IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600 },
   cookies: { keys: ['compat-tests-not-a-secret'] },
   // The relying parties listen on loopback, which oidc-provider's SSRF
   // guard refuses: calls go out without it (logout tokens only).
