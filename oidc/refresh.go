@@ -96,7 +96,12 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	o, ok := rp.recentRefresh(key)
 	if !ok {
 		o = refreshOutcome{at: rp.now()}
-		o.tr, o.err = rp.refreshGrant(ctx, md, s.RefreshToken)
+		// The grant's outcome is shared with every request waiting on this
+		// refresh token, so it must not depend on whether this request's
+		// client is still there (a closed tab would otherwise fail, and
+		// with logout_on_error log out, the others for refreshCacheTTL);
+		// OIDCHTTPTimeoutLong still bounds it, as Apache's curl call.
+		o.tr, o.err = rp.refreshGrant(context.WithoutCancel(ctx), md, s.RefreshToken)
 		rp.rememberRefresh(key, o)
 	}
 	mu.Unlock()

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -69,5 +70,28 @@ func TestRefreshOutcomeReused(t *testing.T) {
 	}
 	if rt := h.op.refreshForms[2].Get("refresh_token"); !strings.HasPrefix(rt, "RT-2") {
 		t.Errorf("retry sent %q", rt)
+	}
+}
+
+// TestRefreshNotPoisonedByGoneClient: the refresh grant's outcome is shared
+// for refreshCacheTTL, so a request whose client has gone (its context
+// cancelled) must still complete the grant — otherwise the cached failure
+// would keep the session's other requests from refreshing.
+func TestRefreshNotPoisonedByGoneClient(t *testing.T) {
+	h := newHarness(t, nil)
+	sess, _ := h.login("/")
+	h.dir.Refresh, h.dir.RefreshBeforeExpiry = true, 3599
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	h.advance(2 * time.Second)
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	h.ctx = gone
+	h.do("GET", "/", ck)
+	h.ctx = nil
+	if n := len(h.op.refreshForms); n != 1 {
+		t.Fatalf("%d refresh grants for the gone client's request, want 1", n)
+	}
+	if r := h.do("GET", "/", ck); first(r.req.Header["OIDC_access_token"]) != "AT-2" {
+		t.Errorf("next request's access token %q, want AT-2 (the grant failed with the first client's context)", first(r.req.Header["OIDC_access_token"]))
 	}
 }

@@ -38,6 +38,8 @@ type harness struct {
 
 	mu  sync.Mutex
 	now time.Time
+	// ctx, when set, is the context of the requests do sends.
+	ctx context.Context
 }
 
 const testUA = "Mozilla/5.0 test"
@@ -97,6 +99,9 @@ func (h *harness) do(method, target string, hdr map[string]string) response {
 	h.t.Helper()
 	r := httptest.NewRequest(method, "http://www.example.com"+target, nil)
 	r.RequestURI = target
+	if h.ctx != nil {
+		r = r.WithContext(h.ctx)
+	}
 	r.Header.Set("User-Agent", testUA)
 	r.Header.Set("Accept", "text/html,application/xhtml+xml")
 	for k, v := range hdr {
