@@ -425,6 +425,7 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*Rely
 		if client, err = newHTTPClient(&s); err != nil {
 			return nil, err
 		}
+		client = passCookiesClient(client)
 	}
 	child := &RelyingParty{s: &s, store: rp.store, seal: rp.seal, now: rp.now, log: rp.log,
 		filter: rp.filter, removeAT: rp.removeAT, clientExpires: cl.ExpiresAt, fromMetadataDir: true}
