@@ -60,11 +60,24 @@ type backendTLS struct {
 	suites         []uint16 // SSLProxyCipherSuite (nil: Go's default)
 	crls           []*x509.RevocationList
 	crlCheck       *apacheconf.SSLCRLCheck
+	// loadErr: an SSLProxy* file did not load; no handshake succeeds.
+	loadErr error
 }
 
-// newBackendTLS compiles a server's SSLProxy* settings.
+// newBackendTLS compiles a server's SSLProxy* settings. When a file does
+// not load (Apache would not start) the error is returned and every
+// handshake with the backend fails: never a check weaker than configured
+// (no CA pool would mean the system's roots).
 func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS, error) {
-	b := &backendTLS{checkExpire: true, checkName: true, now: now}
+	b, err := compileBackendTLS(ssl, now)
+	if err != nil {
+		b.loadErr = err
+	}
+	return b, err
+}
+
+func compileBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS, error) {
+	b := &backendTLS{checkExpire: true, checkName: true, now: now, roots: x509.NewCertPool()}
 	if ssl == nil {
 		return b, nil
 	}
@@ -91,7 +104,6 @@ func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS
 			return b, err
 		}
 	}
-	b.roots = x509.NewCertPool()
 	var files []string
 	if ssl.ProxyCACertificateFile != nil {
 		files = append(files, ssl.ProxyCACertificateFile.Path)
@@ -145,6 +157,9 @@ func (b *backendTLS) config(host string) *tls.Config {
 
 // check runs mod_ssl's proxy checks on the peer's chain for host.
 func (b *backendTLS) check(chain []*x509.Certificate, host string) error {
+	if b.loadErr != nil {
+		return &backendTLSError{"SSL Proxy: SSLProxy* files not loaded: " + b.loadErr.Error()}
+	}
 	if len(chain) == 0 {
 		return &backendTLSError{"SSL Proxy: peer sent no certificate"}
 	}
