@@ -67,10 +67,12 @@ type backendTLS struct {
 // newBackendTLS compiles a server's SSLProxy* settings. When a file does
 // not load (Apache would not start) the error is returned and every
 // handshake with the backend fails: never a check weaker than configured
-// (no CA pool would mean the system's roots).
+// (no CA pool would mean the system's roots). AH02206 (no client
+// certificate with its key) is returned too but only means no client
+// certificate, as in Apache.
 func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS, error) {
 	b, err := compileBackendTLS(ssl, now)
-	if err != nil {
+	if err != nil && !errors.Is(err, errNoClientCerts) {
 		b.loadErr = err
 	}
 	return b, err
@@ -94,10 +96,14 @@ func compileBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backen
 		b.minVer, b.maxVer, _ = p.Versions()
 	}
 	b.suites, b.minVer = proxyCipherSuites(ssl.ProxyCipherSuite, b.minVer)
-	var err error
-	if b.certs, err = loadMachineCerts(ssl); err != nil {
-		return b, err
+	// AH02206 (no certificate with its key): Apache goes on without a
+	// client certificate, and so does this, with every other check intact.
+	certs, warn := loadMachineCerts(ssl)
+	if warn != nil && !errors.Is(warn, errNoClientCerts) {
+		return b, warn
 	}
+	b.certs = certs
+	var err error
 	if c := ssl.ProxyCARevocationCheck; c != nil && c.Mode != "none" {
 		b.crlCheck = c
 		if b.crls, err = loadCRLs(ssl); err != nil {
@@ -128,7 +134,7 @@ func compileBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backen
 			return b, fmt.Errorf("%s: no PEM certificate", f)
 		}
 	}
-	return b, nil
+	return b, warn
 }
 
 // config returns the client TLS configuration for connections whose

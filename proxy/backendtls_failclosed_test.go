@@ -13,10 +13,12 @@ import (
 )
 
 // TestBackendTLSFailsClosedOnLoadError: when SSLProxyMachineCertificateFile
-// (a certificate without its key: AH02206) or SSLProxyCARevocationFile
-// (an unparsable CRL) does not load, a backend certificate from a CA the
-// system trusts — but not SSLProxyCACertificateFile's — is refused, as is
-// every other: the check never falls back to the system's roots. The
+// has no certificate with its key (AH02206) or SSLProxyCARevocationFile
+// does not parse, a backend certificate from a CA the system trusts — but
+// not SSLProxyCACertificateFile's — is refused: the check never falls back
+// to the system's roots. After AH02206 Apache goes on without a client
+// certificate, so SSLProxyCACertificateFile's certificates still pass;
+// after a CRL that does not load (Apache does not start) nothing does. The
 // system roots are a test CA (SSL_CERT_FILE, in a child process so that
 // no earlier test has loaded the real ones).
 func TestBackendTLSFailsClosedOnLoadError(t *testing.T) {
@@ -60,6 +62,7 @@ func TestBackendTLSFailsClosedOnLoadError(t *testing.T) {
 	private := newTestCA(t)
 	caFile := filepath.Join(dir, "private-ca.pem")
 	writePEM(t, caFile, "CERTIFICATE", private.cert.Raw)
+	good := leafCert(t, private, "localhost", []string{"localhost"}, now.Add(-time.Hour), now.Add(time.Hour))
 	noKey := filepath.Join(dir, "client-no-key.pem")
 	writePEM(t, noKey, "CERTIFICATE", leafCert(t, private, "client", nil, now.Add(-time.Hour), now.Add(time.Hour)).Raw)
 	badCRL := filepath.Join(dir, "bad.crl")
@@ -77,6 +80,10 @@ func TestBackendTLSFailsClosedOnLoadError(t *testing.T) {
 		}
 		if err := b.check([]*x509.Certificate{evil}, "localhost"); err == nil {
 			t.Errorf("%s: a certificate of a CA other than SSLProxyCACertificateFile's was accepted", name)
+		}
+		err = b.check([]*x509.Certificate{good}, "localhost")
+		if wantOK := name == "machine-cert-without-key"; (err == nil) != wantOK {
+			t.Errorf("%s: SSLProxyCACertificateFile's certificate: %v, want accepted %v", name, err, wantOK)
 		}
 	}
 }
