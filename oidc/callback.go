@@ -173,6 +173,15 @@ func (rp *RelyingParty) codeFlow(ctx context.Context, x *exchange, md *Metadata,
 	if responseMode != wantMode {
 		return nil, claims.Claims{}, fmt.Errorf("requested response mode %q does not match the one used (%q)", wantMode, responseMode)
 	}
+	// RFC 9207 / mix-up defence (oidc_proto_validate_issuer_client_id):
+	// an iss or client_id in the response must be exactly this
+	// provider's and client's, before the code goes to its token endpoint.
+	if v, ok := params["iss"]; ok && (len(v) == 0 || v[0] != md.Issuer) {
+		return nil, claims.Claims{}, fmt.Errorf("configured issuer (%s) does not match the issuer provided in the response by the OP (%s)", md.Issuer, params.Get("iss"))
+	}
+	if v, ok := params["client_id"]; ok && (len(v) == 0 || v[0] != rp.s.ClientID) {
+		return nil, claims.Claims{}, fmt.Errorf("configured client_id (%s) does not match the client_id provided in the response by the OP (%s)", rp.s.ClientID, params.Get("client_id"))
+	}
 	code := params.Get("code")
 	if code == "" || params.Get("id_token") != "" || params.Get("access_token") != "" {
 		return nil, claims.Claims{}, errors.New("the authorization response does not match the code flow")

@@ -19,14 +19,21 @@ type assertionKey struct {
 	x5t string
 }
 
-// newAssertionKey picks the signing key as 2.4.12.3 does (zero without
-// private keys).
+// newAssertionKey picks the signing key as 2.4.12.3 does — the first
+// private key — except that, as current upstream (which has the "enc:"
+// prefix), a key marked for encryption only never signs (zero without a
+// usable key).
 func newAssertionKey(priv, pub []jose.JSONWebKey) assertionKey {
 	var k assertionKey
-	if len(priv) == 0 {
+	for i := range priv {
+		if priv[i].Use != "enc" {
+			k.key = &priv[i]
+			break
+		}
+	}
+	if k.key == nil {
 		return k
 	}
-	k.key = &priv[0]
 	if len(pub) > 0 && len(pub[0].CertificateThumbprintSHA1) > 0 {
 		k.x5t = base64.RawURLEncoding.EncodeToString(pub[0].CertificateThumbprintSHA1)
 	}

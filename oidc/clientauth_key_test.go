@@ -236,3 +236,23 @@ func TestTokenEndpointClientCert(t *testing.T) {
 		t.Errorf("wrong key password: status %d, %d token requests", cb.res.Status, len(h.op.tokenForms))
 	}
 }
+
+// TestPrivateKeyJWTSkipsEncryptionKeys: an OIDCPrivateKeyFiles key marked
+// "enc:" never signs a private_key_jwt assertion (current upstream picks
+// the first key for use sig or without a use); with only such keys there
+// is no assertion.
+func TestPrivateKeyJWTSkipsEncryptionKeys(t *testing.T) {
+	priv, _ := testClientKeys(t)
+	ek, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	enc := jose.JSONWebKey{Key: ek, KeyID: "enc1", Use: "enc"}
+	a, err := newAssertionKey([]jose.JSONWebKey{enc, priv}, nil).assertion("c", "https://op/token", time.Unix(1800000000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hdr, _ := checkAssertion(t, a, priv.Public()); hdr != `{"alg":"RS256","kid":"pk1"}` {
+		t.Errorf("header %s, want the signing key's", hdr)
+	}
+	if _, err := newAssertionKey([]jose.JSONWebKey{enc}, nil).assertion("c", "https://op/token", time.Unix(1800000000, 0)); err == nil {
+		t.Error("an enc-only key signed the assertion")
+	}
+}

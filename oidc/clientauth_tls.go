@@ -20,6 +20,16 @@ func withClientCert(client *http.Client, directives, certFile, keyFile, password
 	if certFile == "" {
 		return client
 	}
+	if ct, ok := client.Transport.(cookieTransport); ok {
+		// OIDCPassCookies' wrapper (a metadata-dir provider starts from
+		// the server's wrapped client): the certificate goes on the bare
+		// transport, the wrapper stays outside.
+		bare := *client
+		bare.Transport = ct.base
+		c := *withClientCert(&bare, directives, certFile, keyFile, password, log)
+		c.Transport = cookieTransport{c.Transport}
+		return &c
+	}
 	cert, err := pemkey.LoadKeyPair(certFile, keyFile, password)
 	if err != nil {
 		err = fmt.Errorf("%s: %w", directives, err)

@@ -365,9 +365,11 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*Rely
 	s.MetadataDir, s.MetadataURL, s.MetadataRefresh = "", "", 0
 	s.Issuer, s.AuthorizationEndpoint, s.TokenEndpoint = doc.Issuer, doc.AuthorizationEndpoint, doc.TokenEndpoint
 	s.UserInfoEndpoint, s.JWKSURI, s.EndSessionEndpoint, s.RevocationEndpoint = doc.UserInfoEndpoint, doc.JWKSURI, doc.EndSessionEndpoint, doc.RevocationEndpoint
-	if doc.CheckSessionIframe != "" { // session management (sessmgmt.go)
-		s.CheckSessionIFrame = doc.CheckSessionIframe
-	}
+	// Only the provider's own document (session management, sessmgmt.go).
+	s.CheckSessionIFrame = doc.CheckSessionIframe
+	// The module starts a metadata-dir provider empty: the server's
+	// OIDCProviderVerifyCertFiles keys are not this provider's.
+	s.VerifyKeys = nil
 	// The server's OIDCProviderTokenEndpointAuth is not used: the
 	// provider's first supported method, then .conf, then .client.
 	s.TokenEndpointAuth = doc.TokenEndpointAuth
@@ -425,6 +427,7 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*Rely
 		if client, err = newHTTPClient(&s); err != nil {
 			return nil, err
 		}
+		client = passCookiesClient(client)
 	}
 	child := &RelyingParty{s: &s, store: rp.store, seal: rp.seal, now: rp.now, log: rp.log,
 		filter: rp.filter, removeAT: rp.removeAT, clientExpires: cl.ExpiresAt, fromMetadataDir: true}

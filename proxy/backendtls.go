@@ -60,11 +60,26 @@ type backendTLS struct {
 	suites         []uint16 // SSLProxyCipherSuite (nil: Go's default)
 	crls           []*x509.RevocationList
 	crlCheck       *apacheconf.SSLCRLCheck
+	// loadErr: an SSLProxy* file did not load; no handshake succeeds.
+	loadErr error
 }
 
-// newBackendTLS compiles a server's SSLProxy* settings.
+// newBackendTLS compiles a server's SSLProxy* settings. When a file does
+// not load (Apache would not start) the error is returned and every
+// handshake with the backend fails: never a check weaker than configured
+// (no CA pool would mean the system's roots). AH02206 (no client
+// certificate with its key) is returned too but only means no client
+// certificate, as in Apache.
 func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS, error) {
-	b := &backendTLS{checkExpire: true, checkName: true, now: now}
+	b, err := compileBackendTLS(ssl, now)
+	if err != nil && !errors.Is(err, errNoClientCerts) {
+		b.loadErr = err
+	}
+	return b, err
+}
+
+func compileBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS, error) {
+	b := &backendTLS{checkExpire: true, checkName: true, now: now, roots: x509.NewCertPool()}
 	if ssl == nil {
 		return b, nil
 	}
@@ -81,17 +96,20 @@ func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS
 		b.minVer, b.maxVer, _ = p.Versions()
 	}
 	b.suites, b.minVer = proxyCipherSuites(ssl.ProxyCipherSuite, b.minVer)
-	var err error
-	if b.certs, err = loadMachineCerts(ssl); err != nil {
-		return b, err
+	// AH02206 (no certificate with its key): Apache goes on without a
+	// client certificate, and so does this, with every other check intact.
+	certs, warn := loadMachineCerts(ssl)
+	if warn != nil && !errors.Is(warn, errNoClientCerts) {
+		return b, warn
 	}
+	b.certs = certs
+	var err error
 	if c := ssl.ProxyCARevocationCheck; c != nil && c.Mode != "none" {
 		b.crlCheck = c
 		if b.crls, err = loadCRLs(ssl); err != nil {
 			return b, err
 		}
 	}
-	b.roots = x509.NewCertPool()
 	var files []string
 	if ssl.ProxyCACertificateFile != nil {
 		files = append(files, ssl.ProxyCACertificateFile.Path)
@@ -116,7 +134,7 @@ func newBackendTLS(ssl *apacheconf.SSLServer, now func() time.Time) (*backendTLS
 			return b, fmt.Errorf("%s: no PEM certificate", f)
 		}
 	}
-	return b, nil
+	return b, warn
 }
 
 // config returns the client TLS configuration for connections whose
@@ -145,6 +163,9 @@ func (b *backendTLS) config(host string) *tls.Config {
 
 // check runs mod_ssl's proxy checks on the peer's chain for host.
 func (b *backendTLS) check(chain []*x509.Certificate, host string) error {
+	if b.loadErr != nil {
+		return &backendTLSError{"SSL Proxy: SSLProxy* files not loaded: " + b.loadErr.Error()}
+	}
 	if len(chain) == 0 {
 		return &backendTLSError{"SSL Proxy: peer sent no certificate"}
 	}

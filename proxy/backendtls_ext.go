@@ -32,6 +32,10 @@ type machineCert struct {
 	chain []*x509.Certificate // issuers from the chain file, leaf excluded
 }
 
+// errNoClientCerts is mod_ssl's AH02206: not fatal, the backend gets no
+// client certificate.
+var errNoClientCerts = errors.New("AH02206: no client certs found for SSL proxy")
+
 // loadMachineCerts reads the client certificates: those of the file and of
 // every file in the path that have their private key (in any order) in the
 // same file — Apache 2.4.71 leaves out the others, and says AH02206 "no
@@ -62,7 +66,7 @@ func loadMachineCerts(ssl *apacheconf.SSLServer) ([]machineCert, error) {
 		out = append(out, mc...)
 	}
 	if len(files) > 0 && len(out) == 0 {
-		return nil, errors.New("AH02206: no client certs found for SSL proxy")
+		return nil, errNoClientCerts
 	}
 	if len(out) == 0 || ssl.ProxyMachineCertificateChainFile == nil {
 		return out, nil
