@@ -370,6 +370,9 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*Rely
 	// The module starts a metadata-dir provider empty: the server's
 	// OIDCProviderVerifyCertFiles keys are not this provider's.
 	s.VerifyKeys = nil
+	// Nor are current upstream's provider-level OIDCLogoutRequestParams and
+	// OIDCIDTokenAudValues (its metadata providers start without them).
+	s.LogoutRequestParams, s.IDTokenAudValues = "", nil
 	// The server's OIDCProviderTokenEndpointAuth is not used: the
 	// provider's first supported method, then .conf, then .client.
 	s.TokenEndpointAuth = doc.TokenEndpointAuth

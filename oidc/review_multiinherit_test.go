@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -49,5 +50,28 @@ func TestMetadataDirProvidersDoNotInheritStaticProviderKeys(t *testing.T) {
 	}
 	if r := m.do("GET", "/redirect_uri?session=iframe_op", ck); r.res.Location == "https://static-op.example.com/check_session" {
 		t.Errorf("provider 2's session is sent to the server's OIDCProviderCheckSessionIFrame")
+	}
+}
+
+// TestMetadataDirProvidersStartWithoutUpstreamProviderSettings: current
+// upstream's provider-level OIDCLogoutRequestParams and
+// OIDCIDTokenAudValues of the server do not carry over to a provider of
+// OIDCMetadataDir (its metadata providers start empty).
+func TestMetadataDirProvidersStartWithoutUpstreamProviderSettings(t *testing.T) {
+	m := newMultiHarness(t, func(s *Settings) {
+		s.LogoutRequestParams = "foo=bar"
+		s.IDTokenAudValues = []string{"someone-else"}
+	})
+	child, err := m.rp.buildProvider(context.Background(), m.op2.issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if child.s.LogoutRequestParams != "" || child.s.IDTokenAudValues != nil {
+		t.Errorf("metadata-dir provider inherited LogoutRequestParams %q, IDTokenAudValues %q", child.s.LogoutRequestParams, child.s.IDTokenAudValues)
+	}
+	// With the server's aud values (which exclude client1) inherited, the
+	// login through provider 2 would fail.
+	if s := m.loginVia(m.op2); s == "" {
+		t.Errorf("login through provider 2 failed")
 	}
 }
