@@ -64,23 +64,23 @@ func (rp *RelyingParty) redirectURIIssuer(x *exchange, sessionIssuer string) str
 	rq := x.r.URL.RawQuery
 	switch {
 	case x.r.Method == http.MethodGet && (hasParam(rq, "code") || hasParam(rq, "id_token")):
-		q, _ := url.ParseQuery(rq)
+		q := parseParams(rq)
 		return rp.stateIssuer(x, q.Get("state"))
 	case hasParam(rq, "logout"):
-		q, _ := url.ParseQuery(rq)
+		q := parseParams(rq)
 		if q.Get("logout") == "backchannel" {
 			body := peekBody(x.r)
-			f, _ := url.ParseQuery(string(body))
+			f := parseParams(string(body))
 			return unverifiedIssuer(f.Get("logout_token"))
 		}
 	case x.r.Method == http.MethodPost:
 		body := peekBody(x.r)
-		f, _ := url.ParseQuery(string(body))
+		f := parseParams(string(body))
 		return rp.stateIssuer(x, f.Get("state"))
 	case hasParam(rq, "iss") || hasParam(rq, "disc_user"):
 		return ""
 	case hasParam(rq, "error"):
-		q, _ := url.ParseQuery(rq)
+		q := parseParams(rq)
 		if is := rp.stateIssuer(x, q.Get("state")); is != "" {
 			return is
 		}
@@ -264,25 +264,6 @@ func attrEscape(s string) string { return attrEscaper.Replace(s) }
 
 var attrEscaper = strings.NewReplacer("'", "&apos;", `"`, "&quot;", ">", "&gt;", "<", "&lt;")
 
-// lastParam is the module's query-parameter reading
-// (oidc_util_get_request_parameter): the last "name=" occurrence,
-// percent- and plus-decoded; ok false when absent.
-func lastParam(rawQuery, name string) (string, bool) {
-	val, found := "", false
-	for _, kv := range strings.Split(rawQuery, "&") {
-		if v, ok := strings.CutPrefix(kv, name+"="); ok {
-			val, found = v, true
-		}
-	}
-	if !found {
-		return "", false
-	}
-	if u, err := url.QueryUnescape(val); err == nil {
-		return u, true
-	}
-	return strings.ReplaceAll(val, "+", " "), true
-}
-
 // discoveryResponse answers a choice-page selection or a third-party-
 // initiated login on the redirect URI: ?iss= or ?disc_user=, with
 // target_link_uri, login_hint, method, x_csrf and (only when the CSRF
@@ -290,19 +271,19 @@ func lastParam(rawQuery, name string) (string, bool) {
 // (oidc_handle_discovery_response).
 func (rp *RelyingParty) discoveryResponse(ctx context.Context, x *exchange) Result {
 	rq := x.r.URL.RawQuery
-	issuer, hasIss := lastParam(rq, "iss")
-	user, hasUser := lastParam(rq, "disc_user")
-	target, hasTarget := lastParam(rq, "target_link_uri")
+	issuer, hasIss := requestParam(rq, "iss")
+	user, hasUser := requestParam(rq, "disc_user")
+	target, hasTarget := requestParam(rq, "target_link_uri")
 	opts := loginOptions{}
-	opts.loginHint, _ = lastParam(rq, "login_hint")
-	opts.scopes, _ = lastParam(rq, "scopes")
-	opts.authRequestParams, _ = lastParam(rq, "auth_request_params")
-	opts.method, _ = lastParam(rq, "method")
+	opts.loginHint, _ = requestParam(rq, "login_hint")
+	opts.scopes, _ = requestParam(rq, "scopes")
+	opts.authRequestParams, _ = requestParam(rq, "auth_request_params")
+	opts.method, _ = requestParam(rq, "method")
 
 	csrfValid := false
 	if c, ok := getCookie(x.r.Header, csrfCookie); ok {
 		x.setCookie(cookie{name: csrfCookie, sameSite: x.cw.sameSiteNone()})
-		qv, qok := lastParam(rq, "x_csrf")
+		qv, qok := requestParam(rq, "x_csrf")
 		// Stricter than the module: an empty value proves nothing.
 		if qok && c != "" && constantEqual(qv, c) {
 			csrfValid = true

@@ -46,7 +46,7 @@ func FuzzDiscoveryInput(f *testing.F) {
 	f.Add("iss=https%3A%2F%2Fa&target_link_uri=x&iss=b", "a.eyJpc3MiOiJodHRwczovL2EifQ.c")
 	f.Add("iss=%zz&x_csrf=+", "..")
 	f.Fuzz(func(t *testing.T, rawQuery, jwt string) {
-		v, ok := lastParam(rawQuery, "iss")
+		v, ok := requestParam(rawQuery, "iss")
 		if !ok && v != "" {
 			t.Fatalf("value %q without the parameter", v)
 		}

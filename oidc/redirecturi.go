@@ -25,7 +25,7 @@ func hasParam(rawQuery, name string) bool {
 // 2.4.12.3 does; it is never proxied.
 func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, sess *session) Result {
 	q := x.r.URL.RawQuery
-	query, _ := url.ParseQuery(q)
+	query := parseParams(q)
 	isPost := x.r.Method == http.MethodPost
 	switch {
 	case x.r.Method == http.MethodGet && (hasParam(q, "code") || hasParam(q, "id_token")):
@@ -41,7 +41,7 @@ func (rp *RelyingParty) redirectURIRequest(ctx context.Context, x *exchange, ses
 		if err != nil {
 			return x.status(http.StatusInternalServerError)
 		}
-		params, _ := url.ParseQuery(string(body))
+		params := parseParams(string(body))
 		if len(params) == 0 || len(params) == 1 && params.Get("response_mode") == "fragment" {
 			return rp.sendError(x, "Invalid Request", "You've hit an OpenID Connect Redirect URI with no parameters, this is an invalid request; you should not open this URL in your browser directly, or have the server administrator use a different OIDCRedirectURI setting.", http.StatusOK)
 		}
@@ -242,7 +242,7 @@ func (rp *RelyingParty) Content(w http.ResponseWriter, q *Request, res Result) R
 	x := rp.newExchange(w, q)
 	switch res.Content {
 	case "info":
-		query, _ := url.ParseQuery(x.r.URL.RawQuery)
+		query := parseParams(x.r.URL.RawQuery)
 		return rp.info(x, res.session, query)
 	case contentEmpty:
 		// Any other request to the redirect URI that mod_proxy does not

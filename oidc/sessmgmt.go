@@ -227,25 +227,6 @@ func appendQuery(u, query string) string {
 	return u + "?" + query
 }
 
-// requestParam reads a query parameter as oidc_util_get_request_parameter
-// does: the query split on "&" only, the last "name=" wins, its value
-// percent-decoded ("+" stays; a bad escape leaves the value as written).
-func requestParam(rawQuery, name string) (string, bool) {
-	v, found := "", false
-	for _, kv := range strings.Split(rawQuery, "&") {
-		if s, ok := strings.CutPrefix(kv, name+"="); ok {
-			v, found = s, true
-		}
-	}
-	if !found {
-		return "", false
-	}
-	if u, err := url.PathUnescape(v); err == nil {
-		return u, true
-	}
-	return v, true
-}
-
 // frontChannelBySID ends the session a front-channel logout names with
 // sid= (and iss=; without it the configured provider is assumed) when the
 // browser presented no session cookie (OpenID Connect Front-Channel
