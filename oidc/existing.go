@@ -195,7 +195,7 @@ func (x *exchange) setHeader(name, value string) {
 	if old, ok := x.hdrIdx[lk]; ok && old != name {
 		delete(h, old)
 	}
-	h[name] = []string{value}
+	h[name] = x.oneValue(value)
 	x.hdrIdx[lk] = name
 }
 

@@ -22,6 +22,20 @@ func (x *exchange) reserveHeaders(n int) {
 	nh := make(http.Header, len(h)+n)
 	maps.Copy(nh, h)
 	x.r.Header = nh
+	x.vals = make([]string, 0, n)
+}
+
+// oneValue is a header value slice holding v, taken from the room
+// reserveHeaders made when some is left. Its capacity is 1: a later
+// append (RequestHeader add) copies it rather than overwrite the next
+// header's value.
+func (x *exchange) oneValue(v string) []string {
+	if len(x.vals) == cap(x.vals) {
+		return []string{v}
+	}
+	i := len(x.vals)
+	x.vals = append(x.vals, v)
+	return x.vals[i : i+1 : i+1]
 }
 
 // lowerNames is the lower-cased form of every header name passIdentity

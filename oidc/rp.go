@@ -163,6 +163,9 @@ type exchange struct {
 	// lower has the lower-cased identity header names of the session's
 	// view (read-only, shared), so that setHeader need not allocate them.
 	lower map[string]string
+	// vals is room for identity header values (reserveHeaders), so that
+	// setHeader need not allocate a one-element slice per header.
+	vals []string
 }
 
 func (x *exchange) setCookie(c cookie) {
