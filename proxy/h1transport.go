@@ -161,7 +161,7 @@ func (t *h1Transport) roundTrip(ctx context.Context, pc *h1Conn, req *http.Reque
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
 	}
-	if err := req.Write(pc.bw); err != nil {
+	if err := writeRequest(pc.bw, req); err != nil {
 		stop()
 		return nil, !isTimeout(err), err
 	}
