@@ -154,3 +154,23 @@ func FuzzWriteRequest(f *testing.F) {
 		}
 	})
 }
+
+// TestBodyBuffersNoAlloc: a buffer taken from the pool and given back
+// costs no allocation (the pool once boxed a slice header per Put).
+func TestBodyBuffersNoAlloc(t *testing.T) {
+	var p bodyBuffers
+	p.Put(p.Get())
+	if n := testing.AllocsPerRun(100, func() {
+		b := p.Get()
+		if len(b) != bodyBufferSize {
+			t.Fatalf("len %d", len(b))
+		}
+		p.Put(b)
+	}); n != 0 {
+		t.Errorf("%v allocations per Get/Put", n)
+	}
+	p.Put(make([]byte, 10)) // not pooled: the wrong size
+	if b := p.Get(); len(b) != bodyBufferSize {
+		t.Errorf("len %d after a short Put", len(b))
+	}
+}
