@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/oidcgate/oidcgate/oidc/claims"
 )
@@ -14,7 +15,7 @@ import (
 func (x *exchange) reserveHeaders(n int) {
 	h := x.r.Header
 	if x.hdrIdx == nil {
-		x.hdrIdx = make(map[string]string, len(h)+n)
+		x.hdrIdx = x.indexes.get(len(h) + n)
 		for k := range h {
 			x.hdrIdx[strings.ToLower(k)] = k
 		}
@@ -60,3 +61,32 @@ func (v *sessionView) lowerNames() map[string]string {
 // names.
 var fixedIdentityNames = []string{"OIDC_userinfo_json", "OIDC_userinfo_jwt", "OIDC_id_token_payload", "OIDC_id_token",
 	"OIDC_refresh_token", "OIDC_access_token", "OIDC_access_token_expires"}
+
+// headerIndexes recycles setHeader's name index between requests (it is
+// only read while the exchange runs): an index sized for ~40 identity
+// headers is several allocations. A nil pool allocates.
+type headerIndexes struct{ p sync.Pool }
+
+// maxPooledIndex bounds what a pooled index may hold: one request with
+// very many headers does not pin a big map.
+const maxPooledIndex = 256
+
+func (hi *headerIndexes) get(n int) map[string]string {
+	if hi != nil {
+		if m, ok := hi.p.Get().(map[string]string); ok {
+			return m
+		}
+	}
+	return make(map[string]string, n)
+}
+
+// releaseIndex gives the exchange's name index back, emptied.
+func (x *exchange) releaseIndex() {
+	m := x.hdrIdx
+	x.hdrIdx = nil
+	if m == nil || x.indexes == nil || len(m) > maxPooledIndex {
+		return
+	}
+	clear(m)
+	x.indexes.p.Put(m)
+}

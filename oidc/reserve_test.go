@@ -1,8 +1,11 @@
 package oidc
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -36,5 +39,50 @@ func TestReservedHeaderValues(t *testing.T) {
 	}
 	if len(r.Header) != 4 {
 		t.Errorf("headers %v", r.Header)
+	}
+}
+
+// TestHeaderIndexReuse: the name index goes back emptied when the
+// exchange ends and the next request's identity headers are set as on a
+// fresh index; an oversized one is dropped.
+func TestHeaderIndexReuse(t *testing.T) {
+	var pool headerIndexes
+	for i, c := range []struct {
+		client http.Header
+		set    []string
+		want   []string
+	}{
+		{client: http.Header{"Accept": {"*/*"}}, set: []string{"OIDC_CLAIM_sub", "OIDC_CLAIM_Email"}, want: []string{"Accept", "OIDC_CLAIM_Email", "OIDC_CLAIM_sub"}},
+		{client: http.Header{"Oidc_claim_email": {"client"}}, set: []string{"OIDC_CLAIM_email", "OIDC_CLAIM_EMAIL"}, want: []string{"OIDC_CLAIM_EMAIL"}},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Header = c.client
+		x := &exchange{r: r, indexes: &pool}
+		x.reserveHeaders(len(c.set))
+		for _, n := range c.set {
+			x.setHeader(n, "v")
+		}
+		var got []string
+		for k := range r.Header {
+			got = append(got, k)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("request %d: headers %q, want %q", i, got, c.want)
+		}
+		m := x.hdrIdx
+		x.releaseIndex()
+		if x.hdrIdx != nil || len(m) != 0 {
+			t.Errorf("request %d: index kept or not emptied: %v", i, m)
+		}
+	}
+	big := make(map[string]string)
+	for i := 0; i <= maxPooledIndex; i++ {
+		big[strconv.Itoa(i)] = ""
+	}
+	x := &exchange{indexes: &pool, hdrIdx: big}
+	x.releaseIndex()
+	if len(big) == 0 {
+		t.Error("an oversized index was emptied for reuse")
 	}
 }
