@@ -183,7 +183,7 @@ func (rp *RelyingParty) setAppInfo(x *exchange, name, value string) {
 func (x *exchange) setHeader(name, value string) {
 	h := x.r.Header
 	if x.hdrIdx == nil {
-		x.hdrIdx = make(map[string]string, len(h)+32)
+		x.hdrIdx = x.indexes.get(len(h) + 32)
 		for k := range h {
 			x.hdrIdx[strings.ToLower(k)] = k
 		}
@@ -195,7 +195,7 @@ func (x *exchange) setHeader(name, value string) {
 	if old, ok := x.hdrIdx[lk]; ok && old != name {
 		delete(h, old)
 	}
-	h[name] = []string{value}
+	h[name] = x.oneValue(value)
 	x.hdrIdx[lk] = name
 }
 

@@ -51,6 +51,8 @@ type RelyingParty struct {
 	clientExpires int64
 	// fromMetadataDir: this is one provider of an OIDCMetadataDir.
 	fromMetadataDir bool
+	// indexes recycles the identity headers' name index.
+	indexes headerIndexes
 }
 
 // Option configures a RelyingParty.
@@ -166,6 +168,11 @@ type exchange struct {
 	// lower has the lower-cased identity header names of the session's
 	// view (read-only, shared), so that setHeader need not allocate them.
 	lower map[string]string
+	// indexes is where hdrIdx comes from and goes back to (nil: none).
+	indexes *headerIndexes
+	// vals is room for identity header values (reserveHeaders), so that
+	// setHeader need not allocate a one-element slice per header.
+	vals []string
 }
 
 func (x *exchange) setCookie(c cookie) {
@@ -249,6 +256,7 @@ func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
 	if rp.multi != nil {
 		return rp.authenticateMulti(w, q)
 	}
+	defer x.releaseIndex()
 	ctx := withPassCookies(q.HTTP.Context(), q.HTTP.Header, x.dir.PassCookies)
 	sess := rp.sessionFromCookie(ctx, x)
 	if q.Path == redirectURIPath(rp.s.RedirectURI) {
@@ -272,7 +280,7 @@ func (rp *RelyingParty) newExchange(w http.ResponseWriter, q *Request) *exchange
 	if dir == nil {
 		dir = &DirSettings{}
 	}
-	x := &exchange{rp: rp, w: w, r: q.HTTP, q: q, dir: dir}
+	x := &exchange{rp: rp, w: w, r: q.HTTP, q: q, dir: dir, indexes: &rp.indexes}
 	// OIDCCookiePath ("/" by default) when it is a prefix of the request
 	// path, else the request's directory (oidc_util_get_cookie_path).
 	cp := dir.CookiePath

@@ -186,6 +186,8 @@ type ResourceServer struct {
 	// token until their exp: a repeated token costs no signature check.
 	verifiedMu sync.RWMutex
 	verified   map[[32]byte]verifiedJWT
+	// indexes recycles the identity headers' name index.
+	indexes headerIndexes
 }
 
 // verifiedJWT is a validated token's claims and its expiry.
@@ -384,7 +386,8 @@ func (rs *ResourceServer) Authenticate(q *Request, d *RSDir) Result {
 
 // AuthenticateToken is Authenticate with the token already extracted.
 func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Result {
-	x := &exchange{r: q.HTTP, q: q, dir: q.Dir}
+	x := &exchange{r: q.HTTP, q: q, dir: q.Dir, indexes: &rs.indexes}
+	defer x.releaseIndex()
 	if x.dir == nil {
 		x.dir = &DirSettings{}
 	}

@@ -9,9 +9,12 @@ type bodyBuffers struct{ p sync.Pool }
 
 const bodyBufferSize = 32 << 10
 
+// The pool holds array pointers: a slice converts back to one without
+// allocating, where boxing a *[]byte for Put cost an allocation per
+// request.
 func (b *bodyBuffers) Get() []byte {
-	if v, ok := b.p.Get().(*[]byte); ok {
-		return *v
+	if v, ok := b.p.Get().(*[bodyBufferSize]byte); ok {
+		return v[:]
 	}
 	return make([]byte, bodyBufferSize)
 }
@@ -20,6 +23,5 @@ func (b *bodyBuffers) Put(buf []byte) {
 	if cap(buf) != bodyBufferSize {
 		return
 	}
-	buf = buf[:bodyBufferSize]
-	b.p.Put(&buf)
+	b.p.Put((*[bodyBufferSize]byte)(buf[:bodyBufferSize]))
 }

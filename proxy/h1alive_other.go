@@ -2,13 +2,12 @@
 
 package proxy
 
-import (
-	"net"
-	"syscall"
-)
+import "net"
 
-// idleConnUsable: without a non-blocking peek, a closed connection shows
-// when it is used (and the request is retried on a new one).
-func idleConnUsable(net.Conn, syscall.RawConn) bool { return true }
+// idleCheck: without a non-blocking peek, a closed connection shows when
+// it is used (and the request is retried on a new one).
+type idleCheck struct{}
 
-func rawConn(net.Conn) syscall.RawConn { return nil }
+func newIdleCheck(net.Conn) *idleCheck { return nil }
+
+func (*idleCheck) ok() bool { return true }

@@ -64,7 +64,7 @@ func newH1Transport(fallback *http.Transport, connectTimeout, headerTimeout, idl
 // h1Conn is one backend connection with its buffers.
 type h1Conn struct {
 	conn net.Conn
-	rc   syscall.RawConn // for idleConnUsable
+	idle *idleCheck // nil: cannot peek
 	br   *bufio.Reader
 	bw   *bufio.Writer
 	key  string
@@ -134,7 +134,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if err != nil {
 				return nil, err
 			}
-			pc = &h1Conn{conn: conn, rc: rawConn(conn), key: key}
+			pc = &h1Conn{conn: conn, idle: newIdleCheck(conn), key: key}
 			pc.br = bufio.NewReader(pc)
 			pc.bw = bufio.NewWriter(conn)
 		}
@@ -161,7 +161,7 @@ func (t *h1Transport) roundTrip(ctx context.Context, pc *h1Conn, req *http.Reque
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
 	}
-	if err := req.Write(pc.bw); err != nil {
+	if err := writeRequest(pc.bw, req); err != nil {
 		stop()
 		return nil, !isTimeout(err), err
 	}
@@ -276,7 +276,7 @@ func (t *h1Transport) get(key string, pooled bool) *h1Conn {
 			delete(t.idle, key)
 			return nil
 		}
-		if idleConnUsable(pc.conn, pc.rc) {
+		if pc.idle.ok() {
 			return pc
 		}
 		stale = append(stale, pc)

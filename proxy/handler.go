@@ -29,19 +29,28 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
 		return
 	}
-	sw := &statusWriter{ResponseWriter: w}
 	env := s.newEnv(srv)
 	rawPath := requestPath(r)
-	user := ""
-	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &reqState{srv: srv, env: env, start: start, user: &user}))
+	// One allocation for the request's state, status writer and user.
+	f := &reqFrame{st: reqState{srv: srv, env: env, start: start}, sw: statusWriter{ResponseWriter: w}}
+	f.st.user = &f.user
+	sw := &f.sw
+	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &f.st))
 	defer func() {
 		if srv.Log == nil {
 			return // no access log: nothing to format
 		}
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
-			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: user})
+			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: f.user})
 	}()
-	s.serve(sw, r, srv, env, start, &user)
+	s.serve(sw, r, srv, env, start, &f.user)
+}
+
+// reqFrame holds what ServeHTTP allocates for every request.
+type reqFrame struct {
+	st   reqState
+	sw   statusWriter
+	user string
 }
 
 // requestPath is the raw path of the request target (origin or absolute
@@ -69,13 +78,21 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		s.writeError(w, r, srv.Dir, Status(err), "")
 		return
 	}
-	in := envInput{r: r, uri: uri, client: clientAddr(r.RemoteAddr).String()}
-	if a := localAddr(r); a.IsValid() {
-		in.local = a.Addr().String()
+	// SetEnvIf's input; the addresses are formatted only for rules.
+	in, addrs := envInput{r: r, uri: uri}, false
+	envIn := func() envInput {
+		if !addrs {
+			addrs = true
+			in.client = clientAddr(r.RemoteAddr).String()
+			if a := localAddr(r); a.IsValid() {
+				in.local = a.Addr().String()
+			}
+		}
+		return in
 	}
 	// Post-read-request: server-level SetEnvIf (can set no-proxy).
 	if srv.Dir != nil && srv.Dir.Env != nil {
-		runSetEnvIf(srv.Dir.Env.Early, in, env)
+		runSetEnvIf(srv.Dir.Env.Early, envIn(), env)
 	}
 	// mod_headers' post-read-request: the server's RequestHeader … early
 	// (those in sections are accepted and never applied, as in Apache).
@@ -122,7 +139,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	}
 	// Header parsing: the sections' SetEnvIf rules.
 	if m.Dir.Env != nil {
-		runSetEnvIf(m.Dir.Env.Cond, in, env)
+		runSetEnvIf(m.Dir.Env.Cond, envIn(), env)
 	}
 	var require *apacheconf.AuthzNode
 	if m.Dir.Authz != nil {
@@ -393,9 +410,11 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				}
 			}
 			if addHeaders {
-				appendHeader(out.Header, "X-Forwarded-For", clientIP.String())
-				appendHeader(out.Header, "X-Forwarded-Host", clientHost)
-				appendHeader(out.Header, "X-Forwarded-Server", srv.Name)
+				// One allocation for the three values (capacity 1 each).
+				xf := make([]string, 3)
+				appendHeaderIn(out.Header, "X-Forwarded-For", clientIP.String(), xf[0:1:1])
+				appendHeaderIn(out.Header, "X-Forwarded-Host", clientHost, xf[1:2:2])
+				appendHeaderIn(out.Header, "X-Forwarded-Server", srv.Name, xf[2:3:3])
 			}
 			viaRequest(out.Header, via, pr.In, srv)
 		},
@@ -459,12 +478,15 @@ func isDialError(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
-func appendHeader(h http.Header, name, v string) {
+// appendHeaderIn appends v to the header name (comma-separated, as one
+// value), storing the result in slot (length and capacity 1); name is
+// canonical.
+func appendHeaderIn(h http.Header, name, v string, slot []string) {
 	if old := h.Get(name); old != "" {
-		h.Set(name, old+", "+v)
-		return
+		v = old + ", " + v
 	}
-	h.Set(name, v)
+	slot[0] = v
+	h[name] = slot
 }
 
 // reverseMap rewrites Location, Content-Location and URI as

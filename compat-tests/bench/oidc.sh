@@ -19,7 +19,9 @@
 # With rounds > 1 the four targets are measured in turn, round after round
 # (so that a burst of load from elsewhere on the machine hits all of them),
 # and the summary gives each target's median req/s and the ratios of the
-# medians.
+# medians. BASELINE=path/to/oidcgate adds another oidcgate binary (say,
+# main's) on the authenticated configuration as oidcgate-base+oidc, to
+# compare a change in the same run.
 # PROFILE=dir also records oidcgate+oidc's run with perf (-g, 999 Hz) and
 # writes dir/perf.data, dir/perf-top.txt (hottest symbols, self time) and
 # dir/perf-cum.txt (oidcgate's, encoding/json's and the GC's functions,
@@ -80,19 +82,27 @@ start_apache 18421 "$work/apache.conf"
 start_apache 18424 "$work/apache-plain.conf"
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate.conf" 2>"$work/oidcgate.log" & ogpid=$!; pids+=($!)
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate-plain.conf" 2>"$work/oidcgate-plain.log" & plainpid=$!; pids+=($!)
+logins=(http://127.0.0.1:18421/ http://127.0.0.1:18422/)
+if [ -n "${BASELINE:-}" ]; then
+  conf 18425 oidc > "$work/oidcgate-base.conf"
+  "$BASELINE" serve -d "$work" -f "$work/oidcgate-base.conf" 2>"$work/oidcgate-base.log" & basepid=$!; pids+=($!)
+  logins+=(http://127.0.0.1:18425/)
+fi
 sleep 1
-"$work/login" -op $op -out "$work/cookies" http://127.0.0.1:18421/ http://127.0.0.1:18422/ & pids+=($!)
+"$work/login" -op $op -out "$work/cookies" "${logins[@]}" & pids+=($!)
 for _ in $(seq 100); do [ -f "$work/cookies" ] && break; sleep 0.1; done
 [ -f "$work/cookies" ] || { echo "login failed; Apache error log:" >&2; grep -v " AH0\|SHOULD be" "$work/error-18421.log" | tail -60 >&2; exit 1; }
 cookie() { awk -v t="http://127.0.0.1:$1/" '$1==t {print $2}' "$work/cookies"; }
 apache_cookie=$(cookie 18421)
 gate_cookie=$(cookie 18422)
+targets=("apache2+oidc 18421 $apache_cookie $work/apache.conf" "oidcgate+oidc 18422 $gate_cookie $ogpid"
+         "oidcgate-plain 18423 $gate_cookie $plainpid" "apache2-plain 18424 $gate_cookie $work/apache-plain.conf")
+[ -n "${BASELINE:-}" ] && targets+=("oidcgate-base+oidc 18425 $(cookie 18425) $basepid")
 
 PROFILE_TARGET=oidcgate+oidc
 for round in $(seq "$rounds"); do
 round_header "$round" "$rounds"
-for target in "apache2+oidc 18421 $apache_cookie $work/apache.conf" "oidcgate+oidc 18422 $gate_cookie $ogpid" \
-              "oidcgate-plain 18423 $gate_cookie $plainpid" "apache2-plain 18424 $gate_cookie $work/apache-plain.conf"; do
+for target in "${targets[@]}"; do
   set -- $target
   name=$1 port=$2 c=$3 mem=$4
   hdr="Cookie: mod_auth_openidc_session=$c"
@@ -103,8 +113,11 @@ for target in "apache2+oidc 18421 $apache_cookie $work/apache.conf" "oidcgate+oi
   measure "$name" "$port" "$mem" -H "$hdr"
 done
 done
-summary "$rounds" apache2+oidc oidcgate+oidc oidcgate-plain apache2-plain
+names=()
+for t in "${targets[@]}"; do set -- $t; names+=("$1"); done
+summary "$rounds" "${names[@]}"
 echo "oidcgate+oidc / apache2+oidc   = $(ratio oidcgate+oidc apache2+oidc)x  (aim >= 2x)"
 echo "oidcgate+oidc / oidcgate-plain = $(ratio oidcgate+oidc oidcgate-plain)  (aim >= 0.90)"
 echo "oidcgate-plain / apache2-plain = $(ratio oidcgate-plain apache2-plain)x"
+[ -n "${BASELINE:-}" ] && echo "oidcgate+oidc / oidcgate-base+oidc = $(ratio oidcgate+oidc oidcgate-base+oidc)x"
 exit $bad

@@ -1,0 +1,108 @@
+package proxy
+
+import (
+	"bufio"
+	"errors"
+	"net/http"
+	"net/http/httptrace"
+)
+
+// writeRequest serialises a request the synchronous path takes (no body,
+// no Transfer-Encoding, headers already checked by validHeader) into bw,
+// producing what (*http.Request).Write produces — request line, Host,
+// User-Agent (Go's default unless the header is present; not sent when
+// empty; no Content-Length: a body-less request without
+// Transfer-Encoding gets none whatever its method), then the other header
+// fields with their values trimmed — except that the
+// other fields come in map order rather than sorted: sorting ~40 identity
+// headers per request cost more than the rest of the write.
+//
+// Requests it does not handle byte for byte (a Host that is not plain
+// ASCII host:port, Close set, trailers, a client trace that watches the
+// write) go to (*http.Request).Write.
+func writeRequest(bw *bufio.Writer, req *http.Request) error {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	if req.Close || len(req.Trailer) > 0 || !plainHost(host) || traceWatchesWrite(req) {
+		return req.Write(bw)
+	}
+	ruri := req.URL.RequestURI()
+	for i := 0; i < len(ruri); i++ {
+		if ruri[i] < ' ' || ruri[i] == 0x7f {
+			return errors.New("net/http: can't write control character in Request.URL")
+		}
+	}
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	bw.WriteString(method)
+	bw.WriteByte(' ')
+	bw.WriteString(ruri)
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	bw.WriteString(host)
+	bw.WriteString("\r\n")
+	ua := "Go-http-client/1.1"
+	if vv, ok := req.Header["User-Agent"]; ok {
+		ua = ""
+		if len(vv) > 0 {
+			ua = vv[0]
+		}
+	}
+	// As Request.Write: a value of only spaces is sent, trimmed (empty).
+	if ua != "" {
+		bw.WriteString("User-Agent: ")
+		bw.WriteString(trimOWS(ua))
+		bw.WriteString("\r\n")
+	}
+	for k, vv := range req.Header {
+		switch k {
+		case "Host", "User-Agent", "Content-Length", "Transfer-Encoding", "Trailer":
+			continue
+		}
+		for _, v := range vv {
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			bw.WriteString(trimOWS(v))
+			bw.WriteString("\r\n")
+		}
+	}
+	_, err := bw.WriteString("\r\n")
+	return err
+}
+
+// plainHost reports whether host is made only of bytes that Request.Write
+// passes unchanged (no IDNA conversion, no IPv6 zone to remove, nothing
+// its Host check refuses).
+func plainHost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		c := host[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == ':' || c == '[' || c == ']' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// traceWatchesWrite reports whether the request's client trace has a hook
+// that Request.Write calls.
+func traceWatchesWrite(req *http.Request) bool {
+	t := httptrace.ContextClientTrace(req.Context())
+	return t != nil && (t.WroteHeaderField != nil || t.WroteHeaders != nil || t.WroteRequest != nil)
+}
+
+// trimOWS is textproto.TrimString: leading and trailing spaces and tabs
+// (and CR/LF, which validHeader has already refused) go.
+func trimOWS(s string) string {
+	for len(s) > 0 && isOWS(s[0]) {
+		s = s[1:]
+	}
+	for len(s) > 0 && isOWS(s[len(s)-1]) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func isOWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
