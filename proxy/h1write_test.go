@@ -13,8 +13,8 @@ import (
 )
 
 // canonicalWire splits a serialised request head into its first two lines
-// (request line, Host) and the other lines sorted: writeRequest must match
-// (*http.Request).Write apart from the order of the other fields.
+// (request line, Host) and the other lines, in order: writeRequest must
+// match (*http.Request).Write byte for byte, field order included.
 func canonicalWire(t testing.TB, b []byte) (head []string, rest []string) {
 	t.Helper()
 	s := string(b)
@@ -25,9 +25,7 @@ func canonicalWire(t testing.TB, b []byte) (head []string, rest []string) {
 	if len(lines) < 2 {
 		t.Fatalf("short head: %q", s)
 	}
-	rest = slices.Clone(lines[2:])
-	slices.Sort(rest)
-	return lines[:2], rest
+	return lines[:2], slices.Clone(lines[2:])
 }
 
 func writeBoth(t testing.TB, req *http.Request) (lean, std []byte, leanErr, stdErr error) {
