@@ -99,7 +99,7 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	if ok && o.err != nil {
 		// Another instance's grant may have succeeded after this one's
 		// failed (the store's lock is best effort).
-		if other, found := rp.awaitRefresh(ctx, keyRefresh+key, "-"); found && other.err == nil {
+		if other, found := rp.awaitRefresh(ctx, rp.key(keyRefresh, key), "-"); found && other.err == nil {
 			o = other
 			rp.rememberRefresh(key, o)
 		}

@@ -60,7 +60,7 @@ func (rp *RelyingParty) sharedGrant(ctx context.Context, md *Metadata, key, refr
 	// The outcome is shared, so the grant must not depend on whether this
 	// request's client is still there; OIDCHTTPTimeoutLong still bounds it.
 	ctx = context.WithoutCancel(ctx)
-	sk := keyRefresh + key
+	sk := rp.key(keyRefresh, key)
 	if o, ok := rp.awaitRefresh(ctx, sk, ""); ok {
 		return o
 	}

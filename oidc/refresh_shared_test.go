@@ -23,9 +23,9 @@ func (h *harness) secondInstance() *harness {
 }
 
 // refreshKey is the store key of refresh token rt's shared grant state.
-func refreshKey(rt string) string {
+func (h *harness) refreshKey(rt string) string {
 	sum := sha256.Sum256([]byte(rt))
-	return keyRefresh + hex.EncodeToString(sum[:])
+	return h.rp.key(keyRefresh, hex.EncodeToString(sum[:]))
 }
 
 // sharedRefreshHarness logs in with a client-cookie session (every copy of
@@ -142,7 +142,7 @@ func TestSharedStoreRefreshLostRace(t *testing.T) {
 	go func() { defer close(done); first = h.do("GET", "/", ck) }()
 	<-arrived
 	// The second instance did not see the first's lock.
-	if err := h.rp.store.Delete(context.Background(), refreshKey("RT-1")); err != nil {
+	if err := h.rp.store.Delete(context.Background(), h.refreshKey("RT-1")); err != nil {
 		t.Fatal(err)
 	}
 	second := h2.do("GET", "/", ck)
@@ -161,7 +161,7 @@ func TestSharedStoreRefreshLostRace(t *testing.T) {
 // refreshes itself.
 func TestSharedStoreStaleLock(t *testing.T) {
 	h, _, ck := sharedRefreshHarness(t)
-	h.rp.putRefresh(context.Background(), refreshKey("RT-1"), sharedRefresh{State: refreshLocked, Owner: "dead"}, refreshLockTTL)
+	h.rp.putRefresh(context.Background(), h.refreshKey("RT-1"), sharedRefresh{State: refreshLocked, Owner: "dead"}, refreshLockTTL)
 	polls := 0
 	h.rp.refreshSleep = func(d time.Duration) { polls++; h.advance(d) }
 	wantNewToken(t, []response{h.do("GET", "/", ck)})
@@ -176,7 +176,7 @@ func TestSharedStoreStaleLock(t *testing.T) {
 func TestSharedStoreRefreshStored(t *testing.T) {
 	h, _, ck := sharedRefreshHarness(t)
 	wantNewToken(t, []response{h.do("GET", "/", ck)})
-	v, ok := h.rp.getRefresh(context.Background(), refreshKey("RT-1"))
+	v, ok := h.rp.getRefresh(context.Background(), h.refreshKey("RT-1"))
 	if !ok || v.State != refreshOK || v.Tokens == nil || v.Tokens.AccessToken != "AT-2" || v.Tokens.RefreshToken != "RT-2" {
 		t.Errorf("stored refresh outcome %+v, want ok with AT-2/RT-2", v)
 	}
@@ -192,7 +192,7 @@ func TestSharedStoreLateSuccess(t *testing.T) {
 		t.Fatalf("refused grant: access token %q, want the old AT-1", first(r.req.Header["OIDC_access_token"]))
 	}
 	tr := refreshResponse{AccessToken: "AT-2", TokenType: "Bearer", ExpiresIn: "3600", RefreshToken: "RT-2"}
-	h.rp.putRefresh(context.Background(), refreshKey("RT-1"), sharedRefresh{State: refreshOK, At: h.clock().UnixMilli(), Tokens: &tr}, refreshCacheTTL)
+	h.rp.putRefresh(context.Background(), h.refreshKey("RT-1"), sharedRefresh{State: refreshOK, At: h.clock().UnixMilli(), Tokens: &tr}, refreshCacheTTL)
 	wantNewToken(t, []response{h.do("GET", "/", ck)})
 	if n := len(h.op.refreshForms); n != 1 {
 		t.Errorf("%d refresh grants, want 1", n)
