@@ -50,9 +50,9 @@ var errRefreshFailedElsewhere = errors.New("a refresh grant with this refresh to
 // through its cache: an outcome another instance stored is taken; a lock
 // another instance holds is waited for, at most refreshLockTTL; otherwise
 // this instance takes the lock, sends the grant and stores the outcome
-// for refreshCacheTTL. The lock is best effort (the store has no atomic
-// add): two instances that miss the entry at once both lock, and the
-// last lock written holds. A grant that fails looks again for another
+// for refreshCacheTTL. Redis and memcached take the lock atomically (SET
+// NX, add: one instance holds it); on a store without that it is best
+// effort, as upstream's. A grant that fails looks again for another
 // instance's grant (the provider refuses a refresh token it rotated away)
 // before the failure is stored. The caller holds the in-process lock of
 // the refresh token, so one request per instance gets here.
@@ -65,12 +65,12 @@ func (rp *RelyingParty) sharedGrant(ctx context.Context, md *Metadata, key, refr
 		return o
 	}
 	owner := randomString(16)
-	rp.putRefresh(ctx, sk, sharedRefresh{State: refreshLocked, Owner: owner}, refreshLockTTL)
-	if v, ok := rp.getRefresh(ctx, sk); ok && (v.State != refreshLocked || v.Owner != owner) {
-		// Another instance locked at the same time and holds the lock.
+	if !rp.lockRefresh(ctx, sk, owner) {
+		// Another instance took the lock at the same time.
 		if o, ok := rp.awaitRefresh(ctx, sk, owner); ok {
 			return o
 		}
+		rp.putRefresh(ctx, sk, sharedRefresh{State: refreshLocked, Owner: owner}, refreshLockTTL)
 	}
 	o := refreshOutcome{at: rp.now()}
 	o.tr, o.err = rp.refreshGrant(ctx, md, refreshToken)
@@ -86,6 +86,39 @@ func (rp *RelyingParty) sharedGrant(ctx context.Context, md *Metadata, key, refr
 	}
 	rp.putRefresh(ctx, sk, sharedRefresh{State: refreshFailed, At: o.at.UnixMilli()}, refreshCacheTTL)
 	return o
+}
+
+// adder is a store that can take a lock in one step (cache.Adder: Redis
+// SET NX, memcached add).
+type adder interface {
+	Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
+}
+
+// lockRefresh takes the lock sk for owner and reports whether it holds
+// it. With a store that adds atomically only one instance does; with
+// another it is upstream's best effort — set, then read back: the last
+// lock written holds.
+func (rp *RelyingParty) lockRefresh(ctx context.Context, sk, owner string) bool {
+	b, err := json.Marshal(sharedRefresh{State: refreshLocked, Owner: owner})
+	if err != nil {
+		return true
+	}
+	if a, ok := rp.store.(adder); ok {
+		added, err := a.Add(ctx, sk, b, refreshLockTTL)
+		if err == nil {
+			return added
+		}
+		if !errors.Is(err, errors.ErrUnsupported) {
+			rp.log.Warn("could not lock the refresh token for other instances", "err", err)
+			return true
+		}
+	}
+	if err := rp.store.Set(ctx, sk, b, refreshLockTTL); err != nil {
+		rp.log.Warn("could not lock the refresh token for other instances", "err", err)
+		return true
+	}
+	v, ok := rp.getRefresh(ctx, sk)
+	return !ok || v.State == refreshLocked && v.Owner == owner
 }
 
 // awaitRefresh reads the refresh token's entry sk, waiting while another

@@ -70,7 +70,19 @@ func wantNewToken(t *testing.T, got []response) {
 // lock) instead of spending the refresh token a second time, and takes
 // its outcome.
 func TestSharedStoreRefreshOnce(t *testing.T) {
+	t.Run("atomic-add", func(t *testing.T) { sharedRefreshOnce(t, false) })
+	t.Run("set-and-read-back", func(t *testing.T) { sharedRefreshOnce(t, true) })
+}
+
+// storeWithoutAdd hides the store's Add: the best-effort lock.
+type storeWithoutAdd struct{ Store }
+
+func sharedRefreshOnce(t *testing.T, withoutAdd bool) {
 	h, h2, ck := sharedRefreshHarness(t)
+	if withoutAdd {
+		h.rp.store = storeWithoutAdd{h.rp.store}
+		h2.rp.store = h.rp.store
+	}
 	arrived, release := make(chan struct{}), make(chan struct{})
 	h.op.onRefresh = holdFirst(arrived, release)
 	waiting := make(chan struct{}, 1)
