@@ -17,7 +17,8 @@ import (
 )
 
 // TestRefreshSharedRedisOP: two oidcgate instances on one configuration
-// share one real Redis (OIDCCacheType redis) behind a balancer, in front
+// share one real Redis (OIDCCacheType redis; and memcached) behind a
+// balancer, in front
 // of the real provider, whose client "oidcgate-short-at" rotates the
 // refresh token on every grant and refuses a spent one (revoking the
 // grant). One browser's parallel requests in the refresh window, split
@@ -29,17 +30,25 @@ import (
 // in the shared cache; 2.4.12.3 has none.
 func TestRefreshSharedRedisOP(t *testing.T) {
 	requireOP(t)
-	for _, cc := range []bool{false, true} {
-		name := "server-side"
-		if cc {
-			name = "client-cookie"
+	for _, tc := range []struct {
+		store        string
+		clientCookie bool
+	}{{"redis", false}, {"redis", true}, {"memcache", false}} {
+		name := tc.store + "/server-side"
+		if tc.clientCookie {
+			name = tc.store + "/client-cookie"
 		}
-		t.Run(name, func(t *testing.T) { refreshSharedRedis(t, cc) })
+		t.Run(name, func(t *testing.T) { refreshSharedStore(t, tc.store, tc.clientCookie) })
 	}
 }
 
-func refreshSharedRedis(t *testing.T, clientCookie bool) {
-	store := cachetest.Redis(t)
+func refreshSharedStore(t *testing.T, kind string, clientCookie bool) {
+	var cacheConf string
+	if kind == "redis" {
+		cacheConf = "OIDCCacheType redis\nOIDCRedisCacheServer " + cachetest.Redis(t).Addr + "\n"
+	} else {
+		cacheConf = "OIDCCacheType memcache\nOIDCMemCacheServers " + cachetest.Memcached(t).Addr + "\n"
+	}
 	be := newClaimBackend(t)
 	lbLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -62,9 +71,7 @@ OIDCClientID oidcgate-short-at
 OIDCClientSecret secret
 OIDCRedirectURI /redirect_uri
 OIDCCryptoPassphrase shared-secret
-OIDCCacheType redis
-OIDCRedisCacheServer `+store.Addr+`
-OIDCRefreshAccessTokenBeforeExpiry 9 logout_on_error
+`+cacheConf+`OIDCRefreshAccessTokenBeforeExpiry 9 logout_on_error
 `+sessionType+`<Location />
   AuthType openid-connect
   Require valid-user
