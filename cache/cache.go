@@ -31,3 +31,12 @@ type Store interface {
 	// Close releases the store's resources.
 	Close() error
 }
+
+// Adder is a Store that can store a value only under a key that holds
+// none, in one step (Redis SET NX, memcached add): what makes an entry a
+// lock that instances sharing the store can take.
+type Adder interface {
+	// Add stores value under key for ttl unless key holds a value; it
+	// reports whether it stored it.
+	Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error)
+}

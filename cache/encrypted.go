@@ -90,6 +90,24 @@ func (e *EncryptedStore) Set(ctx context.Context, key string, value []byte, ttl 
 	return e.inner.Set(ctx, e.Key(key), []byte(s), ttl)
 }
 
+// Add implements Adder when the inner store does; otherwise it fails
+// with errors.ErrUnsupported.
+func (e *EncryptedStore) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	a, ok := e.inner.(Adder)
+	if !ok {
+		return false, fmt.Errorf("cache: add: %w", errors.ErrUnsupported)
+	}
+	obj, err := e.enc.Encrypt(value)
+	if err != nil {
+		return false, fmt.Errorf("cache: encrypting: %w", err)
+	}
+	s, err := obj.CompactSerialize()
+	if err != nil {
+		return false, fmt.Errorf("cache: encrypting: %w", err)
+	}
+	return a.Add(ctx, e.Key(key), []byte(s), ttl)
+}
+
 // Delete implements Store.
 func (e *EncryptedStore) Delete(ctx context.Context, key string) error {
 	return e.inner.Delete(ctx, e.Key(key))

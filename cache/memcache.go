@@ -144,6 +144,25 @@ func (m *Memcache) Set(_ context.Context, key string, value []byte, ttl time.Dur
 	return nil
 }
 
+// Add implements Adder (memcached add).
+func (m *Memcache) Add(_ context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if ttl <= 0 {
+		return false, fmt.Errorf("%w: ttl must be positive", ErrRejected)
+	}
+	item := &memcache.Item{Key: memcacheKey(key), Value: value, Expiration: memcacheExpiry(ttl, time.Now())}
+	err := m.retry(func() error { return m.c.Add(item) })
+	if errors.Is(err, memcache.ErrNotStored) {
+		return false, nil
+	}
+	if err != nil {
+		if strings.Contains(err.Error(), "object too large") || strings.Contains(err.Error(), "SERVER_ERROR out of memory") {
+			return false, fmt.Errorf("%w: memcache: %v", ErrRejected, err)
+		}
+		return false, m.fail("add", err)
+	}
+	return true, nil
+}
+
 // Delete implements Store.
 func (m *Memcache) Delete(_ context.Context, key string) error {
 	err := m.retry(func() error { return m.c.Delete(memcacheKey(key)) })

@@ -86,9 +86,33 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	if ttl <= 0 {
 		return fmt.Errorf("%w: ttl must be positive", ErrRejected)
 	}
-	e := memEntry{value: append([]byte(nil), value...), expires: m.now().Add(ttl)}
 	m.writeMu.Lock()
 	defer m.writeMu.Unlock()
+	return m.setLocked(key, value, ttl)
+}
+
+// Add implements Adder.
+func (m *Memory) Add(_ context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if len(value) > m.maxSize {
+		return false, fmt.Errorf("%w: %d bytes is more than the entry size limit of %d (OIDCCacheShmEntrySizeMax)", ErrRejected, len(value), m.maxSize)
+	}
+	if ttl <= 0 {
+		return false, fmt.Errorf("%w: ttl must be positive", ErrRejected)
+	}
+	m.writeMu.Lock()
+	defer m.writeMu.Unlock()
+	if e, ok := m.c.Get(key); ok && m.now().Before(e.expires) {
+		return false, nil
+	}
+	if err := m.setLocked(key, value, ttl); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// setLocked stores the entry; the caller holds writeMu.
+func (m *Memory) setLocked(key string, value []byte, ttl time.Duration) error {
+	e := memEntry{value: append([]byte(nil), value...), expires: m.now().Add(ttl)}
 	if m.c.SetWithTTL(key, e, 1, ttl) {
 		m.c.Wait()
 		if _, ok := m.c.Get(key); ok {

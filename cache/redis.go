@@ -119,6 +119,24 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	return nil
 }
 
+// Add implements Adder (SET NX).
+func (r *Redis) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	if ttl <= 0 {
+		return false, fmt.Errorf("%w: ttl must be positive", ErrRejected)
+	}
+	if ttl < time.Millisecond {
+		ttl = time.Millisecond
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	ok, err := r.c.SetNX(ctx, key, value, ttl).Result()
+	if err != nil {
+		return false, r.fail("SET NX", err)
+	}
+	return ok, nil
+}
+
 // Delete implements Store.
 func (r *Redis) Delete(ctx context.Context, key string) error {
 	if err := r.c.Del(ctx, key).Err(); err != nil {

@@ -48,6 +48,13 @@ type fakeOP struct {
 	alg         string
 	// refreshForms records refresh grants.
 	refreshForms []url.Values
+	// spendOnce: a refresh token is accepted once (rotation with reuse
+	// refused, as oidc-provider); spent are those sent.
+	spendOnce bool
+	spent     map[string]bool
+	// onRefresh, if set, runs when a refresh grant arrives, before it is
+	// answered (tests hold a grant in flight with it).
+	onRefresh func()
 	// userinfoCalls counts userinfo requests.
 	userinfoCalls int
 	// tokenCookies records each token request's Cookie header.
@@ -146,6 +153,9 @@ func (op *fakeOP) grant(location string) string {
 
 func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
+	if op.onRefresh != nil && r.PostForm.Get("grant_type") == "refresh_token" {
+		op.onRefresh()
+	}
 	op.mu.Lock()
 	defer op.mu.Unlock()
 	op.tokenForms = append(op.tokenForms, r.PostForm)
@@ -153,7 +163,15 @@ func (op *fakeOP) token(w http.ResponseWriter, r *http.Request) {
 	op.tokenCookies = append(op.tokenCookies, r.Header.Get("Cookie"))
 	if r.PostForm.Get("grant_type") == "refresh_token" {
 		op.refreshForms = append(op.refreshForms, r.PostForm)
-		if r.PostForm.Get("refresh_token") != "RT-1" {
+		rt := r.PostForm.Get("refresh_token")
+		spent := op.spendOnce && op.spent[rt]
+		if op.spendOnce {
+			if op.spent == nil {
+				op.spent = map[string]bool{}
+			}
+			op.spent[rt] = true
+		}
+		if rt != "RT-1" || spent {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"error":"invalid_grant"}`))
 			return

@@ -76,7 +76,9 @@ func (rp *RelyingParty) refreshRequest(ctx context.Context, x *exchange, sess *s
 //
 // As current upstream (not 2.4.12.3), one refresh token is spent once:
 // requests presenting the same refresh token wait for the one grant and
-// take its outcome, success or failure, for refreshCacheTTL. This is what
+// take its outcome, success or failure, for refreshCacheTTL — in this
+// process through a lock, across instances sharing a Redis or memcached
+// store through the store (sharedGrant). This is what
 // keeps parallel requests of a client-cookie session — every copy of the
 // cookie carries the refresh token the first request spent — from
 // refreshing again with a refresh token the provider has rotated away
@@ -94,14 +96,22 @@ func (rp *RelyingParty) refreshTokens(ctx context.Context, s *session) error {
 	mu := rp.refreshLock("rt:" + key)
 	mu.Lock()
 	o, ok := rp.recentRefresh(key)
+	if ok && o.err != nil {
+		// Another instance's grant may have succeeded after this one's
+		// failed (the store's lock is best effort).
+		if other, found := rp.awaitRefresh(ctx, rp.key(keyRefresh, key), "-"); found && other.err == nil {
+			o = other
+			rp.rememberRefresh(key, o)
+		}
+	}
 	if !ok {
-		o = refreshOutcome{at: rp.now()}
 		// The grant's outcome is shared with every request waiting on this
-		// refresh token, so it must not depend on whether this request's
-		// client is still there (a closed tab would otherwise fail, and
-		// with logout_on_error log out, the others for refreshCacheTTL);
+		// refresh token, here and on the instances sharing the store, so
+		// it must not depend on whether this request's client is still
+		// there (a closed tab would otherwise fail, and with
+		// logout_on_error log out, the others for refreshCacheTTL);
 		// OIDCHTTPTimeoutLong still bounds it, as Apache's curl call.
-		o.tr, o.err = rp.refreshGrant(context.WithoutCancel(ctx), md, s.RefreshToken)
+		o = rp.sharedGrant(ctx, md, key, s.RefreshToken)
 		rp.rememberRefresh(key, o)
 	}
 	mu.Unlock()
@@ -148,7 +158,7 @@ type refreshResponse struct {
 	ExpiresIn    json.Number     `json:"expires_in"`
 	RefreshToken string          `json:"refresh_token"`
 	IDToken      string          `json:"id_token"`
-	Error        json.RawMessage `json:"error"`
+	Error        json.RawMessage `json:"error,omitempty"`
 }
 
 // recentRefresh is the outcome of a grant with the refresh token whose

@@ -40,6 +40,9 @@ type RelyingParty struct {
 	// refreshed holds recent refresh grants' outcomes by the SHA-256 of
 	// the refresh token sent (refreshTokens).
 	refreshed map[string]refreshOutcome
+	// refreshSleep waits between reads of another instance's refresh
+	// lock (nil: time.Sleep; tests replace it).
+	refreshSleep func(time.Duration)
 	// filter is OIDCWhiteListedClaims/OIDCBlackListedClaims (nil: none).
 	filter *claims.Filter
 	// removeAT answers ?remove_at_cache= (drops a cached bearer-token

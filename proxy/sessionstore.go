@@ -220,6 +220,17 @@ func (g *guardedStore) Delete(ctx context.Context, key string) error {
 	return g.note(ctx, g.Store.Delete(ctx, key))
 }
 
+// Add passes cache.Adder on (the relying parties' refresh lock); a store
+// without it fails with errors.ErrUnsupported.
+func (g *guardedStore) Add(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, error) {
+	a, ok := g.Store.(cache.Adder)
+	if !ok {
+		return false, errors.ErrUnsupported
+	}
+	added, err := a.Add(ctx, key, value, ttl)
+	return added, g.note(ctx, err)
+}
+
 // storeFault marks a request during which the session store failed.
 type storeFault struct{ failed atomic.Bool }
 
