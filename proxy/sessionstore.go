@@ -16,8 +16,9 @@ import (
 	"github.com/oidcgate/oidcgate/internal/errorlog"
 )
 
-// storeSpec is what chooses and configures the session store: the main
-// server's OIDCCacheType with its OIDCRedisCache*, OIDCMemCache* and
+// storeSpec is what chooses and configures the session store: the
+// OIDCCacheType of the main server, else of the first virtual host that
+// sets one (apacheconf.StoreServer), with its OIDCRedisCache*, OIDCMemCache* and
 // OIDCCacheShm* settings, OIDCCacheEncrypt and the passphrase. A reload
 // keeps the store (and the sessions in it) unless its spec changed.
 type storeSpec struct {
@@ -35,11 +36,11 @@ func (sp storeSpec) shared() bool { return sp.Type == "redis" || sp.Type == "mem
 
 // sessionStoreSpec reads cfg's store settings. Like mod_auth_openidc,
 // OIDCCacheEncrypt defaults to On for file, redis and memcache and Off
-// for shm; the passphrase is the main server's OIDCCryptoPassphrase, else
+// for shm; the passphrase is the chosen server's OIDCCryptoPassphrase, else
 // the first virtual host's that sets one (the store is shared by all
 // virtual hosts).
 func sessionStoreSpec(cfg *apacheconf.Config) (storeSpec, error) {
-	o := cfg.Main.OIDC
+	o := apacheconf.StoreServer(cfg)
 	str := func(name string) string { v, _ := o.Value(name); return v.String() }
 	secs := func(name string) time.Duration {
 		if v, ok := o.Value(name); ok && v.Int > 0 {

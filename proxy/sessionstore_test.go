@@ -69,6 +69,38 @@ OIDCCryptoPassphrase secret
 	}
 }
 
+// TestSessionStoreSpecInVirtualHost: with every mod_auth_openidc setting
+// inside the <VirtualHost> (as Debian's 000-default.conf is usually
+// written), that virtual host's OIDCCacheType chooses the store — it used
+// to be ignored silently, leaving the sessions in memory, unshared.
+func TestSessionStoreSpecInVirtualHost(t *testing.T) {
+	cfg := loadConfig(t, `ServerName main.example
+Listen 80
+<VirtualHost *:80>
+  ServerName other.example
+</VirtualHost>
+<VirtualHost *:80>
+  ServerName app.example
+  OIDCCacheType redis
+  OIDCRedisCacheServer 10.0.0.2:6380
+  OIDCCryptoPassphrase vhost-secret
+</VirtualHost>
+`)
+	sp, err := sessionStoreSpec(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp.Type != "redis" || sp.Redis.Addr != "10.0.0.2:6380" || !sp.Encrypt || sp.Passphrase != "vhost-secret" {
+		t.Fatalf("%+v", sp)
+	}
+	// The main server's setting wins over a virtual host's.
+	cfg = loadConfig(t, "ServerName main.example\nListen 80\nOIDCCacheType memcache\nOIDCMemCacheServers m:11211\nOIDCCryptoPassphrase p\n"+
+		"<VirtualHost *:80>\n  OIDCCacheType redis\n  OIDCRedisCacheServer r\n</VirtualHost>\n")
+	if sp, _ = sessionStoreSpec(cfg); sp.Type != "memcache" || sp.Memcache.Servers != "m:11211" {
+		t.Fatalf("%+v", sp)
+	}
+}
+
 // A reload keeps the store (and its sessions) unless the store settings
 // changed.
 func TestSessionStoreKeptAcrossReloads(t *testing.T) {
