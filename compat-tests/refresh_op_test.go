@@ -1,6 +1,7 @@
 package compattests
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -314,5 +315,46 @@ func refreshParallel(t *testing.T, tg *oidcTarget, assert bool) {
 			prevRT = gs[0].RefreshToken
 		}
 		at, exp = newAT, newExp
+	}
+}
+
+// TestInfoHookRefreshIntervalOP: ?info=json&access_token_refresh_interval=0
+// right after the login (2.4.12.3's info hook: due once the last refresh,
+// kept in whole seconds, is in the past) sends one refresh grant and shows
+// the new access token — Apache + mod_auth_openidc and oidcgate alike.
+// Variant exclude: the redirect URI is not under ProxyPass, so the info
+// hook answers.
+func TestInfoHookRefreshIntervalOP(t *testing.T) {
+	requireApache(t)
+	requireOP(t)
+	env := newOIDCEnv(t, "apache", "oidcgate")
+	a, o := env.Targets["apache"], env.Targets["oidcgate"]
+	a.Extra, o.Extra = refreshExtra, refreshExtra
+	startApacheOIDC(t, a)
+	startOIDCGateOIDC(t, o)
+	seen := map[string]string{}
+	for _, tg := range []*oidcTarget{a, o} {
+		t.Run(tg.Name, func(t *testing.T) {
+			base := tg.Base["exclude"]
+			c := newBrowser(t)
+			hops := login(t, c, base+"/info", "alice", tg.Env.OP.Issuer)
+			at0, _ := backendToken(hops[len(hops)-1].Body)
+			refreshGrants(t, tg.Env.OP) // the login's
+			h := do(t, c, "GET", base+"/redirect_uri?info=json&access_token_refresh_interval=0", nil, browserHdr)
+			var info struct {
+				AccessToken string `json:"access_token"`
+			}
+			if err := json.Unmarshal([]byte(h.Body), &info); err != nil {
+				t.Fatalf("info: %d %q: %v", h.Status, h.Body, err)
+			}
+			g := refreshGrants(t, tg.Env.OP)
+			seen[tg.Name] = fmt.Sprintf("status %d, %d grant(s), new access token %v", h.Status, len(g), info.AccessToken != "" && info.AccessToken != at0)
+			if h.Status != 200 || len(g) != 1 || g[0].Status != 200 || info.AccessToken == at0 || at0 == "" {
+				t.Errorf("%s: %s", tg.Name, seen[tg.Name])
+			}
+		})
+	}
+	if seen["apache"] != seen["oidcgate"] {
+		t.Errorf("info hook refresh differs:\napache:   %s\noidcgate: %s", seen["apache"], seen["oidcgate"])
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/oidcgate/oidcgate/oidc/urlcheck"
 )
@@ -266,6 +267,7 @@ func (rp *RelyingParty) info(x *exchange, s *session, query url.Values) Result {
 	if rp.s.InfoHook == nil {
 		return x.status(http.StatusNotFound)
 	}
+	rp.infoRefresh(x, s)
 	var o orderedJSON
 	want := func(k string) bool { return has(rp.s.InfoHook, k) }
 	if want("iat") {
@@ -572,4 +574,56 @@ func (rp *RelyingParty) revokeSession(ctx context.Context, x *exchange, id strin
 	rp.scrub(x)
 	x.res.HasUser, x.res.Content = true, contentEmpty
 	return x.res
+}
+
+// infoRefresh is the info hook's access_token_refresh_interval=<seconds>
+// (2.4.12.3): with a refresh token in the session and the interval (read
+// as sscanf's %lld reads it) passed since the access token's last refresh,
+// the tokens are refreshed — a failure is only logged, as in the module —
+// and the session saved before the answer is built, so it shows the new
+// access token.
+func (rp *RelyingParty) infoRefresh(x *exchange, s *session) {
+	v, ok := requestParam(x.r.URL.RawQuery, "access_token_refresh_interval")
+	if !ok || s.RefreshToken == "" {
+		return
+	}
+	// The module keeps the last refresh in whole seconds and compares it
+	// with the current time in microseconds: due once now is past it.
+	n, ok := scanLeadingInt(v)
+	if !ok || !rp.now().After(time.Unix(s.Created+n, 0)) {
+		return
+	}
+	ctx := x.r.Context()
+	if err := rp.refreshTokens(ctx, s); err != nil {
+		rp.log.Warn("access_token could not be refreshed", "err", err)
+		return
+	}
+	if err := rp.saveSession(ctx, s); err != nil {
+		rp.log.Error("session could not be saved after the refresh", "err", err)
+		return
+	}
+	rp.setSessionCookie(x, s, false)
+}
+
+// scanLeadingInt reads an integer as sscanf's %lld does: leading white
+// space, an optional sign, then at least one digit; what follows is
+// ignored. ok is false when there is no number (or it overflows).
+func scanLeadingInt(s string) (int64, bool) {
+	s = strings.TrimLeft(s, " \t\n\v\f\r")
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	j := i
+	for j < len(s) && '0' <= s[j] && s[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s[:j], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
 }

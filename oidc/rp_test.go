@@ -561,6 +561,48 @@ func TestInfoHook(t *testing.T) {
 	}
 }
 
+// TestInfoHookRefreshInterval: ?info=json&access_token_refresh_interval=N
+// refreshes the tokens (2.4.12.3) when N seconds have passed since the
+// last refresh, and the answer shows the new access token; before that,
+// or with a value sscanf reads no number from, it does not.
+func TestInfoHookRefreshInterval(t *testing.T) {
+	h := newHarness(t, func(s *Settings) { s.InfoHook = []string{"access_token"} })
+	sess, _ := h.login("/")
+	ck := map[string]string{"Cookie": "mod_auth_openidc_session=" + sess}
+	h.advance(10 * time.Second)
+	for _, q := range []string{"60", "abc", ""} {
+		if r := h.do("GET", "/redirect_uri?info=json&access_token_refresh_interval="+q, ck); r.rec.Body.String() != `{"access_token": "AT-1"}` {
+			t.Errorf("interval %q: %s", q, r.rec.Body.String())
+		}
+	}
+	if n := len(h.op.refreshForms); n != 0 {
+		t.Fatalf("%d refresh grants before the interval passed", n)
+	}
+	r := h.do("GET", "/redirect_uri?info=json&access_token_refresh_interval=+5s", ck)
+	if r.rec.Body.String() != `{"access_token": "AT-2"}` || len(h.op.refreshForms) != 1 {
+		t.Fatalf("after the interval: %s, %d grants", r.rec.Body.String(), len(h.op.refreshForms))
+	}
+	if v, _, ok := cookieValue(r.sets, "mod_auth_openidc_session"); !ok || v == "" {
+		t.Errorf("refreshed session not re-sent: %q", r.sets)
+	}
+	// The stored session has the new token: the next plain request sees it.
+	if r := h.do("GET", "/", ck); first(r.req.Header["OIDC_access_token"]) != "AT-2" {
+		t.Errorf("next request's access token %q", first(r.req.Header["OIDC_access_token"]))
+	}
+}
+
+func TestScanLeadingInt(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		n  int64
+		ok bool
+	}{{"10", 10, true}, {" +7x", 7, true}, {"-3", -3, true}, {"x1", 0, false}, {"", 0, false}, {"+", 0, false}, {"99999999999999999999", 0, false}} {
+		if n, ok := scanLeadingInt(tc.in); n != tc.n || ok != tc.ok {
+			t.Errorf("scanLeadingInt(%q) = %d, %v; want %d, %v", tc.in, n, ok, tc.n, tc.ok)
+		}
+	}
+}
+
 func TestRedirectURIOtherRequests(t *testing.T) {
 	h := newHarness(t, nil)
 	if r := h.do("GET", "/redirect_uri", nil); r.rec.Code != 200 || !strings.Contains(r.rec.Body.String(), "Submitting...") {
