@@ -274,7 +274,7 @@ func rpNav(n *normaliser, nav string) string {
 // browserPost runs op/browser-post.js (headless Chromium).
 func browserPost(t *testing.T, formURL, targetURL, user string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "browser-post.js", formURL, targetURL, user)
 	cmd.Dir = opDir(t)

@@ -54,7 +54,7 @@ func TestOIDCBrowserLogin(t *testing.T) {
 // and returns what it printed: "url: FINAL-URL" and the page's text.
 func browserLogin(t *testing.T, url, user string) string {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "browser-login.js", url, user)
 	cmd.Dir = opDir(t)

@@ -20,17 +20,21 @@ if (!url) {
 }
 const origin = new URL(url).origin;
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'compat-chromium-'));
-const timer = setTimeout(() => { console.error('browser-login: timeout'); process.exit(1); }, 30000);
+// 60 s for Chromium to start (a cold first start builds its caches), then 30 s.
+let timer = setTimeout(() => { console.error('browser-login: Chromium did not start within 60 s'); process.exit(1); }, 60000);
 
 let context;
 try {
   context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    timeout: 60000,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = context.pages()[0] || await context.newPage();
+  clearTimeout(timer);
+  timer = setTimeout(() => { console.error('browser-login: timeout 30 s after Chromium started'); process.exit(1); }, 30000);
   await page.goto(url);
   for (let i = 0; i < 10; i += 1) {
     const here = new URL(page.url());
