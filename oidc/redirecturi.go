@@ -134,17 +134,8 @@ func (rp *RelyingParty) logout(ctx context.Context, x *exchange, sess *session, 
 				target = appendQuery(target, p)
 			}
 		}
-		rp.revoke(ctx, sess)
-		rp.deleteSession(ctx, sess)
 	}
-	x.deleteSessionCookie()
-	h := x.header()
-	h.Set("Cache-Control", "no-cache, no-store")
-	h.Set("Pragma", "no-cache")
-	if target != "" {
-		return x.redirect(target)
-	}
-	return rp.sendHTML(x, "Logged Out", "", "<p>Logged Out</p>", http.StatusOK)
+	return rp.endLocally(ctx, x, sess, target)
 }
 
 // localLogout ends the session after a failed refresh with

@@ -61,8 +61,10 @@ func (rp *RelyingParty) sessionManagement(ctx context.Context, x *exchange, sess
 	return rp.authenticate(ctx, x, x.redirectURI()+"?session=iframe_rp", hint, "none")
 }
 
-// endLocally ends the session here only (no end_session_endpoint) and
-// goes to target, or shows "Logged Out" (oidc_handle_logout_request).
+// endLocally ends the session here — its tokens revoked, the session
+// deleted, the cookie cleared — and goes to target (which may be the
+// provider's end_session_endpoint), or shows "Logged Out"
+// (oidc_handle_logout_request).
 func (rp *RelyingParty) endLocally(ctx context.Context, x *exchange, sess *session, target string) Result {
 	if sess != nil {
 		rp.revoke(ctx, sess)
