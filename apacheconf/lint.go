@@ -54,9 +54,11 @@ func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 			e.Module, e.Status, e.Why = spec.Module, spec.Status.String(), spec.Reason
 			e.Notable, e.Critical = spec.Notable, spec.Critical
 			if p, ok := logArgPolicy(n, inDir[n]); ok {
-				e.Status, e.Why, e.Critical = p.Status.String(), p.Reason, p.Critical
+				e.Status, e.Why, e.Critical, e.Notable = p.Status.String(), p.Reason, p.Critical, p.Notable
 			}
-			if spec.Status == Unsupported && !spec.Critical || spec.Status == Planned || e.Status == "unsupported" {
+			// The status in effect counts: a value the argument policy
+			// accepts is not notable even when other values are.
+			if e.Status == "unsupported" || e.Status == "planned" {
 				e.Notable = true
 			}
 		}

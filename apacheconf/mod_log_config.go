@@ -419,6 +419,9 @@ func compileLogLevel(c *walkCtx, n *Node) {
 // directive's registry status); ok is false when the registry's applies.
 // inDir says whether n sits inside a per-directory section.
 func logArgPolicy(n *Node, inDir bool) (p policy, ok bool) {
+	if p, ok := servingArgPolicy(n); ok {
+		return p, true
+	}
 	switch n.Key() {
 	case "errorlog":
 		if len(n.Args) > 0 && strings.HasPrefix(n.Args[0].Text, "syslog") {

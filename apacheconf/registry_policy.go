@@ -280,6 +280,80 @@ var directivePolicy = map[string]policy{
 	"proxyset":       {Status: Supported, Reason: "lbmethod byrequests, bybusyness and bytraffic (bytes counted as mod_proxy_http does: the request sent, the status line read), stickysession cookie|path with stickysessionsep and scolonpathdelim, nofailover, maxattempts, failonstatus, failontimeout, timeout, forcerecovery and the BALANCER_* variables, compared with Apache 2.4.71; lbmethod=heartbeat is refused (it needs the load reports backends multicast to mod_heartmonitor); growth and nonce only serve the balancer-manager, which is not served, so they are checked and have no effect; on a plain worker (not balancer://) the keys are checked but not applied"},
 	"balancergrowth": {Status: Ignored, Reason: "room for members added at run time through the balancer-manager, which oidcgate does not serve"},
 
+	// Serving directives decided in the serving issue: what oidcgate does
+	// with them today. Where only a value other than the default makes a
+	// difference, servingArgPolicy (registry_args.go) lets the default pass.
+	"maxconnectionsperchild":   {Status: Ignored, Reason: whyMPM},
+	"maxrequestsperchild":      {Status: Ignored, Reason: whyMPM},
+	"maxmemfree":               {Status: Ignored, Reason: whyMPM},
+	"threadstacksize":          {Status: Ignored, Reason: whyMPM},
+	"namevirtualhost":          {Status: Ignored, Reason: "has no effect since Apache 2.3.11 (it only logs AH00548); name-based virtual hosts are always on"},
+	"protocol":                 {Status: Ignored, Reason: "names the protocol of Apache's listening sockets for its accept filters; oidcgate chooses TLS per address from SSLEngine"},
+	"protocolshonororder":      {Status: Ignored, Reason: "Go's server picks the protocol (ALPN) in its own order of preference, as Apache's default On does"},
+	"qualifyredirecturl":       {Status: Ignored, Reason: "REDIRECT_URL only reaches scripts and SSI pages, which are not run"},
+	"usecanonicalphysicalport": {Status: Ignored, Reason: "only consulted with UseCanonicalName DNS, which is not supported"},
+	"error":                    {Status: Unsupported, Critical: true, Reason: "not honoured: Apache refuses to start at an Error line (usually in <IfModule !…> or <IfDefine> guards), oidcgate reads past it; make sure the guard is false, or remove the line"},
+	"port":                     {Status: Unsupported, Critical: true, Reason: "Apache 2.4 refuses the directive (Port was replaced with Listen in Apache 2.0); use Listen"},
+	"serveradmin":              {Status: Unsupported, Reason: "the address is not shown: oidcgate's 500-class error pages say \"[no address given]\" where Apache names ServerAdmin; use ErrorDocument 500 with your own text if it matters"},
+	"serversignature":          {Status: Unsupported, Reason: "On and EMail are not honoured: oidcgate's error pages carry no signature footer (as with Off, the default); the footer only names the server"},
+	"servertokens":             {Status: Ignored, Reason: "oidcgate sends no Server header of its own (proxied responses keep the backend's) and no signature footer, so it reveals less than ServerTokens Prod asks for"},
+	"usecanonicalname":         {Status: Unsupported, Reason: "On only changes the host named in Via (ProxyVia); DirectorySlash redirects and other self-referential URLs keep the request's Host as with Off (the default), and DNS is treated as Off; make the backend build its URLs from ServerName if it matters"},
+	"traceenable":              {Status: Unsupported, Critical: true, Reason: "TraceEnable Off is not honoured: TRACE requests are proxied to the backend as with On (the default); refuse them with <Limit TRACE> Require all denied </Limit>, or in the backend"},
+	"adddefaultcharset":        {Status: Unsupported, Reason: "no charset is added to text/plain and text/html responses; set it with Header edit Content-Type or in the backend"},
+	"fileetag":                 {Status: Unsupported, Reason: "static files always carry Apache's default ETag (size and modification time, as FileETag MTime Size); use Header unset ETag to drop it"},
+	"forcetype":                {Status: Unsupported, Reason: "the content type of static files comes from their extension; set it with Header set Content-Type"},
+	"httpprotocoloptions":      {Status: Ignored, Reason: "requests are parsed as with Apache's default (Strict Require1.0 LenientMethods): controls and spaces in the request target are refused (400) and HTTP/0.9 is never accepted; Unsafe, Allow0.9 and RegisteredMethods are reported unsupported"},
+	"limitrequestbody":         {Status: Unsupported, Critical: true, Reason: "request bodies are not limited (Apache's default is 1 GiB): bodies of any size reach the backend; limit them in the backend or a proxy in front (LimitRequestBody 0, unlimited, is what oidcgate does)"},
+	"limitrequestfields":       {Status: Unsupported, Reason: "not applied: Go's server limits the request line and headers together to 1 MiB (Apache: 100 header fields of 8190 bytes); limit them in a proxy in front if it matters"},
+	"limitrequestfieldsize":    {Status: Unsupported, Reason: "not applied: Go's server limits the request line and headers together to 1 MiB (Apache: 8190 bytes per header field); limit them in a proxy in front if it matters"},
+	"limitrequestline":         {Status: Unsupported, Reason: "not applied: Go's server limits the request line and headers together to 1 MiB (Apache: 8190 bytes for the request line); limit them in a proxy in front if it matters"},
+	"mergetrailers":            {Status: Ignored, Reason: "request trailers are never merged into the headers (as with Off, the default); MergeTrailers On is reported unsupported"},
+	"regexdefaultoptions":      {Status: Unsupported, Critical: true, Reason: "regular expressions are always compiled with Apache's default (DOLLAR_ENDONLY); ICASE or DOTALL set here would change what <LocationMatch>, ProxyPassMatch and RedirectMatch match — write (?i) or (?s) into the expressions instead"},
+	"options":                  {Status: Ignored, Reason: "for the static files oidcgate serves, symbolic links are followed (FollowSymLinks, Apache's default) and directories are never listed (as -Indexes); ExecCGI, Includes and MultiViews have nothing to act on. Options that turn FollowSymLinks off are reported unsupported"},
+	"keepalive":                {Status: Ignored, Reason: "client connections are kept alive by Go's server (as with On, the default); KeepAlive Off is reported unsupported"},
+	"keepalivetimeout":         {Status: Ignored, Reason: "not applied: idle client connections are closed by Go's server limits, not after KeepAliveTimeout (Apache: 5 s); only the idle connection's lifetime differs"},
+	"maxkeepaliverequests":     {Status: Ignored, Reason: "not applied: a kept-alive client connection serves any number of requests (as MaxKeepAliveRequests 0); only when the client reconnects differs"},
+
+	// mod_alias's file mapping: oidcgate serves static files from
+	// DocumentRoot only.
+	"alias":             {Status: Unsupported, Critical: true, Reason: "static files are served from DocumentRoot only: requests under the alias get DocumentRoot's file or 404 instead of the aliased directory; move the files under DocumentRoot or serve them from a backend with ProxyPass"},
+	"aliasmatch":        {Status: Unsupported, Critical: true, Reason: "static files are served from DocumentRoot only: requests the expression matches get DocumentRoot's file or 404 instead of the aliased file; move the files under DocumentRoot or serve them from a backend with ProxyPassMatch"},
+	"aliaspreservepath": {Status: Unsupported, Reason: "Alias inside <Location> is not served (see Alias), so there is no path to preserve"},
+	"redirectrelative":  {Status: Unsupported, Reason: "RedirectRelative On is not honoured: relative targets are made absolute as with Off, the default"},
+
+	// mod_authn_core / mod_authz_core provider aliases.
+	"<authnprovideralias": {Status: Unsupported, Critical: true, Reason: "authentication providers (AuthBasicProvider …) are not supported, so neither are their aliases; use AuthType openid-connect or oauth20"},
+	"<authzprovideralias": {Status: Unsupported, Critical: true, Reason: "authorization provider aliases are not expanded: a Require naming the alias grants nothing; write the Require lines (Require claim …) out"},
+
+	// mod_dir, for the static files of DocumentRoot (proxy/static.go).
+	"directoryslash":         {Status: Supported, Reason: "On (the default) redirects a directory without its trailing slash with 301, Off answers 404 as Apache does without a handler"},
+	"directorycheckhandler":  {Status: Ignored, Reason: "no handlers are set on static files, so mod_dir always acts, as with Off (the default)"},
+	"directoryindexredirect": {Status: Unsupported, Reason: "not honoured: a directory's index file is served in place (as with Off, the default), not redirected to"},
+	"fallbackresource":       {Status: Unsupported, Critical: true, Reason: "not honoured: a missing static file is 404 instead of the fallback (a front controller such as /index.php); serve the application from a backend with ProxyPass"},
+
+	// mod_proxy settings.
+	"proxyrequests":                     {Status: Unsupported, Critical: true, Reason: "forward proxying (ProxyRequests On) is not implemented: oidcgate is a reverse proxy only; remove the directive (Off, the default, is what oidcgate does)"},
+	"proxyremote":                       {Status: Unsupported, Critical: true, Reason: "requests are not sent through a remote proxy: the backend is connected to directly; make the backend reachable or put the proxy into the ProxyPass URL's network path"},
+	"proxyremotematch":                  {Status: Unsupported, Critical: true, Reason: "requests are not sent through a remote proxy: the backend is connected to directly; make the backend reachable directly"},
+	"noproxy":                           {Status: Ignored, Reason: "exceptions to ProxyRemote, which is not supported: every backend is connected to directly, as NoProxy asks"},
+	"proxyblock":                        {Status: Unsupported, Critical: true, Reason: "blocks forward-proxy requests to the listed hosts; oidcgate does no forward proxying, but a ProxyPass to a blocked host is not refused as Apache refuses it — remove such ProxyPass rules"},
+	"proxydomain":                       {Status: Ignored, Reason: "only completes unqualified host names of forward-proxy requests, which oidcgate does not serve"},
+	"proxybadheader":                    {Status: Unsupported, Reason: "not honoured: a backend response header Go cannot parse fails the request with 502, as with IsError (the default); StartBody and Ignore are not applied"},
+	"proxyerroroverride":                {Status: Unsupported, Reason: "ProxyErrorOverride On is not honoured: the backend's error responses reach the client as they are, not replaced by the ErrorDocument or Apache's page; make the backend produce the pages (Off, the default, is what oidcgate does)"},
+	"proxyiobuffersize":                 {Status: Ignored, Reason: "I/O buffer tuning; bodies are streamed with oidcgate's own buffers"},
+	"proxyreceivebuffersize":            {Status: Ignored, Reason: "TCP receive buffer tuning; the operating system's default is used"},
+	"proxymaxforwards":                  {Status: Ignored, Reason: "Max-Forwards is forwarded as the client sent it and never added (Apache 2.4's default, -1)"},
+	"proxypassinherit":                  {Status: Unsupported, Reason: "not honoured: virtual hosts always inherit the main server's ProxyPass rules, as with On (the default); with Off, repeat nothing and move the main server's rules into the virtual hosts that need them"},
+	"proxypassinterpolateenv":           {Status: Unsupported, Critical: true, Reason: "ProxyPassInterpolateEnv On is not honoured: ${VAR} in ProxyPass … interpolate rules is not replaced per request, so they route to the literal text; write the values out (Off, the default, is what oidcgate does)"},
+	"proxysourceaddress":                {Status: Unsupported, Reason: "backend connections leave from the address the operating system chooses; route or firewall by that address instead"},
+	"proxy100continue":                  {Status: Ignored, Reason: "Expect: 100-continue is answered by Go's server when the body is read, and the backend is not asked first (as Proxy100Continue Off); only the timing of the 100 response differs"},
+	"balancerinherit":                   {Status: Unsupported, Reason: "not honoured: virtual hosts always see the main server's balancers and ProxySet settings, as with On (the default)"},
+	"balancerpersist":                   {Status: Ignored, Reason: "keeps balancer-manager changes across restarts; the balancer-manager is not served, so there is nothing to keep"},
+	"proxywebsocketfallbacktoproxyhttp": {Status: Ignored, Reason: "WebSocket upgrades are tunnelled by the HTTP proxy (as with On, the default); there is no separate mod_proxy_wstunnel path"},
+
+	// mod_setenvif.
+	"setenvifexpr": {Status: Unsupported, Critical: true, Reason: "read and checked, not evaluated: the variables it sets are never set, so env= conditions and Require env that test them see them unset; use SetEnvIf with a regular expression, or test the expression directly with Require expr, Header … expr= or <If>"},
+
 	// Core directives with no effect in oidcgate.
 	"acceptfilter":            {Status: Ignored, Reason: "kernel accept filters are a socket tuning"},
 	"acceptpathinfo":          {Status: Ignored, Reason: "path info only matters to scripts and handlers, which are not run"},
@@ -318,9 +392,9 @@ var directivePolicy = map[string]policy{
 	"setinputfilter":          {Status: Ignored, Reason: whyFilter},
 	"setoutputfilter":         {Status: Ignored, Reason: whyFilter},
 	"qsdefaultvalue":          {Status: Ignored, Reason: "query-string defaults for mod_negotiation"},
-	"stricthostcheck":         {Status: Planned, Reason: whyIssue3},
+	"stricthostcheck":         {Status: Unsupported, Critical: true, Reason: "StrictHostCheck On is not honoured: a request whose Host names no virtual host is answered by the default virtual host instead of 400; remove it or give the default virtual host a Require all denied (Off, the default, is what oidcgate does)"},
 	"registerhttpmethod":      {Status: Ignored, Reason: "any method token is accepted and forwarded"},
-	"gracefulshutdowntimeout": {Status: Planned, Reason: whyIssue3},
+	"gracefulshutdowntimeout": {Status: Ignored, Reason: "a graceful stop (SIGWINCH/SIGTERM) waits for requests in flight up to oidcgate's own 30 s budget, whatever this says"},
 	"scoreboardfile":          {Status: Ignored, Reason: whyMPM},
 	"user":                    {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
 	"group":                   {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
@@ -331,7 +405,7 @@ var directivePolicy = map[string]policy{
 	// mod_ssl: what serving will honour.
 	"sslengine": {Status: Supported}, "sslcertificatefile": {Status: Supported},
 	"sslcertificatekeyfile": {Status: Supported}, "sslcertificatechainfile": {Status: Supported},
-	"sslprotocol": {Status: Supported}, "sslciphersuite": {Status: Planned, Reason: whyIssue3},
+	"sslprotocol": {Status: Supported}, "sslciphersuite": {Status: Unsupported, Reason: "client-facing cipher suites are Go's crypto/tls defaults (TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305, and TLS 1.3), whatever this says; limit the versions with SSLProtocol, or terminate TLS in front of oidcgate if you need a specific list"},
 	"sslhonorcipherorder": {Status: Ignored, Reason: "Go's crypto/tls orders cipher suites itself"},
 	// TLS towards https backends (proxy/backendtls.go; compat-tests'
 	// TestHTTPSBackendDifferential compares them with Apache). Inside
@@ -349,7 +423,7 @@ var directivePolicy = map[string]policy{
 	"sslcacertificatepath":           {Status: Unsupported, Reason: "client certificate authentication is not implemented yet", Critical: true},
 	"sslrequire":                     {Status: Unsupported, Reason: "client certificate authorization is not implemented", Critical: true},
 	"sslrequiressl":                  {Status: Unsupported, Reason: "use Require expr or a separate https-only virtual host", Critical: true},
-	"sslstrictsnivhostcheck":         {Status: Planned, Reason: whyIssue3},
+	"sslstrictsnivhostcheck":         {Status: Unsupported, Reason: "SSLStrictSNIVHostCheck On is not honoured: clients that send no SNI are answered (by the default virtual host's certificate) instead of refused; Off, the default, is what oidcgate does"},
 	"sslproxymachinecertificatefile": {Status: Supported, Reason: "PEM certificates with their keys in the same file (a certificate without its key is left out, as Apache 2.4.71 does); the one sent is chosen by the backend's acceptable CAs as mod_ssl does (its issuer, else an issuer in its chain; none when nothing matches; the first when the backend names no CAs)"},
 	"sslproxymachinecertificatepath": {Status: Supported, Reason: "every PEM file in the directory, each holding certificates and their keys"},
 

@@ -1,0 +1,85 @@
+package apacheconf
+
+import "strings"
+
+// servingArgPolicy decides serving directives whose status depends on the
+// value: the value oidcgate already behaves like (usually Apache's
+// default) is ignored, so common configs that spell the default out pass
+// lint, and the other values are reported as the registry says.
+func servingArgPolicy(n *Node) (policy, bool) {
+	if len(n.Args) == 0 {
+		return policy{}, false
+	}
+	first := strings.ToLower(n.Args[0].Text)
+	asDefault := func(what string) (policy, bool) {
+		return policy{Status: Ignored, Reason: what + ": what oidcgate does"}, true
+	}
+	switch n.Key() {
+	case "proxyrequests":
+		if first == "off" {
+			return asDefault("Off, the default (no forward proxying)")
+		}
+	case "stricthostcheck", "sslstrictsnivhostcheck", "redirectrelative", "proxyerroroverride", "aliaspreservepath", "directoryindexredirect":
+		if first == "off" {
+			return asDefault("Off, the default")
+		}
+	case "proxypassinterpolateenv", "usecanonicalname", "serversignature":
+		if first == "off" {
+			return asDefault("Off, the default")
+		}
+	case "traceenable", "proxypassinherit", "balancerinherit":
+		if first == "on" {
+			return asDefault("On, the default")
+		}
+	case "keepalive":
+		if first == "off" {
+			return policy{Status: Unsupported, Reason: "KeepAlive Off is not honoured: client connections are kept alive by Go's server"}, true
+		}
+	case "mergetrailers":
+		if first == "on" {
+			return policy{Status: Unsupported, Reason: "MergeTrailers On is not honoured: request trailers are not merged into the headers the backend gets"}, true
+		}
+	case "limitrequestbody":
+		if first == "0" {
+			return asDefault("0 (unlimited)")
+		}
+	case "proxybadheader":
+		if first == "iserror" {
+			return asDefault("IsError, the default (a malformed backend header is a 502)")
+		}
+	case "httpprotocoloptions":
+		for _, w := range n.Args {
+			switch strings.ToLower(w.Text) {
+			case "unsafe", "allow0.9", "registeredmethods":
+				return policy{Status: Unsupported, Reason: "HttpProtocolOptions " + w.Text + " is not honoured: requests are parsed as with Strict Require1.0 LenientMethods (Apache's default)"}, true
+			}
+		}
+	case "options":
+		if optionsDropSymlinks(n) {
+			return policy{Status: Unsupported, Reason: "symbolic links under DocumentRoot are followed although these Options turn FollowSymLinks off; remove links that must not be served"}, true
+		}
+	}
+	return policy{}, false
+}
+
+// optionsDropSymlinks reports whether an Options line turns following
+// symbolic links off: "None", "-FollowSymLinks", or an absolute list
+// without FollowSymLinks or SymLinksIfOwnerMatch.
+func optionsDropSymlinks(n *Node) bool {
+	absolute, follows := false, false
+	for _, w := range n.Args {
+		o := strings.ToLower(w.Text)
+		switch {
+		case o == "-followsymlinks", o == "none":
+			return true
+		case o == "+followsymlinks", o == "+symlinksifownermatch":
+		case strings.HasPrefix(o, "+"), strings.HasPrefix(o, "-"):
+		default:
+			absolute = true
+			if o == "followsymlinks" || o == "symlinksifownermatch" || o == "all" {
+				follows = true
+			}
+		}
+	}
+	return absolute && !follows
+}

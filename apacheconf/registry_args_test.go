@@ -1,0 +1,66 @@
+package apacheconf
+
+import (
+	"path/filepath"
+	"testing"
+)
+
+// TestLintServingDirectives: the serving directives decided in the
+// serving issue, with the values common configs (Debian's security.conf,
+// 000-default.conf) spell out, and the values oidcgate cannot honour.
+func TestLintServingDirectives(t *testing.T) {
+	tests := []struct {
+		line   string
+		status string
+		exit   int
+	}{
+		{"ProxyRequests Off", "ignored", 0},
+		{"ProxyRequests On", "unsupported", 2},
+		{"ServerTokens OS", "ignored", 0},
+		{"ServerSignature Off", "ignored", 0},
+		{"ServerSignature On", "unsupported", 1},
+		{"TraceEnable On", "ignored", 0},
+		{"TraceEnable Off", "unsupported", 2},
+		{"KeepAlive On", "ignored", 0},
+		{"KeepAlive Off", "unsupported", 1},
+		{"KeepAliveTimeout 5", "ignored", 0},
+		{"MaxKeepAliveRequests 100", "ignored", 0},
+		{"MaxConnectionsPerChild 0", "ignored", 0},
+		{"NameVirtualHost *:80", "ignored", 0},
+		{"Options -Indexes +FollowSymLinks", "ignored", 0},
+		{"Options Indexes FollowSymLinks", "ignored", 0},
+		{"Options None", "unsupported", 1},
+		{"Options -FollowSymLinks", "unsupported", 1},
+		{"Options Indexes", "unsupported", 1},
+		{"HttpProtocolOptions Strict", "ignored", 0},
+		{"HttpProtocolOptions Unsafe", "unsupported", 1},
+		{"LimitRequestBody 0", "ignored", 0},
+		{"LimitRequestBody 1024", "unsupported", 2},
+		{"StrictHostCheck Off", "ignored", 0},
+		{"StrictHostCheck On", "unsupported", 2},
+		{"Alias /x /tmp", "unsupported", 2},
+		{"ServerAdmin root@localhost", "unsupported", 1},
+		{"SetEnvIfExpr \"-T 1\" X=1", "unsupported", 2},
+		{"DirectorySlash Off", "supported", 0},
+		{"ProxyPassInterpolateEnv Off", "ignored", 0},
+		{"ProxyPassInterpolateEnv On", "unsupported", 2},
+		{"ProxyErrorOverride Off", "ignored", 0},
+		{"ProxyErrorOverride On", "unsupported", 1},
+	}
+	for _, tt := range tests {
+		root := t.TempDir()
+		writeFiles(t, root, map[string]string{"main.conf": "ServerName a\n" + tt.line + "\n"})
+		tree, diags := Read(Options{File: filepath.Join(root, "main.conf"), ServerRoot: root, Envvars: EnvvarsOff})
+		_, cd := Compile(tree, DefaultRegistry())
+		rep := Lint(tree, DefaultRegistry(), append(diags, cd...))
+		var got string
+		for _, e := range rep.Entries {
+			if e.Pos.Line == 2 {
+				got = e.Status
+			}
+		}
+		if got != tt.status || rep.Exit != tt.exit {
+			t.Errorf("%q: status %q exit %d, want %q exit %d (%+v %+v)", tt.line, got, rep.Exit, tt.status, tt.exit, rep.Entries, rep.Diagnostics)
+		}
+	}
+}
