@@ -27,7 +27,7 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "off" {
 			return asDefault("Off, the default")
 		}
-	case "traceenable", "proxypassinherit", "balancerinherit":
+	case "proxypassinherit", "balancerinherit":
 		if first == "on" {
 			return asDefault("On, the default")
 		}

@@ -237,12 +237,20 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 				return
 			}
 		}
+		if traceDenied(w, r, srv) {
+			s.writeError(w, r, m.Dir, http.StatusMethodNotAllowed, "")
+			return
+		}
 		if target == nil && filename != "" {
 			hw.success = true
 			s.serveLocal(w, r, srv, m.Dir, uri, filename)
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
+		return
+	}
+	if traceDenied(w, r, srv) {
+		s.writeError(w, r, m.Dir, http.StatusMethodNotAllowed, "")
 		return
 	}
 	// Fixups: mod_env, then RequestHeader, which edits the request's own
