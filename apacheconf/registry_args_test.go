@@ -39,7 +39,7 @@ func TestLintServingDirectives(t *testing.T) {
 		{"StrictHostCheck Off", "ignored", 0},
 		{"StrictHostCheck On", "unsupported", 2},
 		{"Alias /x /tmp", "unsupported", 2},
-		{"ServerAdmin root@localhost", "unsupported", 1},
+		{"ServerAdmin root@localhost", "supported", 0},
 		{"SetEnvIfExpr \"-T 1\" X=1", "unsupported", 2},
 		{"DirectorySlash Off", "supported", 0},
 		{"ProxyPassInterpolateEnv Off", "ignored", 0},

@@ -580,6 +580,9 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 // writeErrorPage sends one of Apache's own error documents.
 func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page ErrorPage) {
 	status := page.Status
+	if page.Admin == "" {
+		page.Admin = serverAdmin(r)
+	}
 	_, body := page.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))

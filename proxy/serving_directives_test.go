@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -85,6 +86,32 @@ func TestTraceEnable(t *testing.T) {
 			if string(b) != body405 {
 				t.Errorf("%q: body %q", tc.conf, b)
 			}
+		}
+	}
+}
+
+// TestServerAdminInErrorPage: ServerAdmin appears HTML-escaped in the 500
+// page, the virtual host's own or else the main server's (body measured
+// on Apache 2.4.71 with Redirect 500).
+func TestServerAdminInErrorPage(t *testing.T) {
+	for _, tc := range []struct{ conf, want string }{
+		{"", " [no address given] to inform"},
+		{"ServerAdmin \"a<b&c@x\"\n", " a&lt;b&amp;c@x to inform"},
+		{"ServerAdmin main@x\n<VirtualHost *>\nServerName a\nServerAdmin vh@x\nRedirect 500 /five\n</VirtualHost>\n", " vh@x to inform"},
+		{"ServerAdmin main@x\n<VirtualHost *>\nServerName a\nRedirect 500 /five\n</VirtualHost>\n", " main@x to inform"},
+	} {
+		cfg := loadConfig(t, "ServerName a\nRedirect 500 /five\n"+tc.conf)
+		front := httptest.NewServer(NewSite(cfg, nil, nil))
+		resp, err := http.Get(front.URL + "/five")
+		if err != nil {
+			front.Close()
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		front.Close()
+		if resp.StatusCode != 500 || !strings.Contains(string(b), "<p>Please contact the server administrator at \n"+tc.want) {
+			t.Errorf("%q: %d %q", tc.conf, resp.StatusCode, b)
 		}
 	}
 }
