@@ -42,12 +42,15 @@ func TestLintServingDirectives(t *testing.T) {
 		{"ServerAdmin root@localhost", "supported", 0},
 		{"SetEnvIfExpr \"-T 1\" X=1", "unsupported", 2},
 		{"DirectorySlash Off", "supported", 0},
+		{"Error \"boom <here>\"", "supported", 2},
+		{"Port 80", "supported", 2},
 		{"ProxyPassInterpolateEnv Off", "ignored", 0},
 		{"ProxyPassInterpolateEnv On", "unsupported", 2},
 		{"ProxyErrorOverride Off", "ignored", 0},
 		{"ProxyErrorOverride On", "unsupported", 1},
 	}
 	for _, tt := range tests {
+		tt := tt
 		root := t.TempDir()
 		writeFiles(t, root, map[string]string{"main.conf": "ServerName a\n" + tt.line + "\n"})
 		tree, diags := Read(Options{File: filepath.Join(root, "main.conf"), ServerRoot: root, Envvars: EnvvarsOff})
@@ -61,6 +64,40 @@ func TestLintServingDirectives(t *testing.T) {
 		}
 		if got != tt.status || rep.Exit != tt.exit {
 			t.Errorf("%q: status %q exit %d, want %q exit %d (%+v %+v)", tt.line, got, rep.Exit, tt.status, tt.exit, rep.Entries, rep.Diagnostics)
+		}
+	}
+}
+
+// TestErrorAndPortRefuse: Error and Port refuse the configuration with
+// Apache's messages (apache2 -t, 2.4.71).
+func TestErrorAndPortRefuse(t *testing.T) {
+	for line, want := range map[string]string{
+		"Error \"boom <here>\"": "boom <here>",
+		"Error boom here":       "boom here",
+		"Port 80":               "Port was replaced with Listen in Apache 2.0",
+		"<IfDefine !NOPE>\nError needs it\n</IfDefine>": "needs it",
+	} {
+		root := t.TempDir()
+		writeFiles(t, root, map[string]string{"main.conf": "ServerName a\nErrorLog /dev/stderr\n" + line + "\n"})
+		tree, diags := Read(Options{File: filepath.Join(root, "main.conf"), ServerRoot: root, Envvars: EnvvarsOff})
+		_, cd := Compile(tree, DefaultRegistry())
+		var got []string
+		for _, d := range append(diags, cd...) {
+			if d.Severity == SevError {
+				got = append(got, d.Msg)
+			}
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("%q: errors %q, want [%q]", line, got, want)
+		}
+	}
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"main.conf": "ServerName a\nErrorLog /dev/stderr\n<IfDefine NOPE>\nError never\n</IfDefine>\n"})
+	tree, diags := Read(Options{File: filepath.Join(root, "main.conf"), ServerRoot: root, Envvars: EnvvarsOff})
+	_, cd := Compile(tree, DefaultRegistry())
+	for _, d := range append(diags, cd...) {
+		if d.Severity == SevError {
+			t.Errorf("Error in a false guard: %v", d)
 		}
 	}
 }

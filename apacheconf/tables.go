@@ -12,7 +12,7 @@ func allSpecTables() [][]Spec {
 func allHandlers() map[string]handler {
 	out := map[string]handler{}
 	for _, m := range []map[string]handler{
-		coreHandlers, coreMiscHandlers, ignoredHandlers,
+		coreHandlers, coreMiscHandlers, coreRefuseHandlers, ignoredHandlers,
 		authzHandlers, aliasHandlers, proxyHandlers, headersHandlers, envHandlers, logHandlers, sslHandlers,
 		oidcHandlers, extHandlers,
 	} {
