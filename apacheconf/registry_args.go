@@ -31,10 +31,6 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "on" {
 			return asDefault("On, the default")
 		}
-	case "keepalive":
-		if first == "off" {
-			return policy{Status: Unsupported, Reason: "KeepAlive Off is not honoured: client connections are kept alive by Go's server"}, true
-		}
 	case "mergetrailers":
 		if first == "on" {
 			return policy{Status: Unsupported, Reason: "MergeTrailers On is not honoured: request trailers are not merged into the headers the backend gets"}, true

@@ -310,8 +310,8 @@ var directivePolicy = map[string]policy{
 	"mergetrailers":            {Status: Ignored, Reason: "request trailers are never merged into the headers (as with Off, the default); MergeTrailers On is reported unsupported"},
 	"regexdefaultoptions":      {Status: Unsupported, Critical: true, Reason: "regular expressions are always compiled with Apache's default (DOLLAR_ENDONLY); ICASE or DOTALL set here would change what <LocationMatch>, ProxyPassMatch and RedirectMatch match — write (?i) or (?s) into the expressions instead"},
 	"options":                  {Status: Ignored, Reason: "for the static files oidcgate serves, symbolic links are followed (FollowSymLinks, Apache's default) and directories are never listed (as -Indexes); ExecCGI, Includes and MultiViews have nothing to act on. Options that turn FollowSymLinks off are reported unsupported"},
-	"keepalive":                {Status: Ignored, Reason: "client connections are kept alive by Go's server (as with On, the default); KeepAlive Off is reported unsupported"},
-	"keepalivetimeout":         {Status: Ignored, Reason: "not applied: idle client connections are closed by Go's server limits, not after KeepAliveTimeout (Apache: 5 s); only the idle connection's lifetime differs"},
+	"keepalive":                {Status: Supported, Reason: "Off answers with Connection: close and closes the client connection after each response, per virtual host; On (the default) keeps it open"},
+	"keepalivetimeout":         {Status: Supported, Reason: "the main server's value is the idle timeout of client connections (a virtual host's own value and a change at reload are not applied; unset, Go keeps idle connections until the client closes them, Apache closes them after 5 s)"},
 	"maxkeepaliverequests":     {Status: Ignored, Reason: "not applied: a kept-alive client connection serves any number of requests (as MaxKeepAliveRequests 0); only when the client reconnects differs"},
 
 	// mod_alias's file mapping: oidcgate serves static files from

@@ -29,6 +29,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
 		return
 	}
+	keepAliveOff(w, srv)
 	env := s.newEnv(srv)
 	rawPath := requestPath(r)
 	// One allocation for the request's state, status writer and user.

@@ -158,6 +158,11 @@ func (s *Server) Serve() error {
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+		// KeepAliveTimeout of the configuration served first (a reload
+		// does not change it).
+		if site := s.site.Load(); site != nil {
+			hs.IdleTimeout = idleTimeout(site.cfg)
+		}
 		// HTTP/2 only where Protocols asks for it (over TLS, negotiated by
 		// ALPN in tlsConfig); Apache's default is HTTP/1.1.
 		var protos http.Protocols

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestDirectorySlash: On (the default) redirects a directory without its
@@ -113,5 +114,48 @@ func TestServerAdminInErrorPage(t *testing.T) {
 		if resp.StatusCode != 500 || !strings.Contains(string(b), "<p>Please contact the server administrator at \n"+tc.want) {
 			t.Errorf("%q: %d %q", tc.conf, resp.StatusCode, b)
 		}
+	}
+}
+
+// TestKeepAlive: KeepAlive Off closes the client connection after each
+// response (Connection: close), per virtual host; KeepAliveTimeout sets
+// the server's idle timeout.
+func TestKeepAlive(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+	}))
+	defer backend.Close()
+	for _, tc := range []struct {
+		conf  string
+		close bool
+	}{
+		{"", false},
+		{"KeepAlive On\n", false},
+		{"KeepAlive Off\n", true},
+		{"<VirtualHost *>\nServerName a\nKeepAlive Off\nRedirect 500 /five\n</VirtualHost>\n", true},
+		{"KeepAlive Off\nProxyPass /five " + backend.URL + "/\n", true},
+	} {
+		cfg := loadConfig(t, "ServerName a\nRedirect 500 /five\n"+tc.conf)
+		front := httptest.NewServer(NewSite(cfg, nil, nil))
+		resp, err := http.Get(front.URL + "/five")
+		if err != nil {
+			front.Close()
+			t.Fatal(err)
+		}
+		_, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		front.Close()
+		if resp.Close != tc.close || resp.StatusCode != 500 {
+			t.Errorf("%q: %d, connection closed %v, want %v", tc.conf, resp.StatusCode, resp.Close, tc.close)
+		}
+	}
+	if d := idleTimeout(loadConfig(t, "ServerName a\nKeepAliveTimeout 7\n")); d != 7*time.Second {
+		t.Errorf("KeepAliveTimeout 7: idle timeout %v", d)
+	}
+	if d := idleTimeout(loadConfig(t, "ServerName a\nKeepAliveTimeout 300ms\n")); d != 300*time.Millisecond {
+		t.Errorf("KeepAliveTimeout 300ms: idle timeout %v", d)
+	}
+	if d := idleTimeout(loadConfig(t, "ServerName a\n")); d != 0 {
+		t.Errorf("unset: idle timeout %v", d)
 	}
 }
