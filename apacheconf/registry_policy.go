@@ -394,7 +394,7 @@ var directivePolicy = map[string]policy{
 	"qsdefaultvalue":          {Status: Ignored, Reason: "query-string defaults for mod_negotiation"},
 	"stricthostcheck":         {Status: Unsupported, Critical: true, Reason: "StrictHostCheck On is not honoured: a request whose Host names no virtual host is answered by the default virtual host instead of 400; remove it or give the default virtual host a Require all denied (Off, the default, is what oidcgate does)"},
 	"registerhttpmethod":      {Status: Ignored, Reason: "any method token is accepted and forwarded"},
-	"gracefulshutdowntimeout": {Status: Ignored, Reason: "a graceful stop (SIGWINCH/SIGTERM) waits for requests in flight up to oidcgate's own 30 s budget, whatever this says"},
+	"gracefulshutdowntimeout": {Status: Ignored, Reason: "a graceful stop (SIGWINCH, apachectl graceful-stop) waits for requests in flight up to oidcgate's own 30 s budget whatever this says (Apache's default 0 waits without limit); SIGTERM stops at once, as in Apache"},
 	"scoreboardfile":          {Status: Ignored, Reason: whyMPM},
 	"user":                    {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
 	"group":                   {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
