@@ -1,6 +1,7 @@
 package apacheconf
 
 import (
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 	"regexp"
 	"strings"
 )
@@ -98,9 +99,12 @@ type SetEnvIfRule struct {
 	// as the empty string.
 	Pattern string
 	Regex   *regexp.Regexp
-	// Expr is SetEnvIfExpr's expression as written (evaluated per request).
-	Expr   string
-	Assign []EnvAssign
+	// Expr is SetEnvIfExpr's expression as written; Compiled its parsed
+	// form, evaluated per request (nil when it does not parse, or when a
+	// value uses a $0-$9 back-reference, which is not evaluated).
+	Expr     string
+	Compiled *expr.Expr
+	Assign   []EnvAssign
 }
 
 // EnvDir is the request environment a scope sets.
@@ -359,5 +363,21 @@ func compileSetEnvIfExpr(c *walkCtx, n *Node) {
 		return
 	}
 	rule.Assign = assign
+	if x, err := expr.Parse(rule.Expr, expr.Boolean); err == nil && !usesBackRef(assign) {
+		rule.Compiled = x
+	}
 	addEnvIfRule(c, rule)
+}
+
+// usesBackRef reports whether an assignment's value refers to a regex
+// group ($0-$9), which SetEnvIfExpr takes from the expression's last match.
+func usesBackRef(as []EnvAssign) bool {
+	for _, a := range as {
+		for i := 0; i+1 < len(a.Value); i++ {
+			if a.Value[i] == '$' && a.Value[i+1] >= '0' && a.Value[i+1] <= '9' {
+				return true
+			}
+		}
+	}
+	return false
 }

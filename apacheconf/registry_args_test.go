@@ -40,7 +40,7 @@ func TestLintServingDirectives(t *testing.T) {
 		{"StrictHostCheck On", "unsupported", 2},
 		{"Alias /x /tmp", "unsupported", 2},
 		{"ServerAdmin root@localhost", "supported", 0},
-		{"SetEnvIfExpr \"-T 1\" X=1", "unsupported", 2},
+		{"SetEnvIfExpr \"-T 1\" X=1", "supported", 0},
 		{"DirectorySlash Off", "supported", 0},
 		{"Error \"boom <here>\"", "supported", 2},
 		{"Port 80", "supported", 2},

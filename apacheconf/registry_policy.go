@@ -352,7 +352,7 @@ var directivePolicy = map[string]policy{
 	"proxywebsocketfallbacktoproxyhttp": {Status: Ignored, Reason: "WebSocket upgrades are tunnelled by the HTTP proxy (as with On, the default); there is no separate mod_proxy_wstunnel path"},
 
 	// mod_setenvif.
-	"setenvifexpr": {Status: Unsupported, Critical: true, Reason: "read and checked, not evaluated: the variables it sets are never set, so env= conditions and Require env that test them see them unset; use SetEnvIf with a regular expression, or test the expression directly with Require expr, Header … expr= or <If>"},
+	"setenvifexpr": {Status: Supported, Reason: "the ap_expr is evaluated per request (apacheconf/expr) in SetEnvIf's order; a line whose values use $0-$9 back-references is not evaluated (its variables stay unset; use SetEnvIf with a regular expression)"},
 
 	// Core directives with no effect in oidcgate.
 	"acceptfilter":            {Status: Ignored, Reason: "kernel accept filters are a socket tuning"},

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/apacheconf/expr"
 )
 
 // envInput is what SetEnvIf rules test.
@@ -13,6 +14,9 @@ type envInput struct {
 	uri    string
 	client string
 	local  string
+	// vars answers SetEnvIfExpr's ap_expr (it sees env as the rules
+	// before it left it).
+	vars expr.Vars
 }
 
 // runSetEnvIf applies mod_setenvif rules in order to env.
@@ -31,7 +35,20 @@ func runSetEnvIf(rules []*apacheconf.SetEnvIfRule, in envInput, env map[string]s
 		case apacheconf.EnvIfServerAddr:
 			subject = in.local
 		case apacheconf.EnvIfExpr:
-			continue // ap_expr evaluation lands with the expression engine
+			if rule.Compiled == nil || in.vars == nil {
+				continue
+			}
+			if ok, err := rule.Compiled.Bool(in.vars); err != nil || !ok {
+				continue
+			}
+			for _, a := range rule.Assign {
+				if a.Unset {
+					delete(env, a.Name)
+				} else {
+					env[a.Name] = a.Value
+				}
+			}
+			continue
 		default:
 			if rule.NameRegex != nil {
 				for name, vals := range in.r.Header {

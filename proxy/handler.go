@@ -80,7 +80,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		return
 	}
 	// SetEnvIf's input; the addresses are formatted only for rules.
-	in, addrs := envInput{r: r, uri: uri}, false
+	in, addrs := envInput{r: r, uri: uri, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}}, false
 	envIn := func() envInput {
 		if !addrs {
 			addrs = true

@@ -159,3 +159,45 @@ func TestKeepAlive(t *testing.T) {
 		t.Errorf("unset: idle timeout %v", d)
 	}
 }
+
+// TestSetEnvIfExpr: SetEnvIfExpr's ap_expr is evaluated per request and
+// sets (or unsets) its variables, which env= conditions then see; a rule
+// whose values use $0-$9 back-references is not evaluated (lint reports
+// it).
+func TestSetEnvIfExpr(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Saw-Foo", r.Header.Get("X-Foo"))
+		w.Header().Set("X-Saw-Ref", r.Header.Get("X-Ref"))
+		w.Header().Set("X-Saw-Gone", r.Header.Get("X-Gone"))
+	}))
+	defer backend.Close()
+	cfg := loadConfig(t, "ServerName a\nSetEnvIf X-In . GONE=1\n"+
+		"SetEnvIfExpr \"%{REQUEST_URI} =~ m#^/x# && %{HTTP:X-In} == 'yes'\" FOO=bar !GONE\n"+
+		"SetEnvIfExpr \"%{REQUEST_URI} =~ m#^/(x)#\" REF=$1\n"+
+		"RequestHeader set X-Foo %{FOO}e env=FOO\nRequestHeader set X-Ref %{REF}e env=REF\nRequestHeader set X-Gone %{GONE}e env=GONE\n"+
+		"ProxyPass / "+backend.URL+"/\n")
+	front := httptest.NewServer(NewSite(cfg, nil, nil))
+	defer front.Close()
+	for _, tc := range []struct{ path, in, foo, gone string }{
+		{"/x/1", "yes", "bar", ""},
+		{"/x/1", "no", "", "1"},
+		{"/y", "yes", "", "1"},
+	} {
+		req, _ := http.NewRequest("GET", front.URL+tc.path, nil)
+		req.Header.Set("X-In", tc.in)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("X-Saw-Foo"); got != tc.foo {
+			t.Errorf("%s X-In %s: backend saw X-Foo %q, want %q", tc.path, tc.in, got, tc.foo)
+		}
+		if got := resp.Header.Get("X-Saw-Gone"); got != tc.gone {
+			t.Errorf("%s X-In %s: backend saw X-Gone %q, want %q (!GONE unsets)", tc.path, tc.in, got, tc.gone)
+		}
+		if got := resp.Header.Get("X-Saw-Ref"); got != "" {
+			t.Errorf("%s: a back-reference rule was evaluated: X-Ref %q", tc.path, got)
+		}
+	}
+}
