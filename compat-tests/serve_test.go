@@ -131,6 +131,13 @@ ProxyPass /timeout http://%[2]s/timeout timeout=1
     SetEnvIf X-Let-In "^yes$" LETIN
     Require env LETIN
   </Location>
+  <Location /envexpr>
+    ProxyPass http://%[2]s/envexpr
+    SetEnvIfExpr "%%{HTTP:X-Let-In} == 'yes' && %%{REQUEST_URI} =~ m#/envexpr/x#" LETIN=expr
+    SetEnvIfExpr "%%{HTTP:X-Let-In} == 'drop'" !LETIN
+    RequestHeader set X-Letin "%%{LETIN}e"
+    Require env LETIN
+  </Location>
   <Location /deny>
     ProxyPass http://%[2]s/deny
     Require all denied
@@ -297,6 +304,10 @@ func TestServeDifferential(t *testing.T) {
 		{"setenvif-no-match", "/env/y", "other.local", []string{"User-Agent: other\r\n"}},
 		{"require-env-granted", "/envonly/x", "other.local", []string{"X-Let-In: yes\r\n"}},
 		{"require-env-denied", "/envonly/x", "other.local", nil},
+		{"setenvifexpr-granted", "/envexpr/x", "other.local", []string{"X-Let-In: yes\r\n"}},
+		{"setenvifexpr-other-path", "/envexpr/y", "other.local", []string{"X-Let-In: yes\r\n"}},
+		{"setenvifexpr-denied", "/envexpr/x", "other.local", nil},
+		{"setenvifexpr-unset", "/envexpr/x", "other.local", []string{"X-Let-In: drop\r\n"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
