@@ -241,21 +241,7 @@ OIDCRedisCacheServer `+store.Addr+`
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var inst [2]string
-	var logs [2]*lockedBuffer
-	for i := range inst {
-		inst[i] = freePort(t)
-		logs[i] = &lockedBuffer{}
-		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+inst[i])
-		cmd.Stderr = logs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		waitListening(t, inst[i])
-	}
+	inst, logs := startOIDCGateInstances(t, dir, conf)
 	var target atomic.Int32
 	lb := &http.Server{Handler: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(&url.URL{Scheme: "http", Host: inst[target.Load()]})
@@ -297,4 +283,25 @@ OIDCRedisCacheServer `+store.Addr+`
 	if h := do(t, c, "GET", front+"/z", nil, browserHdr); h.Status != http.StatusFound || !strings.HasPrefix(h.Location, op.Issuer+"/auth") {
 		t.Errorf("A after the provider's back-channel logout reached B: %d %q, want a login redirect", h.Status, h.Location)
 	}
+}
+
+// startOIDCGateInstances starts two "oidcgate serve" on one configuration
+// (which listens on OIDCGATE_LISTEN), each on its own loopback port, and
+// returns their addresses and error logs; they stop with the test.
+func startOIDCGateInstances(t *testing.T, dir, conf string) (inst [2]string, logs [2]*lockedBuffer) {
+	t.Helper()
+	for i := range inst {
+		inst[i] = freePort(t)
+		logs[i] = &lockedBuffer{}
+		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+inst[i])
+		cmd.Stderr = logs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		waitListening(t, inst[i])
+	}
+	return inst, logs
 }

@@ -7,10 +7,8 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/oidcgate/oidcgate/cache/cachetest"
@@ -84,21 +82,7 @@ OIDCCryptoPassphrase shared-secret
 `), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var inst [2]string
-	var logs [2]*lockedBuffer
-	for i := range inst {
-		inst[i] = freePort(t)
-		logs[i] = &lockedBuffer{}
-		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+inst[i])
-		cmd.Stderr = logs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		waitListening(t, inst[i])
-	}
+	inst, logs := startOIDCGateInstances(t, dir, conf)
 	// The balancer sends to instance pin, or round robin when pin is -1;
 	// sent counts what each instance got.
 	var pin, next atomic.Int32
