@@ -35,7 +35,7 @@ type backendRecorder struct {
 	srv  *httptest.Server
 }
 
-var comparedHeaders = []string{"X-Env", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Proto", "X-Missing", "X-App", "X-Spoof", "Via", "Authorization"}
+var comparedHeaders = []string{"X-Env", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Proto", "Forwarded", "X-Missing", "X-App", "X-Spoof", "Via", "Authorization"}
 
 func newBackendRecorder(t *testing.T) *backendRecorder {
 	b := &backendRecorder{}
@@ -145,6 +145,10 @@ ProxyPass /timeout http://%[2]s/timeout timeout=1
   </Location>
   <Location /loc>
     ProxyPass http://%[2]s/inloc
+  </Location>
+  <Location /xfp>
+    ProxyPass http://%[2]s/xfp
+    RequestHeader set X-Forwarded-Proto https
   </Location>
   <Location /loc/sub>
     ProxyPass !
@@ -275,6 +279,12 @@ func TestServeDifferential(t *testing.T) {
 		{"backend-down", "/down/x", "front.example", nil},
 		{"backend-timeout", "/timeout/slow", "front.example", nil},
 		{"xff-append", "/app/h", "front.example", []string{"X-Forwarded-For: 1.2.3.4\r\n"}},
+		// Apache passes X-Forwarded-Proto and Forwarded through untouched,
+		// and a RequestHeader set of X-Forwarded-Proto (the usual line
+		// behind a TLS front end) reaches the backend.
+		{"xfp-client", "/app/h", "front.example", []string{"X-Forwarded-Proto: https\r\n", "Forwarded: for=1.2.3.4;proto=https\r\n"}},
+		{"xfp-requestheader", "/xfp/x", "other.local", nil},
+		{"xfp-requestheader-overrides-client", "/xfp/x", "other.local", []string{"X-Forwarded-Proto: http\r\n"}},
 		{"redirect-reverse", "/app/redirect", "front.example:8443", nil},
 		{"vhost-name", "/vh/x", "v.local", nil},
 		{"vhost-case-dot-port", "/vh/x", "V.LOCAL.:9999", nil},

@@ -410,9 +410,10 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			} else {
 				out.Host = hostPort(backend)
 			}
-			// Rewrite starts without X-Forwarded-*: Apache appends to what
-			// the client sent.
-			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server"} {
+			// Rewrite starts without Forwarded and X-Forwarded-*: Apache
+			// appends to what the client sent, and passes X-Forwarded-Proto
+			// and Forwarded (from the client or a RequestHeader) untouched.
+			for _, h := range forwardedHeaders {
 				out.Header.Del(h)
 				if v := pr.In.Header.Values(h); len(v) > 0 {
 					out.Header[h] = append([]string(nil), v...)
@@ -607,6 +608,11 @@ func httpScheme(s string) string {
 	}
 	return s
 }
+
+// forwardedHeaders are the request headers httputil.ReverseProxy's Rewrite
+// removes from the outgoing request (plus X-Forwarded-Server, which Apache
+// also appends to); the proxy copies them back from the incoming request.
+var forwardedHeaders = []string{"X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Server", "X-Forwarded-Proto", "Forwarded"}
 
 // upgradeAllowed is mod_proxy's rule for tunnelling an Upgrade request.
 func upgradeAllowed(scheme, workerUpgrade, requested string) bool {
