@@ -14,6 +14,13 @@ import (
 func httpdCompat(prog string, args []string, e env) int {
 	var f configFlags
 	f.envvars = "auto"
+	if isDebianCtl(prog) {
+		var code int
+		var done bool
+		if args, f.envvarsFile, code, done = debianCtl(prog, args, e); done {
+			return code
+		}
+	}
 	mode := "run"
 	kVerb := ""
 	for i := 0; i < len(args); i++ {
@@ -125,6 +132,10 @@ func httpdCompat(prog string, args []string, e env) int {
 }
 
 func usage(prog string, e env) int {
+	if isDebianCtl(prog) {
+		fmt.Fprintf(e.stderr, "Usage: %s start|stop|restart|graceful|graceful-stop|configtest|help\n", prog)
+		fmt.Fprintf(e.stderr, "       %s <apache2 args>\n", prog)
+	}
 	fmt.Fprintf(e.stderr, "Usage: %s [-D name] [-d directory] [-f file]\n", prog)
 	fmt.Fprintln(e.stderr, "       [-v] [-V] [-h] [-t] [-S] [-M] [-X] [-k start|restart|graceful|graceful-stop|stop]")
 	return 1

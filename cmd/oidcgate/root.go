@@ -62,8 +62,9 @@ func (f *configFlags) options(e env) (apacheconf.Options, error) {
 // run is the whole program; it returns the exit status.
 func run(args []string, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) int {
 	e := env{stdout: stdout, stderr: stderr, lookupEnv: lookupEnv}
-	switch strings.TrimSuffix(filepath.Base(args[0]), ".exe") {
-	case "httpd", "apache2", "apachectl", "apache2ctl", "httpd-foreground", "apache2-foreground":
+	switch name := strings.TrimSuffix(filepath.Base(args[0]), ".exe"); {
+	case name == "httpd", name == "apache2", name == "apachectl", name == "apache2ctl", name == "httpd-foreground", name == "apache2-foreground",
+		strings.HasPrefix(name, "apache2ctl-"):
 		return httpdCompat(filepath.Base(args[0]), args[1:], e)
 	}
 	root := newRootCmd(e)
