@@ -39,6 +39,10 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "0" {
 			return asDefault("0 (unlimited)")
 		}
+	case "rewriteengine":
+		if first == "off" {
+			return asDefault("Off, the default (no rewriting)")
+		}
 	case "proxybadheader":
 		if first == "iserror" {
 			return asDefault("IsError, the default (a malformed backend header is a 502)")

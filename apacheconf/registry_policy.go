@@ -72,7 +72,7 @@ var modulePolicy = map[string]policy{
 	"mod_socache_redis":    {Status: Ignored, Reason: "shared object caches of other modules; OIDC sessions use OIDCCacheType"},
 	"mod_expires":          {Status: Unsupported, Reason: "Expires/Cache-Control headers are not generated; set them with Header set Cache-Control … or in the backend"},
 	"mod_remoteip":         {Status: Unsupported, Reason: "the client address is not replaced from X-Forwarded-For/PROXY; Require ip and %a see the connecting proxy's address", Critical: true},
-	"mod_rewrite":          {Status: Unsupported, Reason: "URL rewriting is not implemented; use ProxyPass/ProxyPassMatch for proxying and Redirect/RedirectMatch for redirects", Critical: true},
+	"mod_rewrite":          {Status: Unsupported, Reason: "URL rewriting is not implemented: the rules are not applied. The usual http-to-https RewriteRule is `Redirect permanent / https://HOST/` in the port-80 virtual host; use ProxyPass/ProxyPassMatch for proxying rules and Redirect/RedirectMatch for other redirects", Critical: true},
 	"mod_lua":              {Status: Unsupported, Reason: "Lua hooks are not run; implement the logic in the backend", Critical: true},
 	"mod_macro":            {Status: Unsupported, Reason: "macros are not expanded; expand them (apache2 -t -D DUMP_CONFIG with mod_info) and use the result", Critical: true},
 	"mod_md":               {Status: Unsupported, Reason: "ACME certificate management is not done; provision certificates outside and point SSLCertificateFile at them", Critical: true},

@@ -45,6 +45,7 @@ func configtest(e env, opts apacheconf.Options, apache, dumpIncludes, verbose bo
 		// apache2 -t stops before the modules' start-up checks; oidcgate's
 		// own report includes them, so "Syntax OK" means serve will start.
 		diags = append(diags, apacheconf.CheckOIDC(cfg)...)
+		diags = append(diags, apacheconf.NotHonoured(tree, reg)...)
 	}
 	if dumpIncludes {
 		apacheconf.DumpIncludes(e.stdout, tree)

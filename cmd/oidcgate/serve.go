@@ -65,6 +65,7 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 		return exitError{1}
 	}
 	printDiags(e.stderr, diags.Warnings(), false)
+	printDiags(e.stderr, apacheconf.NotHonoured(cfg.Tree, apacheconf.DefaultRegistry()), false)
 	if err := logs.Configure(cfg); err != nil {
 		log.Error(err.Error())
 	}
