@@ -131,6 +131,26 @@ func printLint(e env, r *apacheconf.LintReport, verbose bool) {
 		}
 		fmt.Fprintf(e.stdout, "%s: %s: %s%s\n", d.Location, d.Severity, d.Message, hint)
 	}
+	printLintVerdict(e, r)
 	fmt.Fprintf(e.stdout, "summary: %d supported, %d planned, %d ignored, %d unsupported, %d unknown; %d error(s), %d warning(s)\n",
 		r.Counts["supported"], r.Counts["planned"], r.Counts["ignored"], r.Counts["unsupported"], r.Counts["unknown"], r.Counts["errors"], r.Counts["warnings"])
+}
+
+// printLintVerdict repeats, after a report whose ignored lines run to the
+// hundreds on a stock Debian tree, the entries that make the exit status 2:
+// what is unknown, or unsupported and changing routing or security.
+func printLintVerdict(e env, r *apacheconf.LintReport) {
+	var crit []string
+	for _, en := range r.Entries {
+		if en.Status == "unknown" || en.Status == "unsupported" && en.Critical {
+			crit = append(crit, fmt.Sprintf("  %s: %s (%s)", en.Location, en.Directive, en.Status))
+		}
+	}
+	if len(crit) == 0 {
+		return
+	}
+	fmt.Fprintf(e.stdout, "exit status 2: unknown, or not honoured and changing routing or security (%d):\n", len(crit))
+	for _, c := range crit {
+		fmt.Fprintln(e.stdout, c)
+	}
 }
