@@ -12,14 +12,15 @@ func newConfigtestCmd(e env) *cobra.Command {
 	var f configFlags
 	var apache, dumpIncludes, verbose bool
 	cmd := &cobra.Command{
-		Use:   "configtest",
+		Use:   "configtest [PATH]",
 		Short: "Check a configuration like apache2 -t (exit 0 when it is valid)",
 		Long: `configtest reads and compiles the configuration and reports every error and warning
 with file:line and a hint. With --apache it prints exactly what apache2 -t prints
-(Apache's wording, the first error only) and exits as apache2 -t does.`,
-		Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			opts, err := f.options(e)
+(Apache's wording, the first error only) and exits as apache2 -t does. PATH is a
+configuration file or a server root directory (as for lint), instead of -f/-d.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts, err := optionalPath(&f, e, args)
 			if err != nil {
 				return err
 			}

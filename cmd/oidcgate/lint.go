@@ -33,21 +33,9 @@ or the configuration is invalid.`,
 			if len(paths) > 0 {
 				targets = nil
 				for _, p := range paths {
-					o := base
-					if st, err := os.Stat(p); err == nil && st.IsDir() {
-						o.ServerRoot = p
-						o.File = mainFileIn(p)
-					} else {
-						// A PATH is a file name as the shell sees it, not
-						// relative to the server root as -f is.
-						abs, err := filepath.Abs(p)
-						if err != nil {
-							return err
-						}
-						o.File = abs
-						if o.ServerRoot == "" {
-							o.ServerRoot = filepath.Dir(abs)
-						}
+					o, err := withPath(base, p)
+					if err != nil {
+						return err
 					}
 					targets = append(targets, o)
 				}

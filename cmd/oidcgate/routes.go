@@ -9,11 +9,11 @@ func newRoutesCmd(e env) *cobra.Command {
 	var f configFlags
 	var apacheS bool
 	cmd := &cobra.Command{
-		Use:   "routes",
+		Use:   "routes [PATH]",
 		Short: "Show virtual hosts, sections and rules in the order they apply (like apache2 -S)",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			opts, err := f.options(e)
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts, err := optionalPath(&f, e, args)
 			if err != nil {
 				return err
 			}

@@ -20,11 +20,11 @@ func newServeCmd(e env) *cobra.Command {
 	var f configFlags
 	var logFormat string
 	cmd := &cobra.Command{
-		Use:   "serve",
+		Use:   "serve [PATH]",
 		Short: "Serve the configuration: reverse proxy and OpenID Connect login (default: /etc/apache2/apache2.conf)",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			opts, err := f.options(e)
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts, err := optionalPath(&f, e, args)
 			if err != nil {
 				return err
 			}
