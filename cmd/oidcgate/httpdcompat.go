@@ -108,6 +108,7 @@ func httpdCompat(prog string, args []string, e env) int {
 			return code
 		}
 		if mode == "S" {
+			nameUnnamed(cfg)
 			apacheconf.DumpVHosts(e.stdout, cfg)
 		} else {
 			apacheconf.DumpModules(e.stdout, tree.Modules)

@@ -23,6 +23,7 @@ func newRoutesCmd(e env) *cobra.Command {
 				return exitError{1}
 			}
 			if apacheS {
+				nameUnnamed(cfg)
 				apacheconf.DumpVHosts(e.stdout, cfg)
 				return nil
 			}

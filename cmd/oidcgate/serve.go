@@ -65,6 +65,7 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 		return exitError{1}
 	}
 	printDiags(e.stderr, diags.Warnings(), false)
+	nameUnnamed(cfg)
 	printDiags(e.stderr, apacheconf.NotHonoured(cfg.Tree, apacheconf.DefaultRegistry()), false)
 	if err := logs.Configure(cfg); err != nil {
 		log.Error(err.Error())
@@ -103,6 +104,7 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 					printDiags(e.stderr, diags.Errors(), false)
 					continue
 				}
+				nameUnnamed(next)
 				// The error logs first: files are reopened (rotation) and
 				// the new ErrorLog/LogLevel apply to the new site.
 				if err := logs.Configure(next); err != nil {
