@@ -284,9 +284,7 @@ func (c *compiler) resolvePidFile() {
 	if p == "" || filepath.IsAbs(p) {
 		return
 	}
-	dir := c.cfg.RuntimeDir
-	if dir == "" {
-		dir = serverRootRelative(c.cfg.ServerRoot, "logs")
-	}
-	c.cfg.PidFile = serverRootRelative(dir, p)
+	// Debian's Apache (2.4.71) writes a relative PidFile under ServerRoot,
+	// whatever DefaultRuntimeDir says (measured: apache2 -k start and -S).
+	c.cfg.PidFile = serverRootRelative(c.cfg.ServerRoot, p)
 }
