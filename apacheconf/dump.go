@@ -3,7 +3,6 @@ package apacheconf
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -23,9 +22,10 @@ func (a VHostAddr) String() string {
 	return host + ":" + strconv.Itoa(a.Port)
 }
 
-// DumpVHosts writes the virtual host table the way `apache2 -S` does:
-// addresses with one vhost name the vhost, addresses with several are
-// NameVirtualHosts whose first vhost is the default server.
+// DumpVHosts writes the virtual host table the way `apache2 -S` (or -t
+// -D DUMP_VHOSTS) does: addresses with one vhost name the vhost, addresses
+// with several are NameVirtualHosts whose first vhost is the default
+// server. DumpRunConfig writes the rest of -S.
 func DumpVHosts(w io.Writer, cfg *Config) {
 	type entry struct {
 		addr string
@@ -61,20 +61,6 @@ func DumpVHosts(w io.Writer, cfg *Config) {
 			for _, al := range vh.Aliases {
 				fmt.Fprintf(w, "                 alias %s\n", al)
 			}
-		}
-	}
-	fmt.Fprintf(w, "ServerRoot: %q\n", cfg.ServerRoot)
-	for _, d := range cfg.Defines {
-		fmt.Fprintf(w, "Define: %s\n", d)
-	}
-	if cfg.Tree != nil {
-		names := make([]string, 0, len(cfg.Tree.Vars))
-		for k := range cfg.Tree.Vars {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			fmt.Fprintf(w, "Define: %s=%s\n", k, cfg.Tree.Vars[k])
 		}
 	}
 }

@@ -23,6 +23,7 @@ func httpdCompat(prog string, args []string, e env) int {
 	}
 	mode := "run"
 	kVerb := ""
+	var dumpVHosts, dumpRunCfg bool
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		takeArg := func() (string, bool) {
@@ -54,7 +55,9 @@ func httpdCompat(prog string, args []string, e env) int {
 				f.defines = append(f.defines, v)
 				switch v {
 				case "DUMP_VHOSTS":
-					mode = "S"
+					mode, dumpVHosts = "S", true
+				case "DUMP_RUN_CFG":
+					mode, dumpRunCfg = "S", true
 				case "DUMP_MODULES":
 					mode = "M"
 				case "DUMP_INCLUDES":
@@ -71,7 +74,7 @@ func httpdCompat(prog string, args []string, e env) int {
 				mode = "t"
 			}
 		case a == "-S":
-			mode = "S"
+			mode, dumpVHosts, dumpRunCfg = "S", true, true
 			f.defines = append(f.defines, "DUMP_VHOSTS", "DUMP_RUN_CFG")
 		case a == "-M":
 			mode = "M"
@@ -109,7 +112,12 @@ func httpdCompat(prog string, args []string, e env) int {
 		}
 		if mode == "S" {
 			nameUnnamed(cfg)
-			apacheconf.DumpVHosts(e.stdout, cfg)
+			if dumpVHosts {
+				apacheconf.DumpVHosts(e.stdout, cfg)
+			}
+			if dumpRunCfg {
+				apacheconf.DumpRunConfig(e.stdout, cfg)
+			}
 		} else {
 			apacheconf.DumpModules(e.stdout, tree.Modules)
 		}

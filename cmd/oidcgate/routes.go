@@ -25,6 +25,7 @@ func newRoutesCmd(e env) *cobra.Command {
 			if apacheS {
 				nameUnnamed(cfg)
 				apacheconf.DumpVHosts(e.stdout, cfg)
+				apacheconf.DumpRunConfig(e.stdout, cfg)
 				return nil
 			}
 			apacheconf.DumpRoutes(e.stdout, cfg)
