@@ -116,8 +116,10 @@ func logValue(it apacheconf.LogItem, rec *logRecord) string {
 			return "-"
 		}
 		return strconv.FormatInt(rec.bytes, 10)
-	case "B", "O":
+	case "B":
 		return strconv.FormatInt(rec.bytes, 10)
+	case "O":
+		return strconv.FormatInt(sentBytes(rec), 10)
 	case "i":
 		return dash(strings.Join(r.Header.Values(it.Arg), ", "))
 	case "o":
