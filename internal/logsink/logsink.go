@@ -30,9 +30,15 @@ type File struct {
 	f    *os.File
 }
 
+// logPerm is the mode a new log file gets before the umask: Apache's
+// APR_OS_DEFAULT (0644 under the usual umask 022; measured on 2.4.71), so
+// that a log reader in Debian's adm group can read the files oidcgate
+// creates in /var/log/apache2 as it reads Apache's.
+const logPerm = 0o666
+
 // OpenFile opens (creating) path for append, as Apache opens logs.
 func OpenFile(path string) (*File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, logPerm)
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +60,7 @@ func (f *File) Write(p []byte) (int, error) {
 // Reopen opens the file again by name; lines written after it go to the
 // new file (the old one may have been renamed by a rotation).
 func (f *File) Reopen() error {
-	nf, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	nf, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, logPerm)
 	if err != nil {
 		return err
 	}
