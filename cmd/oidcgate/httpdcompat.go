@@ -23,6 +23,7 @@ func httpdCompat(prog string, args []string, e env) int {
 	}
 	mode := "run"
 	kVerb := ""
+	foreground := false
 	var dumpVHosts, dumpRunCfg bool
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -54,6 +55,8 @@ func httpdCompat(prog string, args []string, e env) int {
 			case "-D":
 				f.defines = append(f.defines, v)
 				switch v {
+				case "FOREGROUND", "NO_DETACH":
+					foreground = true
 				case "DUMP_VHOSTS":
 					mode, dumpVHosts = "S", true
 				case "DUMP_RUN_CFG":
@@ -82,9 +85,11 @@ func httpdCompat(prog string, args []string, e env) int {
 		case a == "-v", a == "-V":
 			fmt.Fprintf(e.stdout, "Server version: Apache/%s (oidcgate %s)\n", apacheconf.HTTPDVersion, version)
 			return 0
-		case a == "-X", a == "-T":
-			// -X: one process in the foreground (always true for oidcgate);
-			// -T: skip the DocumentRoot check.
+		case a == "-X":
+			// One process in the foreground (always one process here).
+			foreground = true
+		case a == "-T":
+			// Skip the DocumentRoot check.
 		default:
 			return usage(prog, e)
 		}
@@ -123,12 +128,21 @@ func httpdCompat(prog string, args []string, e env) int {
 		}
 		return 0
 	}
-	// Run mode (-D FOREGROUND, -X or no flag): oidcgate never daemonizes.
+	// Run mode: -k start (restart, graceful when nothing runs) goes into
+	// the background as Apache's does; -D FOREGROUND, -X or no flag serve
+	// here.
 	opts.Strict = false
 	if kVerb != "" {
 		if code, done := kCommand(e, prog, kVerb, opts); done {
 			return code
 		}
+		if !foreground {
+			return daemonize(e, withoutK(args))
+		}
+	}
+	if v, _ := e.lookupEnv(detachEnv); v == "1" {
+		stderr := e.stderr
+		e.ready = func() { detachReady(stderr) }
 	}
 	if err := serve(e, opts, "text"); err != nil {
 		if ee, ok := err.(exitError); ok {

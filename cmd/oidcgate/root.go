@@ -24,6 +24,9 @@ func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code)
 type env struct {
 	stdout, stderr io.Writer
 	lookupEnv      func(string) (string, bool)
+	// ready, when set, is called once serve listens (a server started
+	// by -k start tells the starting process).
+	ready func()
 }
 
 // configFlags are the Apache-style flags every config-reading command takes.

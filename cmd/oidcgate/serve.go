@@ -86,6 +86,9 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 	for _, a := range srv.Addrs() {
 		notice(log, "listening", "addr", a.String())
 	}
+	if e.ready != nil {
+		e.ready()
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGHUP, syscall.SIGUSR1)
 	defer signal.Stop(sigs)

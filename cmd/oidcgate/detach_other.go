@@ -1,0 +1,11 @@
+//go:build !linux
+
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+// redirectFd makes file descriptor fd refer to f.
+func redirectFd(f *os.File, fd int) { _ = syscall.Dup2(int(f.Fd()), fd) }
