@@ -407,6 +407,8 @@ var directivePolicy = map[string]policy{
 	"sslcertificatekeyfile": {Status: Supported}, "sslcertificatechainfile": {Status: Supported},
 	"sslprotocol": {Status: Supported}, "sslciphersuite": {Status: Unsupported, Reason: "client-facing cipher suites are Go's crypto/tls defaults (TLS 1.2 ECDHE with AES-GCM or ChaCha20-Poly1305, and TLS 1.3), whatever this says; limit the versions with SSLProtocol, or terminate TLS in front of oidcgate if you need a specific list"},
 	"sslhonorcipherorder": {Status: Ignored, Reason: "Go's crypto/tls orders cipher suites itself"},
+	"sslcompression":      {Status: Ignored, Reason: "Go's crypto/tls never compresses (as SSLCompression off, the default)"},
+	"sslsessiontickets":   {Status: Supported, Reason: "off issues no session tickets (TLS 1.2 and 1.3); on lets Go's crypto/tls issue them with keys it rotates itself"},
 	// TLS towards https backends (proxy/backendtls.go; compat-tests'
 	// TestHTTPSBackendDifferential compares them with Apache). Inside
 	// <Proxy> they apply to the section's backends.

@@ -92,6 +92,8 @@ func (s *Site) tlsConfig(l apacheconf.Listen, get func() *Site) *tls.Config {
 			} else {
 				c.MinVersion = tls.VersionTLS12 // Debian's default: TLSv1.2 and up
 			}
+			// SSLSessionTickets off (Debian's ssl.conf) issues no tickets.
+			c.SessionTicketsDisabled = srv.SSL.SessionTickets != nil && !*srv.SSL.SessionTickets
 			return c, nil
 		},
 	}
