@@ -9,28 +9,34 @@ import (
 )
 
 // LocalHostName is the name Apache gives the main server when no
-// ServerName is set (ap_get_local_host, the AH00558 case): the machine's
-// host name when its canonical name (/etc/hosts' first name, DNS's CNAME
-// target) is fully qualified, else its first IPv4 address, else
-// 127.0.0.1.
+// ServerName is set (ap_get_local_host): see LocalHostNameFQDN.
 func LocalHostName() string {
+	name, _ := LocalHostNameFQDN()
+	return name
+}
+
+// LocalHostNameFQDN is Apache's ap_get_local_host: the machine's host
+// name when its canonical name (/etc/hosts' first name, DNS's CNAME
+// target) is fully qualified (fqdn true), else its first IPv4 address,
+// else 127.0.0.1 — the two cases in which Apache warns (AH00558).
+func LocalHostNameFQDN() (name string, fqdn bool) {
 	h, err := os.Hostname()
 	if err != nil || h == "" {
-		return "127.0.0.1"
+		return "127.0.0.1", false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var r net.Resolver
 	ips, err := r.LookupIP(ctx, "ip4", h)
 	if err != nil || len(ips) == 0 {
-		return "127.0.0.1"
+		return "127.0.0.1", false
 	}
 	if cname, err := r.LookupCNAME(ctx, h); err == nil {
 		if cname = strings.TrimSuffix(cname, "."); strings.Contains(cname, ".") {
-			return cname
+			return cname, true
 		}
 	}
-	return ips[0].String()
+	return ips[0].String(), false
 }
 
 // ReverseName is the name Apache gives a virtual host with no ServerName

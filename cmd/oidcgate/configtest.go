@@ -54,10 +54,14 @@ func configtest(e env, opts apacheconf.Options, apache, dumpIncludes, verbose bo
 	}
 	if apache {
 		out, code := apacheconf.ApacheResult(diags, tree.Modules, prog, time.Now())
-		if dumpIncludes {
-			// apache2 -t -D DUMP_INCLUDES lists the files and says no
-			// "Syntax OK" (measured on 2.4.71).
-			out = strings.TrimSuffix(out, "Syntax OK\n")
+		if code == 0 {
+			// The machine-name alert comes after the reading warnings.
+			out = strings.TrimSuffix(out, "Syntax OK\n") + ah00558(prog, cfg)
+			if !dumpIncludes {
+				// apache2 -t -D DUMP_INCLUDES lists the files and says
+				// no "Syntax OK" (measured on 2.4.71).
+				out += "Syntax OK\n"
+			}
 		}
 		fmt.Fprint(e.stderr, out)
 		if code != 0 {

@@ -14,13 +14,26 @@ import (
 func httpdCompat(prog string, args []string, e env) int {
 	var f configFlags
 	f.envvars = "auto"
-	if isDebianCtl(prog) {
-		var code int
-		var done bool
-		if args, f.envvarsFile, code, done = debianCtl(prog, args, e); done {
-			return code
-		}
+	if !isDebianCtl(prog) {
+		return httpdRun(prog, prog, args, f, e)
 	}
+	orig := strings.Join(args, " ")
+	args, envvarsFile, code, done := debianCtl(prog, args, e)
+	if done {
+		return code
+	}
+	f.envvarsFile = envvarsFile
+	// Debian's apache2ctl runs apache2, which names itself in messages,
+	// and adds its own line when that fails.
+	if code = httpdRun(prog, "apache2", args, f, e); code != 0 {
+		fmt.Fprintf(e.stdout, "Action '%s' failed.\nThe Apache error log may have more information.\n", orig)
+	}
+	return code
+}
+
+// httpdRun carries out Apache's command line; argv0 is the name Apache's
+// messages give the program.
+func httpdRun(prog, argv0 string, args []string, f configFlags, e env) int {
 	mode := "run"
 	kVerb := ""
 	foreground := false
@@ -69,7 +82,7 @@ func httpdCompat(prog string, args []string, e env) int {
 			case "-k":
 				kVerb = v
 			case "-C", "-c":
-				fmt.Fprintf(e.stderr, "%s: %s is not supported; put the directive in the configuration file\n", prog, a[:2])
+				fmt.Fprintf(e.stderr, "%s: %s is not supported; put the directive in the configuration file\n", argv0, a[:2])
 				return 1
 			}
 		case a == "-t":
@@ -96,13 +109,13 @@ func httpdCompat(prog string, args []string, e env) int {
 	}
 	opts, err := f.options(e)
 	if err != nil {
-		fmt.Fprintln(e.stderr, prog+":", err)
+		fmt.Fprintln(e.stderr, argv0+":", err)
 		return 1
 	}
 	opts.Strict = true // under Apache's names, read exactly as Apache does
 	switch mode {
 	case "t", "includes":
-		if err := configtest(e, opts, true, mode == "includes", false, prog); err != nil {
+		if err := configtest(e, opts, true, mode == "includes", false, argv0); err != nil {
 			return 1
 		}
 		return 0
@@ -111,10 +124,11 @@ func httpdCompat(prog string, args []string, e env) int {
 		cfg, cd := apacheconf.Compile(tree, apacheconf.DefaultRegistry())
 		diags = append(diags, cd...)
 		if diags.HasErrors() {
-			out, code := apacheconf.ApacheResult(diags, tree.Modules, prog, nowFunc())
+			out, code := apacheconf.ApacheResult(diags, tree.Modules, argv0, nowFunc())
 			fmt.Fprint(e.stderr, out)
 			return code
 		}
+		fmt.Fprint(e.stderr, ah00558(argv0, cfg))
 		if mode == "S" {
 			nameUnnamed(cfg)
 			if dumpVHosts {
@@ -148,7 +162,7 @@ func httpdCompat(prog string, args []string, e env) int {
 		if ee, ok := err.(exitError); ok {
 			return ee.code
 		}
-		fmt.Fprintf(e.stderr, "%s: %v\n", prog, err)
+		fmt.Fprintf(e.stderr, "%s: %v\n", argv0, err)
 		return 1
 	}
 	return 0
