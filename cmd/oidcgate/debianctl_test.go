@@ -76,6 +76,7 @@ func TestDebianCtl(t *testing.T) {
 		{"help lists the verbs", env, []string{"apache2ctl", "help"}, 1, "", "start|stop|restart|graceful|graceful-stop|configtest"},
 		{"the apache2 binary ignores APACHE_CONFDIR", map[string]string{"APACHE_CONFDIR": root}, []string{"apache2", "-f", "/nonexistent/oidcgate.conf", "-t"}, 1, "", "/nonexistent/oidcgate.conf"},
 		{"the apache2 binary takes no verbs", env, []string{"apache2", "start"}, 1, "", "Usage:"},
+		{"-V names the default configuration", nil, []string{"apache2", "-V"}, 0, " -D HTTPD_ROOT=\"/etc/apache2\"\n -D DEFAULT_PIDLOG=\"/run/apache2.pid\"\n -D DEFAULT_ERRORLOG=\"logs/error_log\"\n -D AP_TYPES_CONFIG_FILE=\"mime.types\"\n -D SERVER_CONFIG_FILE=\"apache2.conf\"\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

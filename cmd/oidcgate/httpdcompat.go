@@ -97,6 +97,11 @@ func httpdRun(prog, argv0 string, args []string, f configFlags, e env) int {
 			f.defines = append(f.defines, "DUMP_MODULES")
 		case a == "-v", a == "-V":
 			fmt.Fprintf(e.stdout, "Server version: Apache/%s (oidcgate %s)\n", apacheconf.HTTPDVersion, version)
+			if a == "-V" {
+				// The compiled-in settings scripts read to find the
+				// configuration (Debian's apache2 -V, 2.4.71).
+				fmt.Fprint(e.stdout, compiledWith)
+			}
 			return 0
 		case a == "-X":
 			// One process in the foreground (always one process here).
@@ -167,6 +172,16 @@ func httpdRun(prog, argv0 string, args []string, f configFlags, e env) int {
 	}
 	return 0
 }
+
+// compiledWith is the part of Debian's apache2 -V that describes where
+// things are by default, which oidcgate follows.
+const compiledWith = `Server compiled with....
+ -D HTTPD_ROOT="/etc/apache2"
+ -D DEFAULT_PIDLOG="/run/apache2.pid"
+ -D DEFAULT_ERRORLOG="logs/error_log"
+ -D AP_TYPES_CONFIG_FILE="mime.types"
+ -D SERVER_CONFIG_FILE="apache2.conf"
+`
 
 func usage(prog string, e env) int {
 	if isDebianCtl(prog) {
