@@ -23,6 +23,11 @@ func TestNotHonoured(t *testing.T) {
 			"unsupported", 2, []string{"RewriteEngine", "RewriteCond", "RewriteRule"}},
 		{"Alias", "<VirtualHost *:80>\nAlias /icons/ /usr/share/apache2/icons/\n</VirtualHost>\n", "unsupported", 2, []string{"Alias"}},
 		{"notable only", "<VirtualHost *:80>\nServerSignature On\n</VirtualHost>\n", "unsupported", 1, nil},
+		// Debian's status.conf: no status page is less exposure, not a
+		// security or routing change; other handlers are.
+		{"SetHandler server-status", "<Location /server-status>\nSetHandler server-status\nRequire local\n</Location>\n", "unsupported", 1, nil},
+		{"SetHandler none", "<Location /x>\nSetHandler None\n</Location>\n", "ignored", 0, nil},
+		{"SetHandler to FastCGI", "<FilesMatch \\.php$>\nSetHandler \"proxy:unix:/run/php/php-fpm.sock|fcgi://localhost\"\n</FilesMatch>\n", "unsupported", 2, []string{"SetHandler"}},
 		{"supported", "<VirtualHost *:80>\nRedirect permanent / https://a.example/\n</VirtualHost>\n", "supported", 0, nil},
 	}
 	for _, tt := range tests {

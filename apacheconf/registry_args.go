@@ -39,6 +39,16 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "0" {
 			return asDefault("0 (unlimited)")
 		}
+	case "sethandler":
+		switch first {
+		case "none":
+			return asDefault("None (no handler)")
+		case "server-status", "server-info", "balancer-manager":
+			// Not serving Apache's own status pages exposes less, so it
+			// does not change security: notable, not critical.
+			return policy{Status: Unsupported, Notable: true, Reason: "SetHandler " + n.Args[0].Text +
+				" is not served: those requests are handled as if the line were absent (a 404, or the backend when a ProxyPass covers them)"}, true
+		}
 	case "rewriteengine":
 		if first == "off" {
 			return asDefault("Off, the default (no rewriting)")
