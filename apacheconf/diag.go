@@ -56,6 +56,10 @@ type Diagnostic struct {
 	// Hint says what to do about it (a did-you-mean, the directive to use
 	// instead); it is never part of Apache's wording.
 	Hint string
+	// People, when set, replaces Msg in Error(): Apache's wording is kept
+	// for configtest --apache where it is unreadable (positions repeated,
+	// a literal "\n").
+	People string
 	// Code is Apache's message identifier where it has one (AH00111, ...).
 	Code string
 	// ApacheOnly marks an error Apache raises that does not concern
@@ -76,11 +80,15 @@ func (d Diagnostic) Error() string {
 	} else if d.ApacheOnly {
 		b.WriteString("warning (apache2 -t would refuse this): ")
 	}
-	if d.Directive != "" && !strings.Contains(d.Msg, d.Directive) {
+	msg := d.Msg
+	if d.People != "" {
+		msg = d.People
+	}
+	if d.Directive != "" && !strings.Contains(msg, d.Directive) {
 		b.WriteString(d.Directive)
 		b.WriteString(": ")
 	}
-	b.WriteString(d.Msg)
+	b.WriteString(msg)
 	if d.Hint != "" {
 		b.WriteString(" (")
 		b.WriteString(d.Hint)

@@ -110,11 +110,15 @@ func (p *fileParser) reportUnclosed() {
 		return
 	}
 	msgs := make([]string, len(p.unclosed))
+	people := make([]string, len(p.unclosed))
 	for i, n := range p.unclosed {
 		msgs[i] = fmt.Sprintf("%s:%d: %s> was not closed.", n.Pos.File, n.Pos.ApacheLine(), n.Name)
+		people[i] = fmt.Sprintf("%s> (line %d)", n.Name, n.Pos.ApacheLine())
 	}
 	outer := p.unclosed[len(p.unclosed)-1]
 	p.r.add(SevError, StageRead, outer.Pos, outer.Name, "add the closing line of each section; sections cannot span files", "%s", strings.Join(msgs, `\n`))
+	// For people: one sentence, without Apache's repeated positions.
+	p.r.diags[len(p.r.diags)-1].People = "not closed at the end of the file: " + strings.Join(people, ", ")
 }
 
 // closeSection checks a closer against the open section and reports whether
