@@ -90,8 +90,12 @@ func Lint(tree *Tree, reg *Registry, diags Diagnostics) *LintReport {
 		if d.ApacheOnly {
 			sev = "warning" // Apache refuses it; oidcgate does not need it
 		}
+		msg := d.Msg
+		if d.People != "" {
+			msg = d.People
+		}
 		rep.Diagnostics = append(rep.Diagnostics, LintDiag{Location: d.Pos.String(), Severity: sev,
-			Directive: d.Directive, Message: d.Msg, Hint: d.Hint})
+			Directive: d.Directive, Message: msg, Hint: d.Hint})
 		rep.Counts[sev+"s"]++
 		if sev == "error" {
 			rep.Exit = 2
