@@ -216,8 +216,13 @@ func (c *compiler) finish() {
 	main := c.cfg.Main
 	c.resolvePidFile()
 	resolveLogFormats(main, &c.diagSink)
-	c.checkErrorLogDir(main)
-	if main.Name == "" && len(c.cfg.Tree.Nodes) > 0 {
+	// A site file read on its own (fragment mode) has its main server in
+	// apache2.conf: its missing ErrorLog and ServerName are not the file's.
+	fragment := c.mods != nil && c.mods.All
+	if !fragment || main.Log != nil && main.Log.ErrorLog != "" {
+		c.checkErrorLogDir(main)
+	}
+	if main.Name == "" && len(c.cfg.Tree.Nodes) > 0 && !fragment {
 		c.add(SevWarning, StageCheck, Pos{File: c.cfg.Tree.mainFile()}, "ServerName",
 			"set ServerName in the main server; virtual hosts without one inherit it",
 			"the main server has no ServerName: Apache guesses one from the machine's host name (AH00558)")
