@@ -186,3 +186,39 @@ var unautzPageRE = regexp.MustCompile(`(?m)^  \| \s*<title>(Authorization Error|
 
 // backendContentType is claimBackend's Content-Type line in a transcript.
 const backendContentType = "<   Content-Type: text/plain; charset=utf-8"
+
+// TestRuleGrantedAfterClaimDenial: a granted request (backend block) with
+// an OIDCUnAutzAction page becomes the backend's answer; a denied one
+// (no backend block) and a granted one without a page stay; the step-up
+// page's authorization URL gains PKCE (rule 1).
+func TestRuleGrantedAfterClaimDenial(t *testing.T) {
+	stepUp := `> GET [default] /ua/x
+< 200
+<   Location: http://${OP}/auth
+    ?response_type=code
+    &nonce=<43 b64url>
+<   Set-Cookie: mod_auth_openidc_state_<27 b64url>=<JWE alg=dir enc=A256GCM>; Path=/; HttpOnly
+<   Cache-Control: no-cache, no-store, max-age=0
+<   Content-Type: text/html
+%s  body (100 bytes):
+  |     <title>Stepup Authentication</title>
+  |     <meta http-equiv="refresh" content="0; url=http://${OP}/auth?response_type=code&nonce=<43 b64url>">
+
+`
+	backend := "  backend: GET /ua/x\n  Host: \"${RP}\"\n"
+	granted := fmt.Sprintf(stepUp, backend)
+	if got, want := expectForOIDCGate(granted), "> GET [default] /ua/x\n< 200\n"+backendContentType+"\n"+backend+"\n"; got != want {
+		t.Errorf("granted after a claim denial:\n%s", lineDiff(want, got))
+	}
+	denied := fmt.Sprintf(stepUp, "")
+	want := strings.NewReplacer("    &nonce=<43 b64url>\n", "    &nonce=<43 b64url>\n    &code_challenge=<43 b64url>\n    &code_challenge_method=S256\n",
+		"nonce=<43 b64url>\">", "nonce=<43 b64url>&code_challenge=<43 b64url>&code_challenge_method=S256\">",
+		"body (100 bytes)", "body (186 bytes)").Replace(denied)
+	if got := expectForOIDCGate(denied); got != want {
+		t.Errorf("denied, step-up page:\n%s", lineDiff(want, got))
+	}
+	plain := "> GET [default] /ua/y\n< 200\n" + backendContentType + "\n" + backend + "\n"
+	if got := expectForOIDCGate(plain); got != plain {
+		t.Errorf("granted without a page:\n%s", lineDiff(plain, got))
+	}
+}
