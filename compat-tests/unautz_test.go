@@ -124,6 +124,21 @@ func TestUnAutzOIDC(t *testing.T) {
 			t.Errorf("transcript differs from %s (a volatile value not normalised, or Apache changed):\n%s", file, lineDiff(string(want), got))
 		}
 	})
+	// Debian's build has no libjq: no Require claims_expr to measure
+	// (oidcgate runs OIDCUnAutzAction for it as for claim, as upstream).
+	t.Run("apache-no-claims-expr", func(t *testing.T) {
+		requireApache(t)
+		a.Extra = "  <Location /ce/>\n    Require claims_expr '.sub == \"bob\"'\n  </Location>\n"
+		defer func() { a.Extra = unautzExtra() }()
+		dir := t.TempDir()
+		file := filepath.Join(dir, "oidc.conf")
+		if err := os.WriteFile(file, []byte(oidcConf(a, dir)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if r := run(t, nil, apacheBin, "-d", dir, "-f", file, "-t"); r.code == 0 || !strings.Contains(r.stderr, "Unknown Authz provider: claims_expr") {
+			t.Errorf("apache2 -t with Require claims_expr: %d %q, want a refusal", r.code, r.stderr)
+		}
+	})
 	t.Run("oidcgate", func(t *testing.T) {
 		golden, err := os.ReadFile(file)
 		if err != nil {
