@@ -1,7 +1,10 @@
 package compattests
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -9,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The OIDCUnAutzAction matrix: every action with every Require shape that
@@ -235,5 +239,85 @@ func TestRuleGrantedAfterClaimDenial(t *testing.T) {
 	plain := "> GET [default] /ua/y\n< 200\n" + backendContentType + "\n" + backend + "\n"
 	if got := expectForOIDCGate(plain); got != plain {
 		t.Errorf("granted without a page:\n%s", lineDiff(plain, got))
+	}
+}
+
+// unautzOAuthLocations are resource-server paths (AuthType oauth20) where
+// a Require claim line denies the token's claims next to other lines: the
+// module sets OIDC_OAUTH_BEARER_SCOPE_ERROR wherever a claim line denies,
+// whatever the others decide.
+const unautzOAuthLocations = `<Location /rs/>
+  AuthType oauth20
+  ProxyPass http://%[1]s/rs/
+  Header always set WWW-Authenticate "%%{OIDC_OAUTH_BEARER_SCOPE_ERROR}e" env=OIDC_OAUTH_BEARER_SCOPE_ERROR
+  OIDCUnAutzAction 302 https://denied.example/
+</Location>
+<Location /rs/fail-grant/>
+  Require claim sub:other
+  Require claim sub:svc-1
+</Location>
+<Location /rs/fail-fail/>
+  Require claim sub:other
+  Require claim sub:another
+</Location>
+<Location /rs/user-denies/>
+  <RequireAll>
+    Require claim sub:svc-1
+    Require user nobody
+  </RequireAll>
+</Location>
+<Location /rs/not-held/>
+  <RequireAll>
+    Require valid-user
+    Require not claim sub:svc-1
+  </RequireAll>
+</Location>
+<Location /rs/not-lacked/>
+  <RequireAll>
+    Require valid-user
+    Require not claim sub:other
+  </RequireAll>
+</Location>
+`
+
+// TestUnAutzOAuthDifferential: with AuthType oauth20 OIDCUnAutzAction
+// does nothing; the scope error for mod_headers is set where a claim line
+// denied — also when another line then grants, and not when the denial
+// is another line's or a held "Require not claim". Status,
+// WWW-Authenticate and whether the backend was reached are compared.
+func TestUnAutzOAuthDifferential(t *testing.T) {
+	requireApache(t)
+	be := newClaimBackend(t)
+	fp := startFrontPair(t, func(listen, dir string) string {
+		return oauthConf(listen, be.Addr(), dir) + fmt.Sprintf(unautzOAuthLocations, be.Addr())
+	}, nil)
+	tok := oauthJWT(map[string]any{"sub": "svc-1", "iss": "https://as.example", "aud": "api", "exp": time.Now().Add(time.Hour).Unix(), "scope": "read"}, oauthSecret)
+	get := func(addr, path string) string {
+		t.Helper()
+		conn, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: t.example\r\nConnection: close\r\nAuthorization: Bearer %s\r\n\r\n", path, tok)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatalf("%s %s: %v", addr, path, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		out := fmt.Sprintf("%d WWW-Authenticate=%q Location=%q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), resp.Header.Get("Location"))
+		if r := be.take(); r != nil {
+			out += " backend " + r.RequestURI
+		}
+		return out
+	}
+	for _, p := range []string{"/rs/fail-grant/x", "/rs/fail-fail/x", "/rs/user-denies/x", "/rs/not-held/x", "/rs/not-lacked/x"} {
+		a, o := get(fp.Apache, p), get(fp.OIDCGate, p)
+		t.Logf("%s: apache %s", p, a)
+		if a != o {
+			t.Errorf("%s:\n apache   %s\n oidcgate %s", p, a, o)
+		}
 	}
 }
