@@ -217,7 +217,7 @@ var directivePolicy = map[string]policy{
 	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims, json, and jwt (OIDC_userinfo_jwt: a signed userinfo response as received, or the JWS inside an encrypted one; server-cache sessions only, as in the module). Upstream's json:NAME (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>) puts the userinfo JSON (AuthType openid-connect) or the token's claims (AuthType oauth20) into header NAME"},
 	"oidcpassrefreshtoken": {Status: Supported}, "oidcauthnheader": {Status: Supported},
 	"oidcunauthaction": {Status: Supported, Reason: "auth, pass, 401, 407, 410, and the expression form (ap_expr, apacheconf/expr)"},
-	"oidcunautzaction": {Status: Supported},
+	"oidcunautzaction": {Status: Supported, Reason: "401, 403 (Apache's 401 unless AuthzSendForbiddenOnFailure On), 302 URL and auth (the step-up page, 401 for a request that cannot log in), run where 2.4.12.3 runs them: when a Require claim line denies the user and the Require tree then denies (another line's denial, a held \"Require not claim\", gets Apache's plain 401/403); 2.4.12.3's pages with 200 (302's redirect page, auth's with its Location header, 401/403's text as the page). Deliberate difference: a request another Require line grants after a claim line denied (bare lines, RequireAny, Require not claim) is answered by the backend — 2.4.12.3 sends the page and proxies the request anyway, discarding the answer; lint warns about such configs"},
 	"oidcdefaulturl":   {Status: Supported}, "oidcdefaultloggedouturl": {Status: Supported},
 	"oidcredirecturlsallowed": {Status: Supported}, "oidcinfohook": {Status: Supported},
 	"oidchtmlerrortemplate": {Status: Supported},

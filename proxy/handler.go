@@ -183,6 +183,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		xq := reqVars{r: r, env: env, user: res.User, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
 		areq.Vars = xq
+		areq.ClaimDenied = func(*apacheconf.AuthzNode) { authn.unautz(env) }
 		hw.ctx.vars = xq
 		decision = EvalAuthz(require, areq)
 	} else if oidcType {
