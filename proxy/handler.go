@@ -127,12 +127,25 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
-	// Not proxied: the request maps to a file under DocumentRoot, and the
-	// Directory and Files sections join the walk (Apache's map-to-storage).
-	filename := ""
+	// Not proxied: mod_alias's translate hook (server-level Redirect*, which
+	// answer before any access check, then Alias/AliasMatch), else
+	// DocumentRoot; the Directory and Files sections of the file join the
+	// walk (Apache's map-to-storage).
+	var fm fileMapping
 	if target == nil {
-		if filename = localFile(srv, uri); filename != "" {
-			m = walker.WalkLocal(uri, filename, ifv)
+		if srv.Alias != nil {
+			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
+				s.writeRedirectIn(w, r, m.Dir, st, to)
+				return
+			}
+		}
+		fm = s.translateFile(srv, m, uri, ifv)
+		if fm.Status != 0 {
+			s.writeError(w, r, m.Dir, fm.Status, "")
+			return
+		}
+		if fm.Filename != "" {
+			m = walker.WalkLocal(uri, storageName(fm.Filename), ifv)
 		}
 	}
 	for k, v := range m.Env {
@@ -224,14 +237,8 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		return
 	}
 	if target == nil || target.URL == nil {
-		// mod_alias: server-level redirects at translation (after
-		// mod_proxy), then the sections' redirects in fixups.
-		if target == nil && srv.Alias != nil {
-			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
-				return
-			}
-		}
+		// mod_alias: the sections' redirects in fixups (the server-level
+		// ones answered at translation).
 		if target == nil && m.Dir.Alias != nil {
 			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
 				s.writeRedirectIn(w, r, m.Dir, st, to)
@@ -242,9 +249,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			s.writeError(w, r, m.Dir, http.StatusMethodNotAllowed, "")
 			return
 		}
-		if target == nil && filename != "" {
+		if target == nil && fm.Script {
+			s.refuseScript(w, r, m.Dir, uri, fm.Filename)
+			return
+		}
+		if target == nil && fm.Filename != "" {
 			hw.success = true
-			s.serveLocal(w, r, srv, m.Dir, uri, filename)
+			s.serveLocal(w, r, srv, m.Dir, uri, fm.Filename, s.indexMapper(srv, walker, ifv))
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
