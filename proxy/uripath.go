@@ -78,12 +78,13 @@ func NormalizePath(raw string, opts NormalizeOptions) (string, error) {
 		}
 		b.WriteByte(c)
 	}
-	p, ok := removeDotSegments(b.String(), opts.MergeSlashes)
-	if !ok {
+	p, err := removeDotSegments(b.String(), opts.MergeSlashes, false)
+	if err != nil {
 		return "", ErrBadPath
 	}
 	// Step 2: decode the rest.
 	b.Reset()
+	decodedSlash := false
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c != '%' {
@@ -102,19 +103,26 @@ func NormalizePath(raw string, opts NormalizeOptions) (string, error) {
 				b.WriteString("%2F")
 			default:
 				b.WriteByte('/')
+				decodedSlash = true
 			}
 		default:
 			b.WriteByte(d)
 		}
 		i += 2
 	}
+	if decodedSlash {
+		// AllowEncodedSlashes On: a decoded %2F may have made new "//",
+		// "/./" or "/../" segments ("/x/..%2F..%2Fetc"); Apache normalises
+		// again, a ".." at the root now simply dropped.
+		return removeDotSegments(b.String(), opts.MergeSlashes, true)
+	}
 	return b.String(), nil
 }
 
 // removeDotSegments resolves "." and ".." segments of an absolute path and
-// optionally merges slashes. It reports false when ".." would climb above
-// the root.
-func removeDotSegments(p string, merge bool) (string, bool) {
+// optionally merges slashes. A ".." that would climb above the root is
+// ErrBadPath, or with clamp dropped.
+func removeDotSegments(p string, merge, clamp bool) (string, error) {
 	segs := strings.Split(p[1:], "/")
 	out := make([]string, 0, len(segs))
 	for i, s := range segs {
@@ -127,10 +135,12 @@ func removeDotSegments(p string, merge bool) (string, bool) {
 		case "..":
 			// Pop the previous real segment; with merging off, empty
 			// segments count as segments, as in Apache.
-			if len(out) == 0 {
-				return "", false
+			if len(out) == 0 && !clamp {
+				return "", ErrBadPath
 			}
-			out = out[:len(out)-1]
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
 			if last {
 				out = append(out, "")
 			}
@@ -143,7 +153,7 @@ func removeDotSegments(p string, merge bool) (string, bool) {
 			out = append(out, s)
 		}
 	}
-	return "/" + strings.Join(out, "/"), true
+	return "/" + strings.Join(out, "/"), nil
 }
 
 // CanonPath re-encodes a decoded path the way mod_proxy builds the backend
