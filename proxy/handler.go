@@ -41,8 +41,12 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if srv.Log == nil {
 			return // no access log: nothing to format
 		}
+		uri := f.st.logURI
+		if uri == "" {
+			uri = LenientPath(rawPath)
+		}
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
-			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: f.user})
+			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user})
 	}()
 	s.serve(sw, r, srv, env, start, &f.user)
 }
@@ -78,6 +82,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if err != nil {
 		s.writeError(w, r, srv.Dir, Status(err), "")
 		return
+	}
+	if st := stateOf(r); opts.EncodedSlashes == SlashesOn && st != nil && !st.inErrorDoc {
+		st.logURI = uri // normalised again after decoding %2F, as %U logs it
 	}
 	// SetEnvIf's input; the addresses are formatted only for rules.
 	in, addrs := envInput{r: r, uri: uri, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}}, false

@@ -74,6 +74,9 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 			fi, err := os.Stat(p)
 			if p != "" && err == nil && !fi.IsDir() {
 				found = p
+				if st := stateOf(r); st != nil && !st.inErrorDoc {
+					st.logURI = uri + name
+				}
 				break
 			}
 			if p != "" && err == nil && !strings.HasSuffix(uri+name, "/") && (dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash) {
@@ -119,6 +122,14 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 	h.Set("ETag", etag)
 	h.Set("Accept-Ranges", "bytes")
 	lm := st.ModTime().UTC().Format(http.TimeFormat)
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		// Apache (ap_meets_conditions) ignores a date after the request's
+		// time; net/http would answer 304.
+		if t, err := http.ParseTime(ims); err == nil && t.After(s.now()) {
+			r = r.Clone(r.Context())
+			r.Header.Del("If-Modified-Since")
+		}
+	}
 	http.ServeContent(&keepLastModified{ResponseWriter: w, lastModified: lm}, r, "", st.ModTime(), f)
 }
 

@@ -218,22 +218,41 @@ func isPathSafe(c byte) bool {
 }
 
 // LenientPath is the path Apache keeps in r->uri even for a request it
-// refuses (what %U logs): every %XX decoded, dot segments resolved with
-// ".." stopping at the root, slashes merged.
+// refuses (what %U logs), built in Apache's order: %XX of unreserved
+// characters decoded, dot segments resolved with ".." stopping at the
+// root, slashes merged, then every other %XX decoded ("/d/..%2fx" logs
+// "/d/../x").
 func LenientPath(raw string) string {
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
 		if raw[i] == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
-			b.WriteByte(unhex(raw[i+1])<<4 | unhex(raw[i+2]))
-			i += 2
-			continue
+			if d := unhex(raw[i+1])<<4 | unhex(raw[i+2]); isUnreserved(d) {
+				b.WriteByte(d)
+				i += 2
+				continue
+			}
 		}
 		b.WriteByte(raw[i])
 	}
 	p := b.String()
-	if !strings.HasPrefix(p, "/") {
-		return p
+	if strings.HasPrefix(p, "/") {
+		p = lenientDots(p)
 	}
+	b.Reset()
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			b.WriteByte(unhex(p[i+1])<<4 | unhex(p[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+// lenientDots resolves dot segments of an absolute path, ".." stopping at
+// the root, and merges slashes.
+func lenientDots(p string) string {
 	segs := strings.Split(p[1:], "/")
 	out := make([]string, 0, len(segs))
 	for i, s := range segs {
