@@ -320,7 +320,7 @@ var directivePolicy = map[string]policy{
 	"alias":             {Status: Supported, Reason: whyAlias + "; the URL-path matches on path-segment boundaries, and a trailing slash on it is required in the request (Alias /icons/ does not match /icons); the one-argument form in <Location> evaluates its expression per request (a value read from the request that would leave the expression's literal directory is 404)"},
 	"aliasmatch":        {Status: Supported, Reason: whyAlias + "; $0-$9 and & are replaced as Apache does (back-references that together make up a '..' leaving the target's literal directory are 404, where Apache would follow them)"},
 	"aliaspreservepath": {Status: Supported, Reason: "On appends the rest of the URL path after the <Location> to the one-argument Alias's target, as Apache does"},
-	"redirectrelative":  {Status: Unsupported, Reason: "RedirectRelative On is not honoured: relative targets are made absolute as with Off, the default"},
+	"redirectrelative":  {Status: Supported, Reason: "Off (the default) makes a path target absolute with the request's scheme and Host, On sends it as written, as Apache does"},
 
 	// mod_authn_core / mod_authz_core provider aliases.
 	"<authnprovideralias": {Status: Unsupported, Critical: true, Reason: "authentication providers (AuthBasicProvider …) are not supported, so neither are their aliases; use AuthType openid-connect or oauth20"},

@@ -76,6 +76,31 @@ Alias /rdloc %[3]s/d
 <LocationMatch "^/lm/(?<NAME>[a-z]+)$">
   Alias %[3]s/d/%%{env:MATCH_NAME}.txt
 </LocationMatch>
+Redirect /relr /newpath
+<Location /lr>
+  Redirect "http://x.example/new%%20a b"
+</Location>
+<Location /lg>
+  Redirect gone
+</Location>
+<Location /lq>
+  Redirect 301 "http://x.example/q?k=v#frag"
+</Location>
+<Location /lrel>
+  Redirect "/target%%{REQUEST_URI}"
+</Location>
+<Location /ldeny>
+  Require all denied
+  Redirect http://x.example/denied
+</Location>
+<Location /rr>
+  RedirectRelative On
+  Redirect "/np"
+</Location>
+Redirect /relr3 /np3
+<Location /relr3>
+  RedirectRelative On
+</Location>
 <VirtualHost %[1]s>
   ServerName s.example
 </VirtualHost>
@@ -190,6 +215,14 @@ func TestAliasDifferential(t *testing.T) {
 		{"vhost-inherits-main", "/d/f.txt", "v.local", nil},
 		{"vhost-own-alias", "/v/v.txt", "v.local", nil},
 		{"vhost-alias-absent-elsewhere", "/v/v.txt", "s.example", nil},
+		{"redirect-path-target-absolute", "/relr/a%20b?q=1", "s.example", nil},
+		{"location-redirect-escaped", "/lr/x?y=1", "s.example", nil},
+		{"location-redirect-gone", "/lg/x", "s.example", nil},
+		{"location-redirect-own-query", "/lq?z=1", "s.example", nil},
+		{"location-redirect-expression", "/lrel/ab", "s.example", nil},
+		{"location-redirect-before-require", "/ldeny/x", "s.example", nil},
+		{"redirectrelative-location", "/rr?q=1", "s.example", nil},
+		{"redirectrelative-server-rule", "/relr3/x", "s.example", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -221,6 +221,18 @@ Redirect /shut-redirect http://x.example/moved
 ProxyPass /proxied `+backend.URL+`/p
 Alias /proxied `+srv+`/open
 ScriptAlias /cgi/ `+srv+`/cgi/
+Redirect /relp /np
+<Location /lg>
+  Redirect gone
+</Location>
+<Location /lr>
+  Require all denied
+  Redirect "http://x.example/a b"
+</Location>
+<Location /rr>
+  RedirectRelative On
+  Redirect /np
+</Location>
 `)
 	front := httptest.NewServer(NewSite(cfg, nil, nil))
 	defer front.Close()
@@ -240,6 +252,10 @@ ScriptAlias /cgi/ `+srv+`/cgi/
 		{"/proxied/x", "200", "", "backend /p/x"},
 		{"/cgi/run.sh", "500", "", ""},
 		{"/cgi/none.sh", "404", "", ""},
+		{"/relp/x?q=1", "302", "/np/x?q=1", ""}, // made absolute (the front's URL stripped here)
+		{"/lg/x", "410", "", ""},
+		{"/lr/x?q=1", "302", "http://x.example/a%20b?q=1", ""}, // before Require, escaped, query added
+		{"/rr/x", "302", "/np", ""},
 		{"/open/%2e%2e/shut/f.txt", "403", "", ""}, // normalised to /shut/f.txt
 		{"/open/%2e%2e/%2e%2e/etc/passwd", "400", "", ""},
 	}
@@ -251,12 +267,35 @@ ScriptAlias /cgi/ `+srv+`/cgi/
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		loc := strings.TrimPrefix(resp.Header.Get("Location"), front.URL)
-		loc = strings.TrimPrefix(loc, "http://"+strings.TrimPrefix(front.URL, "http://"))
+		if tt.path == "/rr/x" && resp.Header.Get("Location") != "/np" {
+			t.Errorf("RedirectRelative On: Location %q, want /np as written", resp.Header.Get("Location"))
+		}
+		if tt.path == "/relp/x?q=1" && !strings.HasPrefix(resp.Header.Get("Location"), "http://") {
+			t.Errorf("RedirectRelative Off: Location %q, want an absolute URL", resp.Header.Get("Location"))
+		}
 		if got := resp.Status[:3]; got != tt.status || loc != tt.location || tt.body != "" && string(b) != tt.body {
 			t.Errorf("%s: %s %q %q, want %s %q %q", tt.path, got, loc, b, tt.status, tt.location, tt.body)
 		}
 		if strings.Contains(string(b), "secret") {
 			t.Errorf("%s: the script's source was served", tt.path)
+		}
+	}
+}
+
+func TestEscapeRedirect(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://x.example/new%20a b":  "http://x.example/new%2520a%20b", // Apache 2.4.71: % escaped too
+		"http://x.example/q?k=v#frag": "http://x.example/q?k=v#frag",    // query and fragment as written
+		"/p#a b":                      "/p#a b",
+		"/a b?c d":                    "/a%20b?c d",
+	} {
+		if got := escapeRedirect(in); got != want {
+			t.Errorf("escapeRedirect(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for u, want := range map[string]bool{"http://x": true, "a+b-c.d:x": true, "/p": false, ":x": false, "ht tp://x": false, "x": false} {
+		if isAbsURL(u) != want {
+			t.Errorf("isAbsURL(%q) != %v", u, want)
 		}
 	}
 }

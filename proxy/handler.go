@@ -140,9 +140,17 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	// walk (Apache's map-to-storage).
 	var fm fileMapping
 	if target == nil {
+		if st, to, ok, failed := s.locationRedirect(r, m.Dir, ifv(m.Env)); ok {
+			if failed {
+				s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
+			} else {
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
+			}
+			return
+		}
 		if srv.Alias != nil {
 			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
 				return
 			}
 		}
@@ -247,8 +255,18 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		// mod_alias: the sections' redirects in fixups (the server-level
 		// ones answered at translation).
 		if target == nil && m.Dir.Alias != nil {
+			// fixup_redir: a <Directory>'s path-less Redirect (a
+			// <Location>'s answered at translation), then the lists.
+			if st, to, ok, failed := s.locationRedirect(r, m.Dir, hw.ctx.vars); ok {
+				if failed {
+					s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
+				} else {
+					s.sendAliasRedirect(w, r, m.Dir, st, to)
+				}
+				return
+			}
 			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
 				return
 			}
 		}
