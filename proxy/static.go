@@ -122,6 +122,15 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 	h.Set("ETag", etag)
 	h.Set("Accept-Ranges", "bytes")
 	lm := st.ModTime().UTC().Format(http.TimeFormat)
+	if st := stateOf(r); st != nil && st.errDoc != nil && st.errDoc.local {
+		// An ErrorDocument keeps the error status: Apache applies neither
+		// ranges (byterange filter: 200 only) nor conditions
+		// (ap_meets_conditions: 2xx only) to it.
+		r = r.Clone(r.Context())
+		for _, h := range []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+			r.Header.Del(h)
+		}
+	}
 	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
 		// Apache (ap_meets_conditions) ignores a date after the request's
 		// time; net/http would answer 304.
