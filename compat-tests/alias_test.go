@@ -28,7 +28,10 @@ PidFile %[2]s/httpd.pid
 LogFormat "%%h \"%%r\" %%>s %%b %%v %%U%%q" cmp
 CustomLog %[2]s/access.log cmp
 DocumentRoot %[3]s/www
-DirectoryIndex index.html
+DirectoryIndex index.html hidden.html home.html
+<Files hidden.html>
+  Require all denied
+</Files>
 <Directory />
   Require all denied
 </Directory>
@@ -128,7 +131,7 @@ func aliasTree(t *testing.T) string {
 	for name, content := range map[string]string{
 		"www/index.html": "www\n", "icons/a.txt": "icon\n", "one.txt": "one\n", "deny/f.txt": "denied\n",
 		"d/f.txt": "dfile content\n", "d/sub/index.html": "<p>dsub</p>\n", "d/noidx/g.txt": "g\n", "am/x/y.txt": "amx\n",
-		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n",
+		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "d/hid/hidden.html": "hidden\n", "d/hid2/hidden.html": "hidden\n", "d/hid2/home.html": "home\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n",
 	} {
 		p := filepath.Join(srv, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -199,6 +202,9 @@ func TestAliasDifferential(t *testing.T) {
 		{"directoryslash-query", "/d/sub?q=1", "s.example", nil},
 		{"directoryslash-alias-root", "/d", "s.example", nil},
 		{"no-index", "/d/noidx/", "s.example", nil},
+		{"index-denied", "/d/hid/", "s.example", nil},
+		{"index-denied-next-served", "/d/hid2/", "s.example", nil},
+		{"index-denied-direct", "/d/hid/hidden.html", "s.example", nil},
 		{"missing", "/d/missing", "s.example", nil},
 		{"missing-deeper", "/d/missing/x", "s.example", nil},
 		{"traversal-dotdot", "/d/../secret.txt", "s.example", nil},

@@ -196,18 +196,28 @@ func (s *Site) translateFile(srv *apacheconf.Server, m Match, uri string, ifv If
 // indexMapper maps a directory's index URI (the directory's URI plus a
 // DirectoryIndex name) to its file as mod_dir's sub-request does: through
 // the Location walk and the translate phase again, so an Alias catching the
-// index URI applies. "" when nothing serves it as a file.
-func (s *Site) indexMapper(srv *apacheconf.Server, walker *SectionWalker, ifv IfVars) func(string) string {
-	return func(uri string) string {
+// index URI applies, and through access control when the file's sections
+// give it other Require lines than the directory's (evaluated with the
+// main request's user, as its sub-request inherits the login). It returns
+// "" when nothing serves the URI as a file, and denied when access control
+// refuses it (Apache then answers 403 unless a later name is served).
+func (s *Site) indexMapper(srv *apacheconf.Server, walker *SectionWalker, ifv IfVars, dir *apacheconf.DirConfig, areq AuthzRequest) func(string) (string, bool) {
+	return func(uri string) (string, bool) {
 		m := walker.WalkProxied(uri, "", ifv)
 		if t := s.translate(srv, m.Dir, uri, false); t != nil && t.URL != nil {
-			return "" // a proxied index (ProxyPass) is not followed
+			return "", false // a proxied index (ProxyPass) is not followed
 		}
 		fm := s.translateFile(srv, m, uri, ifv)
-		if fm.Status != 0 || fm.Script {
-			return ""
+		if fm.Status != 0 || fm.Script || fm.Filename == "" {
+			return "", false
 		}
-		return fm.Filename
+		sub := walker.WalkLocal(uri, storageName(fm.Filename), ifv).Dir
+		if sub.Authz != nil && (dir.Authz == nil || sub.Authz.Require != dir.Authz.Require) {
+			if EvalAuthz(sub.Authz.Require, areq) != AuthzGranted {
+				return "", true
+			}
+		}
+		return fm.Filename, false
 	}
 }
 

@@ -280,7 +280,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		}
 		if target == nil && fm.Filename != "" {
 			hw.success = true
-			s.serveLocal(w, r, srv, m.Dir, uri, fm.Filename, s.indexMapper(srv, walker, ifv))
+			s.serveLocal(w, r, srv, m.Dir, uri, fm.Filename, s.indexMapper(srv, walker, ifv, m.Dir, areq))
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")

@@ -33,8 +33,8 @@ func localFile(srv *apacheconf.Server, uri string) string {
 // (no listings), a missing file is 404. Conditional and range requests are
 // answered by net/http's ServeContent with Apache's ETag ("size-mtime" in
 // hex, microseconds). index maps an index URI to its file as mod_dir's
-// sub-request does (nil: the name under filename).
-func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri, filename string, index func(string) string) {
+// sub-request does, or reports it denied (nil: the name under filename).
+func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri, filename string, index func(string) (string, bool)) {
 	if st := stateOf(r); st != nil && st.errDoc != nil {
 		st.errDoc.local = true // an ErrorDocument file keeps the error status
 	}
@@ -62,14 +62,18 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 		if dir.Core != nil && dir.Core.DirectoryIndex != nil {
 			names = dir.Core.DirectoryIndex
 		}
-		found := ""
+		found, denied := "", false
 		for _, name := range names {
 			if name == "disabled" {
 				break
 			}
 			p := filepath.Join(filename, name)
 			if index != nil {
-				p = index(uri + name)
+				var no bool
+				if p, no = index(uri + name); no {
+					denied = true
+					continue
+				}
 			}
 			fi, err := os.Stat(p)
 			if p != "" && err == nil && !fi.IsDir() {
@@ -86,6 +90,11 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 				s.writeRedirect(w, r, http.StatusMovedPermanently, slashURL(r, uri+name))
 				return
 			}
+		}
+		if found == "" && denied {
+			// mod_dir: no index served, one refused by access control.
+			s.writeError(w, r, dir, http.StatusForbidden, "")
+			return
 		}
 		if found == "" {
 			s.writeError(w, r, dir, http.StatusNotFound, "")
