@@ -56,6 +56,9 @@ DirectoryIndex index.html hidden.html home.html
 <Files one.txt>
   Require all granted
 </Files>
+<DirectoryMatch "/d/priv[0-9]+">
+  Require all denied
+</DirectoryMatch>
 Alias /icons/ %[3]s/icons/
 Alias /file %[3]s/one.txt
 Alias /deny %[3]s/deny
@@ -131,7 +134,7 @@ func aliasTree(t *testing.T) string {
 	for name, content := range map[string]string{
 		"www/index.html": "www\n", "icons/a.txt": "icon\n", "one.txt": "one\n", "deny/f.txt": "denied\n",
 		"d/f.txt": "dfile content\n", "d/sub/index.html": "<p>dsub</p>\n", "d/noidx/g.txt": "g\n", "am/x/y.txt": "amx\n",
-		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "d/hid/hidden.html": "hidden\n", "d/hid2/hidden.html": "hidden\n", "d/hid2/home.html": "home\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n",
+		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "d/hid/hidden.html": "hidden\n", "d/hid2/hidden.html": "hidden\n", "d/hid2/home.html": "home\n", "d/priv1/p.txt": "p\n", "d/privx/p.txt": "px\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n",
 	} {
 		p := filepath.Join(srv, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -203,6 +206,8 @@ func TestAliasDifferential(t *testing.T) {
 		{"directoryslash-alias-root", "/d", "s.example", nil},
 		{"no-index", "/d/noidx/", "s.example", nil},
 		{"index-denied", "/d/hid/", "s.example", nil},
+		{"directorymatch-denied", "/d/priv1/p.txt", "s.example", nil},
+		{"directorymatch-other", "/d/privx/p.txt", "s.example", nil},
 		{"index-denied-next-served", "/d/hid2/", "s.example", nil},
 		{"index-denied-direct", "/d/hid/hidden.html", "s.example", nil},
 		{"missing", "/d/missing", "s.example", nil},
