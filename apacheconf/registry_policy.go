@@ -28,6 +28,7 @@ const (
 	whyAuthOther = "oidcgate authenticates only with OpenID Connect / OAuth 2.0 (mod_auth_openidc's AuthTypes); protect the path with AuthType openid-connect or oauth20 instead"
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
 	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
+	whyAlias     = "matched in Apache's order (after ProxyPass and the server's Redirect*, first match wins, a virtual host's rules before the main server's); the target is served like a DocumentRoot file: the <Directory>/<Files> sections of the file-system path decide access, DirectoryIndex (looked up through the index URL's own mapping), DirectorySlash to the URL path, ETag, ranges, 404 for missing files, no listings; a relative target is relative to ServerRoot"
 	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
 	whyJWE       = "Accepted like the module's cjose 0.6.2.1: alg RSA1_5, RSA-OAEP, A128KW, A192KW, A256KW, dir; enc A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM; compressed (zip) JWEs are refused"
 	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
@@ -314,12 +315,12 @@ var directivePolicy = map[string]policy{
 	"keepalivetimeout":         {Status: Supported, Reason: "the main server's value is the idle timeout of client connections (a virtual host's own value and a change at reload are not applied; unset, Go keeps idle connections until the client closes them, Apache closes them after 5 s)"},
 	"maxkeepaliverequests":     {Status: Ignored, Reason: "not applied: a kept-alive client connection serves any number of requests (as MaxKeepAliveRequests 0); only when the client reconnects differs"},
 
-	// mod_alias's file mapping: oidcgate serves static files from
-	// DocumentRoot only.
-	"alias":             {Status: Unsupported, Critical: true, Reason: "static files are served from DocumentRoot only: requests under the alias get DocumentRoot's file or 404 instead of the aliased directory; move the files under DocumentRoot or serve them from a backend with ProxyPass"},
-	"aliasmatch":        {Status: Unsupported, Critical: true, Reason: "static files are served from DocumentRoot only: requests the expression matches get DocumentRoot's file or 404 instead of the aliased file; move the files under DocumentRoot or serve them from a backend with ProxyPassMatch"},
-	"aliaspreservepath": {Status: Unsupported, Reason: "Alias inside <Location> is not served (see Alias), so there is no path to preserve"},
-	"redirectrelative":  {Status: Unsupported, Reason: "RedirectRelative On is not honoured: relative targets are made absolute as with Off, the default"},
+	// mod_alias's file mapping (proxy/alias.go): the file is then served as
+	// a DocumentRoot file is.
+	"alias":             {Status: Supported, Reason: whyAlias + "; the URL-path matches on path-segment boundaries, and a trailing slash on it is required in the request (Alias /icons/ does not match /icons); the one-argument form in <Location> evaluates its expression per request (a value read from the request that would leave the expression's literal directory is 404)"},
+	"aliasmatch":        {Status: Supported, Reason: whyAlias + "; $0-$9 and & are replaced as Apache does (back-references that together make up a '..' leaving the target's literal directory are 404, where Apache would follow them)"},
+	"aliaspreservepath": {Status: Supported, Reason: "On appends the rest of the URL path after the <Location> to the one-argument Alias's target, as Apache does"},
+	"redirectrelative":  {Status: Supported, Reason: "Off (the default) makes a path target absolute with the request's scheme and Host, On sends it as written, as Apache does"},
 
 	// mod_authn_core / mod_authz_core provider aliases.
 	"<authnprovideralias": {Status: Unsupported, Critical: true, Reason: "authentication providers (AuthBasicProvider …) are not supported, so neither are their aliases; use AuthType openid-connect or oauth20"},

@@ -21,6 +21,9 @@ type reqState struct {
 	failed     int
 	// errDoc is the writer of the ErrorDocument being served.
 	errDoc *errDocWriter
+	// logURI, when set, is what %U logs instead of the request's path: a
+	// directory's index file (mod_dir's internal redirect changes r->uri).
+	logURI string
 }
 
 type reqStateKey struct{}

@@ -41,8 +41,12 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if srv.Log == nil {
 			return // no access log: nothing to format
 		}
+		uri := f.st.logURI
+		if uri == "" {
+			uri = LenientPath(rawPath)
+		}
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
-			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: f.user})
+			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user})
 	}()
 	s.serve(sw, r, srv, env, start, &f.user)
 }
@@ -78,6 +82,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if err != nil {
 		s.writeError(w, r, srv.Dir, Status(err), "")
 		return
+	}
+	if st := stateOf(r); opts.EncodedSlashes == SlashesOn && st != nil && !st.inErrorDoc {
+		st.logURI = uri // normalised again after decoding %2F, as %U logs it
 	}
 	// SetEnvIf's input; the addresses are formatted only for rules.
 	in, addrs := envInput{r: r, uri: uri, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}}, false
@@ -127,12 +134,33 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
-	// Not proxied: the request maps to a file under DocumentRoot, and the
-	// Directory and Files sections join the walk (Apache's map-to-storage).
-	filename := ""
+	// Not proxied: mod_alias's translate hook (server-level Redirect*, which
+	// answer before any access check, then Alias/AliasMatch), else
+	// DocumentRoot; the Directory and Files sections of the file join the
+	// walk (Apache's map-to-storage).
+	var fm fileMapping
 	if target == nil {
-		if filename = localFile(srv, uri); filename != "" {
-			m = walker.WalkLocal(uri, filename, ifv)
+		if st, to, ok, failed := s.locationRedirect(r, m.Dir, ifv(m.Env)); ok {
+			if failed {
+				s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
+			} else {
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
+			}
+			return
+		}
+		if srv.Alias != nil {
+			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
+				return
+			}
+		}
+		fm = s.translateFile(srv, m, uri, ifv)
+		if fm.Status != 0 {
+			s.writeError(w, r, m.Dir, fm.Status, "")
+			return
+		}
+		if fm.Filename != "" {
+			m = walker.WalkLocal(uri, storageName(fm.Filename), ifv)
 		}
 	}
 	for k, v := range m.Env {
@@ -225,17 +253,21 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		return
 	}
 	if target == nil || target.URL == nil {
-		// mod_alias: server-level redirects at translation (after
-		// mod_proxy), then the sections' redirects in fixups.
-		if target == nil && srv.Alias != nil {
-			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+		// mod_alias: the sections' redirects in fixups (the server-level
+		// ones answered at translation).
+		if target == nil && m.Dir.Alias != nil {
+			// fixup_redir: a <Directory>'s path-less Redirect (a
+			// <Location>'s answered at translation), then the lists.
+			if st, to, ok, failed := s.locationRedirect(r, m.Dir, hw.ctx.vars); ok {
+				if failed {
+					s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
+				} else {
+					s.sendAliasRedirect(w, r, m.Dir, st, to)
+				}
 				return
 			}
-		}
-		if target == nil && m.Dir.Alias != nil {
 			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
 				return
 			}
 		}
@@ -243,9 +275,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			s.writeError(w, r, m.Dir, http.StatusMethodNotAllowed, "")
 			return
 		}
-		if target == nil && filename != "" {
+		if target == nil && fm.Script {
+			s.refuseScript(w, r, m.Dir, uri, fm.Filename)
+			return
+		}
+		if target == nil && fm.Filename != "" {
 			hw.success = true
-			s.serveLocal(w, r, srv, m.Dir, uri, filename)
+			s.serveLocal(w, r, srv, m.Dir, uri, fm.Filename, s.indexMapper(srv, walker, ifv, m.Dir, areq))
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
