@@ -35,10 +35,6 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "on" {
 			return policy{Status: Unsupported, Reason: "MergeTrailers On is not honoured: request trailers are not merged into the headers the backend gets"}, true
 		}
-	case "limitrequestbody":
-		if first == "0" {
-			return asDefault("0 (unlimited)")
-		}
 	case "proxybadheader":
 		if first == "iserror" {
 			return asDefault("IsError, the default (a malformed backend header is a 502)")

@@ -138,6 +138,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	for k, v := range m.Env {
 		env[k] = v
 	}
+	// LimitRequestBody: only requests mod_proxy does not forward.
+	var bw *bodyLimitWriter
+	if target == nil || target.URL == nil {
+		if bw = s.newBodyLimitWriter(w, r, m.Dir); bw != nil {
+			w = bw
+		}
+	}
 	// Header parsing: the sections' SetEnvIf rules.
 	if m.Dir.Env != nil {
 		runSetEnvIf(m.Dir.Env.Cond, envIn(), env)
@@ -171,7 +178,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		decision = EvalAuthz(require, areq)
 	}
 	if decision == AuthzDeniedNoUser && oidcType {
+		restore := limitModuleReads(r, limitRequestBody(m.Dir))
 		res, q, ok, oauth := s.authenticateModule(w, r, srv, m.Dir, uri, env, authType)
+		restore()
 		if res.HasUser {
 			*user = res.User
 		}
@@ -245,6 +254,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		if target == nil && filename != "" {
 			hw.success = true
 			s.serveLocal(w, r, srv, m.Dir, uri, filename)
+			return
+		}
+		if bw.handlerCheck() {
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
@@ -587,7 +599,7 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 	_, body := page.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest {
+	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge {
 		w.Header().Set("Connection", "close")
 	}
 	w.WriteHeader(status)

@@ -33,7 +33,13 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 	}
 	st, err := os.Stat(filename)
 	if err != nil {
+		if defaultHandlerCheck(w, r) {
+			return
+		}
 		s.writeError(w, r, dir, http.StatusNotFound, "")
+		return
+	}
+	if !st.IsDir() && defaultHandlerCheck(w, r) {
 		return
 	}
 	if st.IsDir() {
@@ -74,6 +80,9 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 			}
 		}
 		if found == "" {
+			if defaultHandlerCheck(w, r) {
+				return
+			}
 			s.writeError(w, r, dir, http.StatusNotFound, "")
 			return
 		}

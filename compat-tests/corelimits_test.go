@@ -1,0 +1,188 @@
+package compattests
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// coreResp is what a client saw for one request.
+type coreResp struct {
+	status int
+	header http.Header
+	body   string
+}
+
+// rawDo sends one request (head lines as given, body sent with
+// Content-Length or, chunked, in 64-byte chunks) on a new connection.
+func rawDo(t *testing.T, addr, method, target, host string, extra []string, body string, chunked bool) coreResp {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n%s", method, target, host, strings.Join(extra, ""))
+	switch {
+	case chunked:
+		b.WriteString("Transfer-Encoding: chunked\r\n\r\n")
+		for s := body; s != ""; {
+			n := min(64, len(s))
+			fmt.Fprintf(&b, "%x\r\n%s\r\n", n, s[:n])
+			s = s[n:]
+		}
+		b.WriteString("0\r\n\r\n")
+	case body != "":
+		fmt.Fprintf(&b, "Content-Length: %d\r\n\r\n%s", len(body), body)
+	default:
+		b.WriteString("\r\n")
+	}
+	// The server may answer and close before reading the whole body.
+	go io.WriteString(c, b.String())
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("%s %s %s: %v", addr, method, target, err)
+	}
+	rb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return coreResp{status: resp.StatusCode, header: resp.Header, body: string(rb)}
+}
+
+// bodyBackend counts the request bytes it receives per path.
+type bodyBackend struct {
+	mu   sync.Mutex
+	got  map[string]int64
+	addr string
+}
+
+func newBodyBackend(t *testing.T) *bodyBackend {
+	b := &bodyBackend{got: map[string]int64{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n, _ := io.Copy(io.Discard, r.Body)
+		b.mu.Lock()
+		b.got[r.URL.Path] = n
+		b.mu.Unlock()
+		fmt.Fprintf(w, "backend read %d\n", n)
+	}))
+	t.Cleanup(srv.Close)
+	b.addr = srv.Listener.Addr().String()
+	return b
+}
+
+func (b *bodyBackend) take(path string) (int64, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n, ok := b.got[path]
+	delete(b.got, path)
+	return n, ok
+}
+
+// TestLimitRequestBodyDifferential compares LimitRequestBody with the real
+// Apache: proxied requests are not limited (mod_proxy exempts them), the
+// others get the 413 page — plain, with ErrorDocument 413, or with
+// "Additionally, a <status> error" after a redirect or a denial.
+func TestLimitRequestBodyDifferential(t *testing.T) {
+	requireApache(t)
+	be := newBodyBackend(t)
+	conf := func(listen, dir string) string {
+		return loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "alias", "dir") + fmt.Sprintf(`ServerName front.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+DocumentRoot %[3]s/htdocs
+<Directory %[3]s/htdocs>
+  Require all granted
+</Directory>
+LimitRequestBody 100
+ProxyPass /p http://%[2]s/p
+ProxyPass /small http://%[2]s/small
+Redirect /r http://x.example/new
+<Location /small>
+  LimitRequestBody 10
+</Location>
+<Location /deny>
+  Require all denied
+</Location>
+<Location /edl>
+  LimitRequestBody 10
+  ErrorDocument 413 "local too big
+</Location>
+<Location /edu>
+  LimitRequestBody 10
+  ErrorDocument 413 /index.html
+</Location>
+<Location /zero>
+  LimitRequestBody 0
+</Location>
+`, listen, be.addr, dir)
+	}
+	prepare := func(dir string) {
+		for _, d := range []string{"htdocs/d", "htdocs/edl", "htdocs/edu", "htdocs/zero"} {
+			os.MkdirAll(filepath.Join(dir, d), 0o755)
+		}
+		for _, f := range []string{"htdocs/index.html", "htdocs/edl/f.txt", "htdocs/edu/f.txt", "htdocs/zero/f.txt"} {
+			os.WriteFile(filepath.Join(dir, f), []byte("hi\n"), 0o644)
+		}
+	}
+	p := startFrontPair(t, conf, prepare)
+	big := strings.Repeat("x", 200)
+	cases := []struct {
+		name, target, body string
+		chunked            bool
+	}{
+		{"proxied-over-server-limit", "/p/x", big, false},
+		{"proxied-over-location-limit", "/small/x", big, false},
+		{"proxied-chunked-over-limit", "/small/y", big, true},
+		{"static-within", "/index.html", "0123456789", false},
+		{"static-over", "/index.html", big, false},
+		{"static-chunked-over", "/index.html", big, true},
+		{"missing-file-over", "/nothing", big, false},
+		{"redirect-over", "/r/x", big, false},
+		{"redirect-within", "/r/x", "short", false},
+		{"dirslash-over", "/d", big, false},
+		{"denied-over", "/deny/x", big, false},
+		{"denied-chunked-over", "/deny/x", big, true},
+		{"errordocument-text", "/edl/f.txt", "01234567890", false},
+		{"errordocument-text-missing", "/edl/missing", "01234567890", false},
+		{"errordocument-local", "/edu/f.txt", "01234567890", false},
+		{"unlimited", "/zero/f.txt", big + big, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path, _, _ := strings.Cut(c.target, "?")
+			a := rawDo(t, p.Apache, "POST", c.target, "front.example", nil, c.body, c.chunked)
+			aN, aOK := be.take(path)
+			o := rawDo(t, p.OIDCGate, "POST", c.target, "front.example", nil, c.body, c.chunked)
+			oN, oOK := be.take(path)
+			t.Logf("apache2: %d backend=%v/%d %q", a.status, aOK, aN, a.body)
+			if a.status != o.status || a.body != o.body {
+				t.Errorf("apache2: %d %q\noidcgate: %d %q", a.status, a.body, o.status, o.body)
+			}
+			if a.header.Get("Location") != o.header.Get("Location") {
+				t.Errorf("Location: apache2 %q, oidcgate %q", a.header.Get("Location"), o.header.Get("Location"))
+			}
+			if ac, oc := a.header.Get("Connection"), o.header.Get("Connection"); ac != oc {
+				t.Errorf("Connection: apache2 %q, oidcgate %q", ac, oc)
+			}
+			if aOK != oOK || aN != oN {
+				t.Errorf("backend: apache2 reached=%v read %d, oidcgate reached=%v read %d", aOK, aN, oOK, oN)
+			}
+		})
+	}
+	if t.Failed() {
+		t.Logf("oidcgate log:\n%s", p.OIDCGateLog.String())
+	}
+}
