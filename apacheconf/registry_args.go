@@ -23,7 +23,7 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "off" {
 			return asDefault("Off, the default")
 		}
-	case "proxypassinterpolateenv", "usecanonicalname", "serversignature":
+	case "proxypassinterpolateenv", "usecanonicalname":
 		if first == "off" {
 			return asDefault("Off, the default")
 		}

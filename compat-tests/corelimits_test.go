@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -184,5 +185,83 @@ Redirect /r http://x.example/new
 	}
 	if t.Failed() {
 		t.Logf("oidcgate log:\n%s", p.OIDCGateLog.String())
+	}
+}
+
+// apacheBanner is what Apache's ServerSignature footer names (ServerTokens
+// Full, Debian's build); oidcgate names itself instead.
+var apacheBanner = regexp.MustCompile(`<address>Apache/[0-9.]+ \(Debian\) Server at `)
+
+// TestServerSignatureDifferential compares the footer of the server's own
+// pages (404, 403, redirects, 503, 413, proxy errors) with the real
+// Apache, per directory and virtual host, On and EMail, the banner
+// normalised ("Apache/2.4.71 (Debian)" is "oidcgate").
+func TestServerSignatureDifferential(t *testing.T) {
+	requireApache(t)
+	be := newBodyBackend(t)
+	conf := func(listen, dir string) string {
+		return loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "alias") + fmt.Sprintf(`ServerName front.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+ServerAdmin "adm<in>@example.org"
+ServerSignature On
+<VirtualHost %[1]s>
+  ServerName front.example
+  Redirect /r http://x.example/new
+  ProxyPass /down http://127.0.0.1:1/
+  ProxyPass /p http://%[2]s/p
+  <Location /deny>
+    Require all denied
+  </Location>
+  <Location /off>
+    ServerSignature Off
+  </Location>
+  <Location /mail>
+    ServerSignature EMail
+  </Location>
+  <Location /limit>
+    LimitRequestBody 5
+  </Location>
+</VirtualHost>
+<VirtualHost %[1]s>
+  ServerName v.local:8443
+  ServerAdmin https://help.example/
+  ServerSignature EMail
+  Redirect /r http://x.example/v
+</VirtualHost>
+`, listen, be.addr, dir)
+	}
+	p := startFrontPair(t, conf, nil)
+	cases := []struct {
+		name, method, target, host, body string
+	}{
+		{"404", "GET", "/nothing", "front.example", ""},
+		{"404-host-port-case", "GET", "/nothing", "Front.Example.:8080", ""},
+		{"404-ip-host", "GET", "/nothing", "127.0.0.1:9", ""},
+		{"403", "GET", "/deny/x", "front.example", ""},
+		{"redirect", "GET", "/r/x", "front.example", ""},
+		{"503-backend-down", "GET", "/down/x", "front.example", ""},
+		{"off-in-location", "GET", "/off/x", "front.example", ""},
+		{"email-in-location", "GET", "/mail/x", "front.example", ""},
+		{"413-additionally", "POST", "/limit/x", "front.example", "0123456789"},
+		{"vhost-email-url-admin", "GET", "/nothing", "v.local", ""},
+		{"vhost-redirect", "GET", "/r/y", "v.local:99", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a := rawDo(t, p.Apache, c.method, c.target, c.host, nil, c.body, false)
+			o := rawDo(t, p.OIDCGate, c.method, c.target, c.host, nil, c.body, false)
+			ab := apacheBanner.ReplaceAllString(a.body, "<address>oidcgate Server at ")
+			t.Logf("apache2: %d %q", a.status, a.body)
+			if !strings.Contains(a.body, "<address>") && c.name != "off-in-location" {
+				t.Errorf("apache2 sent no signature: the case tests nothing")
+			}
+			if a.status != o.status || ab != o.body {
+				t.Errorf("apache2 (banner normalised): %d %q\noidcgate: %d %q", a.status, ab, o.status, o.body)
+			}
+		})
 	}
 }

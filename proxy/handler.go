@@ -138,6 +138,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	for k, v := range m.Env {
 		env[k] = v
 	}
+	if st := stateOf(r); st != nil {
+		st.dir = m.Dir
+	}
 	// LimitRequestBody: only requests mod_proxy does not forward.
 	var bw *bodyLimitWriter
 	if target == nil || target.URL == nil {
@@ -546,7 +549,7 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 // and a reason.
 func (s *Site) writeProxyErrorStatus(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	markGenerated(w)
-	_, body := ErrorPage{Status: status, Reason: "Proxy Error",
+	_, body := ErrorPage{Status: status, Reason: "Proxy Error", Signature: signature(r),
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
@@ -595,6 +598,9 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 	status := page.Status
 	if page.Admin == "" {
 		page.Admin = serverAdmin(r)
+	}
+	if page.Signature == "" {
+		page.Signature = signature(r)
 	}
 	_, body := page.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
