@@ -25,7 +25,7 @@ func TestLintServingDirectives(t *testing.T) {
 		{"KeepAlive On", "supported", 0},
 		{"KeepAlive Off", "supported", 0},
 		{"KeepAliveTimeout 5", "supported", 0},
-		{"MaxKeepAliveRequests 100", "ignored", 0},
+		{"MaxKeepAliveRequests 100", "supported", 0},
 		{"MaxConnectionsPerChild 0", "ignored", 0},
 		{"NameVirtualHost *:80", "ignored", 0},
 		{"Options -Indexes +FollowSymLinks", "ignored", 0},

@@ -312,7 +312,7 @@ var directivePolicy = map[string]policy{
 	"options":                  {Status: Ignored, Reason: "for the static files oidcgate serves, symbolic links are followed (FollowSymLinks, Apache's default) and directories are never listed (as -Indexes); ExecCGI, Includes and MultiViews have nothing to act on. Options that turn FollowSymLinks off are reported unsupported"},
 	"keepalive":                {Status: Supported, Reason: "Off answers with Connection: close and closes the client connection after each response, per virtual host; On (the default) keeps it open"},
 	"keepalivetimeout":         {Status: Supported, Reason: "the main server's value is the idle timeout of client connections (a virtual host's own value and a change at reload are not applied; unset, Go keeps idle connections until the client closes them, Apache closes them after 5 s)"},
-	"maxkeepaliverequests":     {Status: Ignored, Reason: "not applied: a kept-alive client connection serves any number of requests (as MaxKeepAliveRequests 0); only when the client reconnects differs"},
+	"maxkeepaliverequests":     {Status: Supported, Reason: "counted per client connection as Apache 2.4.71 counts (measured): the first request and N kept-alive ones, the response after them says Connection: close and the connection is closed; per virtual host, 0 unlimited, default 100; HTTP/2 streams are not counted"},
 
 	// mod_alias's file mapping: oidcgate serves static files from
 	// DocumentRoot only.

@@ -30,6 +30,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keepAliveOff(w, srv)
+	maxKeepAliveRequests(w, r, srv)
 	env := s.newEnv(srv)
 	rawPath := requestPath(r)
 	// One allocation for the request's state, status writer and user.
@@ -566,6 +567,10 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 	if st := stateOf(r); st != nil && st.inErrorDoc {
 		st.failed = status
 		return
+	}
+	// ap_die: a 413 drops the connection whatever ErrorDocument answers.
+	if status == http.StatusRequestEntityTooLarge {
+		w.Header().Set("Connection", "close")
 	}
 	// ErrorDocument: a text replaces the body, a URL becomes a redirect, a
 	// local path an internal redirect.
