@@ -343,3 +343,107 @@ MaxKeepAliveRequests 3
 		})
 	}
 }
+
+// TestUseCanonicalNameDifferential compares the URLs and names the server
+// builds for itself — DirectorySlash and relative Redirect targets,
+// ProxyPassReverse, Via, SERVER_NAME/SERVER_PORT in expressions, the
+// signature — with the real Apache under UseCanonicalName Off (the
+// default: the Host header) and On (ServerName), per directory and per
+// virtual host.
+func TestUseCanonicalNameDifferential(t *testing.T) {
+	requireApache(t)
+	var mu sync.Mutex
+	via := map[string]string{}
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		via[r.URL.Path] = r.Header.Get("Via")
+		mu.Unlock()
+		w.Header().Set("Location", "http://"+r.Host+r.URL.Path+"/target")
+		w.WriteHeader(http.StatusFound)
+	}))
+	t.Cleanup(backend.Close)
+	be := backend.Listener.Addr().String()
+	conf := func(listen, dir string) string {
+		return loadModules("mpm_event", "authz_core", "proxy", "proxy_http", "alias", "dir", "headers") + fmt.Sprintf(`ServerName front.example:8080
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+DocumentRoot %[3]s/htdocs
+<Directory %[3]s/htdocs>
+  Require all granted
+</Directory>
+ProxyVia On
+ServerSignature On
+Header always set X-Server "expr=%%{SERVER_NAME}|%%{SERVER_PORT}"
+<VirtualHost %[1]s>
+  ServerName front.example:8080
+  Redirect /rel /new
+  Redirect /canon/rel /new2
+  ProxyPass /p http://%[2]s/p
+  ProxyPassReverse /p http://%[2]s/p
+  ProxyPass /canon/p http://%[2]s/canon/p
+  ProxyPassReverse /canon/p http://%[2]s/canon/p
+  <Location /canon>
+    UseCanonicalName On
+  </Location>
+</VirtualHost>
+<VirtualHost %[1]s>
+  ServerName canon.example
+  UseCanonicalName On
+  Redirect /rel /new
+  ProxyPass /p http://%[2]s/p
+  ProxyPassReverse /p http://%[2]s/p
+</VirtualHost>
+`, listen, be, dir)
+	}
+	prepare := func(dir string) {
+		os.MkdirAll(filepath.Join(dir, "htdocs/d"), 0o755)
+		os.MkdirAll(filepath.Join(dir, "htdocs/canon/d"), 0o755)
+	}
+	p := startFrontPair(t, conf, prepare)
+	cases := []struct{ name, target, host string }{
+		{"off-dirslash", "/d?x=1", "Front.Example.:9090"},
+		{"off-dirslash-no-port", "/d", "other.example"},
+		{"off-redirect-relative", "/rel/a", "front.example:9090"},
+		{"off-reverse-via", "/p/a", "front.example:9090"},
+		{"off-404", "/nothing", "front.example:9090"},
+		{"off-ipv6-host", "/d", "[::1]:9090"},
+		{"on-location-dirslash", "/canon/d", "other.example:9090"},
+		{"on-location-redirect", "/canon/rel/b", "other.example:9090"},
+		{"on-location-reverse-via", "/canon/p/b", "other.example:9090"},
+		{"on-location-404", "/canon/nothing", "other.example:9090"},
+		{"on-vhost-dirslash", "/d", "canon.example:9090"},
+		{"on-vhost-redirect", "/rel/c", "canon.example:9090"},
+		{"on-vhost-reverse-via", "/p/c", "canon.example:9090"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			path, _, _ := strings.Cut(c.target, "?")
+			a := rawDo(t, p.Apache, "GET", c.target, c.host, nil, "", false)
+			mu.Lock()
+			aVia := via[path]
+			delete(via, path)
+			mu.Unlock()
+			o := rawDo(t, p.OIDCGate, "GET", c.target, c.host, nil, "", false)
+			mu.Lock()
+			oVia := via[path]
+			delete(via, path)
+			mu.Unlock()
+			ab := apacheBanner.ReplaceAllString(a.body, "<address>oidcgate Server at ")
+			t.Logf("apache2: %d Location=%q X-Server=%q Via=%q", a.status, a.header.Get("Location"), a.header.Get("X-Server"), aVia)
+			if a.status != o.status || ab != o.body {
+				t.Errorf("apache2 (banner normalised): %d %q\noidcgate: %d %q", a.status, ab, o.status, o.body)
+			}
+			for _, h := range []string{"Location", "X-Server"} {
+				if a.header.Get(h) != o.header.Get(h) {
+					t.Errorf("%s: apache2 %q, oidcgate %q", h, a.header.Get(h), o.header.Get(h))
+				}
+			}
+			if aVia != oVia {
+				t.Errorf("Via at the backend: apache2 %q, oidcgate %q", aVia, oVia)
+			}
+		})
+	}
+}

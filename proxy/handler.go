@@ -241,13 +241,13 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		// mod_proxy), then the sections' redirects in fixups.
 		if target == nil && srv.Alias != nil {
 			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+				s.writeRedirectIn(w, r, m.Dir, st, absoluteRedirect(r, st, to))
 				return
 			}
 		}
 		if target == nil && m.Dir.Alias != nil {
 			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+				s.writeRedirectIn(w, r, m.Dir, st, absoluteRedirect(r, st, to))
 				return
 			}
 		}
@@ -517,7 +517,8 @@ func appendHeaderIn(h http.Header, name, v string, slot []string) {
 // reverseMap rewrites Location, Content-Location and URI as
 // ProxyPassReverse does: the first mapping whose URL is a prefix
 // (case-insensitive) of the value replaces it with its path, made absolute
-// with the client's scheme and Host.
+// with the client's scheme and the server name and port (ap_construct_url:
+// the Host header's, or ServerName's under UseCanonicalName On).
 func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) {
 	for _, name := range []string{"Location", "Content-Location", "URI"} {
 		v := h.Get(name)
@@ -528,11 +529,7 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 			if len(v) >= len(rr.URL) && strings.EqualFold(v[:len(rr.URL)], rr.URL) {
 				mapped := rr.Path + v[len(rr.URL):]
 				if strings.HasPrefix(mapped, "/") {
-					scheme := "http"
-					if r.TLS != nil {
-						scheme = "https"
-					}
-					mapped = scheme + "://" + r.Host + mapped
+					mapped = selfURL(r, mapped)
 				}
 				h.Set(name, mapped)
 				break

@@ -66,3 +66,29 @@ func urlHost(r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig)
 	}
 	return name
 }
+
+// selfURL is Apache's ap_construct_url(uri, r): the request's scheme, the
+// server name for URLs and its port unless it is the scheme's default
+// (as UseCanonicalName chooses them, for the request's merged
+// configuration), then uri.
+func selfURL(r *http.Request, uri string) string {
+	var srv *apacheconf.Server
+	var dir *apacheconf.DirConfig
+	if st := stateOf(r); st != nil {
+		srv, dir = st.srv, st.dir
+	}
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	return scheme + urlHost(r, srv, dir) + uri
+}
+
+// absoluteRedirect makes a mod_alias redirect target that is a URL path
+// absolute, as mod_alias does (RedirectRelative Off, the default).
+func absoluteRedirect(r *http.Request, status int, target string) string {
+	if status >= 300 && status < 400 && strings.HasPrefix(target, "/") {
+		return selfURL(r, target)
+	}
+	return target
+}

@@ -51,10 +51,7 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 		}
 		if !strings.HasSuffix(uri, "/") {
 			if dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash {
-				target := "http://" + r.Host + uri + "/"
-				if r.TLS != nil {
-					target = "https://" + r.Host + uri + "/"
-				}
+				target := selfURL(r, uri+"/")
 				if r.URL.RawQuery != "" {
 					target += "?" + r.URL.RawQuery
 				}
