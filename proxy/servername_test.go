@@ -3,6 +3,7 @@ package proxy
 import (
 	"crypto/tls"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -49,4 +50,45 @@ func TestServerNamePort(t *testing.T) {
 			t.Errorf("Host %q canonical=%v: urlHost %q, want %q", tc.host, tc.dir != nil, h, tc.urlHost)
 		}
 	}
+}
+
+// FuzzSelfURL: whatever Host header Go's server accepts, the URL built
+// for a DirectorySlash or Redirect target keeps the path it was given
+// and its authority holds no path, query, fragment or userinfo
+// delimiter; nothing panics.
+func FuzzSelfURL(f *testing.F) {
+	for _, s := range []string{"a.example", "A.Example.:8080", "[::1]:9", "x:", ":80", "[", "a:b:c", "%2F", "a@b", "a.example:99999999999"} {
+		f.Add(s, false)
+	}
+	srv := &apacheconf.Server{Name: "front.example", NamePort: 8080}
+	f.Fuzz(func(t *testing.T, host string, canonical bool) {
+		if !validHostHeader(host) {
+			return // refused with 400 before any handler
+		}
+		r := httptest.NewRequest("GET", "/", nil)
+		r.Host = host
+		var dir *apacheconf.DirConfig
+		if canonical {
+			dir = &apacheconf.DirConfig{Core: &apacheconf.CoreDir{Values: map[string]string{"usecanonicalname": "on"}}}
+		}
+		h := urlHost(r, srv, dir)
+		if strings.ContainsAny(h, "/?#@\\ \t\r\n") {
+			t.Fatalf("Host %q: URL host %q", host, h)
+		}
+		if u := selfURL(r, "/d/"); !strings.HasSuffix(u, "/d/") || !strings.HasPrefix(u, "http://") {
+			t.Fatalf("Host %q: %q", host, u)
+		}
+	})
+}
+
+// validHostHeader mirrors net/http's check of the Host header (httpguts'
+// validHostByte): other bytes are refused with 400 before any handler.
+func validHostHeader(h string) bool {
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || strings.IndexByte("!$%&'()*+,-.:;=[]_~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
