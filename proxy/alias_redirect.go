@@ -17,7 +17,7 @@ func (s *Site) sendAliasRedirect(w http.ResponseWriter, r *http.Request, dir *ap
 		relative := dir != nil && dir.Alias != nil && dir.Alias.RelativeRedirects != nil && *dir.Alias.RelativeRedirects
 		if !relative || !strings.HasPrefix(target, "/") {
 			if strings.HasPrefix(target, "/") {
-				target = absoluteURL(r, target)
+				target = selfURL(r, target)
 			}
 			if !isAbsURL(target) {
 				s.logFor(r).Error("cannot redirect: target is not a valid absoluteURI or abs_path", "target", target)
@@ -66,15 +66,6 @@ func escapeRedirect(u string) string {
 		base, tail = u[:i], u[i:]
 	}
 	return CanonPath(base, false) + tail
-}
-
-// absoluteURL is ap_construct_url for a path: the request's scheme and
-// Host (UseCanonicalName Off, Apache's default).
-func absoluteURL(r *http.Request, path string) string {
-	if r.TLS != nil {
-		return "https://" + r.Host + path
-	}
-	return "http://" + r.Host + path
 }
 
 // isAbsURL is ap_is_url: a non-empty scheme of letters, digits, '+', '-'

@@ -40,7 +40,13 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 	}
 	st, err := os.Stat(filename)
 	if err != nil {
+		if defaultHandlerCheck(w, r) {
+			return
+		}
 		s.writeError(w, r, dir, http.StatusNotFound, "")
+		return
+	}
+	if !st.IsDir() && defaultHandlerCheck(w, r) {
 		return
 	}
 	if st.IsDir() {
@@ -97,6 +103,9 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 			return
 		}
 		if found == "" {
+			if defaultHandlerCheck(w, r) {
+				return
+			}
 			s.writeError(w, r, dir, http.StatusNotFound, "")
 			return
 		}
@@ -169,11 +178,7 @@ func (k *keepLastModified) WriteHeader(code int) {
 // trailing slash: the escaped URI plus "/" and the query, made absolute
 // with the request's scheme and Host.
 func slashURL(r *http.Request, uri string) string {
-	scheme := "http://"
-	if r.TLS != nil {
-		scheme = "https://"
-	}
-	target := scheme + r.Host + CanonPath(uri, false) + "/"
+	target := selfURL(r, CanonPath(uri, false)+"/")
 	if r.URL.RawQuery != "" {
 		target += "?" + r.URL.RawQuery
 	}
