@@ -27,35 +27,37 @@ const (
 	whyPresent   = "presentation of files and directory listings served by Apache itself; oidcgate proxies and serves static files without it"
 	whyAuthOther = "oidcgate authenticates only with OpenID Connect / OAuth 2.0 (mod_auth_openidc's AuthTypes); protect the path with AuthType openid-connect or oauth20 instead"
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
-	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
-	whyAlias     = "matched in Apache's order (after ProxyPass and the server's Redirect*, first match wins, a virtual host's rules before the main server's); the target is served like a DocumentRoot file: the <Directory>/<Files> sections of the file-system path decide access, DirectoryIndex (looked up through the index URL's own mapping), DirectorySlash to the URL path, ETag, ranges, 404 for missing files, no listings; a relative target is relative to ServerRoot"
-	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
-	whyJWE       = "Accepted like the module's cjose 0.6.2.1: alg RSA1_5, RSA-OAEP, A128KW, A192KW, A256KW, dir; enc A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM; compressed (zip) JWEs are refused"
-	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
+	// whyUnlisted is the fail-safe default of the modules oidcgate
+	// implements: every directive of theirs has its own entry below, so a
+	// directive without one is one nobody has looked at.
+	whyUnlisted = "not honoured: oidcgate implements this module but not this directive"
+	whyAlias    = "matched in Apache's order (after ProxyPass and the server's Redirect*, first match wins, a virtual host's rules before the main server's); the target is served like a DocumentRoot file: the <Directory>/<Files> sections of the file-system path decide access, DirectoryIndex (looked up through the index URL's own mapping), DirectorySlash to the URL path, ETag, ranges, 404 for missing files, no listings; a relative target is relative to ServerRoot"
+	whyIf       = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
+	whyJWE      = "Accepted like the module's cjose 0.6.2.1: alg RSA1_5, RSA-OAEP, A128KW, A192KW, A256KW, dir; enc A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM; compressed (zip) JWEs are refused"
 )
 
 // modulePolicy is the default for every directive of a module.
 var modulePolicy = map[string]policy{
-	"core":                 {Status: Planned, Reason: whyIssue3},
-	"http_core":            {Status: Planned, Reason: whyIssue3},
+	"core":                 {Status: Unsupported, Reason: whyUnlisted},
+	"http_core":            {Status: Unsupported, Reason: whyUnlisted},
 	"mod_so":               {Status: Supported},
 	"mod_version":          {Status: Supported},
 	"mpm_common":           {Status: Ignored, Reason: whyMPM},
 	"mod_unixd":            {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
 	"mod_watchdog":         {Status: Ignored, Reason: "Apache's internal timer threads; nothing in oidcgate uses them"},
-	"mod_log_config":       {Status: Planned, Reason: whyIssue3},
+	"mod_log_config":       {Status: Unsupported, Reason: whyUnlisted},
 	"mod_logio":            {Status: Ignored, Reason: "time-to-first-byte tracking for %^FB; oidcgate measures %D and %T itself"},
-	"mod_proxy":            {Status: Planned, Reason: whyIssue3},
-	"mod_proxy_wstunnel":   {Status: Planned, Reason: whyIssue3},
-	"mod_headers":          {Status: Planned, Reason: whyIssue3},
-	"mod_env":              {Status: Planned, Reason: whyIssue3},
-	"mod_setenvif":         {Status: Planned, Reason: whyIssue3},
-	"mod_alias":            {Status: Planned, Reason: whyIssue3},
-	"mod_authz_core":       {Status: Planned, Reason: whyIssue3},
-	"mod_authn_core":       {Status: Planned, Reason: whyIssue3},
-	"mod_dir":              {Status: Planned, Reason: whyIssue3},
+	"mod_proxy":            {Status: Unsupported, Reason: whyUnlisted},
+	"mod_proxy_wstunnel":   {Status: Unsupported, Reason: whyUnlisted},
+	"mod_headers":          {Status: Unsupported, Reason: whyUnlisted},
+	"mod_env":              {Status: Unsupported, Reason: whyUnlisted},
+	"mod_setenvif":         {Status: Unsupported, Reason: whyUnlisted},
+	"mod_alias":            {Status: Unsupported, Reason: whyUnlisted},
+	"mod_authz_core":       {Status: Unsupported, Reason: whyUnlisted},
+	"mod_authn_core":       {Status: Unsupported, Reason: whyUnlisted},
+	"mod_dir":              {Status: Unsupported, Reason: whyUnlisted},
 	"mod_ssl":              {Status: Ignored, Reason: whyTLSTune},
-	"mod_auth_openidc":     {Status: Planned, Reason: whyIssueOIDC},
+	"mod_auth_openidc":     {Status: Unsupported, Reason: whyUnlisted},
 	"mod_mime":             {Status: Ignored, Reason: "content types of static files come from Go's MIME table; language, charset and encoding annotations are not applied", Notable: true},
 	"mod_mime_magic":       {Status: Ignored, Reason: "content types of static files come from their extension"},
 	"mod_autoindex":        {Status: Ignored, Reason: whyPresent},
