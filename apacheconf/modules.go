@@ -60,7 +60,8 @@ type ModuleSet struct {
 	order  []string
 	// All is true in fragment mode: the configuration loads no module at
 	// all (a site file read on its own), so every module oidcgate knows
-	// counts as loaded.
+	// (debianModules: Debian's, without the MPMs) counts as loaded; an
+	// unknown one (<IfModule mod_nothing.c>) does not, as in Apache.
 	All bool
 }
 
@@ -100,19 +101,21 @@ func (m *ModuleSet) Load(id, file string, pos Pos) bool {
 
 // Has reports whether <IfModule name> is true: name is a module identifier
 // (proxy_module) or a source file name (mod_proxy.c, directory prefixes
-// ignored). Both forms are case-sensitive, as in Apache.
+// ignored). Both forms are case-sensitive, as in Apache. In fragment mode
+// every module Debian ships counts as loaded, and no other.
 func (m *ModuleSet) Has(name string) bool {
 	if strings.HasSuffix(name, ".c") {
 		name = path.Base(name)
 		if _, ok := m.byFile[name]; ok {
 			return true
 		}
-		return m.All && strings.HasPrefix(name, "mod_")
+		_, known := debianModuleFiles[name]
+		return m.All && known
 	}
 	if _, ok := m.loaded[name]; ok {
 		return true
 	}
-	return m.All && strings.HasSuffix(name, "_module") && !strings.HasPrefix(name, "mpm_")
+	return m.All && debianModules[name]
 }
 
 // HasModule reports whether the registry module (Spec.Module) is available.

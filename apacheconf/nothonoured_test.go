@@ -21,8 +21,8 @@ func TestNotHonoured(t *testing.T) {
 		{"RewriteEngine Off", "<VirtualHost *:80>\nRewriteEngine Off\n</VirtualHost>\n", "ignored", 0, nil},
 		{"http-to-https RewriteRule", "<VirtualHost *:80>\nRewriteEngine On\nRewriteCond %{HTTPS} off\nRewriteRule ^/?(.*) https://%{SERVER_NAME}/$1 [R=301,L]\n</VirtualHost>\n",
 			"unsupported", 2, []string{"RewriteEngine", "RewriteCond", "RewriteRule"}},
-		{"Alias", "<VirtualHost *:80>\nAlias /icons/ /usr/share/apache2/icons/\n</VirtualHost>\n", "unsupported", 2, []string{"Alias"}},
-		{"notable only", "<VirtualHost *:80>\nServerSignature On\n</VirtualHost>\n", "unsupported", 1, nil},
+		{"RemoteIPHeader", "<VirtualHost *:80>\nRemoteIPHeader X-Forwarded-For\n</VirtualHost>\n", "unsupported", 2, []string{"RemoteIPHeader"}},
+		{"notable only", "<VirtualHost *:80>\nProxyErrorOverride On\n</VirtualHost>\n", "unsupported", 1, nil},
 		// Debian's status.conf: no status page is less exposure, not a
 		// security or routing change; other handlers are.
 		{"SetHandler server-status", "<Location /server-status>\nSetHandler server-status\nRequire local\n</Location>\n", "unsupported", 1, nil},

@@ -23,9 +23,17 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if first == "off" {
 			return asDefault("Off, the default")
 		}
-	case "proxypassinterpolateenv", "usecanonicalname", "serversignature":
+	case "proxypassinterpolateenv":
 		if first == "off" {
 			return asDefault("Off, the default")
+		}
+	case "usecanonicalname":
+		if first == "dns" {
+			return policy{Status: Unsupported, Reason: "UseCanonicalName DNS is not honoured (the name would come from a reverse lookup of the local address): it is treated as Off, the Host header's name; use On with ServerName"}, true
+		}
+	case "usecanonicalphysicalport":
+		if first == "on" {
+			return policy{Status: Unsupported, Reason: "UseCanonicalPhysicalPort On is not honoured: a self-referential URL without a port in the Host header (Off) or ServerName (On) takes the scheme's default port instead of the connection's local port"}, true
 		}
 	case "proxypassinherit", "balancerinherit":
 		if first == "on" {
@@ -34,10 +42,6 @@ func servingArgPolicy(n *Node) (policy, bool) {
 	case "mergetrailers":
 		if first == "on" {
 			return policy{Status: Unsupported, Reason: "MergeTrailers On is not honoured: request trailers are not merged into the headers the backend gets"}, true
-		}
-	case "limitrequestbody":
-		if first == "0" {
-			return asDefault("0 (unlimited)")
 		}
 	case "sethandler":
 		switch first {

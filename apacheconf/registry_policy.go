@@ -27,34 +27,37 @@ const (
 	whyPresent   = "presentation of files and directory listings served by Apache itself; oidcgate proxies and serves static files without it"
 	whyAuthOther = "oidcgate authenticates only with OpenID Connect / OAuth 2.0 (mod_auth_openidc's AuthTypes); protect the path with AuthType openid-connect or oauth20 instead"
 	whyScripts   = "oidcgate runs no scripts or handlers in-process; move the application behind ProxyPass"
-	whyIssue3    = "not honoured yet (planned in the serving issue); read and checked today"
-	whyIf        = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
-	whyJWE       = "Accepted like the module's cjose 0.6.2.1: alg RSA1_5, RSA-OAEP, A128KW, A192KW, A256KW, dir; enc A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM; compressed (zip) JWEs are refused"
-	whyIssueOIDC = "not honoured yet (planned: back-channel logout, session management, several providers, bearer tokens, shared caches); read and checked today, and today the module's default behaviour applies"
+	// whyUnlisted is the fail-safe default of the modules oidcgate
+	// implements: every directive of theirs has its own entry below, so a
+	// directive without one is one nobody has looked at.
+	whyUnlisted = "not honoured: oidcgate implements this module but not this directive"
+	whyAlias    = "matched in Apache's order (after ProxyPass and the server's Redirect*, first match wins, a virtual host's rules before the main server's); the target is served like a DocumentRoot file: the <Directory>/<Files> sections of the file-system path decide access, DirectoryIndex (looked up through the index URL's own mapping), DirectorySlash to the URL path, ETag, ranges, 404 for missing files, no listings; a relative target is relative to ServerRoot"
+	whyIf       = "evaluated per request with apacheconf/expr, merged after the Location group in Apache's order (server-level chains, then those in the matching sections, then nested ones); like Apache, before authentication, so %{REMOTE_USER} is empty there"
+	whyJWE      = "Accepted like the module's cjose 0.6.2.1: alg RSA1_5, RSA-OAEP, A128KW, A192KW, A256KW, dir; enc A128CBC-HS256, A192CBC-HS384, A256CBC-HS512, A128GCM, A192GCM, A256GCM; compressed (zip) JWEs are refused"
 )
 
 // modulePolicy is the default for every directive of a module.
 var modulePolicy = map[string]policy{
-	"core":                 {Status: Planned, Reason: whyIssue3},
-	"http_core":            {Status: Planned, Reason: whyIssue3},
+	"core":                 {Status: Unsupported, Reason: whyUnlisted},
+	"http_core":            {Status: Unsupported, Reason: whyUnlisted},
 	"mod_so":               {Status: Supported},
 	"mod_version":          {Status: Supported},
 	"mpm_common":           {Status: Ignored, Reason: whyMPM},
 	"mod_unixd":            {Status: Ignored, Reason: "oidcgate runs as the user that starts it (the container's USER); it does not switch users"},
 	"mod_watchdog":         {Status: Ignored, Reason: "Apache's internal timer threads; nothing in oidcgate uses them"},
-	"mod_log_config":       {Status: Planned, Reason: whyIssue3},
+	"mod_log_config":       {Status: Unsupported, Reason: whyUnlisted},
 	"mod_logio":            {Status: Ignored, Reason: "time-to-first-byte tracking for %^FB; oidcgate measures %D and %T itself"},
-	"mod_proxy":            {Status: Planned, Reason: whyIssue3},
-	"mod_proxy_wstunnel":   {Status: Planned, Reason: whyIssue3},
-	"mod_headers":          {Status: Planned, Reason: whyIssue3},
-	"mod_env":              {Status: Planned, Reason: whyIssue3},
-	"mod_setenvif":         {Status: Planned, Reason: whyIssue3},
-	"mod_alias":            {Status: Planned, Reason: whyIssue3},
-	"mod_authz_core":       {Status: Planned, Reason: whyIssue3},
-	"mod_authn_core":       {Status: Planned, Reason: whyIssue3},
-	"mod_dir":              {Status: Planned, Reason: whyIssue3},
+	"mod_proxy":            {Status: Unsupported, Reason: whyUnlisted},
+	"mod_proxy_wstunnel":   {Status: Unsupported, Reason: whyUnlisted},
+	"mod_headers":          {Status: Unsupported, Reason: whyUnlisted},
+	"mod_env":              {Status: Unsupported, Reason: whyUnlisted},
+	"mod_setenvif":         {Status: Unsupported, Reason: whyUnlisted},
+	"mod_alias":            {Status: Unsupported, Reason: whyUnlisted},
+	"mod_authz_core":       {Status: Unsupported, Reason: whyUnlisted},
+	"mod_authn_core":       {Status: Unsupported, Reason: whyUnlisted},
+	"mod_dir":              {Status: Unsupported, Reason: whyUnlisted},
 	"mod_ssl":              {Status: Ignored, Reason: whyTLSTune},
-	"mod_auth_openidc":     {Status: Planned, Reason: whyIssueOIDC},
+	"mod_auth_openidc":     {Status: Unsupported, Reason: whyUnlisted},
 	"mod_mime":             {Status: Ignored, Reason: "content types of static files come from Go's MIME table; language, charset and encoding annotations are not applied", Notable: true},
 	"mod_mime_magic":       {Status: Ignored, Reason: "content types of static files come from their extension"},
 	"mod_autoindex":        {Status: Ignored, Reason: whyPresent},
@@ -217,7 +220,7 @@ var directivePolicy = map[string]policy{
 	"oidcpassuserinfoas":   {Status: Supported, Reason: "claims, json, and jwt (OIDC_userinfo_jwt: a signed userinfo response as received, or the JWS inside an encrypted one; server-cache sessions only, as in the module). Upstream's json:NAME (refused by 2.4.12.3: write it inside <IfModule oidcgate.c>) puts the userinfo JSON (AuthType openid-connect) or the token's claims (AuthType oauth20) into header NAME"},
 	"oidcpassrefreshtoken": {Status: Supported}, "oidcauthnheader": {Status: Supported},
 	"oidcunauthaction": {Status: Supported, Reason: "auth, pass, 401, 407, 410, and the expression form (ap_expr, apacheconf/expr)"},
-	"oidcunautzaction": {Status: Supported},
+	"oidcunautzaction": {Status: Supported, Reason: "401, 403 (Apache's 401 unless AuthzSendForbiddenOnFailure On), 302 URL and auth (the step-up page, 401 for a request that cannot log in), run where 2.4.12.3 runs them: when a Require claim line denies the user and the Require tree then denies (another line's denial, a held \"Require not claim\", gets Apache's plain 401/403); 2.4.12.3's pages with 200 (302's redirect page, auth's with its Location header, 401/403's text as the page). Deliberate difference: a request another Require line grants after a claim line denied (bare lines, RequireAny, Require not claim) is answered by the backend — 2.4.12.3 sends the page and proxies the request anyway, discarding the answer; lint warns about such configs"},
 	"oidcdefaulturl":   {Status: Supported}, "oidcdefaultloggedouturl": {Status: Supported},
 	"oidcredirecturlsallowed": {Status: Supported}, "oidcinfohook": {Status: Supported},
 	"oidchtmlerrortemplate": {Status: Supported},
@@ -291,19 +294,19 @@ var directivePolicy = map[string]policy{
 	"protocol":                 {Status: Ignored, Reason: "names the protocol of Apache's listening sockets for its accept filters; oidcgate chooses TLS per address from SSLEngine"},
 	"protocolshonororder":      {Status: Ignored, Reason: "Go's server picks the protocol (ALPN) in its own order of preference, as Apache's default On does"},
 	"qualifyredirecturl":       {Status: Ignored, Reason: "REDIRECT_URL only reaches scripts and SSI pages, which are not run"},
-	"usecanonicalphysicalport": {Status: Ignored, Reason: "only consulted with UseCanonicalName DNS, which is not supported"},
+	"usecanonicalphysicalport": {Status: Ignored, Reason: "Off, the default: self-referential URLs take the Host header's or ServerName's port, else the scheme's default; On (the connection's local port before the default) is reported unsupported"},
 	"error":                    {Status: Supported, Reason: "refuses the configuration with the message (enclosing quotes removed), as Apache does; usually inside <IfModule !…> or <IfDefine> guards, which are evaluated as Apache evaluates them"},
 	"port":                     {Status: Supported, Reason: "refused as Apache 2.4 refuses it (Port was replaced with Listen in Apache 2.0); use Listen"},
-	"serveradmin":              {Status: Supported, Reason: "shown HTML-escaped in oidcgate's 500-class error pages (the virtual host's, else the main server's), as Apache 2.4.71 does; the ServerSignature EMail footer that would also use it is not produced"},
-	"serversignature":          {Status: Unsupported, Reason: "On and EMail are not honoured: oidcgate's error pages carry no signature footer (as with Off, the default); the footer only names the server"},
-	"servertokens":             {Status: Ignored, Reason: "oidcgate sends no Server header of its own (proxied responses keep the backend's) and no signature footer, so it reveals less than ServerTokens Prod asks for"},
-	"usecanonicalname":         {Status: Unsupported, Reason: "On only changes the host named in Via (ProxyVia); DirectorySlash redirects and other self-referential URLs keep the request's Host as with Off (the default), and DNS is treated as Off; make the backend build its URLs from ServerName if it matters"},
+	"serveradmin":              {Status: Supported, Reason: "shown HTML-escaped in oidcgate's 500-class error pages and in the ServerSignature EMail footer (the virtual host's, else the main server's), as Apache 2.4.71 does"},
+	"serversignature":          {Status: Supported, Reason: "On and EMail add Apache's footer to the pages oidcgate generates itself (errors, redirects, proxy errors), per directory, in Apache 2.4.71's format — host and port as UseCanonicalName says, EMail with ServerAdmin's mailto: link — except that it names oidcgate instead of Apache's ServerTokens banner (\"<address>oidcgate Server at host Port 80</address>\"); the module's own pages and ErrorDocument texts carry none, as in Apache; SERVER_SIGNATURE, which Apache gives CGI and SSI only, is not set"},
+	"servertokens":             {Status: Ignored, Reason: "oidcgate sends no Server header of its own (proxied responses keep the backend's), and its ServerSignature footer names \"oidcgate\" without a version, so it reveals less than ServerTokens Prod asks for (Apache's Prod footer says \"Apache\")"},
+	"usecanonicalname":         {Status: Supported, Reason: "per directory, as Apache 2.4.71 (measured): Off (the default) takes the name and port of the Host header (then ServerName's port, then the scheme's default), On those of ServerName, for every URL and name oidcgate builds for itself — DirectorySlash and relative Redirect targets, ProxyPassReverse, Via, SERVER_NAME and SERVER_PORT in expressions, the ServerSignature footer; DNS is reported unsupported"},
 	"traceenable":              {Status: Supported, Reason: "Off answers TRACE with 405 and an empty Allow header at the handler (after authentication and Redirect), on proxied and local paths, as Apache 2.4.71; On and extended let TRACE through to the backend (a TRACE with a body, which Apache refuses unless extended, is passed on too)"},
 	"adddefaultcharset":        {Status: Unsupported, Reason: "no charset is added to text/plain and text/html responses; set it with Header edit Content-Type or in the backend"},
 	"fileetag":                 {Status: Unsupported, Reason: "static files always carry Apache's default ETag (size and modification time, as FileETag MTime Size); use Header unset ETag to drop it"},
 	"forcetype":                {Status: Unsupported, Reason: "the content type of static files comes from their extension; set it with Header set Content-Type"},
 	"httpprotocoloptions":      {Status: Ignored, Reason: "requests are parsed as with Apache's default (Strict Require1.0 LenientMethods): controls and spaces in the request target are refused (400) and HTTP/0.9 is never accepted; Unsafe, Allow0.9 and RegisteredMethods are reported unsupported"},
-	"limitrequestbody":         {Status: Unsupported, Critical: true, Reason: "request bodies are not limited (Apache's default is 1 GiB): bodies of any size reach the backend; limit them in the backend or a proxy in front (LimitRequestBody 0, unlimited, is what oidcgate does)"},
+	"limitrequestbody":         {Status: Supported, Reason: "as Apache 2.4.71 applies it (measured): a request ProxyPass forwards is never limited — mod_proxy exempts it, so bodies of any size, with Content-Length or chunked, reach the backend (limit them there); any other request (static files, Redirect, DirectorySlash, denials, the module's own answers) whose body is over the limit (default 1 GiB, 0 unlimited) gets Apache's 413 page with Connection: close — ErrorDocument 413 applies, and after a redirect or an error the page says \"Additionally, a <status> error was encountered\" as Apache's does; mod_auth_openidc's body reads (form_post callback, OIDCPreservePost, back-channel logout, a bearer token in a form body) fail when the Content-Length is over the limit, as in 2.4.12.3"},
 	"limitrequestfields":       {Status: Unsupported, Reason: "not applied: Go's server limits the request line and headers together to 1 MiB (Apache: 100 header fields of 8190 bytes); limit them in a proxy in front if it matters"},
 	"limitrequestfieldsize":    {Status: Unsupported, Reason: "not applied: Go's server limits the request line and headers together to 1 MiB (Apache: 8190 bytes per header field); limit them in a proxy in front if it matters"},
 	"limitrequestline":         {Status: Unsupported, Reason: "not applied: Go's server limits the request line and headers together to 1 MiB (Apache: 8190 bytes for the request line); limit them in a proxy in front if it matters"},
@@ -312,14 +315,14 @@ var directivePolicy = map[string]policy{
 	"options":                  {Status: Ignored, Reason: "for the static files oidcgate serves, symbolic links are followed (FollowSymLinks, Apache's default) and directories are never listed (as -Indexes); ExecCGI, Includes and MultiViews have nothing to act on. Options that turn FollowSymLinks off are reported unsupported"},
 	"keepalive":                {Status: Supported, Reason: "Off answers with Connection: close and closes the client connection after each response, per virtual host; On (the default) keeps it open"},
 	"keepalivetimeout":         {Status: Supported, Reason: "the main server's value is the idle timeout of client connections (a virtual host's own value and a change at reload are not applied; unset, Go keeps idle connections until the client closes them, Apache closes them after 5 s)"},
-	"maxkeepaliverequests":     {Status: Ignored, Reason: "not applied: a kept-alive client connection serves any number of requests (as MaxKeepAliveRequests 0); only when the client reconnects differs"},
+	"maxkeepaliverequests":     {Status: Supported, Reason: "counted per client connection as Apache 2.4.71 counts (measured): the first request and N kept-alive ones, the response after them says Connection: close and the connection is closed; per virtual host, 0 unlimited, default 100; HTTP/2 streams are not counted"},
 
-	// mod_alias's file mapping: oidcgate serves static files from
-	// DocumentRoot only.
-	"alias":             {Status: Unsupported, Critical: true, Reason: "static files are served from DocumentRoot only: requests under the alias get DocumentRoot's file or 404 instead of the aliased directory; move the files under DocumentRoot or serve them from a backend with ProxyPass"},
-	"aliasmatch":        {Status: Unsupported, Critical: true, Reason: "static files are served from DocumentRoot only: requests the expression matches get DocumentRoot's file or 404 instead of the aliased file; move the files under DocumentRoot or serve them from a backend with ProxyPassMatch"},
-	"aliaspreservepath": {Status: Unsupported, Reason: "Alias inside <Location> is not served (see Alias), so there is no path to preserve"},
-	"redirectrelative":  {Status: Unsupported, Reason: "RedirectRelative On is not honoured: relative targets are made absolute as with Off, the default"},
+	// mod_alias's file mapping (proxy/alias.go): the file is then served as
+	// a DocumentRoot file is.
+	"alias":             {Status: Supported, Reason: whyAlias + "; the URL-path matches on path-segment boundaries, and a trailing slash on it is required in the request (Alias /icons/ does not match /icons); the one-argument form in <Location> evaluates its expression per request (a value read from the request that would leave the expression's literal directory is 404)"},
+	"aliasmatch":        {Status: Supported, Reason: whyAlias + "; $0-$9 and & are replaced as Apache does (back-references that together make up a '..' leaving the target's literal directory are 404, where Apache would follow them)"},
+	"aliaspreservepath": {Status: Supported, Reason: "On appends the rest of the URL path after the <Location> to the one-argument Alias's target, as Apache does"},
+	"redirectrelative":  {Status: Supported, Reason: "Off (the default) makes a path target absolute with the request's scheme and Host, On sends it as written, as Apache does"},
 
 	// mod_authn_core / mod_authz_core provider aliases.
 	"<authnprovideralias": {Status: Unsupported, Critical: true, Reason: "authentication providers (AuthBasicProvider …) are not supported, so neither are their aliases; use AuthType openid-connect or oauth20"},

@@ -70,6 +70,9 @@ type oidcTarget struct {
 	// Extra is configuration added at the end of every variant's virtual
 	// host (tests of their own use it; the golden scenarios leave it "").
 	Extra string
+	// Modules are Apache modules loaded besides oidcConf's own (tests of
+	// their own use it, e.g. authz_host for Require ip).
+	Modules []string
 }
 
 // callback is the path of variant's redirect URI.
@@ -119,7 +122,7 @@ func newOIDCEnv(t *testing.T, targets ...string) *oidcEnv {
 // one virtual host per variant.
 func oidcConf(tg *oidcTarget, dir string) string {
 	var b strings.Builder
-	b.WriteString(loadModules("mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "headers", "auth_openidc"))
+	b.WriteString(loadModules(append([]string{"mpm_event", "authz_core", "authn_core", "authz_user", "proxy", "proxy_http", "headers", "auth_openidc"}, tg.Modules...)...))
 	fmt.Fprintf(&b, `ServerName rp.example
 User nobody
 Group nogroup

@@ -156,6 +156,7 @@ func expectForOIDCGate(apache string) string {
 		b = ruleNoKeepAliveHeader(b)
 		b = ruleSpoofedIdentityScrubbed(b)
 		b = ruleFreshRevocationAssertion(b)
+		b = ruleGrantedAfterClaimDenial(b)
 		blocks[i] = b
 	}
 	return strings.Join(blocks, "")
@@ -227,13 +228,26 @@ func rulePKCEAuthRequest(b string) string {
 	hrefRE := regexp.MustCompile(`(<a href="http://\$\{OP\}/auth\?[^"]*?&amp;nonce=<43 b64url>)("|&amp;)`)
 	if hrefRE.MatchString(b) {
 		b = hrefRE.ReplaceAllString(b, "${1}"+hrefPKCE+"${2}")
-		b = regexp.MustCompile(`(?m)^  body \((\d+) bytes\):$`).ReplaceAllStringFunc(b, func(m string) string {
-			var n int
-			fmt.Sscanf(m, "  body (%d bytes):", &n)
-			return fmt.Sprintf("  body (%d bytes):", n+rawGrowth)
-		})
+		b = growBody(b, rawGrowth)
+	}
+	// The step-up page of OIDCUnAutzAction auth: the authorization URL in
+	// its meta refresh, raw.
+	const metaPKCE = "&code_challenge=<43 b64url>&code_challenge_method=S256"
+	metaRE := regexp.MustCompile(`(<meta http-equiv="refresh" content="0; url=http://\$\{OP\}/auth\?[^"]*?&nonce=<43 b64url>)("|&)`)
+	if metaRE.MatchString(b) {
+		b = metaRE.ReplaceAllString(b, "${1}"+metaPKCE+"${2}")
+		b = growBody(b, len(metaPKCE)-len("<43 b64url>")+43)
 	}
 	return b
+}
+
+// growBody adds n to the byte count of b's body.
+func growBody(b string, n int) string {
+	return regexp.MustCompile(`(?m)^  body \((\d+) bytes\):$`).ReplaceAllStringFunc(b, func(m string) string {
+		var c int
+		fmt.Sscanf(m, "  body (%d bytes):", &c)
+		return fmt.Sprintf("  body (%d bytes):", c+n)
+	})
 }
 
 // Rule 1b (DESIGN.md difference 1, PKCE): the authorization-code token

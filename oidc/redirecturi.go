@@ -518,6 +518,9 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 			return res, res.Done
 		}
 		head := `<meta http-equiv="refresh" content="0; url=` + res.Location + `">`
+		// 2.4.12.3 leaves the Location header on the 200 page (measured;
+		// upstream removes it since 2.4.16.9).
+		w.Header().Set("Location", res.Location)
 		x.res.Location, x.res.Status = "", 0
 		return rp.sendHTML(x, "Stepup Authentication", head, "", http.StatusOK), true
 	default: // 401, 403

@@ -643,7 +643,7 @@ func TestUnauthorizedActions(t *testing.T) {
 		t.Errorf("302 action: %v %d %q", done, rec.Code, rec.Body.String())
 	}
 	rec, done = mk("auth", "", nil)
-	if !done || !strings.Contains(rec.Body.String(), "Stepup Authentication") || rec.Header().Get("Location") != "" {
+	if !done || !strings.Contains(rec.Body.String(), "Stepup Authentication") || !strings.HasPrefix(rec.Header().Get("Location"), h.op.issuer+"/") {
 		t.Errorf("auth action: %v %d %q", done, rec.Code, rec.Body.String())
 	}
 	if _, done = mk("auth", "", map[string]string{"X-Requested-With": "XMLHttpRequest"}); done {

@@ -29,7 +29,7 @@ CustomLog /dev/null f
 }
 
 func TestLenientPath(t *testing.T) {
-	for in, want := range map[string]string{"/x/../../etc": "/etc", "/app/a%2Fb": "/app/a/b", "/a//b/./c/": "/a/b/c/", "/%41": "/A"} {
+	for in, want := range map[string]string{"/x/../../etc": "/etc", "/app/a%2Fb": "/app/a/b", "/a//b/./c/": "/a/b/c/", "/%41": "/A", "/d/..%2fx": "/d/../x", "/d/%2e%2e/x": "/x"} {
 		if got := LenientPath(in); got != want {
 			t.Errorf("%s: %s, want %s", in, got, want)
 		}

@@ -35,6 +35,11 @@ type AuthzRequest struct {
 	Env   map[string]string
 	// Vars answers Require expr; nil denies it.
 	Vars expr.Vars
+	// ClaimDenied, if set, is called for each Require claim / claims_expr
+	// line that denies the authenticated user, in evaluation order and
+	// before a "not" applies: that is where mod_auth_openidc runs
+	// OIDCUnAutzAction, whatever the other lines then decide.
+	ClaimDenied func(n *apacheconf.AuthzNode)
 }
 
 // EvalAuthz evaluates a Require tree as mod_authz_core does. A nil tree
@@ -57,6 +62,9 @@ func evalNode(n *apacheconf.AuthzNode, r AuthzRequest) AuthzResult {
 			return AuthzNeutral // the line does not apply to this method
 		}
 		res := evalProvider(n, r)
+		if res == AuthzDenied && r.ClaimDenied != nil && (n.Provider == "claim" || n.Provider == "claims_expr") {
+			r.ClaimDenied(n)
+		}
 		if n.Negated {
 			switch res {
 			case AuthzGranted:

@@ -11,7 +11,10 @@ import (
 
 // reqState is what an internal redirect needs of the request it replaces.
 type reqState struct {
-	srv   *apacheconf.Server
+	srv *apacheconf.Server
+	// dir is the merged per-directory configuration once the section
+	// walk has run (nil before: the server's level applies).
+	dir   *apacheconf.DirConfig
 	env   map[string]string
 	start time.Time
 	user  *string
@@ -21,6 +24,9 @@ type reqState struct {
 	failed     int
 	// errDoc is the writer of the ErrorDocument being served.
 	errDoc *errDocWriter
+	// logURI, when set, is what %U logs instead of the request's path: a
+	// directory's index file (mod_dir's internal redirect changes r->uri).
+	logURI string
 }
 
 type reqStateKey struct{}

@@ -50,13 +50,15 @@ func (v reqVars) Var(name string) string {
 	case "AUTH_TYPE":
 		return v.authType
 	case "SERVER_NAME":
-		if v.srv != nil {
-			return v.srv.Name
+		// ap_get_server_name_for_url: as UseCanonicalName says.
+		name, _ := serverNamePort(r, v.srv, v.dir())
+		if strings.Contains(name, ":") {
+			return "[" + name + "]"
 		}
+		return name
 	case "SERVER_PORT":
-		if p := localAddr(r).Port(); p != 0 {
-			return strconv.Itoa(int(p))
-		}
+		_, port := serverNamePort(r, v.srv, v.dir())
+		return strconv.Itoa(port)
 	case "SERVER_PROTOCOL":
 		return r.Proto
 	case "THE_REQUEST":
@@ -67,6 +69,14 @@ func (v reqVars) Var(name string) string {
 		return strconv.Itoa(v.clock().Year())
 	}
 	return ""
+}
+
+// dir is the request's merged configuration once the walk has run.
+func (v reqVars) dir() *apacheconf.DirConfig {
+	if st := stateOf(v.r); st != nil {
+		return st.dir
+	}
+	return nil
 }
 
 func (v reqVars) clock() time.Time {

@@ -30,6 +30,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	keepAliveOff(w, srv)
+	maxKeepAliveRequests(w, r, srv)
 	env := s.newEnv(srv)
 	rawPath := requestPath(r)
 	// One allocation for the request's state, status writer and user.
@@ -41,8 +42,12 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if srv.Log == nil {
 			return // no access log: nothing to format
 		}
+		uri := f.st.logURI
+		if uri == "" {
+			uri = LenientPath(rawPath)
+		}
 		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
-			start: start, duration: s.now().Sub(start), env: env, uri: LenientPath(rawPath), user: f.user})
+			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user})
 	}()
 	s.serve(sw, r, srv, env, start, &f.user)
 }
@@ -78,6 +83,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if err != nil {
 		s.writeError(w, r, srv.Dir, Status(err), "")
 		return
+	}
+	if st := stateOf(r); opts.EncodedSlashes == SlashesOn && st != nil && !st.inErrorDoc {
+		st.logURI = uri // normalised again after decoding %2F, as %U logs it
 	}
 	// SetEnvIf's input; the addresses are formatted only for rules.
 	in, addrs := envInput{r: r, uri: uri, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}}, false
@@ -127,16 +135,60 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	if target != nil && target.URL != nil {
 		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
-	// Not proxied: the request maps to a file under DocumentRoot, and the
-	// Directory and Files sections join the walk (Apache's map-to-storage).
-	filename := ""
+	// Not proxied: mod_alias's translate hook (server-level Redirect*, which
+	// answer before any access check, then Alias/AliasMatch), else
+	// DocumentRoot; the Directory and Files sections of the file join the
+	// walk (Apache's map-to-storage).
+	var fm fileMapping
 	if target == nil {
-		if filename = localFile(srv, uri); filename != "" {
-			m = walker.WalkLocal(uri, filename, ifv)
+		// A redirect answered here still discards the body first: one over
+		// LimitRequestBody turns it into 413 (as Apache's ap_die does).
+		// A redirect answered here gets the Location walk's settings: its
+		// page (ServerSignature) and Header always.
+		if st := stateOf(r); st != nil {
+			st.dir = m.Dir
+		}
+		hw.ops = m.Dir.Headers
+		hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}}
+		rw := w
+		if bw := s.newBodyLimitWriter(w, r, m.Dir); bw != nil {
+			rw = bw
+		}
+		if st, to, ok, failed := s.locationRedirect(r, m.Dir, ifv(m.Env)); ok {
+			if failed {
+				s.writeError(rw, r, m.Dir, http.StatusInternalServerError, "")
+			} else {
+				s.sendAliasRedirect(rw, r, m.Dir, st, to)
+			}
+			return
+		}
+		if srv.Alias != nil {
+			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
+				s.sendAliasRedirect(rw, r, m.Dir, st, to)
+				return
+			}
+		}
+		fm = s.translateFile(srv, m, uri, ifv)
+		if fm.Status != 0 {
+			s.writeError(w, r, m.Dir, fm.Status, "")
+			return
+		}
+		if fm.Filename != "" {
+			m = walker.WalkLocal(uri, storageName(fm.Filename), ifv)
 		}
 	}
 	for k, v := range m.Env {
 		env[k] = v
+	}
+	if st := stateOf(r); st != nil {
+		st.dir = m.Dir
+	}
+	// LimitRequestBody: only requests mod_proxy does not forward.
+	var bw *bodyLimitWriter
+	if target == nil || target.URL == nil {
+		if bw = s.newBodyLimitWriter(w, r, m.Dir); bw != nil {
+			w = bw
+		}
 	}
 	// Header parsing: the sections' SetEnvIf rules.
 	if m.Dir.Env != nil {
@@ -171,7 +223,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		decision = EvalAuthz(require, areq)
 	}
 	if decision == AuthzDeniedNoUser && oidcType {
+		restore := limitModuleReads(r, limitRequestBody(m.Dir))
 		res, q, ok, oauth := s.authenticateModule(w, r, srv, m.Dir, uri, env, authType)
+		restore()
 		if res.HasUser {
 			*user = res.User
 		}
@@ -183,6 +237,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		xq := reqVars{r: r, env: env, user: res.User, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 		areq.Claim = func(n *apacheconf.AuthzNode) bool { return s.claimRules.match(n, res.Claims, xq, s.log) }
 		areq.Vars = xq
+		areq.ClaimDenied = func(*apacheconf.AuthzNode) { authn.unautz(env) }
 		hw.ctx.vars = xq
 		decision = EvalAuthz(require, areq)
 	} else if oidcType {
@@ -224,17 +279,21 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		return
 	}
 	if target == nil || target.URL == nil {
-		// mod_alias: server-level redirects at translation (after
-		// mod_proxy), then the sections' redirects in fixups.
-		if target == nil && srv.Alias != nil {
-			if st, to, ok := matchRedirect(srv.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+		// mod_alias: the sections' redirects in fixups (the server-level
+		// ones answered at translation).
+		if target == nil && m.Dir.Alias != nil {
+			// fixup_redir: a <Directory>'s path-less Redirect (a
+			// <Location>'s answered at translation), then the lists.
+			if st, to, ok, failed := s.locationRedirect(r, m.Dir, hw.ctx.vars); ok {
+				if failed {
+					s.writeError(w, r, m.Dir, http.StatusInternalServerError, "")
+				} else {
+					s.sendAliasRedirect(w, r, m.Dir, st, to)
+				}
 				return
 			}
-		}
-		if target == nil && m.Dir.Alias != nil {
 			if st, to, ok := matchRedirect(m.Dir.Alias.Redirects, uri, r.URL.RawQuery); ok {
-				s.writeRedirectIn(w, r, m.Dir, st, to)
+				s.sendAliasRedirect(w, r, m.Dir, st, to)
 				return
 			}
 		}
@@ -242,9 +301,16 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			s.writeError(w, r, m.Dir, http.StatusMethodNotAllowed, "")
 			return
 		}
-		if target == nil && filename != "" {
+		if target == nil && fm.Script {
+			s.refuseScript(w, r, m.Dir, uri, fm.Filename)
+			return
+		}
+		if target == nil && fm.Filename != "" {
 			hw.success = true
-			s.serveLocal(w, r, srv, m.Dir, uri, filename)
+			s.serveLocal(w, r, srv, m.Dir, uri, fm.Filename, s.indexMapper(srv, walker, ifv, m.Dir, areq))
+			return
+		}
+		if bw.handlerCheck() {
 			return
 		}
 		s.writeError(w, r, m.Dir, http.StatusNotFound, "")
@@ -502,7 +568,8 @@ func appendHeaderIn(h http.Header, name, v string, slot []string) {
 // reverseMap rewrites Location, Content-Location and URI as
 // ProxyPassReverse does: the first mapping whose URL is a prefix
 // (case-insensitive) of the value replaces it with its path, made absolute
-// with the client's scheme and Host.
+// with the client's scheme and the server name and port (ap_construct_url:
+// the Host header's, or ServerName's under UseCanonicalName On).
 func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) {
 	for _, name := range []string{"Location", "Content-Location", "URI"} {
 		v := h.Get(name)
@@ -513,11 +580,7 @@ func reverseMap(h http.Header, rules []apacheconf.ReverseRule, r *http.Request) 
 			if len(v) >= len(rr.URL) && strings.EqualFold(v[:len(rr.URL)], rr.URL) {
 				mapped := rr.Path + v[len(rr.URL):]
 				if strings.HasPrefix(mapped, "/") {
-					scheme := "http"
-					if r.TLS != nil {
-						scheme = "https"
-					}
-					mapped = scheme + "://" + r.Host + mapped
+					mapped = selfURL(r, mapped)
 				}
 				h.Set(name, mapped)
 				break
@@ -535,7 +598,7 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 // and a reason.
 func (s *Site) writeProxyErrorStatus(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	markGenerated(w)
-	_, body := ErrorPage{Status: status, Reason: "Proxy Error",
+	_, body := ErrorPage{Status: status, Reason: "Proxy Error", Signature: signature(r),
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
@@ -552,6 +615,10 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 	if st := stateOf(r); st != nil && st.inErrorDoc {
 		st.failed = status
 		return
+	}
+	// ap_die: a 413 drops the connection whatever ErrorDocument answers.
+	if status == http.StatusRequestEntityTooLarge {
+		w.Header().Set("Connection", "close")
 	}
 	// ErrorDocument: a text replaces the body, a URL becomes a redirect, a
 	// local path an internal redirect.
@@ -585,10 +652,13 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 	if page.Admin == "" {
 		page.Admin = serverAdmin(r)
 	}
+	if page.Signature == "" {
+		page.Signature = signature(r)
+	}
 	_, body := page.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest {
+	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge {
 		w.Header().Set("Connection", "close")
 	}
 	w.WriteHeader(status)

@@ -491,18 +491,19 @@ type oidcAuthn struct {
 	// oauth: the resource server authenticated the request (oauth20, or
 	// auth-openidc with a token).
 	oauth bool
+	// claimDenied: a Require claim / claims_expr line denied the user
+	// (AuthzRequest.ClaimDenied).
+	claimDenied bool
 }
 
 // denyOIDC answers a request whose authenticated user Require denied:
-// OIDCUnAutzAction first, else Apache's 401 (403 with
-// AuthzSendForbiddenOnFailure On).
+// OIDCUnAutzAction when a Require claim line denied (the module runs it
+// inside its provider; a denial by any other line, or by "Require not
+// claim", is Apache's alone), else Apache's 401 (403 with
+// AuthzSendForbiddenOnFailure On). A request that Require grants after a
+// claim line denied is not answered here: see unautz.go.
 func (s *Site) denyOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, a *oidcAuthn) {
-	if a.oauth && a.q != nil && a.q.Env != nil {
-		// Resource server: no OIDCUnAutzAction, the scope error for
-		// "Header always set WWW-Authenticate %{…}e".
-		a.q.Env["OIDC_OAUTH_BEARER_SCOPE_ERROR"] = oidc.ScopeError
-	}
-	if rp := s.rps[srv]; rp != nil && !a.oauth && a.q != nil {
+	if rp := s.rps[srv]; rp != nil && a.claimDenied && !a.oauth && a.q != nil {
 		if _, done := rp.Unauthorized(w, a.q); done {
 			return
 		}

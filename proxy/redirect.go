@@ -52,7 +52,7 @@ func (s *Site) writeRedirectIn(w http.ResponseWriter, r *http.Request, dir *apac
 		s.writeError(w, r, dir, status, "")
 		return
 	}
-	_, body := ErrorPage{Status: status, URL: target}.Render()
+	_, body := ErrorPage{Status: status, URL: target, Signature: signature(r)}.Render()
 	w.Header().Set("Location", target)
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

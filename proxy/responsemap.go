@@ -2,9 +2,7 @@ package proxy
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -18,35 +16,11 @@ import (
 // the ServerName with UseCanonicalName On) and its port when it is not
 // the scheme's default (the Host header's port, else ServerName's).
 func viaName(r *http.Request, srv *apacheconf.Server) string {
-	name, port := "", 0
-	canonical := srv.Core != nil && srv.Core.Values["usecanonicalname"] == "on"
-	if !canonical && r.Host != "" {
-		h, p, err := net.SplitHostPort(r.Host)
-		if err != nil {
-			h, p = r.Host, ""
-		}
-		name = strings.ToLower(strings.TrimSuffix(strings.Trim(h, "[]"), "."))
-		if strings.Contains(name, ":") {
-			name = "[" + name + "]"
-		}
-		if p != "" {
-			port, _ = strconv.Atoi(p)
-		}
+	var dir *apacheconf.DirConfig
+	if st := stateOf(r); st != nil {
+		dir = st.dir
 	}
-	if name == "" {
-		name = srv.Name
-	}
-	if port == 0 {
-		port = srv.NamePort
-	}
-	def := 80
-	if r.TLS != nil {
-		def = 443
-	}
-	if port != 0 && port != def {
-		return name + ":" + strconv.Itoa(port)
-	}
-	return name
+	return urlHost(r, srv, dir)
 }
 
 // viaEntry is one Via element: "major.minor name[ (Apache/x)]".

@@ -157,7 +157,8 @@ func (s *Server) Serve() error {
 	lns := append([]net.Listener(nil), s.listeners...)
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
-		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+			ConnContext: withConnCounter}
 		// KeepAliveTimeout of the configuration served first (a reload
 		// does not change it).
 		if site := s.site.Load(); site != nil {

@@ -275,7 +275,7 @@ func (w *storeFaultWriter) WriteHeader(code int) {
 	for k := range h {
 		delete(h, k)
 	}
-	_, body := ErrorPage{Status: http.StatusInternalServerError, Method: w.r.Method, Admin: serverAdmin(w.r)}.Render()
+	_, body := ErrorPage{Status: http.StatusInternalServerError, Method: w.r.Method, Admin: serverAdmin(w.r), Signature: signature(w.r)}.Render()
 	h.Set("Content-Type", "text/html; charset=iso-8859-1")
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.ResponseWriter.WriteHeader(http.StatusInternalServerError)

@@ -13,27 +13,40 @@ import (
 )
 
 // localFile maps a URI to a file under DocumentRoot (the main server's
-// when the vhost has none), or "" when there is no DocumentRoot.
+// when the vhost has none), or "" when there is no DocumentRoot. A
+// trailing slash is kept: "/a.txt/" names no file, as in Apache.
 func localFile(srv *apacheconf.Server, uri string) string {
 	if srv.Core == nil || srv.Core.DocumentRoot == "" {
 		return ""
 	}
-	return filepath.Join(srv.Core.DocumentRoot, filepath.FromSlash(uri))
+	p := filepath.Join(srv.Core.DocumentRoot, filepath.FromSlash(uri))
+	if strings.HasSuffix(uri, "/") && !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
 }
 
-// serveLocal serves a file from DocumentRoot as Apache's default handler
-// with mod_dir: a directory without a trailing slash is redirected (301)
-// to one with it, a directory serves its DirectoryIndex file, a directory
-// without one is 404 (no listings), a missing file is 404. Conditional
-// and range requests are answered by net/http's ServeContent with Apache's
-// ETag ("size-mtime" in hex, microseconds).
-func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri, filename string) {
+// serveLocal serves a file (under DocumentRoot or an Alias target) as
+// Apache's default handler with mod_dir: a directory without a trailing
+// slash is redirected (301) to one with it (the URL path, escaped), a
+// directory serves its DirectoryIndex file, a directory without one is 404
+// (no listings), a missing file is 404. Conditional and range requests are
+// answered by net/http's ServeContent with Apache's ETag ("size-mtime" in
+// hex, microseconds). index maps an index URI to its file as mod_dir's
+// sub-request does, or reports it denied (nil: the name under filename).
+func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri, filename string, index func(string) (string, bool)) {
 	if st := stateOf(r); st != nil && st.errDoc != nil {
 		st.errDoc.local = true // an ErrorDocument file keeps the error status
 	}
 	st, err := os.Stat(filename)
 	if err != nil {
+		if defaultHandlerCheck(w, r) {
+			return
+		}
 		s.writeError(w, r, dir, http.StatusNotFound, "")
+		return
+	}
+	if !st.IsDir() && defaultHandlerCheck(w, r) {
 		return
 	}
 	if st.IsDir() {
@@ -45,35 +58,54 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 		}
 		if !strings.HasSuffix(uri, "/") {
 			if dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash {
-				target := "http://" + r.Host + uri + "/"
-				if r.TLS != nil {
-					target = "https://" + r.Host + uri + "/"
-				}
-				if r.URL.RawQuery != "" {
-					target += "?" + r.URL.RawQuery
-				}
-				s.writeRedirect(w, r, http.StatusMovedPermanently, target)
+				s.writeRedirect(w, r, http.StatusMovedPermanently, slashURL(r, uri))
 				return
 			}
 			s.writeError(w, r, dir, http.StatusNotFound, "")
 			return
 		}
-		index := []string{"index.html"}
+		names := []string{"index.html"}
 		if dir.Core != nil && dir.Core.DirectoryIndex != nil {
-			index = dir.Core.DirectoryIndex
+			names = dir.Core.DirectoryIndex
 		}
-		found := ""
-		for _, name := range index {
+		found, denied := "", false
+		for _, name := range names {
 			if name == "disabled" {
 				break
 			}
 			p := filepath.Join(filename, name)
-			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			if index != nil {
+				var no bool
+				if p, no = index(uri + name); no {
+					denied = true
+					continue
+				}
+			}
+			fi, err := os.Stat(p)
+			if p != "" && err == nil && !fi.IsDir() {
 				found = p
+				if st := stateOf(r); st != nil && !st.inErrorDoc {
+					st.logURI = uri + name
+				}
 				break
 			}
+			if p != "" && err == nil && !strings.HasSuffix(uri+name, "/") && (dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash) {
+				// The index URI names a directory: mod_dir's sub-request
+				// answers with its slash redirect, which Apache passes on
+				// (a <Location> Alias without AliasPreservePath does this).
+				s.writeRedirect(w, r, http.StatusMovedPermanently, slashURL(r, uri+name))
+				return
+			}
+		}
+		if found == "" && denied {
+			// mod_dir: no index served, one refused by access control.
+			s.writeError(w, r, dir, http.StatusForbidden, "")
+			return
 		}
 		if found == "" {
+			if defaultHandlerCheck(w, r) {
+				return
+			}
 			s.writeError(w, r, dir, http.StatusNotFound, "")
 			return
 		}
@@ -108,6 +140,23 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 	h.Set("ETag", etag)
 	h.Set("Accept-Ranges", "bytes")
 	lm := st.ModTime().UTC().Format(http.TimeFormat)
+	if st := stateOf(r); st != nil && st.errDoc != nil && st.errDoc.local {
+		// An ErrorDocument keeps the error status: Apache applies neither
+		// ranges (byterange filter: 200 only) nor conditions
+		// (ap_meets_conditions: 2xx only) to it.
+		r = r.Clone(r.Context())
+		for _, h := range []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+			r.Header.Del(h)
+		}
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		// Apache (ap_meets_conditions) ignores a date after the request's
+		// time; net/http would answer 304.
+		if t, err := http.ParseTime(ims); err == nil && t.After(s.now()) {
+			r = r.Clone(r.Context())
+			r.Header.Del("If-Modified-Since")
+		}
+	}
 	http.ServeContent(&keepLastModified{ResponseWriter: w, lastModified: lm}, r, "", st.ModTime(), f)
 }
 
@@ -123,4 +172,15 @@ func (k *keepLastModified) WriteHeader(code int) {
 		k.Header().Set("Last-Modified", k.lastModified)
 	}
 	k.ResponseWriter.WriteHeader(code)
+}
+
+// slashURL is mod_dir's redirect target for a directory URI without its
+// trailing slash: the escaped URI plus "/" and the query, made absolute
+// with the request's scheme and Host.
+func slashURL(r *http.Request, uri string) string {
+	target := selfURL(r, CanonPath(uri, false)+"/")
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	return target
 }

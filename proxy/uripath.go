@@ -78,12 +78,13 @@ func NormalizePath(raw string, opts NormalizeOptions) (string, error) {
 		}
 		b.WriteByte(c)
 	}
-	p, ok := removeDotSegments(b.String(), opts.MergeSlashes)
-	if !ok {
+	p, err := removeDotSegments(b.String(), opts.MergeSlashes, false)
+	if err != nil {
 		return "", ErrBadPath
 	}
 	// Step 2: decode the rest.
 	b.Reset()
+	decodedSlash := false
 	for i := 0; i < len(p); i++ {
 		c := p[i]
 		if c != '%' {
@@ -102,19 +103,26 @@ func NormalizePath(raw string, opts NormalizeOptions) (string, error) {
 				b.WriteString("%2F")
 			default:
 				b.WriteByte('/')
+				decodedSlash = true
 			}
 		default:
 			b.WriteByte(d)
 		}
 		i += 2
 	}
+	if decodedSlash {
+		// AllowEncodedSlashes On: a decoded %2F may have made new "//",
+		// "/./" or "/../" segments ("/x/..%2F..%2Fetc"); Apache normalises
+		// again, a ".." at the root now simply dropped.
+		return removeDotSegments(b.String(), opts.MergeSlashes, true)
+	}
 	return b.String(), nil
 }
 
 // removeDotSegments resolves "." and ".." segments of an absolute path and
-// optionally merges slashes. It reports false when ".." would climb above
-// the root.
-func removeDotSegments(p string, merge bool) (string, bool) {
+// optionally merges slashes. A ".." that would climb above the root is
+// ErrBadPath, or with clamp dropped.
+func removeDotSegments(p string, merge, clamp bool) (string, error) {
 	segs := strings.Split(p[1:], "/")
 	out := make([]string, 0, len(segs))
 	for i, s := range segs {
@@ -127,10 +135,12 @@ func removeDotSegments(p string, merge bool) (string, bool) {
 		case "..":
 			// Pop the previous real segment; with merging off, empty
 			// segments count as segments, as in Apache.
-			if len(out) == 0 {
-				return "", false
+			if len(out) == 0 && !clamp {
+				return "", ErrBadPath
 			}
-			out = out[:len(out)-1]
+			if len(out) > 0 {
+				out = out[:len(out)-1]
+			}
 			if last {
 				out = append(out, "")
 			}
@@ -143,7 +153,7 @@ func removeDotSegments(p string, merge bool) (string, bool) {
 			out = append(out, s)
 		}
 	}
-	return "/" + strings.Join(out, "/"), true
+	return "/" + strings.Join(out, "/"), nil
 }
 
 // CanonPath re-encodes a decoded path the way mod_proxy builds the backend
@@ -208,22 +218,41 @@ func isPathSafe(c byte) bool {
 }
 
 // LenientPath is the path Apache keeps in r->uri even for a request it
-// refuses (what %U logs): every %XX decoded, dot segments resolved with
-// ".." stopping at the root, slashes merged.
+// refuses (what %U logs), built in Apache's order: %XX of unreserved
+// characters decoded, dot segments resolved with ".." stopping at the
+// root, slashes merged, then every other %XX decoded ("/d/..%2fx" logs
+// "/d/../x").
 func LenientPath(raw string) string {
 	var b strings.Builder
 	for i := 0; i < len(raw); i++ {
 		if raw[i] == '%' && i+2 < len(raw) && isHex(raw[i+1]) && isHex(raw[i+2]) {
-			b.WriteByte(unhex(raw[i+1])<<4 | unhex(raw[i+2]))
-			i += 2
-			continue
+			if d := unhex(raw[i+1])<<4 | unhex(raw[i+2]); isUnreserved(d) {
+				b.WriteByte(d)
+				i += 2
+				continue
+			}
 		}
 		b.WriteByte(raw[i])
 	}
 	p := b.String()
-	if !strings.HasPrefix(p, "/") {
-		return p
+	if strings.HasPrefix(p, "/") {
+		p = lenientDots(p)
 	}
+	b.Reset()
+	for i := 0; i < len(p); i++ {
+		if p[i] == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			b.WriteByte(unhex(p[i+1])<<4 | unhex(p[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(p[i])
+	}
+	return b.String()
+}
+
+// lenientDots resolves dot segments of an absolute path, ".." stopping at
+// the root, and merges slashes.
+func lenientDots(p string) string {
 	segs := strings.Split(p[1:], "/")
 	out := make([]string, 0, len(segs))
 	for i, s := range segs {

@@ -53,6 +53,7 @@ or the configuration is invalid.`,
 					diags = append(diags, apacheconf.LintOAuth(cfg)...)
 					diags = append(diags, apacheconf.LintClientAuth(cfg)...)
 					diags = append(diags, apacheconf.LintJWE(cfg)...)
+					diags = append(diags, apacheconf.LintUnAutz(cfg)...)
 					diags = append(diags, apacheconf.LintCacheStore(cfg)...)
 					diags = append(diags, lintMetadataDirs(cfg)...)
 				}

@@ -36,6 +36,10 @@ start_apache() {
 }
 
 rss() { ps -o rss= -p "$@" | awk '{s+=$1} END {print s}'; }
+# anon PID...: the anonymous part of the processes' RSS (heap, stacks), in
+# KiB; the rest of RSS is mapped files (the executable, shared libraries),
+# which a bigger binary makes bigger whatever it allocates.
+anon() { for p in "$@"; do cat "/proc/$p/smaps_rollup" 2>/dev/null; done | awk '/^Anonymous:/ {s+=$2} END {print s+0}'; }
 count() { curl -sf "http://$backend/__count"; }
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 
@@ -57,7 +61,7 @@ round_header() {
 measure() {
   local name=$1 port=$2 memspec=$3
   shift 3
-  local before after out perfpid= reqs rps p99 non2xx sockerr mem check=ok
+  local before after out perfpid= reqs rps p99 non2xx sockerr mem memanon pids check=ok
   before=$(count)
   if [ -n "${PROFILE:-}" ] && [ "$name" = "${PROFILE_TARGET:-}" ]; then
     mkdir -p "$PROFILE"
@@ -78,15 +82,17 @@ measure() {
   non2xx=$(echo "$out" | awk -F': *' '/Non-2xx/ {print $2}')
   sockerr=$(echo "$out" | awk '/Socket errors/ {$1=$2=""; print}')
   case $memspec in
-    *[!0-9]*) mem=$(rss $(pgrep -d' ' -f "$memspec")) ;;
-    *) mem=$(rss "$memspec") ;;
+    *[!0-9]*) pids=$(pgrep -d' ' -f "$memspec") ;;
+    *) pids=$memspec ;;
   esac
+  mem=$(rss $pids)
+  memanon=$(anon $pids)
   if [ -n "$non2xx" ] || [ $((after - before)) -lt "$reqs" ]; then check="INVALID"; bad=1; fi
   RPS[$name]+="$rps "
   # p99 in ms, for the median
   P99[$name]+="$(echo "$p99" | awk '/us$/ {print $1/1000; next} /ms$/ {print $1+0; next} /s$/ {print $1*1000}') "
-  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
-    "$name" "$rps" "$p99" "$mem" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
+  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB (anon %6d)   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
+    "$name" "$rps" "$p99" "$mem" "$memanon" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
 }
 
 # summary ROUNDS NAME...: each target's median req/s and median p99.
