@@ -1,6 +1,8 @@
 package apacheconf
 
 import (
+	"strings"
+
 	"github.com/oidcgate/oidcgate/internal/jwkfile"
 	"github.com/oidcgate/oidcgate/internal/pemkey"
 )
@@ -44,6 +46,10 @@ func LintClientAuth(cfg *Config) Diagnostics {
 				sink.add(SevWarning, StageCheck, key.Pos, d.key, "set "+d.cert+" too",
 					"%s without %s: no client certificate is presented", d.key, d.cert)
 			}
+		}
+		if strings.HasPrefix(pw.String(), "exec:") {
+			sink.add(SevWarning, StageCheck, pw.Pos, "OIDCClientTokenEndpointKeyPassword", "write the password itself",
+				"exec: is not supported here: oidcgate uses the value literally as the password")
 		}
 		auth, _ := o.Value("OIDCProviderTokenEndpointAuth")
 		intro, _ := o.Value("OIDCOAuthIntrospectionEndpointAuth")

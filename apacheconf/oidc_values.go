@@ -334,15 +334,6 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 		if strings.HasPrefix(first, "exec:") && len(first) > 5 && strings.TrimSpace(first[5:]) == "" {
 			return "Unable to parse exec arguments from " + first[5:]
 		}
-		if strings.HasPrefix(first, "exec:") && len(first) > 5 {
-			// The command runs now, as the module runs it while Apache
-			// reads the configuration; the value is its output.
-			out, msg := execPassphrase(env.root, first[5:])
-			if msg != "" {
-				return msg
-			}
-			v.Words = []string{out}
-		}
 	}
 	return oidcSpecial(key, name, invalid, v, env)
 }

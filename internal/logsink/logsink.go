@@ -126,10 +126,6 @@ func ParsePiped(target string) (argv []string, ok bool) {
 	return tokenize(cmd), true
 }
 
-// Tokenize splits a command line as apr_tokenize_to_argv does (see
-// tokenize): for the other places Apache runs a program directly.
-func Tokenize(s string) []string { return tokenize(s) }
-
 // tokenize splits a command line into words: blanks separate, "..." and
 // '...' group, a backslash takes the next byte.
 func tokenize(s string) []string {
