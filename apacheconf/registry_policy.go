@@ -277,7 +277,7 @@ var directivePolicy = map[string]policy{
 	"bufferedlogs":   {Status: Ignored, Reason: "access log lines are written as they come; buffering only changes when they reach the file"},
 	"protocols":      {Status: Supported}, "allowencodedslashes": {Status: Supported}, "mergeslashes": {Status: Supported},
 	"pidfile": {Status: Supported}, "timeout": {Status: Supported},
-	"documentroot": {Status: Supported}, "directoryindex": {Status: Supported},
+	"documentroot": {Status: Supported, Reason: "unset, Debian's compiled-in /var/www/html, as Apache"}, "directoryindex": {Status: Supported},
 	"errordocument":  {Status: Supported, Reason: "text, URL and local-path forms (the local path as an internal redirect with REDIRECT_* variables, compared with Apache)"},
 	"balancermember": {Status: Supported, Reason: "loadfactor, lbset (lower sets first), route, redirect, retry and status +H (standby, per lbset) +R (spare) +D +S +N (drain: sticky sessions only) +I (ignore errors) +E, failover to another member; member sequences compared with Apache 2.4.71"},
 	"proxyset":       {Status: Supported, Reason: "lbmethod byrequests, bybusyness and bytraffic (bytes counted as mod_proxy_http does: the request sent, the status line read), stickysession cookie|path with stickysessionsep and scolonpathdelim, nofailover, maxattempts, failonstatus, failontimeout, timeout, forcerecovery and the BALANCER_* variables, compared with Apache 2.4.71; lbmethod=heartbeat is refused (it needs the load reports backends multicast to mod_heartmonitor); growth and nonce only serve the balancer-manager, which is not served, so they are checked and have no effect; on a plain worker (not balancer://) the keys are checked but not applied"},

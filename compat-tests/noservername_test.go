@@ -2,6 +2,8 @@ package compattests
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -111,5 +113,26 @@ CustomLog %[3]s/access.log cmp
 		if sorted(string(got)) != want {
 			t.Errorf("%s: %q, want %q", f, got, want)
 		}
+	}
+	// No DocumentRoot: Apache serves its compiled-in one (Debian's
+	// /var/www/html, where the apache2 package puts its default page).
+	get := func(addr, path string) (int, string) {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, path := range []string{"/index.html", "/nothing-here.html"} {
+		ast, abody := get(aAddr, path)
+		ost, obody := get(oAddr, path)
+		if ast != ost || (ast == 200 && abody != obody) {
+			t.Errorf("GET %s without DocumentRoot: apache2 %d (%d bytes), oidcgate %d (%d bytes)", path, ast, len(abody), ost, len(obody))
+		}
+	}
+	if st, body := get(oAddr, "/index.html"); st != 200 || !strings.Contains(body, "Apache2 Debian Default Page") {
+		t.Errorf("GET /index.html without DocumentRoot: oidcgate %d, want Debian's default page", st)
 	}
 }

@@ -14,7 +14,7 @@ import (
 // proxied and not redirected: the file it maps to.
 type fileMapping struct {
 	// Filename is the file-system path ("" when nothing maps the request:
-	// no Alias matched and there is no DocumentRoot).
+	// nothing maps the path).
 	Filename string
 	// Rule is the Alias/AliasMatch that matched (nil for DocumentRoot or
 	// a <Location> Alias).

@@ -12,14 +12,19 @@ import (
 	"github.com/oidcgate/oidcgate/apacheconf"
 )
 
+// DefaultDocumentRoot is the DocumentRoot of a configuration that sets
+// none: Debian's apache2 is built with /var/www/html (DOCUMENT_LOCATION).
+const DefaultDocumentRoot = "/var/www/html"
+
 // localFile maps a URI to a file under DocumentRoot (the main server's
-// when the vhost has none), or "" when there is no DocumentRoot. A
-// trailing slash is kept: "/a.txt/" names no file, as in Apache.
+// when the vhost has none, else DefaultDocumentRoot). A trailing slash is
+// kept: "/a.txt/" names no file, as in Apache.
 func localFile(srv *apacheconf.Server, uri string) string {
-	if srv.Core == nil || srv.Core.DocumentRoot == "" {
-		return ""
+	root := DefaultDocumentRoot
+	if srv.Core != nil && srv.Core.DocumentRoot != "" {
+		root = srv.Core.DocumentRoot
 	}
-	p := filepath.Join(srv.Core.DocumentRoot, filepath.FromSlash(uri))
+	p := filepath.Join(root, filepath.FromSlash(uri))
 	if strings.HasSuffix(uri, "/") && !strings.HasSuffix(p, "/") {
 		p += "/"
 	}
