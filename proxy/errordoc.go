@@ -27,6 +27,11 @@ type reqState struct {
 	// logURI, when set, is what %U logs instead of the request's path: a
 	// directory's index file (mod_dir's internal redirect changes r->uri).
 	logURI string
+	// uri, filename and pathInfo are Apache's r->uri, r->filename and
+	// r->path_info as the phases set them (see exprvars.go); uriSet tells
+	// that normalisation has run (before it r->uri is the raw path).
+	uri, filename, pathInfo string
+	uriSet                  bool
 }
 
 type reqStateKey struct{}

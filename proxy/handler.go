@@ -109,6 +109,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		applyHeaderOps(r.Header, srv.Dir.Headers.Request, headerCtx{env: env, start: start, early: true,
 			ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}})
 	}
+	// The post-read-request phase above saw the raw path as r->uri; the
+	// later ones see it normalised and decoded.
+	stateOf(r).setURI(uri)
 	walker := s.walkers[srv]
 	// <If> conditions see the environment as it is at the walk (early
 	// SetEnvIf, MATCH_*) and no user: they run before authentication.
@@ -133,6 +136,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		target = nil
 	}
 	if target != nil && target.URL != nil {
+		stateOf(r).setProxyFilename(target.URL)
 		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
 	// Not proxied: mod_alias's translate hook (server-level Redirect*, which
@@ -174,7 +178,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			return
 		}
 		if fm.Filename != "" {
-			m = walker.WalkLocal(uri, storageName(fm.Filename), ifv)
+			storage := storageName(fm.Filename)
+			stateOf(r).setLocalFilename(fm.Filename, storage)
+			m = walker.WalkLocal(uri, storage, ifv)
 		}
 	}
 	for k, v := range m.Env {
@@ -331,6 +337,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		ssl.authType = m.Dir.Authz.AuthType
 	}
 	hw.ctx.ssl = ssl
+	stateOf(r).setProxyCanonFilename(target.URL, r, target.Rule.NoQuery)
 	if m.Dir.Headers != nil {
 		rc := hw.ctx
 		rc.ssl = ssl

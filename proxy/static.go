@@ -86,6 +86,10 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 				found = p
 				if st := stateOf(r); st != nil && !st.inErrorDoc {
 					st.logURI = uri + name
+					// mod_dir's internal redirect: r->uri and r->filename
+					// are the index file's.
+					st.setURI(uri + name)
+					st.filename, st.pathInfo = p, ""
 				}
 				break
 			}
