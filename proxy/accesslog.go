@@ -333,6 +333,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
+	dropConnection(w.ResponseWriter, code)
 	w.ResponseWriter.WriteHeader(code)
 }
 

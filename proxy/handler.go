@@ -622,10 +622,9 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 		st.failed = status
 		return
 	}
-	// ap_die: a 413 drops the connection whatever ErrorDocument answers.
-	if status == http.StatusRequestEntityTooLarge {
-		w.Header().Set("Connection", "close")
-	}
+	// ap_die: the statuses that drop the connection drop it whatever
+	// ErrorDocument answers (a redirect, another page).
+	dropConnection(w, status)
 	// ErrorDocument: a text replaces the body, a URL becomes a redirect, a
 	// local path an internal redirect.
 	if dir != nil && dir.Core != nil {
@@ -664,9 +663,6 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 	_, body := page.Render()
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge {
-		w.Header().Set("Connection", "close")
-	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write([]byte(body))
