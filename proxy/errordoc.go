@@ -32,6 +32,9 @@ type reqState struct {
 	// that normalisation has run (before it r->uri is the raw path).
 	uri, filename, pathInfo string
 	uriSet                  bool
+	// logStatus, when set, is the status the access log shows instead of
+	// the one sent (Apache's r->status after a module wrote its own page).
+	logStatus int
 }
 
 type reqStateKey struct{}

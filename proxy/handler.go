@@ -46,7 +46,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if uri == "" {
 			uri = LenientPath(rawPath)
 		}
-		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
+		status := sw.status
+		if f.st.logStatus != 0 {
+			status = f.st.logStatus
+		}
+		s.access.log(&logRecord{r: r, srv: srv, status: status, bytes: sw.bytes, respHdr: sw.Header(),
 			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user})
 	}()
 	s.serve(sw, r, srv, env, start, &f.user)
