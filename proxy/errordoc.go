@@ -35,6 +35,9 @@ type reqState struct {
 	// logStatus, when set, is the status the access log shows instead of
 	// the one sent (Apache's r->status after a module wrote its own page).
 	logStatus int
+	// allow is the Allow header of a 405 or 501 error page (the methods
+	// the handler allows).
+	allow string
 }
 
 type reqStateKey struct{}

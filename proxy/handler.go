@@ -635,6 +635,7 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 		if ed, ok := dir.Core.ErrorDocuments[status]; ok && !ed.Default {
 			switch {
 			case ed.Text:
+				setAllow(w, r, status)
 				w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 				w.Header().Set("Content-Length", fmt.Sprint(len(ed.Target)))
 				w.WriteHeader(status)
@@ -665,6 +666,7 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 		page.Signature = signature(r)
 	}
 	_, body := page.Render()
+	setAllow(w, r, status)
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(status)
