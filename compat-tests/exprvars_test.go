@@ -26,6 +26,7 @@ Group nogroup
 ErrorLog %[3]s/error.log
 PidFile %[3]s/httpd.pid
 DocumentRoot %[3]s/www
+CustomLog %[3]s/access.log "%%U|%%f"
 Alias /al %[3]s/al
 ProxyPass /p http://%[2]s/back
 <Directory %[3]s>
@@ -138,6 +139,15 @@ func TestExprVarsDifferential(t *testing.T) {
 				t.Errorf("backend saw:\n apache2:  %s\n oidcgate: %s", aSeen, oSeen)
 			}
 		})
+	}
+	// %f logs r->filename as the request ended.
+	aLog, _ := os.ReadFile(filepath.Join(fp.ApacheDir, "access.log"))
+	oLog, _ := os.ReadFile(filepath.Join(fp.OIDCGateDir, "access.log"))
+	a := strings.ReplaceAll(string(aLog), fp.ApacheDir, "DIR")
+	o := strings.ReplaceAll(string(oLog), fp.OIDCGateDir, "DIR")
+	t.Logf("apache2 access log:\n%s", a)
+	if a == "" || a != o {
+		t.Errorf("access logs differ:\n%s", lineDiff(a, o))
 	}
 	if t.Failed() {
 		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())

@@ -153,6 +153,12 @@ func logValue(it apacheconf.LogItem, rec *logRecord) string {
 		return "-"
 	case "U":
 		return escapeLog(rec.uri)
+	case "f":
+		// r->filename as the request ended, not escaped (as Apache).
+		if st := stateOf(r); st != nil && st.filename != "" {
+			return st.filename
+		}
+		return "-"
 	case "q":
 		if r.URL.RawQuery == "" {
 			return ""
