@@ -155,6 +155,12 @@ func logValue(it apacheconf.LogItem, rec *logRecord) string {
 		return "-"
 	case "U":
 		return escapeLog(rec.uri)
+	case "f":
+		// r->filename as the request ended, not escaped (as Apache).
+		if st := stateOf(r); st != nil && st.filename != "" {
+			return st.filename
+		}
+		return "-"
 	case "q":
 		if r.URL.RawQuery == "" {
 			return ""
@@ -335,6 +341,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
+	dropConnection(w.ResponseWriter, code)
 	w.ResponseWriter.WriteHeader(code)
 }
 

@@ -27,6 +27,17 @@ type reqState struct {
 	// logURI, when set, is what %U logs instead of the request's path: a
 	// directory's index file (mod_dir's internal redirect changes r->uri).
 	logURI string
+	// uri, filename and pathInfo are Apache's r->uri, r->filename and
+	// r->path_info as the phases set them (see exprvars.go); uriSet tells
+	// that normalisation has run (before it r->uri is the raw path).
+	uri, filename, pathInfo string
+	uriSet                  bool
+	// logStatus, when set, is the status the access log shows instead of
+	// the one sent (Apache's r->status after a module wrote its own page).
+	logStatus int
+	// allow is the Allow header of a 405 or 501 error page (the methods
+	// the handler allows).
+	allow string
 }
 
 type reqStateKey struct{}

@@ -46,7 +46,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if uri == "" {
 			uri = LenientPath(rawPath)
 		}
-		s.access.log(&logRecord{r: r, srv: srv, status: sw.status, bytes: sw.bytes, respHdr: sw.Header(),
+		status := sw.status
+		if f.st.logStatus != 0 {
+			status = f.st.logStatus
+		}
+		s.access.log(&logRecord{r: r, srv: srv, status: status, bytes: sw.bytes, respHdr: sw.Header(),
 			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user})
 	}()
 	s.serve(sw, r, srv, env, start, &f.user)
@@ -109,6 +113,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		applyHeaderOps(r.Header, srv.Dir.Headers.Request, headerCtx{env: env, start: start, early: true,
 			ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}})
 	}
+	// The post-read-request phase above saw the raw path as r->uri; the
+	// later ones see it normalised and decoded.
+	stateOf(r).setURI(uri)
 	walker := s.walkers[srv]
 	// <If> conditions see the environment as it is at the walk (early
 	// SetEnvIf, MATCH_*) and no user: they run before authentication.
@@ -133,6 +140,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		target = nil
 	}
 	if target != nil && target.URL != nil {
+		stateOf(r).setProxyFilename(target.URL)
 		m = walker.WalkProxied(uri, target.URL.String(), ifv)
 	}
 	// Not proxied: mod_alias's translate hook (server-level Redirect*, which
@@ -174,7 +182,9 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			return
 		}
 		if fm.Filename != "" {
-			m = walker.WalkLocal(uri, storageName(fm.Filename), ifv)
+			storage := storageName(fm.Filename)
+			stateOf(r).setLocalFilename(fm.Filename, storage)
+			m = walker.WalkLocal(uri, storage, ifv)
 		}
 	}
 	for k, v := range m.Env {
@@ -331,6 +341,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 		ssl.authType = m.Dir.Authz.AuthType
 	}
 	hw.ctx.ssl = ssl
+	stateOf(r).setProxyCanonFilename(target.URL, r, target.Rule.NoQuery)
 	if m.Dir.Headers != nil {
 		rc := hw.ctx
 		rc.ssl = ssl
@@ -616,16 +627,16 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 		st.failed = status
 		return
 	}
-	// ap_die: a 413 drops the connection whatever ErrorDocument answers.
-	if status == http.StatusRequestEntityTooLarge {
-		w.Header().Set("Connection", "close")
-	}
+	// ap_die: the statuses that drop the connection drop it whatever
+	// ErrorDocument answers (a redirect, another page).
+	dropConnection(w, status)
 	// ErrorDocument: a text replaces the body, a URL becomes a redirect, a
 	// local path an internal redirect.
 	if dir != nil && dir.Core != nil {
 		if ed, ok := dir.Core.ErrorDocuments[status]; ok && !ed.Default {
 			switch {
 			case ed.Text:
+				setAllow(w, r, status)
 				w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 				w.Header().Set("Content-Length", fmt.Sprint(len(ed.Target)))
 				w.WriteHeader(status)
@@ -656,11 +667,9 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 		page.Signature = signature(r)
 	}
 	_, body := page.Render()
+	setAllow(w, r, status)
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	if status == http.StatusServiceUnavailable || status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge {
-		w.Header().Set("Connection", "close")
-	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write([]byte(body))

@@ -503,14 +503,20 @@ type oidcAuthn struct {
 // AuthzSendForbiddenOnFailure On). A request that Require grants after a
 // claim line denied is not answered here: see unautz.go.
 func (s *Site) denyOIDC(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, a *oidcAuthn) {
-	if rp := s.rps[srv]; rp != nil && a.claimDenied && !a.oauth && a.q != nil {
-		if _, done := rp.Unauthorized(w, a.q); done {
-			return
-		}
-	}
 	status := http.StatusUnauthorized
 	if dir.Authz != nil && dir.Authz.ForbiddenOnFailure != nil && *dir.Authz.ForbiddenOnFailure {
 		status = http.StatusForbidden
+	}
+	if rp := s.rps[srv]; rp != nil && a.claimDenied && !a.oauth && a.q != nil {
+		if _, done := rp.Unauthorized(w, a.q); done {
+			// The module's page goes out with its own status (200 for
+			// the text, redirect and step-up pages) while the request's
+			// status, the one Apache logs, is the denial.
+			if st := stateOf(r); st != nil {
+				st.logStatus = status
+			}
+			return
+		}
 	}
 	s.writeError(w, r, dir, status, "")
 }

@@ -119,10 +119,11 @@ func TestServerAdminInErrorPage(t *testing.T) {
 
 // TestKeepAlive: KeepAlive Off closes the client connection after each
 // response (Connection: close), per virtual host; KeepAliveTimeout sets
-// the server's idle timeout.
+// the server's idle timeout. (410: a status that does not drop the
+// connection by itself.)
 func TestKeepAlive(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(500)
+		w.WriteHeader(410)
 	}))
 	defer backend.Close()
 	for _, tc := range []struct {
@@ -132,10 +133,10 @@ func TestKeepAlive(t *testing.T) {
 		{"", false},
 		{"KeepAlive On\n", false},
 		{"KeepAlive Off\n", true},
-		{"<VirtualHost *>\nServerName a\nKeepAlive Off\nRedirect 500 /five\n</VirtualHost>\n", true},
+		{"<VirtualHost *>\nServerName a\nKeepAlive Off\nRedirect gone /five\n</VirtualHost>\n", true},
 		{"KeepAlive Off\nProxyPass /five " + backend.URL + "/\n", true},
 	} {
-		cfg := loadConfig(t, "ServerName a\nRedirect 500 /five\n"+tc.conf)
+		cfg := loadConfig(t, "ServerName a\nRedirect gone /five\n"+tc.conf)
 		front := httptest.NewServer(NewSite(cfg, nil, nil))
 		resp, err := http.Get(front.URL + "/five")
 		if err != nil {
@@ -145,7 +146,7 @@ func TestKeepAlive(t *testing.T) {
 		_, _ = io.ReadAll(resp.Body)
 		resp.Body.Close()
 		front.Close()
-		if resp.Close != tc.close || resp.StatusCode != 500 {
+		if resp.Close != tc.close || resp.StatusCode != 410 {
 			t.Errorf("%q: %d, connection closed %v, want %v", tc.conf, resp.StatusCode, resp.Close, tc.close)
 		}
 	}

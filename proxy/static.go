@@ -45,19 +45,22 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 	}
 	st, err := os.Stat(filename)
 	if err != nil {
-		if defaultHandlerCheck(w, r) {
+		if defaultHandlerCheck(w, r) || s.defaultHandlerMethod(w, r, dir) {
 			return
 		}
 		s.writeError(w, r, dir, http.StatusNotFound, "")
 		return
 	}
-	if !st.IsDir() && defaultHandlerCheck(w, r) {
+	if !st.IsDir() && (defaultHandlerCheck(w, r) || s.defaultHandlerMethod(w, r, dir)) {
 		return
 	}
 	if st.IsDir() {
 		// Without mod_dir nothing answers for a directory: 404, as Apache
 		// measured with the seed-004 config.
 		if !s.modDir {
+			if s.defaultHandlerMethod(w, r, dir) {
+				return
+			}
 			s.writeError(w, r, dir, http.StatusNotFound, "")
 			return
 		}
@@ -67,6 +70,11 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 				return
 			}
 			s.writeError(w, r, dir, http.StatusNotFound, "")
+			return
+		}
+		// mod_dir serves an index for GET and POST only; the default
+		// handler answers the other methods.
+		if s.defaultHandlerMethod(w, r, dir) {
 			return
 		}
 		names := []string{"index.html"}
@@ -91,6 +99,10 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 				found = p
 				if st := stateOf(r); st != nil && !st.inErrorDoc {
 					st.logURI = uri + name
+					// mod_dir's internal redirect: r->uri and r->filename
+					// are the index file's.
+					st.setURI(uri + name)
+					st.filename, st.pathInfo = p, ""
 				}
 				break
 			}
