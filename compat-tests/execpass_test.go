@@ -1,10 +1,23 @@
 package compattests
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+
+	"github.com/oidcgate/oidcgate/internal/devop"
 )
 
 // TestExecPassphraseDifferential runs "exec:" values of mod_auth_openidc's
@@ -90,5 +103,132 @@ func TestExecPassphraseDifferential(t *testing.T) {
 			}
 			t.Logf("exit %d %+v\n%s", codes[0], outs[0], records[0])
 		})
+	}
+}
+
+// TestExecPassphraseEndToEnd: the exec'd OIDCCryptoPassphrase is the key
+// that seals the state cookie. Three oidcgate instances behind one
+// balancer differ only in their passphrase: A runs a program (ServerRoot-
+// relative) that prints "shared-secret" and a second line; B has
+// "shared-secret" written literally; C the program's second line. A login
+// started on A is refused by C (the state cookie does not open) and
+// completed by B.
+func TestExecPassphraseEndToEnd(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "backend:"+r.URL.Path)
+	}))
+	t.Cleanup(be.Close)
+	lbLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	front := "http://" + lbLn.Addr().String()
+	opLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer := "http://" + opLn.Addr().String()
+	op, err := devop.New(devop.Options{Issuer: issuer, Users: devop.DemoUsers(), AutoLogin: "zoe",
+		Logger:  slog.New(slog.DiscardHandler),
+		Clients: []devop.Client{{ID: "client1", Secret: "s3cret", RedirectURIs: []string{front + "/redirect_uri"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opSrv := &httptest.Server{Listener: opLn, Config: &http.Server{Handler: op}}
+	opSrv.Start()
+	t.Cleanup(opSrv.Close)
+
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "bin"), 0o755)
+	if err := os.WriteFile(filepath.Join(dir, "bin", "pass.sh"), []byte("#!/bin/sh\nprintf 'shared-secret\\nsecond-line\\n'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	conf := filepath.Join(dir, "oidcgate.conf")
+	if err := os.WriteFile(conf, []byte(`ServerName 127.0.0.1
+Listen ${OIDCGATE_LISTEN}
+ErrorLog /dev/stderr
+OIDCProviderMetadataURL `+issuer+`/.well-known/openid-configuration
+OIDCClientID client1
+OIDCClientSecret s3cret
+OIDCRedirectURI /redirect_uri
+OIDCCryptoPassphrase "${OIDCGATE_PASS}"
+<Location />
+  AuthType openid-connect
+  Require valid-user
+  ProxyPass `+be.URL+`/
+</Location>
+<Location /redirect_uri>
+  ProxyPass !
+</Location>
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	passes := []string{"exec:bin/pass.sh", "shared-secret", "second-line"}
+	const A, B, C = 0, 1, 2
+	var inst [3]string
+	var logs [3]*lockedBuffer
+	for i, pass := range passes {
+		inst[i], logs[i] = freePort(t), &lockedBuffer{}
+		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+inst[i], "OIDCGATE_PASS="+pass)
+		cmd.Stderr = logs[i]
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		waitListening(t, inst[i])
+	}
+	var target atomic.Int32
+	lb := &http.Server{Handler: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+		r.SetURL(&url.URL{Scheme: "http", Host: inst[target.Load()]})
+		r.Out.Host = r.In.Host
+	}}}
+	go lb.Serve(lbLn)
+	t.Cleanup(func() { lb.Shutdown(context.Background()) })
+
+	c := browserClient(t, false)
+	target.Store(A)
+	resp, _ := fetch(t, c, front+"/app/start")
+	authz := resp.Header.Get("Location")
+	if resp.StatusCode != 302 || !strings.HasPrefix(authz, issuer) {
+		t.Fatalf("A: %d %q, want a redirect to the provider\nA: %s", resp.StatusCode, authz, logs[A])
+	}
+	resp, _ = fetch(t, c, authz)
+	callback := resp.Header.Get("Location")
+	if !strings.HasPrefix(callback, front+"/redirect_uri?") {
+		t.Fatalf("provider: %d %q", resp.StatusCode, callback)
+	}
+	sessionCookie := func() bool {
+		for _, k := range c.Jar.Cookies(mustURL(front)) {
+			if k.Name == "mod_auth_openidc_session" {
+				return true
+			}
+		}
+		return false
+	}
+	// C: the second line is not the passphrase (C drops the cookie it
+	// cannot open; the browser of this test keeps a copy for B)
+	stateCookies := c.Jar.Cookies(mustURL(front))
+	target.Store(C)
+	resp, _ = fetch(t, c, callback)
+	if resp.StatusCode != 400 || sessionCookie() || !strings.Contains(logs[C].String(), "state cookie could not be decrypted") {
+		t.Fatalf("C: %d %q, want 400 for a state cookie it cannot open\nC: %s", resp.StatusCode, resp.Header.Get("Location"), logs[C])
+	}
+	// B: the literal first line is
+	c.Jar.SetCookies(mustURL(front), stateCookies)
+	target.Store(B)
+	resp, _ = fetch(t, c, callback)
+	if resp.StatusCode != 302 || resp.Header.Get("Location") != front+"/app/start" || !sessionCookie() {
+		t.Fatalf("B: %d %q, want the redirect back to /app/start with a session\nB: %s", resp.StatusCode, resp.Header.Get("Location"), logs[B])
+	}
+	resp, body := fetch(t, c, front+"/app/start")
+	if resp.StatusCode != 200 || body != "backend:/app/start" {
+		t.Fatalf("B after login: %d %q", resp.StatusCode, body)
+	}
+	for i, l := range logs {
+		if strings.Contains(l.String(), "shared-secret") {
+			t.Errorf("instance %d logged the passphrase:\n%s", i, l)
+		}
 	}
 }
