@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/oidcgate/oidcgate/internal/devop"
 )
@@ -112,7 +113,9 @@ func TestExecPassphraseDifferential(t *testing.T) {
 // relative) that prints "shared-secret" and a second line; B has
 // "shared-secret" written literally; C the program's second line. A login
 // started on A is refused by C (the state cookie does not open) and
-// completed by B.
+// completed by B. Reloads run the program again: one whose program prints
+// nothing is refused (A keeps its passphrase), a good one takes the new
+// line.
 func TestExecPassphraseEndToEnd(t *testing.T) {
 	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "backend:"+r.URL.Path)
@@ -167,6 +170,7 @@ OIDCCryptoPassphrase "${OIDCGATE_PASS}"
 	const A, B, C = 0, 1, 2
 	var inst [3]string
 	var logs [3]*lockedBuffer
+	var cmds [3]*exec.Cmd
 	for i, pass := range passes {
 		inst[i], logs[i] = freePort(t), &lockedBuffer{}
 		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
@@ -176,6 +180,7 @@ OIDCCryptoPassphrase "${OIDCGATE_PASS}"
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
+		cmds[i] = cmd
 		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
 		waitListening(t, inst[i])
 	}
@@ -226,8 +231,51 @@ OIDCCryptoPassphrase "${OIDCGATE_PASS}"
 	if resp.StatusCode != 200 || body != "backend:/app/start" {
 		t.Fatalf("B after login: %d %q", resp.StatusCode, body)
 	}
+
+	// loginVia starts a login on instance from and completes it on to.
+	loginVia := func(from, to int32, path string) (int, string) {
+		c := browserClient(t, false)
+		target.Store(from)
+		resp, _ := fetch(t, c, front+path)
+		resp, _ = fetch(t, c, resp.Header.Get("Location"))
+		target.Store(to)
+		resp, _ = fetch(t, c, resp.Header.Get("Location"))
+		return resp.StatusCode, resp.Header.Get("Location")
+	}
+	// reloadA rewrites A's program and reloads A, waiting for the log line.
+	reloadA := func(script, logLine string) {
+		if err := os.WriteFile(filepath.Join(dir, "bin", "pass.sh"), []byte("#!/bin/sh\n"+script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		n := strings.Count(logs[A].String(), logLine)
+		cmds[A].Process.Signal(syscall.SIGHUP)
+		for i := 0; strings.Count(logs[A].String(), logLine) == n; i++ {
+			if i == 200 {
+				t.Fatalf("A did not log %q after SIGHUP:\n%s", logLine, logs[A])
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+	}
+	// A reload whose program prints nothing is refused: A keeps the old
+	// passphrase.
+	reloadA("true\n", "reload refused")
+	if !strings.Contains(logs[A].String(), "the output of the crypto passphrase generation command is empty") {
+		t.Errorf("A's refused reload does not say why:\n%s", logs[A])
+	}
+	if code, loc := loginVia(A, B, "/app/refused"); code != 302 || loc != front+"/app/refused" {
+		t.Fatalf("A after a refused reload, completed on B: %d %q\nA: %s", code, loc, logs[A])
+	}
+	// A good reload runs the program again: its new line is A's passphrase.
+	reloadA("echo second-line\n", "configuration reloaded")
+	if code, loc := loginVia(A, C, "/app/reloaded"); code != 302 || loc != front+"/app/reloaded" {
+		t.Fatalf("A after a reload, completed on C: %d %q\nA: %s\nC: %s", code, loc, logs[A], logs[C])
+	}
+	if code, _ := loginVia(A, B, "/app/old"); code != 400 {
+		t.Fatalf("A after a reload, completed on B (the old passphrase): %d, want 400", code)
+	}
+
 	for i, l := range logs {
-		if strings.Contains(l.String(), "shared-secret") {
+		if strings.Contains(l.String(), "shared-secret") || i == A && strings.Contains(l.String(), "second-line") {
 			t.Errorf("instance %d logged the passphrase:\n%s", i, l)
 		}
 	}
