@@ -2,6 +2,7 @@ package compattests
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"log/slog"
 	"net"
@@ -18,7 +19,9 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/oidcgate/oidcgate/internal/devop"
+	"github.com/oidcgate/oidcgate/internal/execline"
 )
 
 // TestExecPassphraseDifferential runs "exec:" values of mod_auth_openidc's
@@ -278,5 +281,68 @@ OIDCCryptoPassphrase "${OIDCGATE_PASS}"
 		if strings.Contains(l.String(), "shared-secret") || i == A && strings.Contains(l.String(), "second-line") {
 			t.Errorf("instance %d logged the passphrase:\n%s", i, l)
 		}
+	}
+}
+
+// TestExecPassphraseApacheValue measures which part of the program's
+// output the real mod_auth_openidc 2.4.12.3 takes as OIDCCryptoPassphrase:
+// its state cookie (JWE dir/A256GCM keyed with SHA-256 of the passphrase in
+// 2.4.12.3) must open with the key of exactly the value internal/execline
+// returns for the same output — the first line, cut at '\r' or '\n'.
+func TestExecPassphraseApacheValue(t *testing.T) {
+	requireApache(t)
+	for _, tc := range []struct{ name, printf, want string }{
+		{"crlf", `first\r\nsecond\n`, "first"},
+		{"no-newline", `only`, "only"},
+		{"blanks-kept", `  two words \n`, "  two words "},
+		{"second-line-ignored", `one\ntwo\n`, "one"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startFrontPair(t, func(listen, dir string) string {
+				return "LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so\n" +
+					"LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so\n" +
+					"LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so\n" +
+					"LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so\n" +
+					"LoadModule auth_openidc_module /usr/lib/apache2/modules/mod_auth_openidc.so\n" +
+					"ServerName 127.0.0.1\nListen " + listen + "\nErrorLog " + dir + "/error.log\nPidFile " + dir + "/httpd.pid\n" +
+					"OIDCProviderIssuer https://op.example\nOIDCProviderAuthorizationEndpoint https://op.example/authorize\n" +
+					"OIDCProviderTokenEndpoint https://op.example/token\nOIDCProviderJwksUri https://op.example/jwks\n" +
+					"OIDCClientID client1\nOIDCClientSecret s3cret\nOIDCRedirectURI /redirect_uri\n" +
+					"OIDCCryptoPassphrase exec:pass.sh\n" +
+					"<Location />\n  AuthType openid-connect\n  Require valid-user\n</Location>\n"
+			}, func(dir string) {
+				os.WriteFile(filepath.Join(dir, "pass.sh"), []byte("#!/bin/sh\nprintf '"+tc.printf+"'\n"), 0o755)
+			})
+			resp, _ := fetch(t, browserClient(t, false), "http://"+p.Apache+"/x")
+			var state string
+			for _, k := range resp.Cookies() {
+				if strings.HasPrefix(k.Name, "mod_auth_openidc_state_") {
+					state = k.Value
+				}
+			}
+			if resp.StatusCode != 302 || state == "" {
+				t.Fatalf("Apache: %d, no state cookie", resp.StatusCode)
+			}
+			opens := func(pass string) bool {
+				jwe, err := jose.ParseEncrypted(state, []jose.KeyAlgorithm{jose.DIRECT}, []jose.ContentEncryption{jose.A256GCM})
+				if err != nil {
+					t.Fatal(err)
+				}
+				key := sha256.Sum256([]byte(pass))
+				_, err = jwe.Decrypt(key[:])
+				return err == nil
+			}
+			if !opens(tc.want) {
+				t.Errorf("Apache's state cookie does not open with %q", tc.want)
+			}
+			if opens("exec:pass.sh") {
+				t.Errorf("Apache's state cookie opens with the command string")
+			}
+			// the same output through oidcgate's reader
+			got, err := execline.Run([]string{filepath.Join(p.OIDCGateDir, "pass.sh")}, 10*time.Second)
+			if err != nil || got != tc.want {
+				t.Errorf("execline: %q, %v; Apache took %q", got, err, tc.want)
+			}
+		})
 	}
 }
