@@ -27,9 +27,10 @@ func LintClientAuth(cfg *Config) Diagnostics {
 		}
 		o := srv.OIDC
 		pw, _ := o.Value("OIDCClientTokenEndpointKeyPassword")
+		ipw, _ := o.Value("OIDCOAuthIntrospectionEndpointKeyPassword")
 		for _, d := range []struct{ cert, key, password, endpoint string }{
 			{"OIDCClientTokenEndpointCert", "OIDCClientTokenEndpointKey", pw.String(), "token"},
-			{"OIDCOAuthIntrospectionEndpointCert", "OIDCOAuthIntrospectionEndpointKey", "", "introspection"},
+			{"OIDCOAuthIntrospectionEndpointCert", "OIDCOAuthIntrospectionEndpointKey", ipw.String(), "introspection"},
 		} {
 			cert, hasCert := o.Value(d.cert)
 			key, hasKey := o.Value(d.key)

@@ -167,6 +167,9 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidccryptopassphrase":                 {kind: oidcSecret},
 	"oidcclienttokenendpointkeypassword":   {kind: oidcSecret},
 	"oidcclientsecret":                     {kind: oidcSecret},
+
+	// upstream only
+	"oidcoauthintrospectionendpointkeypassword": {kind: oidcSecret},
 }
 
 // OIDCValue is one parsed OIDC* directive.

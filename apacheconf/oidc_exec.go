@@ -14,20 +14,21 @@ import (
 // OIDCCryptoPassphrase and OIDCClientTokenEndpointKeyPassword
 // (oidc_set_passphrase_slot); current upstream (oidc_cfg_parse_passphrase)
 // also for OIDCClientSecret, which oidcgate follows outside configtest
-// --apache: a secret that literally starts with "exec:" is not plausible,
-// and configurations written for upstream rely on it. Upstream's other
-// users (OIDCCryptoPassphrase's second value, OIDCOAuthIntrospectionEndpoint
-// KeyPassword) are directives oidcgate does not have, and upstream's
+// --apache (a secret that literally starts with "exec:" is not plausible,
+// and configurations written for upstream rely on it), and for upstream's
+// OIDCOAuthIntrospectionEndpointKeyPassword. OIDCCryptoPassphrase's second
+// value (upstream's key rollover) is not read by oidcgate, and upstream's
 // OIDCMetadataDir .client files, whose client_secret it would run too,
 // stay literal here: they hold what a provider sent.
 var oidcExecDirectives = map[string]bool{
-	"oidccryptopassphrase":               true,
-	"oidcclienttokenendpointkeypassword": true,
-	"oidcclientsecret":                   true,
+	"oidccryptopassphrase":                      true,
+	"oidcclienttokenendpointkeypassword":        true,
+	"oidcclientsecret":                          true,
+	"oidcoauthintrospectionendpointkeypassword": true,
 }
 
 // oidcExecUpstreamOnly are the exec: directives 2.4.12.3 takes literally.
-var oidcExecUpstreamOnly = map[string]bool{"oidcclientsecret": true}
+var oidcExecUpstreamOnly = map[string]bool{"oidcclientsecret": true, "oidcoauthintrospectionendpointkeypassword": true}
 
 // oidcExecSecret resolves an exec: value in place: v.String() becomes the
 // program's first line, v.Words stay as written (so nothing that prints a

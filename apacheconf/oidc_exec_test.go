@@ -54,6 +54,8 @@ func TestOIDCExecSecret(t *testing.T) {
 		{name: "client secret empty (upstream's text)", directive: "OIDCClientSecret", arg: "exec:bin/empty.sh", err: `the output of the  passphrase generation command is empty`},
 		{name: "client secret literal in 2.4.12.3", directive: "OIDCClientSecret", arg: "exec:bin/empty.sh", strict: true, want: "exec:bin/empty.sh"},
 		{name: "passphrase strict", directive: "OIDCCryptoPassphrase", arg: "exec:bin/lines.sh", strict: true, want: "first line"},
+		{name: "introspection key password (upstream)", directive: "OIDCOAuthIntrospectionEndpointKeyPassword", arg: "exec:bin/lines.sh", want: "first line"},
+		{name: "introspection key password empty", directive: "OIDCOAuthIntrospectionEndpointKeyPassword", arg: "exec:bin/empty.sh", err: `the output of the  passphrase generation command is empty`},
 		{name: "oauth client secret stays literal", directive: "OIDCOAuthClientSecret", arg: "exec:bin/lines.sh", want: "exec:bin/lines.sh"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

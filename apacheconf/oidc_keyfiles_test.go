@@ -70,6 +70,7 @@ func TestLintClientAuth(t *testing.T) {
 			want: []string{"1: the TLS client certificate cannot be loaded"}},
 		{name: "introspection key encrypted", conf: "OIDCOAuthIntrospectionEndpointCert " + abs("cert.pem") + "\nOIDCOAuthIntrospectionEndpointKey " + abs("pbes2-aes256.key") + "\n",
 			want: []string{"1: the TLS client certificate cannot be loaded, so every introspection request fails"}},
+		{name: "introspection key password", conf: "OIDCOAuthIntrospectionEndpointCert " + abs("cert.pem") + "\nOIDCOAuthIntrospectionEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCOAuthIntrospectionEndpointKeyPassword exec:bin/pw.sh\n"},
 		{name: "key only", conf: "OIDCClientTokenEndpointKey " + abs("plain.key") + "\n", want: []string{"1: OIDCClientTokenEndpointKey without"}},
 		// the password is the program's output (the program ServerRoot-relative)
 		{name: "exec password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCClientTokenEndpointKeyPassword exec:bin/pw.sh\n"},

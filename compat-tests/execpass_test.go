@@ -63,6 +63,8 @@ func TestExecPassphraseDifferential(t *testing.T) {
 		{"key-password-empty", `OIDCClientTokenEndpointKeyPassword exec:bin/empty.sh`},
 		// 2.4.12.3 sends this value literally; configtest --apache too
 		{"client-secret-literal", `OIDCClientSecret exec:bin/empty.sh`},
+		// upstream's directive: unknown to 2.4.12.3, and to configtest --apache
+		{"introspection-key-password", `OIDCOAuthIntrospectionEndpointKeyPassword exec:bin/record.sh`},
 		{"vhost", "<VirtualHost *:80>\nServerName v\nOIDCCryptoPassphrase exec:bin/silent.sh\n</VirtualHost>"},
 		{"second-runs", "OIDCCryptoPassphrase exec:bin/record.sh\n<VirtualHost *:80>\nOIDCCryptoPassphrase \"exec:bin/record.sh vhost\"\n</VirtualHost>"},
 	} {
