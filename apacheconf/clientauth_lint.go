@@ -1,8 +1,6 @@
 package apacheconf
 
 import (
-	"strings"
-
 	"github.com/oidcgate/oidcgate/internal/jwkfile"
 	"github.com/oidcgate/oidcgate/internal/pemkey"
 )
@@ -14,7 +12,7 @@ import (
 //     OIDCClientTokenEndpointKeyPassword, an encryption oidcgate does not
 //     read): the token (introspection) requests fail;
 //   - a key without a certificate: nothing presented;
-//   - an exec: key password (oidcgate takes it literally);
+//   - an exec: OIDCClientSecret, which 2.4.12.3 sends literally (a remark);
 //   - private_key_jwt without OIDCPublicKeyFiles (2.4.12.3 crashes; the
 //     assertion then carries no x5t) and a certificate chain in
 //     OIDCPublicKeyFiles (2.4.12.3 aborts at start).
@@ -29,9 +27,10 @@ func LintClientAuth(cfg *Config) Diagnostics {
 		}
 		o := srv.OIDC
 		pw, _ := o.Value("OIDCClientTokenEndpointKeyPassword")
+		ipw, _ := o.Value("OIDCOAuthIntrospectionEndpointKeyPassword")
 		for _, d := range []struct{ cert, key, password, endpoint string }{
 			{"OIDCClientTokenEndpointCert", "OIDCClientTokenEndpointKey", pw.String(), "token"},
-			{"OIDCOAuthIntrospectionEndpointCert", "OIDCOAuthIntrospectionEndpointKey", "", "introspection"},
+			{"OIDCOAuthIntrospectionEndpointCert", "OIDCOAuthIntrospectionEndpointKey", ipw.String(), "introspection"},
 		} {
 			cert, hasCert := o.Value(d.cert)
 			key, hasKey := o.Value(d.key)
@@ -47,9 +46,9 @@ func LintClientAuth(cfg *Config) Diagnostics {
 					"%s without %s: no client certificate is presented", d.key, d.cert)
 			}
 		}
-		if strings.HasPrefix(pw.String(), "exec:") {
-			sink.add(SevWarning, StageCheck, pw.Pos, "OIDCClientTokenEndpointKeyPassword", "write the password itself",
-				"exec: is not supported here: oidcgate uses the value literally as the password")
+		if sec, ok := o.Value("OIDCClientSecret"); ok && sec.FromExec() {
+			sink.add(SevInfo, StageCheck, sec.Pos, "OIDCClientSecret", "keep it if Apache runs mod_auth_openidc 2.4.14 or later; for 2.4.12.3 write the secret itself",
+				"the client secret is the first line of the exec: program's output, as in mod_auth_openidc 2.4.14 and later; 2.4.12.3 sends the value as written")
 		}
 		auth, _ := o.Value("OIDCProviderTokenEndpointAuth")
 		intro, _ := o.Value("OIDCOAuthIntrospectionEndpointAuth")

@@ -166,6 +166,10 @@ var oidcValueSpecs = map[string]oidcValueSpec{
 	"oidcpreserveposttemplates":            {kind: oidcPath},
 	"oidccryptopassphrase":                 {kind: oidcSecret},
 	"oidcclienttokenendpointkeypassword":   {kind: oidcSecret},
+	"oidcclientsecret":                     {kind: oidcSecret},
+
+	// upstream only
+	"oidcoauthintrospectionendpointkeypassword": {kind: oidcSecret},
 }
 
 // OIDCValue is one parsed OIDC* directive.
@@ -182,10 +186,17 @@ type OIDCValue struct {
 	// OIDCRemoteUserClaim pattern); one Go cannot compile is left out, as it
 	// never matches in the module either.
 	Regexps []*regexp.Regexp
+	// secret is the output of an exec: value's program (fromExec set).
+	secret   string
+	fromExec bool
 }
 
-// String is the first argument.
+// String is the first argument, or for an exec: value (FromExec) the
+// program's output.
 func (v OIDCValue) String() string {
+	if v.fromExec {
+		return v.secret
+	}
 	if len(v.Words) == 0 {
 		return ""
 	}

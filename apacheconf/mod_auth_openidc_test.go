@@ -25,10 +25,10 @@ func TestOIDCValueSpecsMatchRegistry(t *testing.T) {
 			}
 		}
 	}
-	// 2.4.12.3's 129 plus the 19 of current upstream: upstream's 146 and
-	// the two token-binding directives it dropped.
-	if n != 129+19 {
-		t.Errorf("%d mod_auth_openidc directives, want 148", n)
+	// 2.4.12.3's 129 plus the 20 of current upstream: upstream's 146 and
+	// the three directives it dropped (OIDCHTMLErrorTemplate, token binding).
+	if n != 129+20 {
+		t.Errorf("%d mod_auth_openidc directives, want 149", n)
 	}
 }
 

@@ -70,9 +70,14 @@ func TestLintClientAuth(t *testing.T) {
 			want: []string{"1: the TLS client certificate cannot be loaded"}},
 		{name: "introspection key encrypted", conf: "OIDCOAuthIntrospectionEndpointCert " + abs("cert.pem") + "\nOIDCOAuthIntrospectionEndpointKey " + abs("pbes2-aes256.key") + "\n",
 			want: []string{"1: the TLS client certificate cannot be loaded, so every introspection request fails"}},
+		{name: "introspection key password", conf: "OIDCOAuthIntrospectionEndpointCert " + abs("cert.pem") + "\nOIDCOAuthIntrospectionEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCOAuthIntrospectionEndpointKeyPassword exec:bin/pw.sh\n"},
 		{name: "key only", conf: "OIDCClientTokenEndpointKey " + abs("plain.key") + "\n", want: []string{"1: OIDCClientTokenEndpointKey without"}},
-		{name: "exec password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("plain.key") + "\nOIDCClientTokenEndpointKeyPassword exec:/bin/echo\n",
-			want: []string{"3: exec: is not supported"}},
+		// the password is the program's output (the program ServerRoot-relative)
+		{name: "exec password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCClientTokenEndpointKeyPassword exec:bin/pw.sh\n"},
+		{name: "exec wrong password", conf: "OIDCClientTokenEndpointCert " + abs("cert.pem") + "\nOIDCClientTokenEndpointKey " + abs("pbes2-aes256.key") + "\nOIDCClientTokenEndpointKeyPassword \"exec:bin/pw.sh nope\"\n",
+			want: []string{"1: the TLS client certificate cannot be loaded"}},
+		{name: "exec client secret", conf: "OIDCClientSecret exec:bin/pw.sh\n", want: []string{"1: the client secret is the first line of the exec: program's output"}},
+		{name: "literal client secret", conf: "OIDCClientSecret exec:\n"},
 		{name: "private_key_jwt without public keys", conf: "OIDCPrivateKeyFiles priv.pem\nOIDCProviderTokenEndpointAuth private_key_jwt\n",
 			want: []string{"2: private_key_jwt without OIDCPublicKeyFiles"}},
 		{name: "chain", conf: "OIDCPublicKeyFiles chain.pem\n", want: []string{"1: chain.pem holds a certificate chain"}},
@@ -84,6 +89,8 @@ func TestLintClientAuth(t *testing.T) {
 				"priv.pem":  string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})),
 				"chain.pem": string(cert) + string(cert),
 			})
+			os.Mkdir(filepath.Join(root, "bin"), 0o755)
+			os.WriteFile(filepath.Join(root, "bin", "pw.sh"), []byte("#!/bin/sh\necho ${1:-s3cret}\n"), 0o755)
 			cfg, diags := compileInRoot(t, root, tc.conf)
 			if diags.HasErrors() {
 				t.Fatal(diags.Errors())

@@ -48,10 +48,11 @@ func compileOIDC(c *walkCtx, n *Node) {
 	if c.Srv.OIDC != nil {
 		_, priv = c.Srv.OIDC.values["oidcprivatekeyfiles"]
 	}
+	hint := oidcHint(key)
 	if msg := parseOIDCValue(n.Name, spec, &v, oidcParseEnv{root: c.ServerRoot, privateKeys: priv, strict: c.conf != nil && c.conf.Tree != nil && c.conf.Tree.Strict, warn: func(msg string) {
 		c.warnf(n, "write a pattern Go's RE2 syntax accepts (no look-around or back-references)", "%s", msg)
-	}}); msg != "" {
-		c.errorf(n, oidcHint(key), "%s", msg)
+	}, hint: &hint}); msg != "" {
+		c.errorf(n, hint, "%s", msg)
 		return
 	}
 	if key == "oidcpreserveposttemplates" {
@@ -106,6 +107,8 @@ type oidcParseEnv struct {
 	// warn reports a value the module accepts at load but that will not
 	// work at request time; nil drops the warning.
 	warn func(msg string)
+	// hint, when set, receives a hint for the returned error.
+	hint *string
 }
 
 // badPattern handles a pattern Go cannot compile. 2.4.12.3 stores patterns
@@ -331,8 +334,12 @@ func parseOIDCValue(name string, spec oidcValueSpec, v *OIDCValue, env oidcParse
 			}
 		}
 	case oidcSecret:
-		if strings.HasPrefix(first, "exec:") && len(first) > 5 && strings.TrimSpace(first[5:]) == "" {
-			return "Unable to parse exec arguments from " + first[5:]
+		msg, hint := oidcExecSecret(key, v, env)
+		if msg != "" && env.hint != nil {
+			*env.hint = hint
+		}
+		if msg != "" {
+			return msg
 		}
 	}
 	return oidcSpecial(key, name, invalid, v, env)

@@ -187,7 +187,7 @@ var directivePolicy = map[string]policy{
 	"oidcprovideruserinfoendpoint": {Status: Supported}, "oidcproviderjwksuri": {Status: Supported},
 	"oidcproviderendsessionendpoint": {Status: Supported}, "oidcproviderrevocationendpoint": {Status: Supported},
 	"oidcprovidermetadatarefreshinterval": {Status: Supported},
-	"oidcclientid":                        {Status: Supported}, "oidcclientsecret": {Status: Supported, Reason: "literal values; exec: is planned"},
+	"oidcclientid":                        {Status: Supported}, "oidcclientsecret": {Status: Supported, Reason: "as current upstream (2.4.14 and later), " + execNote + "; 2.4.12.3 sends an exec: value literally (configtest --apache takes it literally too, and lint remarks on it)"},
 	"oidcredirecturi": {Status: Supported}, "oidcscope": {Status: Supported}, "oidcauthrequestparams": {Status: Supported},
 	"oidcpathscope": {Status: Supported}, "oidcpathauthrequestparams": {Status: Supported},
 	"oidcresponsemode":                   {Status: Supported, Reason: "query and form_post; fragment needs the implicit flows, which are not implemented"},
@@ -197,7 +197,7 @@ var directivePolicy = map[string]policy{
 	"oidcpublickeyfiles":                 {Status: Supported, Reason: "PEM public keys or certificates, [kid#]file (upstream's EC keys and sig:/enc: prefix too), published at the redirect URI's ?jwks in the module's format (kid, x5c, x5t#S256, x5t); a certificate chain, which makes 2.4.12.3 abort at start-up, is published whole"},
 	"oidcclienttokenendpointcert":        {Status: Supported, Reason: "PEM certificate (ServerRoot-relative), presented to the token endpoint only (code and refresh grants), as in 2.4.12.3; the key may be in the same file"},
 	"oidcclienttokenendpointkey":         {Status: Supported, Reason: "PEM private key (ServerRoot-relative) of OIDCClientTokenEndpointCert; lint warns when the pair cannot be loaded (then every token request fails)"},
-	"oidcclienttokenendpointkeypassword": {Status: Supported, Reason: "decrypts legacy OpenSSL PEM and PKCS#8 keys (PBES2/PBKDF2 with AES-CBC or DES-EDE3-CBC, PBE-SHA1-3DES); scrypt-encrypted and other PBES1 keys, which OpenSSL reads, are refused (lint: convert with openssl pkey -aes256); exec: is taken literally (lint warns)"},
+	"oidcclienttokenendpointkeypassword": {Status: Supported, Reason: "decrypts legacy OpenSSL PEM and PKCS#8 keys (PBES2/PBKDF2 with AES-CBC or DES-EDE3-CBC, PBE-SHA1-3DES); scrypt-encrypted and other PBES1 keys, which OpenSSL reads, are refused (lint: convert with openssl pkey -aes256); " + execNote},
 	"oidcidtokensignedresponsealg":       {Status: Supported}, "oidcvalidateissuer": {Status: Supported}, "oidcidtokeniatslack": {Status: Supported},
 	// JWE id_tokens, userinfo JWTs (oidc/jwe.go, oidc/userinfo_jwt.go).
 	"oidcidtokenencryptedresponsealg":  {Status: Supported, Reason: "sent in dynamic client registration; as in 2.4.12.3 it does not restrict what is accepted: a JWE id_token is decrypted whatever this says, with OIDCPrivateKeyFiles' keys or the client secret's SHA-256 (cut to 16/24 bytes for A128KW/A192KW: 2.4.12.3 does that only at LogLevel debug and otherwise fails, lint notes it; docs/jwe.md). " + whyJWE},
@@ -205,7 +205,7 @@ var directivePolicy = map[string]policy{
 	"oidcuserinfosignedresponsealg":    {Status: Supported, Reason: "sent in dynamic client registration; set, the userinfo response must be a JWT signed with exactly this alg (a JWE around it is decrypted), verified with the provider's JWKS or, for HS*, the client secret; as in 2.4.12.3 and upstream, iss, aud and exp are not checked and a plain JSON answer is refused"},
 	"oidcuserinfoencryptedresponsealg": {Status: Supported, Reason: "sent in dynamic client registration; set, the userinfo response must be a JWE (keys as for id_tokens); its plaintext is then read as OIDCUserInfoSignedResponseAlg says (a JWS) or as JSON. " + whyJWE},
 	"oidcuserinfoencryptedresponseenc": {Status: Supported, Reason: "sent in dynamic client registration; as in 2.4.12.3 it does not restrict what is accepted (the JWE's enc header decides)"},
-	"oidccryptopassphrase":             {Status: Supported, Reason: "encrypts state cookies (JWE dir/A256GCM); literal values, exec: is planned"},
+	"oidccryptopassphrase":             {Status: Supported, Reason: "encrypts state cookies (JWE dir/A256GCM); " + execNote},
 	"oidcstatetimeout":                 {Status: Supported}, "oidcstatemaxnumberofcookies": {Status: Supported}, "oidcstateinputheaders": {Status: Supported},
 	"oidcstatecookieprefix":        {Status: Supported},
 	"oidcsessioninactivitytimeout": {Status: Supported}, "oidcsessionmaxduration": {Status: Supported},
@@ -472,9 +472,11 @@ var directivePolicy = map[string]policy{
 	"oidcoauthverifyissuer":              {Status: Supported, Reason: "current upstream's check (trailing-slash tolerant); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>. lint warns when local JWT validation has neither this nor OIDCOAuthVerifyAudience"},
 	"oidcoauthverifyaudience":            {Status: Supported, Reason: "current upstream's check (aud string or array contains one value); Apache 2.4.12.3 does not know the directive: put it in <IfModule oidcgate.c>"},
 	"oidcoauthservermetadataurl":         {Status: Supported, Reason: "RFC 8414 metadata (introspection_endpoint, jwks_uri, introspection_endpoint_auth_methods_supported) fetched on first use and kept OIDCProviderMetadataRefreshInterval (24 h by default) in memory"},
-	"oidcoauthintrospectionendpointcert": {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative; the key may be in the certificate file), presented to the introspection endpoint only; lint warns when they cannot be loaded (then every introspection fails)"},
-	"oidcoauthintrospectionendpointkey":  {Status: Supported, Reason: "PEM certificate and unencrypted key (ServerRoot-relative; the key may be in the certificate file), presented to the introspection endpoint only; lint warns when they cannot be loaded (then every introspection fails)"},
+	"oidcoauthintrospectionendpointcert": {Status: Supported, Reason: "PEM certificate and key (ServerRoot-relative; the key may be in the certificate file; an encrypted key needs upstream's OIDCOAuthIntrospectionEndpointKeyPassword), presented to the introspection endpoint only; lint warns when they cannot be loaded (then every introspection fails)"},
+	"oidcoauthintrospectionendpointkey":  {Status: Supported, Reason: "PEM certificate and key (ServerRoot-relative; the key may be in the certificate file; an encrypted key needs upstream's OIDCOAuthIntrospectionEndpointKeyPassword), presented to the introspection endpoint only; lint warns when they cannot be loaded (then every introspection fails)"},
 	"oidcoauthdecryptsharedkeys":         {Status: Supported, Reason: "current upstream's directive (Apache 2.4.12.3 does not know it: put it in <IfModule oidcgate.c>): [sig:|enc:] and (plain|b64|b64url|hex)#[kid]#key, kid#key or key; a JWE bearer token with a kid is decrypted with that key only. Without it, as in 2.4.12.3, OIDCClientSecret's bytes are the symmetric key; OIDCPrivateKeyFiles' keys always. " + whyJWE},
+
+	"oidcoauthintrospectionendpointkeypassword": {Status: Supported, Reason: "current upstream's directive (Apache 2.4.12.3 does not know it: put it in <IfModule oidcgate.c>): the password of an encrypted OIDCOAuthIntrospectionEndpointKey, read as OIDCClientTokenEndpointKeyPassword is; " + execNote},
 
 	// CGI through mod_alias.
 	"scriptalias":      {Status: Unsupported, Reason: whyScripts, Critical: true},
@@ -511,3 +513,7 @@ func withPolicy(specs []Spec) []Spec {
 	}
 	return out
 }
+
+// execNote is how the exec: values of OIDCCryptoPassphrase,
+// OIDCClientTokenEndpointKeyPassword and OIDCClientSecret are read.
+const execNote = "exec:program args is run when the configuration is read and at every reload, as mod_auth_openidc runs it (words split as apr_tokenize_to_argv splits them, the program ServerRoot-relative, no shell, an empty environment, its own directory as working directory; the value is its first line of output, up to \\n or \\r; empty output, or a program that cannot run, is refused with the module's message); unlike Apache, oidcgate gives up after 30 s"

@@ -2,7 +2,8 @@ package apacheconf
 
 // oidcHeadSpecs are the mod_auth_openidc directives of current upstream
 // that Debian's 2.4.12.3 does not have (with 2.4.12.3's 129 they make the
-// 146 of upstream, less the two token-binding ones upstream dropped).
+// 146 of upstream plus the three it dropped: OIDCHTMLErrorTemplate and the
+// two token-binding ones).
 // oidcgate accepts them so configurations written for newer modules work;
 // in strict mode (configtest --apache) they are unknown, as on Debian.
 // Classes and contexts follow upstream's documentation
@@ -18,6 +19,7 @@ var oidcHeadSpecs = []Spec{
 	{Name: "OIDCMetricsData", Class: Iterate, Override: RsrcConf},
 	{Name: "OIDCMetricsPublish", Class: Take1, Override: RsrcConf},
 	{Name: "OIDCOAuthDecryptSharedKeys", Class: Iterate, Override: RsrcConf},
+	{Name: "OIDCOAuthIntrospectionEndpointKeyPassword", Class: Take1, Override: RsrcConf},
 	{Name: "OIDCOAuthVerifyAudience", Class: Iterate, Override: RsrcConf},
 	{Name: "OIDCOAuthVerifyIssuer", Class: Take1, Override: RsrcConf},
 	{Name: "OIDCPassAccessToken", Class: Flag, Override: RsrcConf | AccessConf | OrAuthCfg},

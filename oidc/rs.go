@@ -66,6 +66,9 @@ type RSSettings struct {
 	// OIDCOAuthIntrospectionEndpointCert/Key: the TLS client certificate
 	// (PEM) presented to the introspection endpoint only.
 	IntrospectionCertFile, IntrospectionKeyFile string
+	// IntrospectionKeyPassword is upstream's
+	// OIDCOAuthIntrospectionEndpointKeyPassword: the key's password.
+	IntrospectionKeyPassword string
 	// ClientID and ClientSecret are OIDCOAuthClientID/Secret.
 	ClientID, ClientSecret string
 	// ClientKeys and ClientPublicKeys are OIDCPrivateKeyFiles and
@@ -338,9 +341,9 @@ func NewResourceServer(s RSSettings, store Store, opts ...RSOption) (*ResourceSe
 		o(rs)
 	}
 	// As curl does: the key may be in the certificate file; a key without
-	// a certificate presents nothing (2.4.12.3 has no password directive
-	// for this key).
-	rs.introClient = withClientCert(client, "OIDCOAuthIntrospectionEndpointCert/Key", s.IntrospectionCertFile, s.IntrospectionKeyFile, "", rs.log)
+	// a certificate presents nothing (the password is upstream's
+	// directive; 2.4.12.3 has none for this key).
+	rs.introClient = withClientCert(client, "OIDCOAuthIntrospectionEndpointCert/Key", s.IntrospectionCertFile, s.IntrospectionKeyFile, s.IntrospectionKeyPassword, rs.log)
 	rs.client = passCookiesClient(rs.client)
 	rs.introClient = passCookiesClient(rs.introClient)
 	return rs, nil

@@ -618,6 +618,19 @@ func TestRSIntrospectionClientCert(t *testing.T) {
 	if out := rsDo(rs, &RSDir{}, bearerReq("t")); out.res.User != "rs-client" {
 		t.Errorf("key in the certificate file: %+v", out.res)
 	}
+	// An encrypted key opens with upstream's
+	// OIDCOAuthIntrospectionEndpointKeyPassword; without it nothing loads.
+	for _, pw := range []string{"s3cret", ""} {
+		rs, err := NewResourceServer(RSSettings{IntrospectionEndpoint: srv.URL, IntrospectionCertFile: "../internal/pemkey/testdata/cert.pem",
+			IntrospectionKeyFile: "../internal/pemkey/testdata/pbes2-aes256.key", IntrospectionKeyPassword: pw}, nil, WithRSClock(rsClock), WithRSLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := rsDo(rs, &RSDir{}, bearerReq("t"))
+		if pw != "" && out.res.User != "oidcgate-test-client" || pw == "" && out.res.Status != 401 {
+			t.Errorf("encrypted key, password %q: %+v", pw, out.res)
+		}
+	}
 	// A certificate that cannot be loaded: as in the module, only the
 	// introspection call fails (the token is refused).
 	rs, err = NewResourceServer(RSSettings{IntrospectionEndpoint: srv.URL, IntrospectionCertFile: "/nonexistent"}, nil, WithRSClock(rsClock), WithRSLogger(slog.New(slog.DiscardHandler)))

@@ -77,6 +77,7 @@ func rsSettings(srv *apacheconf.Server, root string) (oidc.RSSettings, error) {
 		CABundlePath:            str("OIDCCABundlePath", ""),
 		OutgoingProxy:           str("OIDCOutgoingProxy", ""),
 	}
+	s.IntrospectionKeyPassword = str("OIDCOAuthIntrospectionEndpointKeyPassword", "")
 	if v, ok := o.Value("OIDCOAuthIntrospectionClientAuthBearerToken"); ok {
 		b := v.String()
 		s.IntrospectionBearer = &b
