@@ -24,6 +24,9 @@ import (
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	local := localAddr(r)
+	if s.refuseOverLimits(w, r, local) {
+		return
+	}
 	srv, err := s.vhosts.Select(local, r.Host)
 	if err != nil {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")

@@ -163,6 +163,7 @@ func (s *Server) Serve() error {
 		// does not change it).
 		if site := s.site.Load(); site != nil {
 			hs.IdleTimeout = idleTimeout(site.cfg)
+			hs.MaxHeaderBytes = site.maxHeaderBytes()
 		}
 		// HTTP/2 only where Protocols asks for it (over TLS, negotiated by
 		// ALPN in tlsConfig); Apache's default is HTTP/1.1.
