@@ -135,7 +135,9 @@ func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local ne
 		admin = htmlEscape(srv.Core.Values["serveradmin"])
 	}
 	reason, body := ErrorPage{Status: status, Method: r.Method, Admin: admin, Notes: note}.Render()
-	writeRawResponse(w, status, reason, body, r.Method == http.MethodHead)
+	// A request line Apache could not read has no method yet: even HEAD
+	// gets the page (measured).
+	writeRawResponse(w, status, reason, body, r.Method == http.MethodHead && status != http.StatusRequestURITooLong)
 	return true
 }
 
@@ -172,8 +174,10 @@ func writeRawTo(bw *bufio.Writer, status int, reason, body string, head bool, no
 	bw.WriteString(reason)
 	bw.WriteString("\r\nDate: ")
 	bw.WriteString(now.UTC().Format(http.TimeFormat))
-	bw.WriteString("\r\nContent-Length: ")
-	bw.WriteString(strconv.Itoa(len(body)))
+	if !head { // Apache's answer to HEAD has no Content-Length (measured)
+		bw.WriteString("\r\nContent-Length: ")
+		bw.WriteString(strconv.Itoa(len(body)))
+	}
 	bw.WriteString("\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n")
 	if !head {
 		bw.WriteString(body)

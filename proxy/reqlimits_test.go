@@ -101,7 +101,7 @@ func TestRequestLimitsServe(t *testing.T) {
 		"<VirtualHost *>\nServerName small\nLimitRequestLine 20\nLimitRequestFieldSize 10\nProxyPass / http://%[1]s/\n</VirtualHost>\n", be.Listener.Addr()))
 	front := httptest.NewServer(NewSite(cfg, nil, nil))
 	defer front.Close()
-	do := func(req string) (string, bool) {
+	do := func(req string) string {
 		c, err := net.Dial("tcp", front.Listener.Addr().String())
 		if err != nil {
 			t.Fatal(err)
@@ -110,7 +110,7 @@ func TestRequestLimitsServe(t *testing.T) {
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 		io.WriteString(c, req)
 		raw, _ := io.ReadAll(c)
-		return string(raw), true
+		return string(raw)
 	}
 	p := "/" + strings.Repeat("a", 60-13) // "GET " + p + " HTTP/1.1" = 61
 	for _, tc := range []struct {
@@ -121,10 +121,11 @@ func TestRequestLimitsServe(t *testing.T) {
 		{"line over", "GET " + p + "b HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", "HTTP/1.1 414 Request-URI Too Long\r\n", "requested URL's length exceeds", false},
 		{"name-based vhost's limits do not apply", "GET /0123456789abcdef HTTP/1.1\r\nHost: small\r\nX-Long: 0123456789abcdef\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 OK\r\n", "", true},
 		{"too many fields", "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 1\r\nC: 1\r\nConnection: close\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n", "<br />\nThe number of request header fields exceeds this server's limit.</p>", false},
-		{"head", "HEAD " + p + "b HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 414 Request-URI Too Long\r\n", "", false},
+		{"head line over: the page all the same", "HEAD " + p + "b HTTP/1.1\r\nHost: a\r\n\r\n", "HTTP/1.1 414 Request-URI Too Long\r\n", "requested URL's length exceeds", false},
+		{"head too many fields: no body", "HEAD / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n", "", false},
 	} {
 		before := hits.Load()
-		got, _ := do(tc.req)
+		got := do(tc.req)
 		if !strings.HasPrefix(got, tc.wantHead) {
 			t.Errorf("%s: got %q", tc.name, got)
 			continue
@@ -137,7 +138,7 @@ func TestRequestLimitsServe(t *testing.T) {
 			if !strings.Contains(head, "\r\nConnection: close\r\n") || !strings.Contains(head, "Content-Type: text/html; charset=iso-8859-1") {
 				t.Errorf("%s: head %q", tc.name, head)
 			}
-			if strings.HasPrefix(tc.req, "HEAD") != (body == "") || !strings.Contains(body, tc.wantNote) {
+			if (strings.HasPrefix(tc.req, "HEAD") && !strings.HasPrefix(got, "HTTP/1.1 414")) != (body == "") || !strings.Contains(body, tc.wantNote) {
 				t.Errorf("%s: body %q", tc.name, body)
 			}
 		}
@@ -153,5 +154,11 @@ func TestWriteRawTo(t *testing.T) {
 	want := "HTTP/1.1 414 Request-URI Too Long\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nContent-Length: 2\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\nx\n"
 	if b.String() != want {
 		t.Errorf("got %q", b.String())
+	}
+	b.Reset()
+	writeRawTo(bw, 400, "Bad Request", "x\n", true, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	bw.Flush()
+	if want := "HTTP/1.1 400 Bad Request\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n"; b.String() != want {
+		t.Errorf("HEAD: got %q", b.String())
 	}
 }
