@@ -130,6 +130,8 @@ func (s *Server) Listen(cfg *apacheconf.Config) error {
 			s.Close()
 			return fmt.Errorf("%s: Listen %s: %w", l.Pos, addr, err)
 		}
+		// Apache's pages where net/http answers by itself (connerrors.go).
+		ln = apacheErrorListener{ln}
 		if tc := site.tlsConfig(l, s.site.Load); tc != nil {
 			ln = tls.NewListener(ln, tc)
 		}
