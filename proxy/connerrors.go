@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -84,14 +85,24 @@ func (l apacheErrorListener) Accept() (net.Conn, error) {
 	return &apacheErrorConn{Conn: c}, nil
 }
 
-// apacheErrorConn replaces net/http's own answers by Apache's pages.
-type apacheErrorConn struct{ net.Conn }
+// apacheErrorConn replaces net/http's own answers by Apache's pages, and
+// swaps the reason phrase of a response's status line (statusline.go).
+type apacheErrorConn struct {
+	net.Conn
+	rewrite atomic.Pointer[statusLineRewrite]
+}
 
 // maxGoErrorWrite bounds the writes worth looking at: net/http's answers
 // are short.
 const maxGoErrorWrite = 512
 
 func (c *apacheErrorConn) Write(p []byte) (int, error) {
+	if done, err := c.swapStatusLine(p); done {
+		if err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
 	if len(p) <= maxGoErrorWrite && len(p) > 9 && p[0] == 'H' && strings.HasPrefix(string(p[:9]), "HTTP/1.") {
 		if page := apachePageFor(p, time.Now()); page != nil {
 			if _, err := c.Conn.Write(page); err != nil {

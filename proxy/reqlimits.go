@@ -123,6 +123,7 @@ func (t *VHostTable) connDefault(local netip.AddrPort) *apacheconf.Server {
 // phrase ("414 Request-URI Too Long"; net/http would write "Request URI
 // Too Long"), and the connection is closed as Apache closes it.
 func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local netip.AddrPort) bool {
+	resetStatusReason(r) // a new request on the connection
 	srv := s.vhosts.connDefault(local)
 	status, note := requestLimitsOf(srv, s.cfg.Main).check(r)
 	if status == 0 {

@@ -160,7 +160,7 @@ func (s *Server) Serve() error {
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-			ConnContext: withConnCounter}
+			ConnContext: connContext}
 		// KeepAliveTimeout of the configuration served first (a reload
 		// does not change it).
 		if site := s.site.Load(); site != nil {
