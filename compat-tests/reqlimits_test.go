@@ -26,6 +26,7 @@ Group nogroup
 ErrorLog %[3]s/error.log
 PidFile %[3]s/httpd.pid
 DocumentRoot %[3]s/www
+CustomLog %[3]s/access.log "%%h \"%%r\" %%>s %%b"
 %[4]s
 <VirtualHost %[1]s>
   ServerName d.example
@@ -147,6 +148,21 @@ func TestRequestLimitsDifferential(t *testing.T) {
 					}
 				})
 			}
+			// The access log lines (the refused requests are logged, a
+			// request line over the limit cut after limit+1 bytes).
+			a, o := waitLogLines(t, filepath.Join(fp.ApacheDir, "access.log"), len(set.cases)), waitLogLines(t, filepath.Join(fp.OIDCGateDir, "access.log"), len(set.cases))
+			for i := range max(len(a), len(o)) {
+				var al, ol string
+				if i < len(a) {
+					al = a[i]
+				}
+				if i < len(o) {
+					ol = o[i]
+				}
+				if al != ol {
+					t.Errorf("access log line %d:\n apache2:  %.300q\n oidcgate: %.300q", i+1, al, ol)
+				}
+			}
 			if t.Failed() {
 				t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
 			}
@@ -157,4 +173,21 @@ func TestRequestLimitsDifferential(t *testing.T) {
 func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\r\n")
 	return l
+}
+
+// waitLogLines reads a log until it has n lines (Apache writes a line
+// after the response), for at most 5 seconds.
+func waitLogLines(t *testing.T, path string, n int) []string {
+	t.Helper()
+	var lines []string
+	for i := 0; i < 50; i++ {
+		b, _ := os.ReadFile(path)
+		lines = strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(b) > 0 && len(lines) >= n {
+			return lines
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("%s: %d lines, want %d", path, len(lines), n)
+	return lines
 }

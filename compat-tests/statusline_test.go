@@ -72,4 +72,3 @@ ProxyPass /tls https://%[3]s/
 		t.Logf("oidcgate log:\n%s", fp.OIDCGateLog.String())
 	}
 }
-

@@ -24,7 +24,7 @@ import (
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	local := localAddr(r)
-	if s.refuseOverLimits(w, r, local) {
+	if s.refuseOverLimits(w, r, local, start) {
 		return
 	}
 	srv, err := s.vhosts.Select(local, r.Host)

@@ -2,12 +2,14 @@ package proxy
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"net/netip"
 	"strconv"
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/internal/errorlog"
 )
 
 // Apache's compiled-in defaults (DEFAULT_LIMIT_REQUEST_LINE,
@@ -122,15 +124,26 @@ func (t *VHostTable) connDefault(local netip.AddrPort) *apacheconf.Server {
 // the hijacked connection, so its status line carries Apache's reason
 // phrase ("414 Request-URI Too Long"; net/http would write "Request URI
 // Too Long"), and the connection is closed as Apache closes it.
-func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local netip.AddrPort) bool {
+func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local netip.AddrPort, start time.Time) bool {
 	resetStatusReason(r) // a new request on the connection
 	srv := s.vhosts.connDefault(local)
-	status, note := requestLimitsOf(srv, s.cfg.Main).check(r)
+	limits := requestLimitsOf(srv, s.cfg.Main)
+	status, note := limits.check(r)
 	if status == 0 {
 		return false
 	}
-	s.log.Info("request refused by "+map[int]string{414: "LimitRequestLine", 400: "LimitRequestFieldSize/LimitRequestFields"}[status]+": "+note,
-		"client", r.RemoteAddr)
+	log := s.log.With(errorlog.Module("core"), errorlog.Client(r.RemoteAddr))
+	if srv != nil {
+		log = log.With(errorlog.Server(srv))
+	}
+	line := r.Method + " " + r.RequestURI + " " + r.Proto
+	if status == http.StatusRequestURITooLong {
+		log.Info(fmt.Sprintf("request failed: client's request-line exceeds LimitRequestLine (longer than %d)", limits.line))
+		// Apache keeps (and logs) the line cut after limit+1 bytes.
+		line = line[:min(int64(len(line)), limits.line+1)]
+	} else {
+		log.Info("request failed: " + note)
+	}
 	admin := ""
 	if srv != nil && srv.Core != nil {
 		admin = htmlEscape(srv.Core.Values["serveradmin"])
@@ -138,7 +151,17 @@ func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local ne
 	reason, body := ErrorPage{Status: status, Method: r.Method, Admin: admin, Notes: note}.Render()
 	// A request line Apache could not read has no method yet: even HEAD
 	// gets the page (measured).
-	writeRawResponse(w, status, reason, body, r.Method == http.MethodHead && status != http.StatusRequestURITooLong)
+	head := r.Method == http.MethodHead && status != http.StatusRequestURITooLong
+	writeRawResponse(w, status, reason, body, head)
+	if srv != nil && srv.Log != nil {
+		sent := int64(len(body))
+		if head {
+			sent = 0
+		}
+		hdr := http.Header{"Connection": {"close"}, "Content-Type": {"text/html; charset=iso-8859-1"}}
+		s.access.log(&logRecord{r: r, srv: srv, status: status, bytes: sent, respHdr: hdr, start: start,
+			duration: s.now().Sub(start), uri: LenientPath(requestPath(r)), requestLine: line})
+	}
 	return true
 }
 
