@@ -22,7 +22,9 @@ func TestProtocolErrorsDifferential(t *testing.T) {
 	var hits atomic.Int64
 	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
 	defer be.Close()
-	fp := startFrontPair(t, func(listen, dir string) string { return reqLimitsConf(listen, be.Listener.Addr().String(), dir, "") }, func(dir string) {
+	fp := startFrontPair(t, func(listen, dir string) string {
+		return reqLimitsConf(listen, be.Listener.Addr().String(), dir, "ServerSignature On")
+	}, func(dir string) {
 		os.MkdirAll(filepath.Join(dir, "www"), 0o755)
 	})
 	const h, end = "Host: d.example\r\n", "Connection: close\r\n\r\n"
@@ -78,6 +80,7 @@ Group nogroup
 ErrorLog %[2]s/error.log
 PidFile %[2]s/httpd.pid
 DocumentRoot %[2]s/www
+ServerSignature On
 SSLEngine on
 SSLCertificateFile %[2]s/cert.pem
 SSLCertificateKeyFile %[2]s/key.pem

@@ -30,7 +30,7 @@ const plainHTTPNote = "Reason: You're speaking plain HTTP to an SSL-enabled serv
 
 // apachePageFor returns the response Apache sends where net/http wrote p,
 // or nil when p is not one of net/http's own answers.
-func apachePageFor(p []byte, now time.Time) []byte {
+func apachePageFor(p []byte, signature string, now time.Time) []byte {
 	var page ErrorPage
 	switch {
 	case string(p) == goTLSPlainHTTP:
@@ -61,6 +61,7 @@ func apachePageFor(p []byte, now time.Time) []byte {
 	}
 	// The request was not read: no method, so even HEAD gets the page (as
 	// Apache's answer to plain HTTP on an SSL port does).
+	page.Signature = signature
 	reason, body := page.Render()
 	var b bytes.Buffer
 	bw := bufio.NewWriterSize(&b, 512+len(body))
@@ -74,7 +75,12 @@ func apachePageFor(p []byte, now time.Time) []byte {
 // one, net/http's other answers. (net/http's answers on a TLS connection
 // are encrypted below the tls.Conn, and wrapping the tls.Conn itself
 // would hide it from net/http: those stay net/http's text.)
-type apacheErrorListener struct{ net.Listener }
+type apacheErrorListener struct {
+	net.Listener
+	// signature gives the pages' ServerSignature footer for a connection
+	// to local (nil: none).
+	signature func(local net.Addr) string
+}
 
 // Accept wraps the next connection.
 func (l apacheErrorListener) Accept() (net.Conn, error) {
@@ -82,14 +88,15 @@ func (l apacheErrorListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &apacheErrorConn{Conn: c}, nil
+	return &apacheErrorConn{Conn: c, signature: l.signature}, nil
 }
 
 // apacheErrorConn replaces net/http's own answers by Apache's pages, and
 // swaps the reason phrase of a response's status line (statusline.go).
 type apacheErrorConn struct {
 	net.Conn
-	rewrite atomic.Pointer[statusLineRewrite]
+	rewrite   atomic.Pointer[statusLineRewrite]
+	signature func(local net.Addr) string
 }
 
 // maxGoErrorWrite bounds the writes worth looking at: net/http's answers
@@ -104,7 +111,7 @@ func (c *apacheErrorConn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if len(p) <= maxGoErrorWrite && len(p) > 9 && p[0] == 'H' && strings.HasPrefix(string(p[:9]), "HTTP/1.") {
-		if page := apachePageFor(p, time.Now()); page != nil {
+		if page := apachePageFor(p, c.footer(), time.Now()); page != nil {
 			if _, err := c.Conn.Write(page); err != nil {
 				return 0, err
 			}
@@ -129,4 +136,11 @@ func (c *apacheErrorConn) ReadFrom(r io.Reader) (int64, error) {
 		return rf.ReadFrom(r)
 	}
 	return io.Copy(struct{ io.Writer }{c.Conn}, r)
+}
+
+func (c *apacheErrorConn) footer() string {
+	if c.signature == nil {
+		return ""
+	}
+	return c.signature(c.LocalAddr())
 }

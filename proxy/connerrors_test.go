@@ -31,7 +31,7 @@ func TestApachePageFor(t *testing.T) {
 		{"501 from elsewhere", "HTTP/1.1 501 Not Implemented" + goErrorHeaders + "501 Not Implemented", ""},
 		{"not a response", "hello", ""},
 	} {
-		got := string(apachePageFor([]byte(tc.in), now))
+		got := string(apachePageFor([]byte(tc.in), "", now))
 		if tc.want == "" {
 			if got != "" {
 				t.Errorf("%s: rewritten to %q", tc.name, got)
@@ -54,7 +54,7 @@ func FuzzApachePageFor(f *testing.F) {
 	f.Add([]byte(goTLSPlainHTTP))
 	f.Add([]byte("HTTP/1.1 200 OK\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, p []byte) {
-		if out := apachePageFor(p, time.Now()); out != nil && !strings.HasPrefix(string(out), "HTTP/1.1 400 Bad Request\r\n") {
+		if out := apachePageFor(p, "", time.Now()); out != nil && !strings.HasPrefix(string(out), "HTTP/1.1 400 Bad Request\r\n") {
 			t.Fatalf("%q -> %q", p, out)
 		}
 	})
@@ -77,7 +77,7 @@ func TestApacheErrorListener(t *testing.T) {
 		return string(b)
 	}
 	plainSrv := httptest.NewUnstartedServer(ok)
-	plainSrv.Listener = apacheErrorListener{plainSrv.Listener}
+	plainSrv.Listener = apacheErrorListener{Listener: plainSrv.Listener}
 	plainSrv.Start()
 	defer plainSrv.Close()
 	addr := plainSrv.Listener.Addr().String()
@@ -88,7 +88,7 @@ func TestApacheErrorListener(t *testing.T) {
 		t.Errorf("well-formed: %q", got)
 	}
 	tlsSrv := httptest.NewUnstartedServer(ok)
-	tlsSrv.Listener = apacheErrorListener{tlsSrv.Listener}
+	tlsSrv.Listener = apacheErrorListener{Listener: tlsSrv.Listener}
 	tlsSrv.StartTLS()
 	defer tlsSrv.Close()
 	if got := raw(tlsSrv.Listener.Addr().String(), "GET / HTTP/1.1\r\nHost: a\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(got, "You're speaking plain HTTP") {

@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -148,7 +150,7 @@ func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local ne
 	if srv != nil && srv.Core != nil {
 		admin = htmlEscape(srv.Core.Values["serveradmin"])
 	}
-	reason, body := ErrorPage{Status: status, Method: r.Method, Admin: admin, Notes: note}.Render()
+	reason, body := ErrorPage{Status: status, Method: r.Method, Admin: admin, Notes: note, Signature: earlySignature(srv, r.TLS)}.Render()
 	// A request line Apache could not read has no method yet: even HEAD
 	// gets the page (measured).
 	head := r.Method == http.MethodHead && status != http.StatusRequestURITooLong
@@ -217,4 +219,27 @@ func (s *Site) maxHeaderBytes() int {
 		n = max(n, requestLimitsOf(vh, s.cfg.Main).maxHeaderBytes())
 	}
 	return n
+}
+
+// earlySignature is the ServerSignature footer of a page Apache writes
+// before it has read the Host header: the default server's name, and the
+// scheme's default port (measured: "Server at front.example Port 80" on
+// any Listen port, for plain HTTP on an SSL port too).
+func earlySignature(srv *apacheconf.Server, tls *tls.ConnectionState) string {
+	if srv == nil {
+		return ""
+	}
+	return signatureFor(&http.Request{TLS: tls}, srv, srv.Dir)
+}
+
+// connSignature is the footer of the pages apacheErrorConn writes for a
+// connection to local (plain HTTP: net/http's own answers over TLS cannot
+// be replaced).
+func (s *Site) connSignature(local net.Addr) string {
+	var ap netip.AddrPort
+	if a, ok := local.(*net.TCPAddr); ok {
+		p := a.AddrPort()
+		ap = netip.AddrPortFrom(p.Addr().Unmap(), p.Port())
+	}
+	return earlySignature(s.vhosts.connDefault(ap), nil)
 }

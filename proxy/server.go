@@ -131,7 +131,7 @@ func (s *Server) Listen(cfg *apacheconf.Config) error {
 			return fmt.Errorf("%s: Listen %s: %w", l.Pos, addr, err)
 		}
 		// Apache's pages where net/http answers by itself (connerrors.go).
-		ln = apacheErrorListener{ln}
+		ln = apacheErrorListener{Listener: ln, signature: func(local net.Addr) string { return s.site.Load().connSignature(local) }}
 		if tc := site.tlsConfig(l, s.site.Load); tc != nil {
 			ln = tls.NewListener(ln, tc)
 		}

@@ -35,7 +35,7 @@ func TestStatusReason(t *testing.T) {
 	defer be.Close()
 	cfg := loadConfig(t, fmt.Sprintf("ServerName a\nProxyPass / http://%s/\n", be.Listener.Addr()))
 	front := httptest.NewUnstartedServer(NewSite(cfg, nil, nil))
-	front.Listener = apacheErrorListener{front.Listener}
+	front.Listener = apacheErrorListener{Listener: front.Listener}
 	front.Config.ConnContext = connContext
 	front.Start()
 	defer front.Close()
