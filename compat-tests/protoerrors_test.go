@@ -62,6 +62,26 @@ func TestProtocolErrorsDifferential(t *testing.T) {
 	}
 }
 
+// TestProtocolErrorsErrorDocumentDifferential: the server's ErrorDocument
+// 400 answers the requests net/http refuses itself, as in Apache.
+func TestProtocolErrorsErrorDocumentDifferential(t *testing.T) {
+	requireApache(t)
+	for _, ed := range []string{`"bad request"`, "http://elsewhere.example/bad"} {
+		t.Run(ed, func(t *testing.T) {
+			fp := startFrontPair(t, func(listen, dir string) string {
+				return reqLimitsConf(listen, "127.0.0.1:1", dir, "ServerSignature On\nErrorDocument 400 "+ed)
+			}, func(dir string) { os.MkdirAll(filepath.Join(dir, "www"), 0o755) })
+			for _, req := range []string{"GET / HTTP/1.1\r\nHost: a b\r\n\r\n", "GET / HTTP/1.1\r\nBad Name: x\r\nHost: d.example\r\n\r\n"} {
+				a, o := rawExchange(t, fp.Apache, req), rawExchange(t, fp.OIDCGate, req)
+				t.Logf("apache2: %q", a)
+				if a != o {
+					t.Errorf("%q:\n apache2:  %q\n oidcgate: %q", req, a, o)
+				}
+			}
+		})
+	}
+}
+
 // TestPlainHTTPToTLSDifferential compares the answer to plain HTTP sent
 // to an SSL port (mod_ssl's 400 page) with the real Apache.
 func TestPlainHTTPToTLSDifferential(t *testing.T) {

@@ -135,6 +135,10 @@ func TestRequestLimitsDifferential(t *testing.T) {
 			{"name-vhost-fields", "GET / HTTP/1.1\r\nHost: n.example\r\n" + fields(2) + end},
 			{"name-vhost-over-main", line(102) + "Host: n.example\r\n" + end},
 		}},
+		{"errordocument", "LimitRequestLine 100\nErrorDocument 414 \"too long\"\nErrorDocument 400 http://elsewhere.example/bad\nServerSignature On", []tcase{
+			{"line-102-text", line(102) + "Host: d.example\r\n" + end},
+			{"field-8192-url", "GET / HTTP/1.1\r\nHost: d.example\r\n" + field(8192) + end},
+		}},
 	} {
 		t.Run(set.name, func(t *testing.T) {
 			fp := startFrontPair(t, func(listen, dir string) string { return reqLimitsConf(listen, backend, dir, set.limits) }, func(dir string) {

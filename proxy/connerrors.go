@@ -30,11 +30,11 @@ const plainHTTPNote = "Reason: You're speaking plain HTTP to an SSL-enabled serv
 
 // apachePageFor returns the response Apache sends where net/http wrote p,
 // or nil when p is not one of net/http's own answers.
-func apachePageFor(p []byte, signature string, now time.Time) []byte {
-	var page ErrorPage
+func apachePageFor(p []byte, pageFor func(status int, note string) earlyPage, now time.Time) []byte {
+	status, note := 0, ""
 	switch {
 	case string(p) == goTLSPlainHTTP:
-		page = ErrorPage{Status: http.StatusBadRequest, Notes: plainHTTPNote}
+		status, note = http.StatusBadRequest, plainHTTPNote
 	case bytes.HasPrefix(p, []byte("HTTP/1.1 ")):
 		i := bytes.Index(p, []byte(goErrorHeaders))
 		if i < 0 {
@@ -52,7 +52,7 @@ func apachePageFor(p []byte, signature string, now time.Time) []byte {
 			// Apache refuses a Transfer-Encoding it does not know with
 			// 400 (measured: "Transfer-Encoding: gzip").
 			text == "501 Not Implemented" && body == "Unsupported transfer encoding":
-			page = ErrorPage{Status: http.StatusBadRequest}
+			status = http.StatusBadRequest
 		default:
 			return nil // 505: Apache serves HTTP/1.2 and HTTP/2.0 request lines; no page of its own to give
 		}
@@ -61,11 +61,16 @@ func apachePageFor(p []byte, signature string, now time.Time) []byte {
 	}
 	// The request was not read: no method, so even HEAD gets the page (as
 	// Apache's answer to plain HTTP on an SSL port does).
-	page.Signature = signature
-	reason, body := page.Render()
+	var page earlyPage
+	if pageFor != nil {
+		page = pageFor(status, note)
+	} else {
+		reason, body := ErrorPage{Status: status, Notes: note}.Render()
+		page = earlyPage{status: status, reason: reason, body: body}
+	}
 	var b bytes.Buffer
-	bw := bufio.NewWriterSize(&b, 512+len(body))
-	writeRawTo(bw, page.Status, reason, body, false, now)
+	bw := bufio.NewWriterSize(&b, 512+len(page.body))
+	writeRawTo(bw, page, false, now)
 	_ = bw.Flush()
 	return b.Bytes()
 }
@@ -77,9 +82,9 @@ func apachePageFor(p []byte, signature string, now time.Time) []byte {
 // would hide it from net/http: those stay net/http's text.)
 type apacheErrorListener struct {
 	net.Listener
-	// signature gives the pages' ServerSignature footer for a connection
-	// to local (nil: none).
-	signature func(local net.Addr) string
+	// pages gives the page for a connection to local (nil: the canned
+	// page without footer).
+	pages func(local net.Addr, status int, note string) earlyPage
 }
 
 // Accept wraps the next connection.
@@ -88,15 +93,15 @@ func (l apacheErrorListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &apacheErrorConn{Conn: c, signature: l.signature}, nil
+	return &apacheErrorConn{Conn: c, pages: l.pages}, nil
 }
 
 // apacheErrorConn replaces net/http's own answers by Apache's pages, and
 // swaps the reason phrase of a response's status line (statusline.go).
 type apacheErrorConn struct {
 	net.Conn
-	rewrite   atomic.Pointer[statusLineRewrite]
-	signature func(local net.Addr) string
+	rewrite atomic.Pointer[statusLineRewrite]
+	pages   func(local net.Addr, status int, note string) earlyPage
 }
 
 // maxGoErrorWrite bounds the writes worth looking at: net/http's answers
@@ -111,7 +116,7 @@ func (c *apacheErrorConn) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	if len(p) <= maxGoErrorWrite && len(p) > 9 && p[0] == 'H' && strings.HasPrefix(string(p[:9]), "HTTP/1.") {
-		if page := apachePageFor(p, c.footer(), time.Now()); page != nil {
+		if page := apachePageFor(p, c.pageFor, time.Now()); page != nil {
 			if _, err := c.Conn.Write(page); err != nil {
 				return 0, err
 			}
@@ -138,9 +143,10 @@ func (c *apacheErrorConn) ReadFrom(r io.Reader) (int64, error) {
 	return io.Copy(struct{ io.Writer }{c.Conn}, r)
 }
 
-func (c *apacheErrorConn) footer() string {
-	if c.signature == nil {
-		return ""
+func (c *apacheErrorConn) pageFor(status int, note string) earlyPage {
+	if c.pages == nil {
+		reason, body := ErrorPage{Status: status, Notes: note}.Render()
+		return earlyPage{status: status, reason: reason, body: body}
 	}
-	return c.signature(c.LocalAddr())
+	return c.pages(c.LocalAddr(), status, note)
 }

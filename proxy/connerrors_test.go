@@ -31,7 +31,7 @@ func TestApachePageFor(t *testing.T) {
 		{"501 from elsewhere", "HTTP/1.1 501 Not Implemented" + goErrorHeaders + "501 Not Implemented", ""},
 		{"not a response", "hello", ""},
 	} {
-		got := string(apachePageFor([]byte(tc.in), "", now))
+		got := string(apachePageFor([]byte(tc.in), nil, now))
 		if tc.want == "" {
 			if got != "" {
 				t.Errorf("%s: rewritten to %q", tc.name, got)
@@ -54,7 +54,7 @@ func FuzzApachePageFor(f *testing.F) {
 	f.Add([]byte(goTLSPlainHTTP))
 	f.Add([]byte("HTTP/1.1 200 OK\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, p []byte) {
-		if out := apachePageFor(p, "", time.Now()); out != nil && !strings.HasPrefix(string(out), "HTTP/1.1 400 Bad Request\r\n") {
+		if out := apachePageFor(p, nil, time.Now()); out != nil && !strings.HasPrefix(string(out), "HTTP/1.1 400 Bad Request\r\n") {
 			t.Fatalf("%q -> %q", p, out)
 		}
 	})

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -146,67 +148,115 @@ func (s *Site) refuseOverLimits(w http.ResponseWriter, r *http.Request, local ne
 	} else {
 		log.Info("request failed: " + note)
 	}
-	admin := ""
-	if srv != nil && srv.Core != nil {
-		admin = htmlEscape(srv.Core.Values["serveradmin"])
-	}
-	reason, body := ErrorPage{Status: status, Method: r.Method, Admin: admin, Notes: note, Signature: earlySignature(srv, r.TLS)}.Render()
 	// A request line Apache could not read has no method yet: even HEAD
 	// gets the page (measured).
 	head := r.Method == http.MethodHead && status != http.StatusRequestURITooLong
-	writeRawResponse(w, status, reason, body, head)
+	page := earlyPageFor(srv, status, note, r.Method, r.TLS)
+	writeRawResponse(w, page, head)
 	if srv != nil && srv.Log != nil {
-		sent := int64(len(body))
+		sent := int64(len(page.body))
 		if head {
 			sent = 0
 		}
 		hdr := http.Header{"Connection": {"close"}, "Content-Type": {"text/html; charset=iso-8859-1"}}
-		s.access.log(&logRecord{r: r, srv: srv, status: status, bytes: sent, respHdr: hdr, start: start,
+		if page.location != "" {
+			hdr.Set("Location", page.location)
+		}
+		s.access.log(&logRecord{r: r, srv: srv, status: page.status, bytes: sent, respHdr: hdr, start: start,
 			duration: s.now().Sub(start), uri: LenientPath(requestPath(r)), requestLine: line})
 	}
 	return true
 }
 
-// writeRawResponse sends an Apache-generated page with Apache's reason
-// phrase and closes the connection: on the hijacked connection when
-// net/http allows it, else through w (Connection: close, net/http's
-// reason phrase).
-func writeRawResponse(w http.ResponseWriter, status int, reason, body string, head bool) {
+// earlyPage is a response Apache writes before it has read the whole
+// request head.
+type earlyPage struct {
+	status       int
+	reason, body string
+	location     string // ErrorDocument URL: a 302 to it
+}
+
+// earlyPageFor is Apache's answer with status for srv, the connection's
+// default server: its server-level ErrorDocument when it is a text or a
+// URL (measured: applied to request-line and header errors), else the
+// canned page with note and the ServerSignature footer. An ErrorDocument
+// naming a local path is not served here (Apache serves it as an internal
+// redirect): the canned page answers.
+func earlyPageFor(srv *apacheconf.Server, status int, note, method string, tls *tls.ConnectionState) earlyPage {
+	sig, admin := "", ""
+	if srv != nil {
+		sig = signatureFor(&http.Request{TLS: tls}, srv, srv.Dir)
+		if srv.Core != nil {
+			admin = htmlEscape(srv.Core.Values["serveradmin"])
+		}
+		if srv.Dir != nil && srv.Dir.Core != nil {
+			if ed, ok := srv.Dir.Core.ErrorDocuments[status]; ok && !ed.Default {
+				switch {
+				case ed.Text:
+					return earlyPage{status: status, reason: cannedReason(status), body: ed.Target}
+				case strings.Contains(ed.Target, "://"):
+					reason, body := ErrorPage{Status: http.StatusFound, URL: ed.Target, Signature: sig}.Render()
+					return earlyPage{status: http.StatusFound, reason: reason, body: body, location: ed.Target}
+				}
+			}
+		}
+	}
+	reason, body := ErrorPage{Status: status, Method: method, Admin: admin, Notes: note, Signature: sig}.Render()
+	return earlyPage{status: status, reason: reason, body: body}
+}
+
+// cannedReason is Apache's reason phrase for status.
+func cannedReason(status int) string {
+	reason, _ := ErrorPage{Status: status}.Render()
+	return reason
+}
+
+// writeRawResponse sends an early page and closes the connection: on the
+// hijacked connection when net/http allows it (Apache's reason phrase),
+// else through w (Connection: close, net/http's reason phrase).
+func writeRawResponse(w http.ResponseWriter, page earlyPage, head bool) {
 	hj, ok := w.(http.Hijacker)
 	if ok {
 		conn, bw, err := hj.Hijack()
 		if err == nil {
 			defer conn.Close()
-			writeRawTo(bw.Writer, status, reason, body, head, time.Now())
+			writeRawTo(bw.Writer, page, head, time.Now())
 			_ = bw.Flush()
 			return
 		}
 	}
+	if page.location != "" {
+		w.Header().Set("Location", page.location)
+	}
 	w.Header().Set("Connection", "close")
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(status)
+	w.Header().Set("Content-Length", strconv.Itoa(len(page.body)))
+	w.WriteHeader(page.status)
 	if !head {
-		_, _ = w.Write([]byte(body))
+		_, _ = io.WriteString(w, page.body)
 	}
 }
 
 // writeRawTo writes the response head (Apache's header order: Date,
-// Content-Length, Connection, Content-Type) and body.
-func writeRawTo(bw *bufio.Writer, status int, reason, body string, head bool, now time.Time) {
+// Location, Content-Length, Connection, Content-Type) and body.
+func writeRawTo(bw *bufio.Writer, page earlyPage, head bool, now time.Time) {
 	bw.WriteString("HTTP/1.1 ")
-	bw.WriteString(strconv.Itoa(status))
+	bw.WriteString(strconv.Itoa(page.status))
 	bw.WriteString(" ")
-	bw.WriteString(reason)
+	bw.WriteString(page.reason)
 	bw.WriteString("\r\nDate: ")
 	bw.WriteString(now.UTC().Format(http.TimeFormat))
+	if page.location != "" {
+		bw.WriteString("\r\nLocation: ")
+		bw.WriteString(page.location)
+	}
 	if !head { // Apache's answer to HEAD has no Content-Length (measured)
 		bw.WriteString("\r\nContent-Length: ")
-		bw.WriteString(strconv.Itoa(len(body)))
+		bw.WriteString(strconv.Itoa(len(page.body)))
 	}
 	bw.WriteString("\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n")
 	if !head {
-		bw.WriteString(body)
+		bw.WriteString(page.body)
 	}
 }
 
@@ -221,25 +271,14 @@ func (s *Site) maxHeaderBytes() int {
 	return n
 }
 
-// earlySignature is the ServerSignature footer of a page Apache writes
-// before it has read the Host header: the default server's name, and the
-// scheme's default port (measured: "Server at front.example Port 80" on
-// any Listen port, for plain HTTP on an SSL port too).
-func earlySignature(srv *apacheconf.Server, tls *tls.ConnectionState) string {
-	if srv == nil {
-		return ""
-	}
-	return signatureFor(&http.Request{TLS: tls}, srv, srv.Dir)
-}
-
-// connSignature is the footer of the pages apacheErrorConn writes for a
-// connection to local (plain HTTP: net/http's own answers over TLS cannot
-// be replaced).
-func (s *Site) connSignature(local net.Addr) string {
+// connPage is the page apacheErrorConn writes for a connection to local
+// in place of net/http's answer (plain HTTP: net/http's own answers over
+// TLS cannot be replaced).
+func (s *Site) connPage(local net.Addr, status int, note string) earlyPage {
 	var ap netip.AddrPort
 	if a, ok := local.(*net.TCPAddr); ok {
 		p := a.AddrPort()
 		ap = netip.AddrPortFrom(p.Addr().Unmap(), p.Port())
 	}
-	return earlySignature(s.vhosts.connDefault(ap), nil)
+	return earlyPageFor(s.vhosts.connDefault(ap), status, note, "GET", nil)
 }

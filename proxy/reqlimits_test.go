@@ -149,16 +149,46 @@ func TestRequestLimitsServe(t *testing.T) {
 func TestWriteRawTo(t *testing.T) {
 	var b strings.Builder
 	bw := bufio.NewWriter(&b)
-	writeRawTo(bw, 414, "Request-URI Too Long", "x\n", false, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	writeRawTo(bw, earlyPage{status: 414, reason: "Request-URI Too Long", body: "x\n"}, false, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	bw.Flush()
 	want := "HTTP/1.1 414 Request-URI Too Long\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nContent-Length: 2\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\nx\n"
 	if b.String() != want {
 		t.Errorf("got %q", b.String())
 	}
 	b.Reset()
-	writeRawTo(bw, 400, "Bad Request", "x\n", true, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	writeRawTo(bw, earlyPage{status: 400, reason: "Bad Request", body: "x\n"}, true, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	bw.Flush()
 	if want := "HTTP/1.1 400 Bad Request\r\nDate: Fri, 02 Jan 2026 03:04:05 GMT\r\nConnection: close\r\nContent-Type: text/html; charset=iso-8859-1\r\n\r\n"; b.String() != want {
 		t.Errorf("HEAD: got %q", b.String())
+	}
+}
+
+// TestEarlyPageFor: the server's ErrorDocument (text, URL) answers an
+// early error; a local path falls back to the canned page; the footer is
+// the default server's.
+func TestEarlyPageFor(t *testing.T) {
+	for _, tc := range []struct {
+		conf     string
+		status   int
+		want     earlyPage
+		contains string
+	}{
+		{"ErrorDocument 414 \"too long\"\n", 414, earlyPage{status: 414, reason: "Request-URI Too Long", body: "too long"}, ""},
+		{"ErrorDocument 400 http://e.example/x\n", 400, earlyPage{status: 302, reason: "Found", location: "http://e.example/x"}, `<a href="http://e.example/x">here</a>`},
+		{"ErrorDocument 400 /local.html\n", 400, earlyPage{status: 400, reason: "Bad Request"}, "<h1>Bad Request</h1>"},
+		{"ServerSignature On\n", 400, earlyPage{status: 400, reason: "Bad Request"}, "<address>oidcgate Server at a Port 80</address>"},
+	} {
+		cfg := loadConfig(t, "ServerName a\n"+tc.conf)
+		got := earlyPageFor(cfg.Main, tc.status, "", "GET", nil)
+		body := got.body
+		if tc.contains != "" {
+			if !strings.Contains(body, tc.contains) {
+				t.Errorf("%q: body %q", tc.conf, body)
+			}
+			got.body = ""
+		}
+		if got != tc.want {
+			t.Errorf("%q: %+v, want %+v", tc.conf, got, tc.want)
+		}
 	}
 }

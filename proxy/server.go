@@ -131,7 +131,9 @@ func (s *Server) Listen(cfg *apacheconf.Config) error {
 			return fmt.Errorf("%s: Listen %s: %w", l.Pos, addr, err)
 		}
 		// Apache's pages where net/http answers by itself (connerrors.go).
-		ln = apacheErrorListener{Listener: ln, signature: func(local net.Addr) string { return s.site.Load().connSignature(local) }}
+		ln = apacheErrorListener{Listener: ln, pages: func(local net.Addr, status int, note string) earlyPage {
+			return s.site.Load().connPage(local, status, note)
+		}}
 		if tc := site.tlsConfig(l, s.site.Load); tc != nil {
 			ln = tls.NewListener(ln, tc)
 		}
