@@ -29,6 +29,9 @@ type logRecord struct {
 	user     string
 	// uri is Apache's r->uri: the decoded, normalised path.
 	uri string
+	// requestLine, when set, is %r as Apache logs it (a request line over
+	// LimitRequestLine is cut after limit+1 bytes).
+	requestLine string
 }
 
 // renderLog renders a compiled LogFormat as mod_log_config does, escaping
@@ -108,6 +111,9 @@ func logValue(it apacheconf.LogItem, rec *logRecord) string {
 		}
 		return rec.start.Format("[02/Jan/2006:15:04:05 -0700]")
 	case "r":
+		if rec.requestLine != "" {
+			return escapeLog(rec.requestLine)
+		}
 		return escapeLog(r.Method + " " + r.RequestURI + " " + r.Proto)
 	case "s":
 		return strconv.Itoa(rec.status)

@@ -24,6 +24,9 @@ import (
 func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	local := localAddr(r)
+	if s.refuseOverLimits(w, r, local, start) {
+		return
+	}
 	srv, err := s.vhosts.Select(local, r.Host)
 	if err != nil {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
@@ -518,6 +521,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				reverseCookies(resp.Header, pd.CookiePath, pd.CookieDomain)
 			}
 			viaResponse(resp, via, r, srv)
+			setStatusReason(r, resp.StatusCode, backendReason(resp))
 			return nil
 		},
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
@@ -609,8 +613,9 @@ func (s *Site) writeProxyError(w http.ResponseWriter, r *http.Request, reason st
 // and a reason.
 func (s *Site) writeProxyErrorStatus(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	markGenerated(w)
-	_, body := ErrorPage{Status: status, Reason: "Proxy Error", Signature: signature(r),
+	phrase, body := ErrorPage{Status: status, Reason: "Proxy Error", Signature: signature(r),
 		Notes: "The proxy server could not handle the request<p>Reason: <strong>" + htmlEscape(reason) + "</strong></p>"}.Render()
+	setStatusReason(r, status, phrase)
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(status)
@@ -666,7 +671,8 @@ func (s *Site) writeErrorPage(w http.ResponseWriter, r *http.Request, page Error
 	if page.Signature == "" {
 		page.Signature = signature(r)
 	}
-	_, body := page.Render()
+	reason, body := page.Render()
+	setStatusReason(r, status, reason)
 	setAllow(w, r, status)
 	w.Header().Set("Content-Type", "text/html; charset=iso-8859-1")
 	w.Header().Set("Content-Length", fmt.Sprint(len(body)))

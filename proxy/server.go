@@ -130,6 +130,10 @@ func (s *Server) Listen(cfg *apacheconf.Config) error {
 			s.Close()
 			return fmt.Errorf("%s: Listen %s: %w", l.Pos, addr, err)
 		}
+		// Apache's pages where net/http answers by itself (connerrors.go).
+		ln = apacheErrorListener{Listener: ln, pages: func(local net.Addr, status int, note string) earlyPage {
+			return s.site.Load().connPage(local, status, note)
+		}}
 		if tc := site.tlsConfig(l, s.site.Load); tc != nil {
 			ln = tls.NewListener(ln, tc)
 		}
@@ -158,11 +162,12 @@ func (s *Server) Serve() error {
 	errc := make(chan error, len(lns))
 	for _, ln := range lns {
 		hs := &http.Server{Handler: s, ReadHeaderTimeout: 60 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-			ConnContext: withConnCounter}
+			ConnContext: connContext}
 		// KeepAliveTimeout of the configuration served first (a reload
 		// does not change it).
 		if site := s.site.Load(); site != nil {
 			hs.IdleTimeout = idleTimeout(site.cfg)
+			hs.MaxHeaderBytes = site.maxHeaderBytes()
 		}
 		// HTTP/2 only where Protocols asks for it (over TLS, negotiated by
 		// ALPN in tlsConfig); Apache's default is HTTP/1.1.

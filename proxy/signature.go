@@ -3,6 +3,8 @@ package proxy
 import (
 	"net/http"
 	"strconv"
+
+	"github.com/oidcgate/oidcgate/apacheconf"
 )
 
 // signatureBanner is what the ServerSignature footer names instead of
@@ -23,6 +25,12 @@ func signature(r *http.Request) string {
 	if dir == nil {
 		dir = st.srv.Dir
 	}
+	return signatureFor(r, st.srv, dir)
+}
+
+// signatureFor is the footer for srv and dir; r gives the Host and TLS
+// (ap_get_server_name and ap_get_server_port).
+func signatureFor(r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig) string {
 	mode := ""
 	if dir != nil && dir.Core != nil {
 		mode = dir.Core.Values["serversignature"]
@@ -30,14 +38,14 @@ func signature(r *http.Request) string {
 	if mode != "on" && mode != "email" {
 		return ""
 	}
-	name, port := serverNamePort(r, st.srv, dir)
+	name, port := serverNamePort(r, srv, dir)
 	sport := strconv.Itoa(port)
 	if mode == "on" {
 		return "<hr>\n<address>" + signatureBanner + " Server at " + htmlEscape(name) + " Port " + sport + "</address>\n"
 	}
 	admin := "[no address given]"
-	if st.srv.Core != nil && st.srv.Core.Values["serveradmin"] != "" {
-		admin = st.srv.Core.Values["serveradmin"]
+	if srv.Core != nil && srv.Core.Values["serveradmin"] != "" {
+		admin = srv.Core.Values["serveradmin"]
 	}
 	scheme := "mailto:"
 	if isURL(admin) {
