@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -549,6 +550,11 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			case isDialError(err) || errors.Is(err, errNoMember):
 				s.logFor(r).Error("backend unreachable", "backend", backend.Host, "err", err)
 				s.writeError(w, r, dir, http.StatusServiceUnavailable, "")
+			case isReadError(err):
+				// The backend closed or reset the connection before its
+				// status line (measured on Apache 2.4.71).
+				s.logFor(r).Error("error reading from the backend", "backend", backend.Host, "err", err)
+				s.writeProxyError(w, r, "Error reading from remote server")
 			default:
 				s.writeError(w, r, dir, http.StatusBadGateway, "")
 			}
@@ -562,6 +568,14 @@ func connectTimeout(r *apacheconf.ProxyRule) time.Duration {
 		return r.Worker.ConnectionTimeout
 	}
 	return 60 * time.Second
+}
+
+// isReadError: the backend's connection ended (closed, reset) while the
+// response was awaited.
+func isReadError(err error) bool {
+	var op *net.OpError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.As(err, &op) && op.Op == "read"
 }
 
 func isDialError(err error) bool {
