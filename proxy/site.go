@@ -59,6 +59,8 @@ type Site struct {
 	modDir bool
 	// bufs are the body-copy buffers of the reverse proxy.
 	bufs bodyBuffers
+	// dirs are the merged sections' OIDC* settings, translated once.
+	dirs dirSettingsCache
 }
 
 // transportKey names a connection pool: the rule (Apache's worker), the
