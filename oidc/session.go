@@ -162,6 +162,8 @@ type sessionView struct {
 	// lower: see lowerNames.
 	lowerOnce sync.Once
 	lower     map[string]string
+	// identity: see viewIdentity.
+	identity atomic.Pointer[identity]
 }
 
 // maxViews bounds the decoded-session cache; when full it starts over.
