@@ -265,7 +265,7 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 // server (oauth20) or the choice between them (auth-openidc). oauth says
 // the resource server authenticated the request.
 func (s *Site) authenticateModule(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string, authType string) (oidc.Result, *oidc.Request, bool, bool) {
-	scrubUserInfoHeader(r, srv)
+	scrubUserInfoHeader(r, s.userInfoHeaders[srv])
 	if isOpenIDConnect(authType) {
 		res, q, ok := s.authenticateOIDC(w, r, srv, dir, uri, env)
 		return res, q, ok, false

@@ -549,7 +549,7 @@ func NewSessionStore(cfg *apacheconf.Config) (*cache.Memory, error) {
 // scrubIdentity removes spoofed identity headers from a request on an
 // openid-connect path that needed no login.
 func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig) {
-	scrubUserInfoHeader(r, srv)
+	scrubUserInfoHeader(r, s.userInfoHeaders[srv])
 	prefix := "OIDC_CLAIM_"
 	if srv.OIDC != nil {
 		if v, ok := srv.OIDC.Value("OIDCClaimPrefix"); ok {

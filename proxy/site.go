@@ -65,6 +65,9 @@ type Site struct {
 	// envSizes are the sizes of each server's last request environment
 	// (newEnv, envSize); the map is filled by NewSite and only read.
 	envSizes map[*apacheconf.Server]*atomic.Int32
+	// userInfoHeaders are the servers' OIDCPassUserInfoAs json:NAME
+	// names (scrubUserInfoHeader).
+	userInfoHeaders map[*apacheconf.Server][]string
 }
 
 // transportKey names a connection pool: the rule (Apache's worker), the
@@ -171,9 +174,11 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	s.balancers = map[*apacheconf.Server]map[string]*lbState{}
 	s.whiteLists = map[*apacheconf.Server][]string{}
 	s.envSizes = map[*apacheconf.Server]*atomic.Int32{}
+	s.userInfoHeaders = map[*apacheconf.Server][]string{}
 	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
 		s.whiteLists[srv] = serverWhiteList(srv)
 		s.envSizes[srv] = &atomic.Int32{}
+		s.userInfoHeaders[srv] = srv.OIDC.PassUserInfoHeaders()
 		if srv.Proxy == nil {
 			continue
 		}
