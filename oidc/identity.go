@@ -23,8 +23,8 @@ type identity struct {
 	// incoming header of the same name in another spelling goes, as
 	// setHeader (Apache's case-insensitive apr_table_set) removes it.
 	lower map[string]string
-	// env are the environment variables.
-	env map[string]string
+	// envNames, envValues are the environment variables.
+	envNames, envValues []string
 }
 
 // identityKey is everything besides the session (or token) that the
@@ -47,7 +47,11 @@ func recordIdentity(key identityKey, dir *DirSettings, set func(x *exchange)) *i
 	set(x)
 	x.releaseIndex()
 	id := &identity{key: key, names: make([]string, 0, len(x.r.Header)), values: make([]string, 0, len(x.r.Header)),
-		lower: make(map[string]string, len(x.r.Header)), env: x.q.Env}
+		lower: make(map[string]string, len(x.r.Header)), envNames: make([]string, 0, len(x.q.Env)), envValues: make([]string, 0, len(x.q.Env))}
+	for k, v := range x.q.Env {
+		id.envNames = append(id.envNames, k)
+		id.envValues = append(id.envValues, v)
+	}
 	for k, v := range x.r.Header {
 		if len(v) != 1 {
 			// setHeader always sets one value; anything else is not a
@@ -89,8 +93,8 @@ func (id *identity) apply(x *exchange) {
 		x.r.Header = nh
 	}
 	if x.q.Env != nil {
-		for k, v := range id.env {
-			x.q.Env[k] = v
+		for i, k := range id.envNames {
+			x.q.Env[k] = id.envValues[i]
 		}
 	}
 }
