@@ -46,3 +46,37 @@ OIDCOAuthVerifySharedKeys k
 		t.Errorf("kept %d and %d translations, want 3 each (one per merged section)", len(c.ds), len(c.rsd))
 	}
 }
+
+// TestEnvSizeHint: the environment's preset size follows larger requests
+// at once and smaller ones slowly, and stays bounded.
+func TestEnvSizeHint(t *testing.T) {
+	s := NewSite(loadConfig(t, "ServerName a\n"), nil, nil)
+	defer s.Close()
+	srv := s.cfg.Main
+	env := func(n int) map[string]string {
+		m := map[string]string{}
+		for i := range n {
+			m[string(rune('a'+i%26))+string(rune('A'+i/26))] = "v"
+		}
+		return m
+	}
+	hint := func() int32 { return s.envSizes[srv].Load() }
+	s.envSize(srv, env(40))
+	if hint() != 40 {
+		t.Fatalf("after 40: %d", hint())
+	}
+	s.envSize(srv, env(0))
+	if h := hint(); h != 38 {
+		t.Errorf("one small request after 40: %d, want 38", h)
+	}
+	for range 200 {
+		s.envSize(srv, env(2))
+	}
+	if h := hint(); h < 2 || h > 17 {
+		t.Errorf("after many small requests: %d", h)
+	}
+	s.envSize(srv, env(500))
+	if h := hint(); h != maxEnvHint {
+		t.Errorf("after a huge one: %d, want %d", h, maxEnvHint)
+	}
+}
