@@ -114,6 +114,17 @@ func (rp *RelyingParty) passIdentity(x *exchange, s *session) {
 	}
 	x.res.Claims = v.merged
 	x.res.Authenticated = true
+	if s.view != nil {
+		if id := rp.viewIdentity(x, s, v); id != nil {
+			id.apply(x)
+			return
+		}
+	}
+	rp.setIdentity(x, s, v)
+}
+
+// setIdentity sets the identity values one by one (passIdentity).
+func (rp *RelyingParty) setIdentity(x *exchange, s *session, v *sessionView) {
 	if h := x.dir.AuthNHeader; h != "" {
 		x.setHeader(h, s.RemoteUser)
 	}

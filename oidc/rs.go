@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
@@ -188,15 +189,17 @@ type ResourceServer struct {
 	// verified caches locally validated JWTs by the SHA-256 of the
 	// token until their exp: a repeated token costs no signature check.
 	verifiedMu sync.RWMutex
-	verified   map[[32]byte]verifiedJWT
+	verified   map[[32]byte]*verifiedJWT
 	// indexes recycles the identity headers' name index.
 	indexes headerIndexes
 }
 
-// verifiedJWT is a validated token's claims and its expiry.
+// verifiedJWT is a validated token's claims and its expiry, and the
+// identity values they come to (tokenIdentity).
 type verifiedJWT struct {
-	claims claims.Claims
-	exp    int64
+	claims   claims.Claims
+	exp      int64
+	identity atomic.Pointer[identity]
 }
 
 // maxVerified bounds the verified-token cache; when full it starts over.
@@ -417,7 +420,7 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 		rs.log.Warn("bearer token refused: " + err.Error())
 		return rs.unauthorized(x, d, "invalid_token", rs.failText(ep))
 	}
-	c, err := rs.validate(ctx, ep, tok, d)
+	c, ent, err := rs.validate(ctx, ep, tok, d)
 	if err != nil {
 		rs.log.Error("bearer token could not be validated: " + err.Error())
 		return rs.unauthorized(x, d, "invalid_token", rs.failText(ep))
@@ -433,6 +436,38 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	}
 	x.res.HasUser, x.res.User, x.res.Authenticated, x.res.Claims = true, user, true, c
 	rs.scrub(x)
+	if id := rs.tokenIdentity(x, ent, user, tok); id != nil {
+		id.apply(x)
+	} else {
+		rs.setIdentity(x, user, c, tok)
+	}
+	(&RelyingParty{}).stripCookies(x)
+	return x.res
+}
+
+// tokenIdentity is the identity values of a locally validated token
+// (ent, from the verified-token cache; nil otherwise) under the request's
+// settings, computed once per token and settings. The entry is keyed by
+// the token's hash and used only until the token's exp, so what it keeps
+// is neither another token's nor past its validity.
+func (rs *ResourceServer) tokenIdentity(x *exchange, ent *verifiedJWT, user, tok string) *identity {
+	if ent == nil {
+		return nil
+	}
+	key := keyFor(rs, x.dir)
+	if id := ent.identity.Load(); id != nil && id.key == key {
+		return id
+	}
+	id := recordIdentity(key, x.dir, func(rx *exchange) { rs.setIdentity(rx, user, ent.claims, tok) })
+	if id != nil {
+		ent.identity.Store(id)
+	}
+	return id
+}
+
+// setIdentity sets the identity values one by one: OIDCAuthNHeader, the
+// claims, the access token, OIDCPassUserInfoAs json:NAME.
+func (rs *ResourceServer) setIdentity(x *exchange, user string, c claims.Claims, tok string) {
 	if h := x.dir.AuthNHeader; h != "" {
 		x.setHeader(h, user)
 	}
@@ -447,8 +482,6 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	if h := rs.s.PassJSONHeader; h != "" {
 		x.setHeader(h, headerSafe(rs.userInfoJSON(c)))
 	}
-	(&RelyingParty{}).stripCookies(x)
-	return x.res
 }
 
 func (rs *ResourceServer) failText(e rsEndpoints) string {
@@ -511,12 +544,13 @@ func (rs *ResourceServer) setAppInfo(x *exchange, name, value string) {
 
 // validate returns the token's claims: from the cache, the introspection
 // endpoint, or the JWT itself.
-func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok string, d *RSDir) (claims.Claims, error) {
+func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok string, d *RSDir) (claims.Claims, *verifiedJWT, error) {
 	if tok == "" {
-		return claims.Claims{}, errors.New("empty token")
+		return claims.Claims{}, nil, errors.New("empty token")
 	}
 	if rs.s.ValidateWith == ValidateUserInfo {
-		return rs.validateUserInfo(ctx, tok, d.IntrospectionInterval)
+		c, err := rs.validateUserInfo(ctx, tok, d.IntrospectionInterval)
+		return c, nil, err
 	}
 	if ep.introspection == "" {
 		key := sha256.Sum256([]byte(tok))
@@ -525,31 +559,34 @@ func (rs *ResourceServer) validate(ctx context.Context, ep rsEndpoints, tok stri
 		v, ok := rs.verified[key]
 		rs.verifiedMu.RUnlock()
 		if ok && now < v.exp {
-			return v.claims, nil
+			return v.claims, v, nil
 		}
 		c, err := rs.validateJWT(ctx, ep, tok)
 		if err != nil {
-			return c, err
+			return c, nil, err
 		}
+		var ent *verifiedJWT
 		if raw, ok := c.Get("exp"); ok {
 			var exp json.Number
 			if json.Unmarshal(raw, &exp) == nil {
 				if e, err := exp.Float64(); err == nil && int64(e) > now {
 					rs.verifiedMu.Lock()
 					if rs.verified == nil || len(rs.verified) >= maxVerified {
-						rs.verified = map[[32]byte]verifiedJWT{}
+						rs.verified = map[[32]byte]*verifiedJWT{}
 					}
-					rs.verified[key] = verifiedJWT{claims: c, exp: int64(e)}
+					ent = &verifiedJWT{claims: c, exp: int64(e)}
+					rs.verified[key] = ent
 					rs.verifiedMu.Unlock()
 				}
 			}
 		}
-		return c, nil
+		return c, ent, nil
 	}
 	if c, ok := rs.cached(ctx, tok, d.IntrospectionInterval); ok {
-		return c, nil
+		return c, nil, nil
 	}
-	return rs.introspect(ctx, ep, tok, d.IntrospectionInterval)
+	c, err := rs.introspect(ctx, ep, tok, d.IntrospectionInterval)
+	return c, nil, err
 }
 
 // RemoveATCache answers ?remove_at_cache=<tok> on the redirect URI

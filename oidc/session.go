@@ -162,6 +162,8 @@ type sessionView struct {
 	// lower: see lowerNames.
 	lowerOnce sync.Once
 	lower     map[string]string
+	// identity: see viewIdentity.
+	identity atomic.Pointer[identity]
 }
 
 // maxViews bounds the decoded-session cache; when full it starts over.
@@ -171,13 +173,23 @@ func (rp *RelyingParty) loadView(ctx context.Context, id string) (*sessionView, 
 	if id == "" || len(id) > 256 {
 		return nil, errNoSession
 	}
-	b, err := rp.store.Get(ctx, rp.key(keySession, id))
-	if err != nil {
-		return nil, err
-	}
+	key := rp.key(keySession, id)
 	rp.viewMu.RLock()
 	v := rp.views[id]
 	rp.viewMu.RUnlock()
+	if v != nil {
+		// A store that compares in place spares copying the session out
+		// only to find it unchanged; on any error Get gives the answer.
+		if c, ok := rp.store.(valueComparer); ok {
+			if same, err := c.Equal(ctx, key, v.raw); err == nil && same {
+				return v, nil
+			}
+		}
+	}
+	b, err := rp.store.Get(ctx, key)
+	if err != nil {
+		return nil, err
+	}
 	if v != nil && bytes.Equal(v.raw, b) {
 		return v, nil
 	}
@@ -195,6 +207,12 @@ func (rp *RelyingParty) loadView(ctx context.Context, id string) (*sessionView, 
 	rp.views[id] = v
 	rp.viewMu.Unlock()
 	return v, nil
+}
+
+// valueComparer is cache.Comparer: a store that tells whether a key
+// still holds a value without copying it out.
+type valueComparer interface {
+	Equal(ctx context.Context, key string, value []byte) (bool, error)
 }
 
 func (rp *RelyingParty) newView(raw []byte, s *session) *sessionView {

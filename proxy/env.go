@@ -104,10 +104,38 @@ func applyEnv(d *apacheconf.EnvDir, env map[string]string, lookup func(string) (
 // newEnv makes a request's environment. On a server with a relying party
 // or a resource server it is made large enough for the identity values
 // (one per claim, passed as environment by default) so that it does not
-// grow one rehash after another.
+// grow one rehash after another: as large as the server's recent requests
+// needed (envSize) — a fixed 64 was a 4.8 KB map for 40 values, and made
+// for every request, plain ones too.
 func (s *Site) newEnv(srv *apacheconf.Server) map[string]string {
 	if s.rps[srv] != nil || s.rss[srv] != nil {
+		if n := s.envSizes[srv]; n != nil {
+			return make(map[string]string, n.Load())
+		}
 		return make(map[string]string, 64)
 	}
 	return map[string]string{}
+}
+
+// maxEnvHint bounds the size newEnv presets: one request with very many
+// claims does not make every later request allocate for as many.
+const maxEnvHint = 128
+
+// envSize records how large a request's environment became, for newEnv:
+// a larger one raises the hint at once, smaller ones lower it a sixteenth
+// of the difference at a time, so that with authenticated and plain
+// requests mixed the authenticated ones still find room for their values.
+func (s *Site) envSize(srv *apacheconf.Server, env map[string]string) {
+	n := s.envSizes[srv]
+	if n == nil {
+		return
+	}
+	old, size := n.Load(), int32(min(len(env), maxEnvHint))
+	next := size
+	if size < old {
+		next = old - (old-size)/16
+	}
+	if next != old {
+		n.Store(next)
+	}
 }

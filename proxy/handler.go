@@ -43,6 +43,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &f.sw
 	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &f.st))
 	defer func() {
+		s.envSize(srv, env)
 		if srv.Log == nil {
 			return // no access log: nothing to format
 		}

@@ -246,7 +246,7 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
-	ds := oidcDirSettings(dir.OIDC)
+	ds := s.dirs.dirSettings(dir.OIDC)
 	// OIDCWhiteListedClaims is per server in 2.4.12.3: with an empty
 	// claim prefix its names are scrubbed on this path too.
 	ds.WhiteListedClaims = s.whiteLists[srv]
@@ -265,12 +265,12 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 // server (oauth20) or the choice between them (auth-openidc). oauth says
 // the resource server authenticated the request.
 func (s *Site) authenticateModule(w http.ResponseWriter, r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig, uri string, env map[string]string, authType string) (oidc.Result, *oidc.Request, bool, bool) {
-	scrubUserInfoHeader(r, srv)
+	scrubUserInfoHeader(r, s.userInfoHeaders[srv])
 	if isOpenIDConnect(authType) {
 		res, q, ok := s.authenticateOIDC(w, r, srv, dir, uri, env)
 		return res, q, ok, false
 	}
-	d := rsDir(dir)
+	d := s.dirs.rsDir(dir)
 	tok := oidc.FindToken(r, d.Accept)
 	if isMixedAuth(authType) && !tok.Found {
 		if r.Method == http.MethodOptions {

@@ -62,8 +62,8 @@ func rsValidator(st oidc.RSSettings) string {
 // the server: the resource server sets it, and no other path (the
 // relying party of auth-openidc without a token, openid-connect) may let
 // a spoofed one through.
-func scrubUserInfoHeader(r *http.Request, srv *apacheconf.Server) {
-	names := srv.OIDC.PassUserInfoHeaders()
+// names are the server's (Site.userInfoHeaders, looked up once).
+func scrubUserInfoHeader(r *http.Request, names []string) {
 	if len(names) == 0 {
 		return
 	}

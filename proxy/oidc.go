@@ -440,7 +440,7 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 		s.writeError(w, r, dir, http.StatusInternalServerError, "")
 		return oidc.Result{}, nil, false
 	}
-	ds := oidcDirSettings(dir.OIDC)
+	ds := s.dirs.dirSettings(dir.OIDC)
 	ds.WhiteListedClaims = s.whiteLists[srv]
 	if v, ok := dir.OIDC.Value("OIDCUnAuthAction"); ok && len(v.Words) > 1 {
 		// OIDCUnAuthAction <action> <expr>: the action when the expression
@@ -549,14 +549,14 @@ func NewSessionStore(cfg *apacheconf.Config) (*cache.Memory, error) {
 // scrubIdentity removes spoofed identity headers from a request on an
 // openid-connect path that needed no login.
 func (s *Site) scrubIdentity(r *http.Request, srv *apacheconf.Server, dir *apacheconf.DirConfig) {
-	scrubUserInfoHeader(r, srv)
+	scrubUserInfoHeader(r, s.userInfoHeaders[srv])
 	prefix := "OIDC_CLAIM_"
 	if srv.OIDC != nil {
 		if v, ok := srv.OIDC.Value("OIDCClaimPrefix"); ok {
 			prefix = v.String()
 		}
 	}
-	ds := oidcDirSettings(dir.OIDC)
+	ds := s.dirs.dirSettings(dir.OIDC)
 	ds.WhiteListedClaims = s.whiteLists[srv]
 	sc := claims.Scrubber{ClaimPrefix: prefix, AuthnHeader: ds.AuthNHeader, WhiteListedClaims: ds.WhiteListedClaims}
 	for name := range r.Header {

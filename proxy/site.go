@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -59,6 +60,14 @@ type Site struct {
 	modDir bool
 	// bufs are the body-copy buffers of the reverse proxy.
 	bufs bodyBuffers
+	// dirs are the merged sections' OIDC* settings, translated once.
+	dirs dirSettingsCache
+	// envSizes are the sizes of each server's last request environment
+	// (newEnv, envSize); the map is filled by NewSite and only read.
+	envSizes map[*apacheconf.Server]*atomic.Int32
+	// userInfoHeaders are the servers' OIDCPassUserInfoAs json:NAME
+	// names (scrubUserInfoHeader).
+	userInfoHeaders map[*apacheconf.Server][]string
 }
 
 // transportKey names a connection pool: the rule (Apache's worker), the
@@ -164,8 +173,12 @@ func NewSite(cfg *apacheconf.Config, resolve Resolver, log *slog.Logger) *Site {
 	s.loadCertificates()
 	s.balancers = map[*apacheconf.Server]map[string]*lbState{}
 	s.whiteLists = map[*apacheconf.Server][]string{}
+	s.envSizes = map[*apacheconf.Server]*atomic.Int32{}
+	s.userInfoHeaders = map[*apacheconf.Server][]string{}
 	for _, srv := range append([]*apacheconf.Server{cfg.Main}, cfg.VHosts...) {
 		s.whiteLists[srv] = serverWhiteList(srv)
+		s.envSizes[srv] = &atomic.Int32{}
+		s.userInfoHeaders[srv] = srv.OIDC.PassUserInfoHeaders()
 		if srv.Proxy == nil {
 			continue
 		}

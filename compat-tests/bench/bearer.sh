@@ -21,6 +21,9 @@
 # With rounds > 1 the targets are measured in turn, round after round, and
 # the summary gives each target's median req/s and p99 and the ratios of the
 # medians. APACHE_PLAIN=1 adds Apache without AuthType (context).
+# BASELINE=path/to/oidcgate adds another oidcgate binary (say, main's) on
+# the authenticating configuration as oidcgate-base+oauth, to compare a
+# change in the same run.
 # PROFILE=dir also records oidcgate+oauth's runs with perf (-g, 999 Hz) as
 # oidc.sh does: dir/perf.data (the last round's), dir/perf-top.txt (hottest
 # symbols, self time), dir/perf-cum.txt (oidcgate's, encoding/json's and the
@@ -92,10 +95,15 @@ start_apache 18441 "$work/apache.conf"
 [ -n "${APACHE_PLAIN:-}" ] && start_apache 18444 "$work/apache-plain.conf"
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate.conf" 2>"$work/oidcgate.log" & ogpid=$!; pids+=($!)
 "$work/oidcgate" serve -d "$work" -f "$work/oidcgate-plain.conf" 2>"$work/oidcgate-plain.log" & plainpid=$!; pids+=($!)
+if [ -n "${BASELINE:-}" ]; then
+  conf 18446 oauth > "$work/oidcgate-base.conf"
+  "$BASELINE" serve -d "$work" -f "$work/oidcgate-base.conf" 2>"$work/oidcgate-base.log" & basepid=$!; pids+=($!)
+fi
 sleep 1
 
 targets=("apache2+oauth 18441 $work/apache.conf" "oidcgate+oauth 18442 $ogpid" "oidcgate-plain 18443 $plainpid")
 [ -n "${APACHE_PLAIN:-}" ] && targets+=("apache2-plain 18444 $work/apache-plain.conf")
+[ -n "${BASELINE:-}" ] && targets+=("oidcgate-base+oauth 18446 $basepid")
 hdr="Authorization: Bearer $token"
 # The same token with the signature's first character changed.
 sig=${token##*.}
@@ -133,4 +141,5 @@ summary "$rounds" "${names[@]}"
 echo "oidcgate+oauth / apache2+oauth  = $(ratio oidcgate+oauth apache2+oauth)x  (aim >= 2x)"
 echo "oidcgate+oauth / oidcgate-plain = $(ratio oidcgate+oauth oidcgate-plain)"
 [ -n "${APACHE_PLAIN:-}" ] && echo "oidcgate-plain / apache2-plain  = $(ratio oidcgate-plain apache2-plain)x"
+[ -n "${BASELINE:-}" ] && echo "oidcgate+oauth / oidcgate-base+oauth = $(ratio oidcgate+oauth oidcgate-base+oauth)x"
 exit $bad

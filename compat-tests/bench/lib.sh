@@ -12,7 +12,7 @@ bench_init() {
   chmod 755 "$work"
   pids=()
   apache_ports=()
-  declare -gA RPS P99
+  declare -gA RPS P99 CPU
   bad=0
   trap bench_cleanup EXIT
 }
@@ -58,17 +58,26 @@ round_header() {
 # dir/perf.data (the last run's), dir/perf-top.txt (hottest symbols, self
 # time) and dir/perf-cum.txt (oidcgate's, encoding/json's and the GC's
 # functions, cumulative); the profiler's cost lowers that target's figures.
+# When MEM is a process ID (oidcgate), the line also gives the process's
+# CPU time (user + system) per request: unlike req/s it hardly depends on
+# what else runs on the machine, so two binaries compare even under load.
 measure() {
   local name=$1 port=$2 memspec=$3
   shift 3
-  local before after out perfpid= reqs rps p99 non2xx sockerr mem memanon pids check=ok
+  local before after out perfpid= reqs rps p99 non2xx sockerr mem memanon pids check=ok cpu0= cpu=
   before=$(count)
+  case $memspec in *[!0-9]*) ;; *) cpu0=$(cputicks "$memspec") ;; esac
   if [ -n "${PROFILE:-}" ] && [ "$name" = "${PROFILE_TARGET:-}" ]; then
     mkdir -p "$PROFILE"
     perf record -q -F 999 -g -p "$memspec" -o "$PROFILE/perf.data" -- sleep "$secs" 2>/dev/null & perfpid=$!
   fi
   out=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "$@" "http://127.0.0.1:$port/")
   after=$(count)
+  if [ -n "$cpu0" ]; then
+    cpu=$(awk -v a="$cpu0" -v b="$(cputicks "$memspec")" -v hz="$(getconf CLK_TCK)" -v n="$(echo "$out" | awk '/requests in/ {print $1}')" \
+      'BEGIN {if (n > 0) printf "%.1f", (b - a) * 1e6 / hz / n}')
+    CPU[$name]+="$cpu "
+  fi
   if [ -n "$perfpid" ]; then
     wait "$perfpid" || true
     perf report -i "$PROFILE/perf.data" --no-children --sort sym --stdio -g none 2>/dev/null \
@@ -91,17 +100,21 @@ measure() {
   RPS[$name]+="$rps "
   # p99 in ms, for the median
   P99[$name]+="$(echo "$p99" | awk '/us$/ {print $1/1000; next} /ms$/ {print $1+0; next} /s$/ {print $1*1000}') "
-  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB (anon %6d)   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
-    "$name" "$rps" "$p99" "$mem" "$memanon" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
+  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB (anon %6d)%s   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
+    "$name" "$rps" "$p99" "$mem" "$memanon" "${cpu:+   CPU $cpu µs/req}" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
 }
+
+# cputicks PID: the process's user + system time in clock ticks.
+cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # summary ROUNDS NAME...: each target's median req/s and median p99.
 summary() {
   local rounds=$1 name
   shift
   for name in "$@"; do
-    printf '%-15s median %10s req/s, median p99 %6s ms over %d round(s): %s\n' "$name" \
-      "$(echo "${RPS[$name]}" | median)" "$(echo "${P99[$name]}" | median)" "$rounds" "${RPS[$name]}"
+    printf '%-15s median %10s req/s, median p99 %6s ms%s over %d round(s): %s\n' "$name" \
+      "$(echo "${RPS[$name]}" | median)" "$(echo "${P99[$name]}" | median)" \
+      "${CPU[$name]:+, median CPU $(echo "${CPU[$name]}" | median) µs/req}" "$rounds" "${RPS[$name]}"
   done
 }
 
