@@ -65,7 +65,7 @@ func escapeRedirect(u string) string {
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		base, tail = u[:i], u[i:]
 	}
-	return CanonPath(base, false) + tail
+	return escapeURI(base) + tail
 }
 
 // isAbsURL is ap_is_url: a non-empty scheme of letters, digits, '+', '-'
