@@ -19,7 +19,7 @@ func (s *Site) sendAliasRedirect(w http.ResponseWriter, r *http.Request, dir *ap
 			if strings.HasPrefix(target, "/") {
 				target = selfURL(r, target)
 			}
-			if !isAbsURL(target) {
+			if !isURL(target) {
 				s.logFor(r).Error("cannot redirect: target is not a valid absoluteURI or abs_path", "target", target)
 				s.writeError(w, r, dir, http.StatusInternalServerError, "")
 				return
@@ -66,19 +66,4 @@ func escapeRedirect(u string) string {
 		base, tail = u[:i], u[i:]
 	}
 	return escapeURI(base) + tail
-}
-
-// isAbsURL is ap_is_url: a non-empty scheme of letters, digits, '+', '-'
-// and '.' followed by ':'.
-func isAbsURL(u string) bool {
-	i := strings.IndexByte(u, ':')
-	if i <= 0 {
-		return false
-	}
-	for _, ch := range []byte(u[:i]) {
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '+' || ch == '-' || ch == '.') {
-			return false
-		}
-	}
-	return true
 }
