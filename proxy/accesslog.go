@@ -335,13 +335,17 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// multiplexed: an HTTP/2 stream, whose status drops no connection.
+	multiplexed bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
-	dropConnection(w.ResponseWriter, code)
+	if !w.multiplexed {
+		dropConnection(w.ResponseWriter, code)
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
