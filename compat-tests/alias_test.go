@@ -112,6 +112,10 @@ RedirectMatch ^/rm/(.*)$ /np/$1
   RedirectRelative On
 </Location>
 RedirectMatch ^/rma/(.*)$ http://x.example/$1
+ProxyPass /lmd http://%[4]s/lmd
+<LocationMatch "^/lmd/.*x$">
+  Require all denied
+</LocationMatch>
 <VirtualHost %[1]s>
   ServerName s.example
 </VirtualHost>
@@ -255,6 +259,9 @@ func TestAliasDifferential(t *testing.T) {
 		{"redirectmatch-escape-set", "/rma/%21%22%24%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
 		{"redirect-escape-set", "/relr/%21%22%23%24%25%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
 		{"location-redirect-expression-escape-set", "/lrel/%21%22%24%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
+		{"redirectmatch-newline", "/rma/a%0Ab", "s.example", nil},
+		{"locationmatch-newline-denied", "/lmd/%0Ax", "s.example", nil},
+		{"locationmatch-newline-proxied", "/lmd/%0Ay", "s.example", nil},
 		{"directoryslash-escaped", "/d/x%5By%5Cz", "s.example", nil},
 	}
 	for _, c := range cases {

@@ -25,6 +25,12 @@ func (s *Site) sendAliasRedirect(w http.ResponseWriter, r *http.Request, dir *ap
 				return
 			}
 		}
+		if hasCTL(target) {
+			// Apache's header filter refuses the response (AH02430).
+			s.logFor(r).Error("Response header 'Location' contains invalid characters, aborting request", "target", target)
+			s.writeError(w, r, dir, http.StatusInternalServerError, "")
+			return
+		}
 	}
 	s.writeRedirectIn(w, r, dir, status, target)
 }
@@ -66,4 +72,15 @@ func escapeRedirect(u string) string {
 		base, tail = u[:i], u[i:]
 	}
 	return escapeURI(base) + tail
+}
+
+// hasCTL reports whether a header value holds a control character other
+// than HTAB, which Apache's ap_scan_http_field_content stops at.
+func hasCTL(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
