@@ -29,7 +29,9 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
 		return
 	}
-	keepAliveOff(w, srv)
+	if r.ProtoMajor == 1 {
+		keepAliveOff(w, srv) // not an HTTP/2 stream: mod_http2 keeps the connection
+	}
 	maxKeepAliveRequests(w, r, srv)
 	env := s.newEnv(srv)
 	rawPath := requestPath(r)
