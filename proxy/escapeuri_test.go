@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -93,4 +94,39 @@ RedirectMatch ^/rm/(.*)$ http://x.example/$1
 			t.Errorf("%s (X-V %q): %d, want %d (Location %q)", tt.path, tt.header, rec.Code, tt.status, rec.Header().Get("Location"))
 		}
 	}
+}
+
+// FuzzRedirectTarget: whatever the request path, the path part of a
+// Redirect or RedirectMatch target built from it holds only ap_escape_uri's
+// safe bytes and %xx escapes — no backslash, space or control character
+// that a browser would read as another host or a header would carry.
+func FuzzRedirectTarget(f *testing.F) {
+	for _, s := range []string{"/rm/%5Cevil.example", "/p/a%3Fb", "/rm/a%0D%0Ab", "/rm/%2F%2Fevil", "/p//x"} {
+		f.Add(s)
+	}
+	rules := []apacheconf.RedirectRule{
+		{Status: 302, Regex: regexp.MustCompile(`(?s)^/rm/(.*)$`), URL: "/$1"},
+		{Status: 302, Path: "/p", URL: "/n"},
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		for _, opts := range []NormalizeOptions{{MergeSlashes: true}, {EncodedSlashes: SlashesOn}} {
+			uri, err := NormalizePath(raw, opts)
+			if err != nil {
+				continue
+			}
+			_, target, ok := matchRedirect(rules, uri, "")
+			if !ok {
+				continue
+			}
+			path := target
+			if i := strings.IndexAny(path, "?#"); i >= 0 {
+				path = path[:i]
+			}
+			for i := 0; i < len(path); i++ {
+				if c := path[i]; !isPathSafe(c) && c != '%' {
+					t.Fatalf("%q → %q: byte %q in the path", raw, target, c)
+				}
+			}
+		}
+	})
 }
