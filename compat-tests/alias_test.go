@@ -113,6 +113,7 @@ RedirectMatch ^/rm/(.*)$ /np/$1
 </Location>
 RedirectMatch ^/rma/(.*)$ http://x.example/$1
 ProxyPass /lmd http://%[4]s/lmd
+ProxyPassMatch ^/ppm/(.*)$ http://%[4]s/ppm/$1
 <LocationMatch "^/lmd/.*x$">
   Require all denied
 </LocationMatch>
@@ -260,6 +261,9 @@ func TestAliasDifferential(t *testing.T) {
 		{"redirect-escape-set", "/relr/%21%22%23%24%25%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
 		{"location-redirect-expression-escape-set", "/lrel/%21%22%24%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
 		{"redirectmatch-newline", "/rma/a%0Ab", "s.example", nil},
+		{"proxypassmatch-newline", "/ppm/a%0Ab", "s.example", nil},
+		{"proxypassmatch-space", "/ppm/a%20b%3F", "s.example", nil},
+		{"proxypassmatch-hash-percent", "/ppm/x%23y/100%25?q=1", "s.example", nil},
 		{"locationmatch-newline-denied", "/lmd/%0Ax", "s.example", nil},
 		{"locationmatch-newline-proxied", "/lmd/%0Ay", "s.example", nil},
 		{"directoryslash-escaped", "/d/x%5By%5Cz", "s.example", nil},
