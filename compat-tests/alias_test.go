@@ -114,6 +114,10 @@ RedirectMatch ^/rm/(.*)$ /np/$1
 RedirectMatch ^/rma/(.*)$ http://x.example/$1
 ProxyPass /lmd http://%[4]s/lmd
 ProxyPassMatch ^/ppm/(.*)$ http://%[4]s/ppm/$1
+Redirect /orr /
+<Location /orr>
+  RedirectRelative On
+</Location>
 <LocationMatch "^/lmd/.*x$">
   Require all denied
 </LocationMatch>
@@ -261,6 +265,10 @@ func TestAliasDifferential(t *testing.T) {
 		{"redirect-escape-set", "/relr/%21%22%23%24%25%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
 		{"location-redirect-expression-escape-set", "/lrel/%21%22%24%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
 		{"redirectmatch-newline", "/rma/a%0Ab", "s.example", nil},
+		// Apache answers "Location: //evil.example" here (a config to
+		// avoid: "Redirect /x /" with RedirectRelative On); oidcgate does
+		// the same rather than guess which hosts are meant.
+		{"redirectrelative-root-target", "/orr/evil.example", "s.example", nil},
 		{"proxypassmatch-newline", "/ppm/a%0Ab", "s.example", nil},
 		{"proxypassmatch-space", "/ppm/a%20b%3F", "s.example", nil},
 		{"proxypassmatch-hash-percent", "/ppm/x%23y/100%25?q=1", "s.example", nil},
