@@ -174,7 +174,7 @@ func relPos(p Pos, root string) string {
 func ruleText(r *ProxyRule) string {
 	from := r.Path
 	if r.Regex != nil {
-		from = "~ " + r.Regex.String()
+		from = "~ " + regexSource(r.Regex)
 	}
 	if r.InLocation {
 		from = "(section)"

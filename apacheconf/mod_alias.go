@@ -206,7 +206,7 @@ func compileAlias(c *walkCtx, n *Node) {
 }
 
 func compileAliasMatch(c *walkCtx, n *Node) {
-	re, err := regexp.Compile(n.Args[0].Text)
+	re, err := compileRegex("", n.Args[0].Text)
 	if err != nil {
 		c.errorf(n, whyRE2+" ("+err.Error()+")", "Regular expression could not be compiled.")
 		return
@@ -382,7 +382,7 @@ func compileRedirect(c *walkCtx, n *Node) {
 	}
 	rule := RedirectRule{Pos: n.Pos, Directive: c.Spec.Name, Status: status, Path: fake, URL: url}
 	if isMatch {
-		re, err := regexp.Compile(fake)
+		re, err := compileRegex("", fake)
 		if err != nil {
 			c.errorf(n, whyRE2+" ("+err.Error()+")", "Regular expression could not be compiled.")
 			return

@@ -271,7 +271,7 @@ func parseSetEnvIf(directive, raw string) (*SetEnvIfRule, string) {
 	if icase {
 		flags = "(?i)"
 	}
-	re, err := regexp.Compile(flags + rule.Pattern)
+	re, err := compileRegex(flags, rule.Pattern)
 	if err != nil {
 		return nil, directive + " regex could not be compiled."
 	}
@@ -279,7 +279,7 @@ func parseSetEnvIf(directive, raw string) (*SetEnvIfRule, string) {
 	if s, ok := envIfSpecial[strings.ToLower(rule.Name)]; ok {
 		rule.Subject = s
 	} else if !plainHeaderName.MatchString(rule.Name) {
-		nre, err := regexp.Compile(flags + rule.Name)
+		nre, err := compileRegex(flags, rule.Name)
 		if err != nil {
 			return nil, directive + "Header name regex could not be compiled."
 		}

@@ -168,7 +168,7 @@ func parseHeaderOp(raw string, request bool) (*HeaderOp, string) {
 		}
 		envclause, hasEnv = val, hasVal
 		if action == HeaderEcho {
-			re, err := regexp.Compile(op.Name)
+			re, err := compileRegex("", op.Name)
 			if err != nil {
 				return nil, "Header echo regex could not be compiled"
 			}
@@ -178,7 +178,7 @@ func parseHeaderOp(raw string, request bool) (*HeaderOp, string) {
 		if !hasVal || !hasSubs {
 			return nil, "Header edit requires a match and a substitution"
 		}
-		re, err := regexp.Compile(val)
+		re, err := compileRegex("", val)
 		if err != nil {
 			return nil, "Header edit regex could not be compiled"
 		}

@@ -33,7 +33,7 @@ Header always set Strict-Transport-Security "max-age=63072000"
 		}
 	}
 	edit := m.Response[1]
-	if edit.Action != HeaderEdit || edit.Match == nil || edit.Match.String() != "^http://(.*)$" || edit.Value[0].Literal != "https://$1" {
+	if edit.Action != HeaderEdit || edit.Match == nil || regexSource(edit.Match) != "^http://(.*)$" || edit.Value[0].Literal != "https://$1" {
 		t.Errorf("edit %+v", edit)
 	}
 	if !m.Request[1].Early || m.Request[1].Action != HeaderUnset {

@@ -249,7 +249,7 @@ func compileProxyPass(c *walkCtx, n *Node) {
 		}
 		rule.Path, words = words[0], words[1:]
 		if isMatch {
-			re, err := regexp.Compile(rule.Path)
+			re, err := compileRegex("", rule.Path)
 			if err != nil {
 				c.errorf(n, "Go's RE2 syntax: "+err.Error(), "Regular expression could not be compiled.")
 				return

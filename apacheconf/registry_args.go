@@ -72,8 +72,23 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		if optionsDropSymlinks(n) {
 			return policy{Status: Unsupported, Reason: "symbolic links under DocumentRoot are followed although these Options turn FollowSymLinks off; remove links that must not be served"}, true
 		}
+		if optionsOwnerMatch(n) {
+			return policy{Status: Unsupported, Reason: "SymLinksIfOwnerMatch is not honoured: symbolic links are followed whoever owns them and their target (Apache answers 403 when the owners differ, even with FollowSymLinks); remove links that must not be served"}, true
+		}
 	}
 	return policy{}, false
+}
+
+// optionsOwnerMatch reports whether an Options line sets
+// SymLinksIfOwnerMatch, which restricts following links whatever
+// FollowSymLinks says (Apache checks the owners when it is set).
+func optionsOwnerMatch(n *Node) bool {
+	for _, w := range n.Args {
+		if o := strings.ToLower(w.Text); o == "symlinksifownermatch" || o == "+symlinksifownermatch" {
+			return true
+		}
+	}
+	return false
 }
 
 // optionsDropSymlinks reports whether an Options line turns following

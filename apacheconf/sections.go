@@ -1,7 +1,6 @@
 package apacheconf
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -160,7 +159,7 @@ func (c *compiler) pathSectionArg(n *Node, spec *Spec, sec *Section) bool {
 	}
 	sec.Arg = arg
 	if isMatch {
-		re, err := regexp.Compile(arg)
+		re, err := compileRegex("", arg)
 		if err != nil {
 			c.add(SevError, StageWalk, n.Pos, n.Name, "Go's RE2 syntax differs from PCRE for back-references and look-around: "+err.Error(), "Regex could not be compiled")
 			return false

@@ -107,6 +107,20 @@ Redirect /relr3 /np3
 <Location /relr3>
   RedirectRelative On
 </Location>
+RedirectMatch ^/rm/(.*)$ /np/$1
+<Location /rm>
+  RedirectRelative On
+</Location>
+RedirectMatch ^/rma/(.*)$ http://x.example/$1
+ProxyPass /lmd http://%[4]s/lmd
+ProxyPassMatch ^/ppm/(.*)$ http://%[4]s/ppm/$1
+Redirect /orr /
+<Location /orr>
+  RedirectRelative On
+</Location>
+<LocationMatch "^/lmd/.*x$">
+  Require all denied
+</LocationMatch>
 <VirtualHost %[1]s>
   ServerName s.example
 </VirtualHost>
@@ -133,7 +147,7 @@ func aliasTree(t *testing.T) string {
 	old := time.Now().Add(-time.Hour)
 	for name, content := range map[string]string{
 		"www/index.html": "www\n", "icons/a.txt": "icon\n", "one.txt": "one\n", "deny/f.txt": "denied\n",
-		"d/f.txt": "dfile content\n", "d/sub/index.html": "<p>dsub</p>\n", "d/noidx/g.txt": "g\n", "am/x/y.txt": "amx\n",
+		"d/f.txt": "dfile content\n", "d/sub/index.html": "<p>dsub</p>\n", "d/noidx/g.txt": "g\n", "d/x[y\\z/index.html": "xyz\n", "am/x/y.txt": "amx\n",
 		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "d/hid/hidden.html": "hidden\n", "d/hid2/hidden.html": "hidden\n", "d/hid2/home.html": "home\n", "d/priv1/p.txt": "p\n", "d/privx/p.txt": "px\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n",
 	} {
 		p := filepath.Join(srv, name)
@@ -243,6 +257,24 @@ func TestAliasDifferential(t *testing.T) {
 		{"location-redirect-before-require", "/ldeny/x", "s.example", nil},
 		{"redirectrelative-location", "/rr?q=1", "s.example", nil},
 		{"redirectrelative-server-rule", "/relr3/x", "s.example", nil},
+		{"redirectmatch-relative-backslash", "/rm/%5Cevil.example", "s.example", nil},
+		{"redirectmatch-relative-escaped", "/rm/a%3Fb%23c%20d", "s.example", nil},
+		{"redirectmatch-absolute-escaped", "/rma/a%3Fb%23c%20d?q=1", "s.example", nil},
+		{"redirectmatch-absolute-percent", "/rma/100%25", "s.example", nil},
+		{"redirectmatch-escape-set", "/rma/%21%22%24%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
+		{"redirect-escape-set", "/relr/%21%22%23%24%25%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
+		{"location-redirect-expression-escape-set", "/lrel/%21%22%24%26%27%28%29%2A%2B%2C%3A%3B%3C%3D%3E%40%5B%5C%5D%5E%60%7B%7C%7D%7E%C3%A9", "s.example", nil},
+		{"redirectmatch-newline", "/rma/a%0Ab", "s.example", nil},
+		// Apache answers "Location: //evil.example" here (a config to
+		// avoid: "Redirect /x /" with RedirectRelative On); oidcgate does
+		// the same rather than guess which hosts are meant.
+		{"redirectrelative-root-target", "/orr/evil.example", "s.example", nil},
+		{"proxypassmatch-newline", "/ppm/a%0Ab", "s.example", nil},
+		{"proxypassmatch-space", "/ppm/a%20b%3F", "s.example", nil},
+		{"proxypassmatch-hash-percent", "/ppm/x%23y/100%25?q=1", "s.example", nil},
+		{"locationmatch-newline-denied", "/lmd/%0Ax", "s.example", nil},
+		{"locationmatch-newline-proxied", "/lmd/%0Ay", "s.example", nil},
+		{"directoryslash-escaped", "/d/x%5By%5Cz", "s.example", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -493,7 +493,7 @@ func TestOpenSessionRefuses(t *testing.T) {
 // chunk get setSessionCookie's SameSite: Lax at the callback, Strict when
 // a later request rewrites it (here: the inactivity timeout slides).
 func TestClientCookieSameSite(t *testing.T) {
-	h := newHarness(t, clientCookie(func(s *Settings) { s.CookieSameSite, s.SessionCookieChunkSize = true, 500 }))
+	h := newHarness(t, clientCookie(func(s *Settings) { s.CookieSameSite, s.SessionCookieChunkSize = true, 200 }))
 	cb := h.cookieLogin("/")
 	chunks := 0
 	for _, line := range cb.sets {

@@ -68,7 +68,8 @@ func dash(s string) string {
 }
 
 // escapeLog escapes a value as ap_escape_logitem: '"' and '\' with a
-// backslash, control and non-ASCII bytes as \xhh.
+// backslash, \b \n \r \t \v by name, other control and non-ASCII bytes
+// as \xhh.
 func escapeLog(s string) string {
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
@@ -77,10 +78,16 @@ func escapeLog(s string) string {
 		case c == '"' || c == '\\':
 			b.WriteByte('\\')
 			b.WriteByte(c)
+		case c == '\b':
+			b.WriteString(`\b`)
 		case c == '\n':
 			b.WriteString(`\n`)
+		case c == '\r':
+			b.WriteString(`\r`)
 		case c == '\t':
 			b.WriteString(`\t`)
+		case c == '\v':
+			b.WriteString(`\v`)
 		case c < 0x20 || c >= 0x7f:
 			fmt.Fprintf(&b, `\x%02x`, c)
 		default:
@@ -341,13 +348,17 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	bytes  int64
+	// multiplexed: an HTTP/2 stream, whose status drops no connection.
+	multiplexed bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 	}
-	dropConnection(w.ResponseWriter, code)
+	if !w.multiplexed {
+		dropConnection(w.ResponseWriter, code)
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 

@@ -19,11 +19,17 @@ func (s *Site) sendAliasRedirect(w http.ResponseWriter, r *http.Request, dir *ap
 			if strings.HasPrefix(target, "/") {
 				target = selfURL(r, target)
 			}
-			if !isAbsURL(target) {
+			if !isURL(target) {
 				s.logFor(r).Error("cannot redirect: target is not a valid absoluteURI or abs_path", "target", target)
 				s.writeError(w, r, dir, http.StatusInternalServerError, "")
 				return
 			}
+		}
+		if hasCTL(target) {
+			// Apache's header filter refuses the response (AH02430).
+			s.logFor(r).Error("Response header 'Location' contains invalid characters, aborting request", "target", target)
+			s.writeError(w, r, dir, http.StatusInternalServerError, "")
+			return
 		}
 	}
 	s.writeRedirectIn(w, r, dir, status, target)
@@ -65,20 +71,16 @@ func escapeRedirect(u string) string {
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		base, tail = u[:i], u[i:]
 	}
-	return CanonPath(base, false) + tail
+	return escapeURI(base) + tail
 }
 
-// isAbsURL is ap_is_url: a non-empty scheme of letters, digits, '+', '-'
-// and '.' followed by ':'.
-func isAbsURL(u string) bool {
-	i := strings.IndexByte(u, ':')
-	if i <= 0 {
-		return false
-	}
-	for _, ch := range []byte(u[:i]) {
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '+' || ch == '-' || ch == '.') {
-			return false
+// hasCTL reports whether a header value holds a control character other
+// than HTAB, which Apache's ap_scan_http_field_content stops at.
+func hasCTL(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return true
 		}
 	}
-	return true
+	return false
 }

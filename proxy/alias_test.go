@@ -294,8 +294,8 @@ func TestEscapeRedirect(t *testing.T) {
 		}
 	}
 	for u, want := range map[string]bool{"http://x": true, "a+b-c.d:x": true, "/p": false, ":x": false, "ht tp://x": false, "x": false} {
-		if isAbsURL(u) != want {
-			t.Errorf("isAbsURL(%q) != %v", u, want)
+		if isURL(u) != want {
+			t.Errorf("isURL(%q) != %v", u, want)
 		}
 	}
 }

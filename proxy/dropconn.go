@@ -18,7 +18,8 @@ func statusDropsConnection(status int) bool {
 
 // dropConnection marks the response Connection: close when status drops
 // the connection; Go's server then closes it after the response, as
-// Apache does.
+// Apache does. Only for HTTP/1.x: Go's HTTP/2 server answers the header
+// with a GOAWAY, while mod_http2 keeps the connection (measured).
 func dropConnection(w http.ResponseWriter, status int) {
 	if statusDropsConnection(status) {
 		w.Header().Set("Connection", "close")

@@ -33,12 +33,14 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
 		return
 	}
-	keepAliveOff(w, srv)
+	if r.ProtoMajor == 1 {
+		keepAliveOff(w, srv) // not an HTTP/2 stream: mod_http2 keeps the connection
+	}
 	maxKeepAliveRequests(w, r, srv)
 	env := s.newEnv(srv)
 	rawPath := requestPath(r)
 	// One allocation for the request's state, status writer and user.
-	f := &reqFrame{st: reqState{srv: srv, env: env, start: start}, sw: statusWriter{ResponseWriter: w}}
+	f := &reqFrame{st: reqState{srv: srv, env: env, start: start}, sw: statusWriter{ResponseWriter: w, multiplexed: r.ProtoMajor > 1}}
 	f.st.user = &f.user
 	sw := &f.sw
 	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &f.st))
@@ -648,8 +650,11 @@ func (s *Site) writeError(w http.ResponseWriter, r *http.Request, dir *apachecon
 		return
 	}
 	// ap_die: the statuses that drop the connection drop it whatever
-	// ErrorDocument answers (a redirect, another page).
-	dropConnection(w, status)
+	// ErrorDocument answers (a redirect, another page); an HTTP/2
+	// stream drops none (Go's server would end the connection).
+	if r.ProtoMajor == 1 {
+		dropConnection(w, status)
+	}
 	// ErrorDocument: a text replaces the body, a URL becomes a redirect, a
 	// local path an internal redirect.
 	if dir != nil && dir.Core != nil {

@@ -19,14 +19,16 @@ func matchRedirect(rules []apacheconf.RedirectRule, uri, rawQuery string) (int, 
 			if m == nil {
 				continue
 			}
-			target = string(rr.Regex.ExpandString(nil, dollarRefs(rr.URL), uri, m))
+			// mod_alias escapes the path part of what the substitution
+			// made of the decoded URI, keeping its query and fragment.
+			target = escapeRedirect(string(rr.Regex.ExpandString(nil, dollarRefs(rr.URL), uri, m)))
 		} else {
 			rest, ok := aliasMatch(uri, rr.Path)
 			if !ok {
 				continue
 			}
 			if rr.URL != "" {
-				target = rr.URL + CanonPath(rest, false)
+				target = rr.URL + escapeURI(rest)
 			}
 		}
 		if target != "" && rawQuery != "" && !strings.Contains(target, "?") {

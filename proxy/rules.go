@@ -32,7 +32,8 @@ func matchRule(r *apacheconf.ProxyRule, uri string, keep2F bool) *Target {
 			return &Target{Rule: r}
 		}
 		if strings.Contains(r.Target, "$") {
-			joined = string(r.Regex.ExpandString(nil, dollarRefs(r.Target), uri, m))
+			src, sm := canonGroups(uri, m, keep2F)
+			joined = string(r.Regex.ExpandString(nil, dollarRefs(r.Target), src, sm))
 		} else {
 			joined = r.Target + CanonPath(uri, keep2F)
 		}
@@ -62,6 +63,25 @@ func matchRule(r *apacheconf.ProxyRule, uri string, keep2F bool) *Target {
 	}
 	u.RawQuery = "" // a query in the target is not supported by Apache either
 	return &Target{Rule: r, URL: u}
+}
+
+// canonGroups re-encodes each group of the match m in the decoded uri
+// as mod_proxy's canon handler encodes the path a ProxyPassMatch
+// substitution makes (a decoded "?" or "#" stays in the path as %3F,
+// %23): the source and match to expand the target with.
+func canonGroups(uri string, m []int, keep2F bool) (string, []int) {
+	var b strings.Builder
+	sm := make([]int, len(m))
+	for i := 0; i+1 < len(m); i += 2 {
+		if m[i] < 0 {
+			sm[i], sm[i+1] = -1, -1
+			continue
+		}
+		sm[i] = b.Len()
+		b.WriteString(CanonPath(uri[m[i]:m[i+1]], keep2F))
+		sm[i+1] = b.Len()
+	}
+	return b.String(), sm
 }
 
 // dollarRefs turns Apache's $1 into Go's ${1} so that "$1x" works.

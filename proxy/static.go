@@ -195,7 +195,7 @@ func (k *keepLastModified) WriteHeader(code int) {
 // trailing slash: the escaped URI plus "/" and the query, made absolute
 // with the request's scheme and Host.
 func slashURL(r *http.Request, uri string) string {
-	target := selfURL(r, CanonPath(uri, false)+"/")
+	target := selfURL(r, escapeURI(uri)+"/")
 	if r.URL.RawQuery != "" {
 		target += "?" + r.URL.RawQuery
 	}

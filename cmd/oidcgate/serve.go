@@ -103,8 +103,10 @@ func serve(e env, opts apacheconf.Options, logFormat string) error {
 			case syscall.SIGHUP, syscall.SIGUSR1:
 				next, diags := apacheconf.Load(opts)
 				if next == nil {
-					log.Error("reload refused: the configuration has errors; still serving the previous one")
+					// The reasons first: a reader (or test) that sees the
+					// verdict has them already.
 					printDiags(e.stderr, diags.Errors(), false)
+					log.Error("reload refused: the configuration has errors; still serving the previous one")
 					continue
 				}
 				nameUnnamed(next)
