@@ -8,12 +8,16 @@ import (
 	"strings"
 )
 
-// Debian's compiled-in defaults that apache2 -S shows when the
-// configuration does not set them (apache2 -V, 2.4.71).
+// DefaultDocumentRoot is the DocumentRoot of a configuration that sets
+// none: Debian's apache2 is built with /var/www/html (DOCUMENT_LOCATION,
+// apache2 -V, 2.4.71); static files are served from it too.
+const DefaultDocumentRoot = "/var/www/html"
+
+// Debian's other compiled-in defaults that apache2 -S shows when the
+// configuration does not set them.
 const (
-	debianDocumentRoot = "/var/www/html"
-	debianErrorLog     = "logs/error_log"
-	debianPidFile      = "/run/apache2.pid"
+	debianErrorLog = "logs/error_log"
+	debianPidFile  = "/run/apache2.pid"
 )
 
 // DumpRunConfig writes what `apache2 -S` (or -t -D DUMP_RUN_CFG) prints
@@ -22,7 +26,7 @@ const (
 // Group. Apache's Mutex lines are left out: oidcgate has no mutexes.
 func DumpRunConfig(w io.Writer, cfg *Config) {
 	fmt.Fprintf(w, "ServerRoot: %q\n", cfg.ServerRoot)
-	docRoot := debianDocumentRoot
+	docRoot := DefaultDocumentRoot
 	if cfg.Main.Core != nil && cfg.Main.Core.DocumentRoot != "" {
 		docRoot = cfg.Main.Core.DocumentRoot
 	}

@@ -56,6 +56,9 @@ DirectoryIndex index.html hidden.html home.html
 <Files one.txt>
   Require all granted
 </Files>
+<Directory %[3]s/d/absidx>
+  DirectoryIndex nothing.html /file
+</Directory>
 <DirectoryMatch "/d/priv[0-9]+">
   Require all denied
 </DirectoryMatch>
@@ -148,7 +151,7 @@ func aliasTree(t *testing.T) string {
 	for name, content := range map[string]string{
 		"www/index.html": "www\n", "icons/a.txt": "icon\n", "one.txt": "one\n", "deny/f.txt": "denied\n",
 		"d/f.txt": "dfile content\n", "d/sub/index.html": "<p>dsub</p>\n", "d/noidx/g.txt": "g\n", "d/x[y\\z/index.html": "xyz\n", "am/x/y.txt": "amx\n",
-		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "d/hid/hidden.html": "hidden\n", "d/hid2/hidden.html": "hidden\n", "d/hid2/home.html": "home\n", "d/priv1/p.txt": "p\n", "d/privx/p.txt": "px\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n",
+		"main/m.txt": "main\n", "vh/v.txt": "vh\n", "errdoc/nf.html": "<p>not here</p>\n", "d/hid/hidden.html": "hidden\n", "d/hid2/hidden.html": "hidden\n", "d/hid2/home.html": "home\n", "d/priv1/p.txt": "p\n", "d/privx/p.txt": "px\n", "vh/m.txt": "vh-m\n", "secret.txt": "secret\n", "d/absidx/other.txt": "other\n",
 	} {
 		p := filepath.Join(srv, name)
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -220,6 +223,7 @@ func TestAliasDifferential(t *testing.T) {
 		{"directoryslash-alias-root", "/d", "s.example", nil},
 		{"no-index", "/d/noidx/", "s.example", nil},
 		{"index-denied", "/d/hid/", "s.example", nil},
+		{"index-absolute-url", "/d/absidx/", "s.example", nil},
 		{"directorymatch-denied", "/d/priv1/p.txt", "s.example", nil},
 		{"directorymatch-other", "/d/privx/p.txt", "s.example", nil},
 		{"index-denied-next-served", "/d/hid2/", "s.example", nil},

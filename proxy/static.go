@@ -12,15 +12,11 @@ import (
 	"github.com/oidcgate/oidcgate/apacheconf"
 )
 
-// DefaultDocumentRoot is the DocumentRoot of a configuration that sets
-// none: Debian's apache2 is built with /var/www/html (DOCUMENT_LOCATION).
-const DefaultDocumentRoot = "/var/www/html"
-
 // localFile maps a URI to a file under DocumentRoot (the main server's
-// when the vhost has none, else DefaultDocumentRoot). A trailing slash is
-// kept: "/a.txt/" names no file, as in Apache.
+// when the vhost has none, else Debian's compiled-in one). A trailing
+// slash is kept: "/a.txt/" names no file, as in Apache.
 func localFile(srv *apacheconf.Server, uri string) string {
-	root := DefaultDocumentRoot
+	root := apacheconf.DefaultDocumentRoot
 	if srv.Core != nil && srv.Core.DocumentRoot != "" {
 		root = srv.Core.DocumentRoot
 	}
@@ -86,31 +82,40 @@ func (s *Site) serveLocal(w http.ResponseWriter, r *http.Request, srv *apachecon
 			if name == "disabled" {
 				break
 			}
+			// mod_dir looks an index up as a sub-request for the URL
+			// path: the directory's plus the name, or the name itself
+			// when it is a URL path of its own ("/index.php").
+			iuri := uri + name
+			if strings.HasPrefix(name, "/") {
+				iuri = name
+			}
 			p := filepath.Join(filename, name)
 			if index != nil {
 				var no bool
-				if p, no = index(uri + name); no {
+				if p, no = index(iuri); no {
 					denied = true
 					continue
 				}
+			} else if strings.HasPrefix(name, "/") {
+				continue // no mapping to look the URL path up with
 			}
 			fi, err := os.Stat(p)
 			if p != "" && err == nil && !fi.IsDir() {
 				found = p
 				if st := stateOf(r); st != nil && !st.inErrorDoc {
-					st.logURI = uri + name
+					st.logURI = iuri
 					// mod_dir's internal redirect: r->uri and r->filename
 					// are the index file's.
-					st.setURI(uri + name)
+					st.setURI(iuri)
 					st.filename, st.pathInfo = p, ""
 				}
 				break
 			}
-			if p != "" && err == nil && !strings.HasSuffix(uri+name, "/") && (dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash) {
+			if p != "" && err == nil && !strings.HasSuffix(iuri, "/") && (dir.Core == nil || dir.Core.DirectorySlash == nil || *dir.Core.DirectorySlash) {
 				// The index URI names a directory: mod_dir's sub-request
 				// answers with its slash redirect, which Apache passes on
 				// (a <Location> Alias without AliasPreservePath does this).
-				s.writeRedirect(w, r, http.StatusMovedPermanently, slashURL(r, uri+name))
+				s.writeRedirect(w, r, http.StatusMovedPermanently, slashURL(r, iuri))
 				return
 			}
 		}
