@@ -4,12 +4,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -76,33 +74,9 @@ Header always set X-He "%%{S_FN_EMPTY}e|%%{S_URI_RAW}e|%%{S_DU_RAW}e|%%{S_PI_EMP
 // by DIR).
 func TestExprVarsDifferential(t *testing.T) {
 	requireApache(t)
-	var mu sync.Mutex
-	var last []string
-	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var got []string
-		for k, v := range r.Header {
-			if strings.HasPrefix(k, "X-") && !strings.HasPrefix(k, "X-Forwarded-") {
-				got = append(got, k+": "+strings.Join(v, ", "))
-			}
-		}
-		sort.Strings(got)
-		mu.Lock()
-		last = append([]string{r.Method + " " + r.RequestURI}, got...)
-		mu.Unlock()
+	backend, take := xHeaderBackend(t, func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok")
-	}))
-	defer be.Close()
-	take := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		s := strings.Join(last, "; ")
-		last = nil
-		if s == "" {
-			return "<not proxied>"
-		}
-		return s
-	}
-	backend := be.Listener.Addr().String()
+	})
 	fp := startFrontPair(t, func(listen, dir string) string { return exprvarsConf(listen, backend, dir) }, func(dir string) {
 		for _, d := range []string{"www/sub", "www/idx", "al"} {
 			os.MkdirAll(filepath.Join(dir, d), 0o755)

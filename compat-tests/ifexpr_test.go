@@ -119,19 +119,7 @@ ProxyPass / http://%[2]s/
 // backend received.
 func TestIfExprDifferential(t *testing.T) {
 	requireApache(t)
-	var mu sync.Mutex
-	var last []string
-	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var got []string
-		for k, v := range r.Header {
-			if strings.HasPrefix(k, "X-") && !strings.HasPrefix(k, "X-Forwarded-") {
-				got = append(got, k+": "+strings.Join(v, ", "))
-			}
-		}
-		sort.Strings(got)
-		mu.Lock()
-		last = append([]string{r.Method + " " + r.RequestURI}, got...)
-		mu.Unlock()
+	backend, take := xHeaderBackend(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Backend", "b")
 		w.Header().Set("X-Backend2", "b2")
 		w.Header().Set("X-Keep", "k")
@@ -149,19 +137,7 @@ func TestIfExprDifferential(t *testing.T) {
 		if st != 204 && st != 304 {
 			io.WriteString(w, "ok")
 		}
-	}))
-	defer be.Close()
-	take := func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		s := strings.Join(last, "; ")
-		last = nil
-		if s == "" {
-			return "<not proxied>"
-		}
-		return s
-	}
-	backend := be.Listener.Addr().String()
+	})
 	fp := startFrontPair(t, func(listen, dir string) string { return ifexprConf(listen, backend, dir) }, nil)
 	aAddr, oAddr := fp.Apache, fp.OIDCGate
 
@@ -243,4 +219,37 @@ func ifexprGet(t *testing.T, addr, target string, extra []string) string {
 	}
 	sort.Strings(hs)
 	return strconv.Itoa(resp.StatusCode) + " " + strings.Join(hs, "; ")
+}
+
+// xHeaderBackend is a backend that records, for the last request it got,
+// the method, the request target and the X-* headers (but X-Forwarded-*),
+// sorted; respond answers the request. take returns that record joined
+// with "; " ("<not proxied>" when no request came) and forgets it.
+func xHeaderBackend(t *testing.T, respond func(w http.ResponseWriter, r *http.Request)) (addr string, take func() string) {
+	var mu sync.Mutex
+	var last []string
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var got []string
+		for k, v := range r.Header {
+			if strings.HasPrefix(k, "X-") && !strings.HasPrefix(k, "X-Forwarded-") {
+				got = append(got, k+": "+strings.Join(v, ", "))
+			}
+		}
+		sort.Strings(got)
+		mu.Lock()
+		last = append([]string{r.Method + " " + r.RequestURI}, got...)
+		mu.Unlock()
+		respond(w, r)
+	}))
+	t.Cleanup(be.Close)
+	return be.Listener.Addr().String(), func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		s := strings.Join(last, "; ")
+		last = nil
+		if s == "" {
+			return "<not proxied>"
+		}
+		return s
+	}
 }

@@ -26,36 +26,29 @@ const maxDirSettings = 1024
 
 // dirSettings is oidcDirSettings(d), translated once per merged section.
 func (c *dirSettingsCache) dirSettings(d *apacheconf.OIDCDir) *oidc.DirSettings {
-	c.mu.RLock()
-	ds, ok := c.ds[d]
-	c.mu.RUnlock()
-	if !ok {
-		ds = oidcDirSettings(d)
-		c.mu.Lock()
-		if c.ds == nil || len(c.ds) >= maxDirSettings {
-			c.ds = map[*apacheconf.OIDCDir]*oidc.DirSettings{}
-		}
-		c.ds[d] = ds
-		c.mu.Unlock()
-	}
-	cp := *ds
-	return &cp
+	return keptCopy(&c.mu, &c.ds, d, oidcDirSettings)
 }
 
 // rsDir is rsDir(dir), translated once per merged section.
 func (c *dirSettingsCache) rsDir(dir *apacheconf.DirConfig) *oidc.RSDir {
-	c.mu.RLock()
-	d, ok := c.rsd[dir]
-	c.mu.RUnlock()
+	return keptCopy(&c.mu, &c.rsd, dir, rsDir)
+}
+
+// keptCopy returns a copy of (*m)[k], building and keeping it first when
+// it is not there yet; callers may change the copy.
+func keptCopy[K comparable, V any](mu *sync.RWMutex, m *map[K]*V, k K, build func(K) *V) *V {
+	mu.RLock()
+	v, ok := (*m)[k]
+	mu.RUnlock()
 	if !ok {
-		d = rsDir(dir)
-		c.mu.Lock()
-		if c.rsd == nil || len(c.rsd) >= maxDirSettings {
-			c.rsd = map[*apacheconf.DirConfig]*oidc.RSDir{}
+		v = build(k)
+		mu.Lock()
+		if *m == nil || len(*m) >= maxDirSettings {
+			*m = map[K]*V{}
 		}
-		c.rsd[dir] = d
-		c.mu.Unlock()
+		(*m)[k] = v
+		mu.Unlock()
 	}
-	cp := *d
+	cp := *v
 	return &cp
 }
