@@ -222,7 +222,7 @@ OIDCCryptoPassphrase "${OIDCGATE_PASS}"
 	stateCookies := c.Jar.Cookies(mustURL(front))
 	target.Store(C)
 	resp, _ = fetch(t, c, callback)
-	if resp.StatusCode != 400 || sessionCookie() || !strings.Contains(logs[C].String(), "state cookie could not be decrypted") {
+	if resp.StatusCode != 400 || sessionCookie() || !logSays(logs[C], "state cookie could not be decrypted") {
 		t.Fatalf("C: %d %q, want 400 for a state cookie it cannot open\nC: %s", resp.StatusCode, resp.Header.Get("Location"), logs[C])
 	}
 	// B: the literal first line is
@@ -347,4 +347,16 @@ func TestExecPassphraseApacheValue(t *testing.T) {
 			}
 		})
 	}
+}
+
+// logSays reports whether a process's log (copied from its stderr pipe,
+// so it may lag behind the response) comes to contain s within 5 s.
+func logSays(log *lockedBuffer, s string) bool {
+	for range 50 {
+		if strings.Contains(log.String(), s) {
+			return true
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return false
 }
