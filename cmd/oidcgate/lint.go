@@ -13,7 +13,7 @@ import (
 func newLintCmd(e env) *cobra.Command {
 	var f configFlags
 	var format string
-	var verbose bool
+	var verbose, quiet bool
 	cmd := &cobra.Command{
 		Use:   "lint [PATH...]",
 		Short: "Migration report: what oidcgate does with every directive",
@@ -72,7 +72,7 @@ or the configuration is invalid.`,
 				}
 			case "text":
 				for _, r := range reports {
-					printLint(e, r, verbose)
+					printLint(e, r, verbose, quiet)
 				}
 			default:
 				return fmt.Errorf("--format must be text or json, not %q", format)
@@ -86,6 +86,7 @@ or the configuration is invalid.`,
 	f.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also list supported directives and informational notes")
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "leave out the harmlessly ignored directives (MPM tuning, listings…); the summary still counts them")
 	return cmd
 }
 
@@ -99,9 +100,9 @@ func mainFileIn(dir string) string {
 	return "apache2.conf"
 }
 
-func printLint(e env, r *apacheconf.LintReport, verbose bool) {
+func printLint(e env, r *apacheconf.LintReport, verbose, quiet bool) {
 	for _, en := range r.Entries {
-		if en.Status == "supported" && !verbose {
+		if en.Status == "supported" && !verbose || en.Status == "ignored" && !en.Notable && quiet {
 			continue
 		}
 		why := en.Why
