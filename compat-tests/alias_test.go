@@ -1,10 +1,7 @@
 package compattests
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -165,19 +162,7 @@ func aliasTree(t *testing.T) string {
 // aliasFetch sends one request as written and returns what must be the
 // same on both sides.
 func aliasFetch(t *testing.T, addr, target, host string, extra []string) string {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: "+host+"\r\nConnection: close\r\n"+strings.Join(extra, "")+"\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("%s %s: %v", addr, target, err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, b := rawRoundTrip(t, addr, http.MethodGet, rawGetReq(target, host, extra))
 	body := string(b)
 	if strings.Contains(body, "<address>") {
 		body = fmt.Sprintf("<%d bytes>", len(b)) // Apache's pages name the server's address

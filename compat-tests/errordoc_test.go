@@ -1,17 +1,14 @@
 package compattests
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 )
 
 // errorDocConf renders a configuration whose ErrorDocuments are local
@@ -50,25 +47,13 @@ type docResponse struct {
 
 func fetchDoc(t *testing.T, addr, method, target string) docResponse {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 	body := ""
 	extra := ""
 	if method == "POST" {
 		body = "a=b"
 		extra = "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n"
 	}
-	io.WriteString(c, method+" "+target+" HTTP/1.1\r\nHost: t.example\r\nConnection: close\r\n"+extra+"\r\n"+body)
-	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
-	if err != nil {
-		t.Fatalf("%s %s: %v", addr, target, err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, b := rawRoundTrip(t, addr, method, method+" "+target+" HTTP/1.1\r\nHost: t.example\r\nConnection: close\r\n"+extra+"\r\n"+body)
 	return docResponse{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
 }
 

@@ -1,7 +1,6 @@
 package compattests
 
 import (
-	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -249,19 +248,7 @@ type httpsResp struct {
 }
 
 func rawGetFull(t *testing.T, addr, target, host string, extra []string) httpsResp {
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: "+host+"\r\nConnection: close\r\n"+strings.Join(extra, "")+"\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("%s %s: %v", addr, target, err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	resp, body := rawRoundTrip(t, addr, http.MethodGet, rawGetReq(target, host, extra))
 	out := httpsResp{Status: resp.StatusCode, Location: resp.Header.Get("Location"), SetCookie: resp.Header.Values("Set-Cookie"), Via: resp.Header.Values("Via")}
 	if resp.StatusCode >= 400 {
 		out.Body = string(body)

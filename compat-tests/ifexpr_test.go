@@ -1,10 +1,8 @@
 package compattests
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -12,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // ifexprConf exercises <If>/<ElseIf>/<Else>, Header/RequestHeader expr=,
@@ -198,19 +195,7 @@ func TestIfExprDifferential(t *testing.T) {
 // Location headers, in wire order per name.
 func ifexprGet(t *testing.T, addr, target string, extra []string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	io.WriteString(c, "GET "+target+" HTTP/1.1\r\nHost: front.example\r\nConnection: close\r\n"+strings.Join(extra, "")+"\r\n")
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err != nil {
-		t.Fatalf("%s %s: %v", addr, target, err)
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
+	resp, _ := rawRoundTrip(t, addr, http.MethodGet, rawGetReq(target, "front.example", extra))
 	var hs []string
 	for k, v := range resp.Header {
 		if strings.HasPrefix(k, "X-") || k == "Vary" || k == "Location" {

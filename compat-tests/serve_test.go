@@ -205,23 +205,37 @@ func waitListening(t *testing.T, addr string) {
 	t.Fatalf("nothing listening on %s", addr)
 }
 
-// rawGet sends a request line and headers as given and returns the status
-// and the Location header.
-func rawGet(t *testing.T, addr, target, host string, extra []string) (int, string) {
+// rawRoundTrip sends req (a whole request, as written) on a new
+// connection and returns the response to it, read as the answer to method
+// (HEAD has no body), with its body read whole.
+func rawRoundTrip(t *testing.T, addr, method, req string) (*http.Response, []byte) {
+	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + strings.Join(extra, "") + "\r\n"
 	io.WriteString(c, req)
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
 	if err != nil {
-		t.Fatalf("%s %s: %v", addr, target, err)
+		t.Fatalf("%s %q: %v", addr, req, err)
 	}
-	io.Copy(io.Discard, resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	return resp, b
+}
+
+// rawGetReq is a GET of target with Host host, Connection: close and the
+// extra header lines as given.
+func rawGetReq(target, host string, extra []string) string {
+	return "GET " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n" + strings.Join(extra, "") + "\r\n"
+}
+
+// rawGet sends a request line and headers as given and returns the status
+// and the Location header.
+func rawGet(t *testing.T, addr, target, host string, extra []string) (int, string) {
+	resp, _ := rawRoundTrip(t, addr, http.MethodGet, rawGetReq(target, host, extra))
 	return resp.StatusCode, resp.Header.Get("Location")
 }
 
