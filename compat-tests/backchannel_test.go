@@ -291,17 +291,27 @@ OIDCRedisCacheServer `+store.Addr+`
 func startOIDCGateInstances(t *testing.T, dir, conf string) (inst [2]string, logs [2]*lockedBuffer) {
 	t.Helper()
 	for i := range inst {
-		inst[i] = freePort(t)
-		logs[i] = &lockedBuffer{}
-		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+inst[i])
-		cmd.Stderr = logs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		waitListening(t, inst[i])
+		inst[i], logs[i], _ = startOIDCGateInstance(t, dir, conf)
 	}
 	return inst, logs
+}
+
+// startOIDCGateInstance starts one `oidcgate serve` on conf, with
+// OIDCGATE_LISTEN set to a free port and the extra environment variables
+// ("NAME=value"), and waits until it listens; it is stopped when the test
+// ends. It returns the address, the process's standard error and the
+// process (to send it signals).
+func startOIDCGateInstance(t *testing.T, dir, conf string, env ...string) (string, *lockedBuffer, *exec.Cmd) {
+	t.Helper()
+	addr, log := freePort(t), &lockedBuffer{}
+	cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	cmd.Env = append(append(os.Environ(), "OIDCGATE_LISTEN="+addr), env...)
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+	waitListening(t, addr)
+	return addr, log, cmd
 }

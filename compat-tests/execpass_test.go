@@ -177,17 +177,7 @@ OIDCCryptoPassphrase "${OIDCGATE_PASS}"
 	var logs [3]*lockedBuffer
 	var cmds [3]*exec.Cmd
 	for i, pass := range passes {
-		inst[i], logs[i] = freePort(t), &lockedBuffer{}
-		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+inst[i], "OIDCGATE_PASS="+pass)
-		cmd.Stderr = logs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		cmds[i] = cmd
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		waitListening(t, inst[i])
+		inst[i], logs[i], cmds[i] = startOIDCGateInstance(t, dir, conf, "OIDCGATE_PASS="+pass)
 	}
 	var target atomic.Int32
 	lb := &http.Server{Handler: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {

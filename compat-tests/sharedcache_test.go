@@ -11,12 +11,10 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -123,19 +121,7 @@ OIDCCryptoPassphrase shared-secret
 	if storeDownAtStart {
 		sc.store.Stop()
 	}
-	for i := range sc.inst {
-		sc.inst[i] = freePort(t)
-		sc.logs[i] = &lockedBuffer{}
-		cmd := exec.Command(oidcgateBin, "serve", "-d", dir, "-f", conf)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM} // dies with the test binary
-		cmd.Env = append(os.Environ(), "OIDCGATE_LISTEN="+sc.inst[i])
-		cmd.Stderr = sc.logs[i]
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
-		waitListening(t, sc.inst[i])
-	}
+	sc.inst, sc.logs = startOIDCGateInstances(t, dir, conf)
 	// The balancer keeps the Host the browser used, as a real one does.
 	lb := &http.Server{Handler: &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(&url.URL{Scheme: "http", Host: sc.inst[sc.target.Load()]})
