@@ -17,14 +17,15 @@ import (
 // header values (RequestHeader edit changes values in place).
 type identity struct {
 	key identityKey
-	// names, values: the headers, in no particular order.
+	// names, values: the headers, sorted by name (headers shares them).
 	names, values []string
-	// lower maps every header's lower-cased name to its spelling: an
-	// incoming header of the same name in another spelling goes, as
-	// setHeader (Apache's case-insensitive apr_table_set) removes it.
-	lower map[string]string
 	// envNames, envValues are the environment variables.
 	envNames, envValues []string
+	// headers are names and values for a caller that takes them whole
+	// (Request.DeferHeaders); its index of lower-cased names also finds
+	// an incoming header of the same name in another spelling, which goes
+	// as setHeader (Apache's case-insensitive apr_table_set) removes it.
+	headers *IdentityHeaders
 }
 
 // identityKey is everything besides the session (or token) that the
@@ -47,7 +48,7 @@ func recordIdentity(key identityKey, dir *DirSettings, set func(x *exchange)) *i
 	set(x)
 	x.releaseIndex()
 	id := &identity{key: key, names: make([]string, 0, len(x.r.Header)), values: make([]string, 0, len(x.r.Header)),
-		lower: make(map[string]string, len(x.r.Header)), envNames: make([]string, 0, len(x.q.Env)), envValues: make([]string, 0, len(x.q.Env))}
+		envNames: make([]string, 0, len(x.q.Env)), envValues: make([]string, 0, len(x.q.Env))}
 	for k, v := range x.q.Env {
 		id.envNames = append(id.envNames, k)
 		id.envValues = append(id.envValues, v)
@@ -60,8 +61,8 @@ func recordIdentity(key identityKey, dir *DirSettings, set func(x *exchange)) *i
 		}
 		id.names = append(id.names, k)
 		id.values = append(id.values, v[0])
-		id.lower[strings.ToLower(k)] = k
 	}
+	id.headers = newIdentityHeaders(id.names, id.values)
 	return id
 }
 
@@ -74,23 +75,18 @@ func (id *identity) apply(x *exchange) {
 	// names: the next setHeader builds it again.
 	x.releaseIndex()
 	if len(id.names) > 0 {
-		h := x.r.Header
-		nh := make(http.Header, len(h)+len(id.names))
+		// The incoming headers these replace go, in every spelling.
 		var buf [96]byte
-		for k, v := range h {
-			if spelling, ok := id.spelling(&buf, k); ok && spelling != k {
-				continue
+		for k := range x.r.Header {
+			if _, ok := id.spelling(&buf, k); ok {
+				delete(x.r.Header, k)
 			}
-			nh[k] = v
 		}
-		// One backing array; capacity 1 each, so that an append (RequestHeader
-		// add) copies rather than overwrites the next header's value.
-		vals := make([]string, len(id.values))
-		copy(vals, id.values)
-		for i, name := range id.names {
-			nh[name] = vals[i : i+1 : i+1]
+		if x.q.DeferHeaders {
+			x.res.Headers = id.headers // the caller adds or forwards them
+		} else {
+			id.headers.AddTo(x.r.Header)
 		}
-		x.r.Header = nh
 	}
 	if x.q.Env != nil {
 		for i, k := range id.envNames {
@@ -116,12 +112,18 @@ func (id *identity) spelling(buf *[96]byte, k string) (string, bool) {
 			b[i] = c
 		}
 		if ascii {
-			s, ok := id.lower[string(b)]
-			return s, ok
+			i, ok := id.headers.index[string(b)]
+			if !ok {
+				return "", false
+			}
+			return id.headers.names[i], true
 		}
 	}
-	s, ok := id.lower[strings.ToLower(k)]
-	return s, ok
+	i, ok := id.headers.index[strings.ToLower(k)]
+	if !ok {
+		return "", false
+	}
+	return id.headers.names[i], true
 }
 
 // viewIdentity is the identity values of the session's decoded form v

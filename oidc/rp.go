@@ -122,6 +122,14 @@ type Request struct {
 	// URL.
 	TLS       bool
 	LocalPort int
+	// DeferHeaders lets the relying party hand the identity headers over
+	// whole in Result.Headers instead of adding them to HTTP's header map,
+	// when it has them ready (a session or token seen before under the
+	// same settings); incoming headers of those names (in any spelling)
+	// are removed from HTTP either way. The caller then forwards them, or
+	// adds them with [IdentityHeaders.AddTo] before anything else reads
+	// the request's headers.
+	DeferHeaders bool
 }
 
 // Result says how the request goes on after authentication.
@@ -151,6 +159,9 @@ type Result struct {
 	// runs Require, then calls [RelyingParty.Content] — unless the path is
 	// proxied, where 2.4.12.3's mod_proxy answers instead.
 	Content string
+	// Headers, when not nil, are identity headers left out of the
+	// request's header map (Request.DeferHeaders).
+	Headers *IdentityHeaders
 	session *session
 }
 

@@ -134,7 +134,7 @@ func logValue(it apacheconf.LogItem, rec *logRecord) string {
 	case "O":
 		return strconv.FormatInt(sentBytes(rec), 10)
 	case "i":
-		return dash(strings.Join(r.Header.Values(it.Arg), ", "))
+		return dash(strings.Join(requestHeaderValues(r, it.Arg), ", "))
 	case "o":
 		if strings.EqualFold(it.Arg, "Content-Type") {
 			// Apache logs the content type without its parameters.

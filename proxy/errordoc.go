@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // reqState is what an internal redirect needs of the request it replaces.
@@ -38,6 +39,9 @@ type reqState struct {
 	// allow is the Allow header of a 405 or 501 error page (the methods
 	// the handler allows).
 	allow string
+	// identity are the identity headers not in the request's header map
+	// (identityhdr.go).
+	identity *oidc.IdentityHeaders
 }
 
 type reqStateKey struct{}
@@ -96,6 +100,10 @@ func (s *Site) internalRedirect(w http.ResponseWriter, r *http.Request, status i
 	r2.URL.Path, r2.URL.RawPath, r2.URL.RawQuery = path, "", query
 	r2.RequestURI = target
 	r2.Body, r2.ContentLength = http.NoBody, 0
+	if st.identity != nil {
+		// Apache's new request copies headers_in, identity headers and all.
+		st.identity.AddTo(r2.Header)
+	}
 	ew := &errDocWriter{ResponseWriter: w, status: status}
 	inner.errDoc = ew
 	s.serve(ew, r2, st.srv, env, st.start, st.user)

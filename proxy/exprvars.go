@@ -104,7 +104,12 @@ func (v reqVars) clock() time.Time {
 	return v.now
 }
 
-func (v reqVars) Header(name string) string         { return v.r.Header.Get(name) }
+func (v reqVars) Header(name string) string {
+	if vv := requestHeaderValues(v.r, name); len(vv) > 0 {
+		return vv[0]
+	}
+	return ""
+}
 func (v reqVars) ResponseHeader(name string) string { return "" }
 func (v reqVars) Env(name string) (string, bool) {
 	s, ok := v.env[name]

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // h1Transport sends the common request — a body-less GET, HEAD, OPTIONS or
@@ -113,10 +115,21 @@ func (t *h1Transport) eligible(req *http.Request) bool {
 
 // RoundTrip implements http.RoundTripper.
 func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	// The identity headers left out of the client's request (identityhdr.go):
+	// req is ReverseProxy's copy, so adding them here touches only what is
+	// sent. Only writeRequest's own serialisation merges them.
+	id := identityOf(req)
+	if id != nil && (!t.eligible(req) || !writesItself(req)) {
+		id.AddTo(req.Header)
+		id = nil
+	}
 	if !t.eligible(req) {
 		return t.fallback.RoundTrip(req)
 	}
 	if err := validHeader(req.Header); err != nil {
+		return nil, err
+	}
+	if err := validIdentity(id); err != nil {
 		return nil, err
 	}
 	key := req.URL.Host
@@ -138,7 +151,7 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			pc.br = bufio.NewReader(pc)
 			pc.bw = bufio.NewWriter(conn)
 		}
-		resp, retry, err := t.roundTrip(ctx, pc, req)
+		resp, retry, err := t.roundTrip(ctx, pc, req, id)
 		if err == nil {
 			return resp, nil
 		}
@@ -155,13 +168,13 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // roundTrip sends req on pc and reads the response header. retry reports
 // that nothing of a response was read (a connection the backend had
 // closed).
-func (t *h1Transport) roundTrip(ctx context.Context, pc *h1Conn, req *http.Request) (resp *http.Response, retry bool, err error) {
+func (t *h1Transport) roundTrip(ctx context.Context, pc *h1Conn, req *http.Request, id *oidc.IdentityHeaders) (resp *http.Response, retry bool, err error) {
 	// A request whose client goes away ends its backend read at once.
 	stop := func() bool { return true }
 	if ctx.Done() != nil {
 		stop = context.AfterFunc(ctx, func() { pc.conn.SetDeadline(time.Unix(1, 0)) })
 	}
-	if err := writeRequest(pc.bw, req); err != nil {
+	if err := writeRequest(pc.bw, req, id); err != nil {
 		stop()
 		return nil, !isTimeout(err), err
 	}
@@ -361,20 +374,51 @@ func isTimeout(err error) bool {
 // tab (Request.Write would turn a line break into a space instead).
 func validHeader(h http.Header) error {
 	for k, vv := range h {
-		if k == "" {
-			return fmt.Errorf("net/http: invalid header field name %q", k)
-		}
-		for i := 0; i < len(k); i++ {
-			if headerBytes[k[i]]&tokenByte == 0 {
-				return fmt.Errorf("net/http: invalid header field name %q", k)
-			}
+		if err := validName(k); err != nil {
+			return err
 		}
 		for _, v := range vv {
-			for i := 0; i < len(v); i++ {
-				if headerBytes[v[i]]&valueByte == 0 {
-					return fmt.Errorf("net/http: invalid header field value for %q", k)
-				}
+			if err := validValue(k, v); err != nil {
+				return err
 			}
+		}
+	}
+	return nil
+}
+
+// validIdentity checks the identity headers as validHeader checks a header
+// map, with the same errors.
+func validIdentity(id *oidc.IdentityHeaders) error {
+	if id == nil {
+		return nil
+	}
+	for i := 0; i < id.Len(); i++ {
+		if err := validName(id.Name(i)); err != nil {
+			return err
+		}
+		if err := validValue(id.Name(i), id.Value(i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validName(k string) error {
+	if k == "" {
+		return fmt.Errorf("net/http: invalid header field name %q", k)
+	}
+	for i := 0; i < len(k); i++ {
+		if headerBytes[k[i]]&tokenByte == 0 {
+			return fmt.Errorf("net/http: invalid header field name %q", k)
+		}
+	}
+	return nil
+}
+
+func validValue(k, v string) error {
+	for i := 0; i < len(v); i++ {
+		if headerBytes[v[i]]&valueByte == 0 {
+			return fmt.Errorf("net/http: invalid header field value for %q", k)
 		}
 	}
 	return nil

@@ -7,6 +7,8 @@ import (
 	"net/http/httptrace"
 	"slices"
 	"sync"
+
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // writeRequest serialises a request the synchronous path takes (no body,
@@ -18,16 +20,19 @@ import (
 // fields, sorted by name as Request.Write sorts them (so what a backend
 // sees is stable from request to request), with their values trimmed.
 //
-// Requests it does not handle byte for byte (a Host that is not plain
-// ASCII host:port, Close set, trailers, a client trace that watches the
-// write) go to (*http.Request).Write.
-func writeRequest(bw *bufio.Writer, req *http.Request) error {
+// id, when not nil, are identity headers that are not in req.Header
+// (identityhdr.go): they are written among the others, in the same order
+// as if they were.
+//
+// Requests it does not handle byte for byte (see writesItself) go to
+// (*http.Request).Write; id must then be nil.
+func writeRequest(bw *bufio.Writer, req *http.Request, id *oidc.IdentityHeaders) error {
+	if !writesItself(req) {
+		return req.Write(bw)
+	}
 	host := req.Host
 	if host == "" {
 		host = req.URL.Host
-	}
-	if req.Close || len(req.Trailer) > 0 || !plainHost(host) || traceWatchesWrite(req) {
-		return req.Write(bw)
 	}
 	ruri := req.URL.RequestURI()
 	for i := 0; i < len(ruri); i++ {
@@ -68,18 +73,45 @@ func writeRequest(bw *bufio.Writer, req *http.Request) error {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	// Both lists ascend: merged, the names come in the order of one sort.
+	n := 0
+	if id != nil {
+		n = id.Len()
+	}
+	i := 0
 	for _, k := range keys {
-		for _, v := range req.Header[k] {
-			bw.WriteString(k)
-			bw.WriteString(": ")
-			bw.WriteString(trimOWS(v))
-			bw.WriteString("\r\n")
+		for ; i < n && id.Name(i) < k; i++ {
+			writeField(bw, id.Name(i), id.Value(i))
 		}
+		for _, v := range req.Header[k] {
+			writeField(bw, k, v)
+		}
+	}
+	for ; i < n; i++ {
+		writeField(bw, id.Name(i), id.Value(i))
 	}
 	*kp = keys[:0]
 	headerKeys.Put(kp)
 	_, err := bw.WriteString("\r\n")
 	return err
+}
+
+func writeField(bw *bufio.Writer, k, v string) {
+	bw.WriteString(k)
+	bw.WriteString(": ")
+	bw.WriteString(trimOWS(v))
+	bw.WriteString("\r\n")
+}
+
+// writesItself reports whether writeRequest serialises req itself rather
+// than through (*http.Request).Write: a Host of plain ASCII host:port, no
+// Close, no trailers, no client trace that watches the write.
+func writesItself(req *http.Request) bool {
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	return !req.Close && len(req.Trailer) == 0 && plainHost(host) && !traceWatchesWrite(req)
 }
 
 // headerKeys pools the slices writeRequest sorts header names in.

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oidcgate/oidcgate/oidc"
 )
 
 // canonicalWire splits a serialised request head into its first two lines
@@ -31,7 +33,7 @@ func canonicalWire(t testing.TB, b []byte) (head []string, rest []string) {
 func writeBoth(t testing.TB, req *http.Request) (lean, std []byte, leanErr, stdErr error) {
 	var a, b bytes.Buffer
 	wa, wb := bufio.NewWriter(&a), bufio.NewWriter(&b)
-	leanErr = writeRequest(wa, req)
+	leanErr = writeRequest(wa, req, nil)
 	wa.Flush()
 	stdErr = req.Write(wb)
 	wb.Flush()
@@ -171,4 +173,94 @@ func TestBodyBuffersNoAlloc(t *testing.T) {
 	if b := p.Get(); len(b) != bodyBufferSize {
 		t.Errorf("len %d after a short Put", len(b))
 	}
+}
+
+// writeWithIdentity writes req with the identity headers names[i]: values[i]
+// left out of its header map, and again with them added to it.
+func writeWithIdentity(t testing.TB, req *http.Request, names, values []string) (merged, added []byte, mergedErr, addedErr error) {
+	id := oidc.NewIdentityHeaders(names, values)
+	var a, b bytes.Buffer
+	wa, wb := bufio.NewWriter(&a), bufio.NewWriter(&b)
+	if mergedErr = validIdentity(id); mergedErr == nil {
+		mergedErr = writeRequest(wa, req, id)
+	}
+	wa.Flush()
+	r2 := req.Clone(req.Context())
+	id.AddTo(r2.Header)
+	if addedErr = validHeader(r2.Header); addedErr == nil {
+		addedErr = writeRequest(wb, r2, nil)
+	}
+	wb.Flush()
+	return a.Bytes(), b.Bytes(), mergedErr, addedErr
+}
+
+// TestWriteRequestIdentity: identity headers kept out of the header map
+// are written exactly as they would be from it — same bytes, same order
+// among the client's headers — and checked with the same errors.
+func TestWriteRequestIdentity(t *testing.T) {
+	for _, c := range []struct {
+		name          string
+		hdr           http.Header
+		names, values []string
+		wantErr       bool
+	}{
+		{name: "interleaved", hdr: http.Header{"Accept": {"*/*"}, "Cookie": {"a=1"}, "X-Forwarded-For": {"1.2.3.4"}, "Zzz": {"z"}, "Oidc_x": {"c"}},
+			names: []string{"OIDC_CLAIM_sub", "A-Remote-User", "OIDC_CLAIM_email", "OIDC_access_token", "Zz"}, values: []string{"zoe", "zoe", "zoe@example.com", "tok", " padded\t"}},
+		{name: "no client headers", hdr: http.Header{}, names: []string{"OIDC_CLAIM_x"}, values: []string{"1"}},
+		{name: "no identity", hdr: http.Header{"Accept": {"*/*"}}},
+		{name: "all before", hdr: http.Header{"Zeta": {"1"}}, names: []string{"A", "B"}, values: []string{"1", "2"}},
+		{name: "user agent stays first", hdr: http.Header{"User-Agent": {"curl"}}, names: []string{"OIDC_CLAIM_a"}, values: []string{"ä ö"}},
+		{name: "empty value", hdr: http.Header{}, names: []string{"OIDC_CLAIM_nickname"}, values: []string{""}},
+		{name: "newline refused", hdr: http.Header{}, names: []string{"OIDC_CLAIM_x"}, values: []string{"a\nb"}, wantErr: true},
+		{name: "bad name refused", hdr: http.Header{}, names: []string{"OIDC CLAIM"}, values: []string{"a"}, wantErr: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			u, _ := url.Parse("http://b:8080/p?q=1")
+			req := &http.Request{Method: "GET", URL: u, Header: c.hdr}
+			merged, added, me, ae := writeWithIdentity(t, req, c.names, c.values)
+			if (me != nil) != c.wantErr || (ae != nil) != c.wantErr {
+				t.Fatalf("errors: merged %v, added %v; want error %v", me, ae, c.wantErr)
+			}
+			if me != nil {
+				if me.Error() != ae.Error() {
+					t.Errorf("errors differ: %v / %v", me, ae)
+				}
+				return
+			}
+			if !bytes.Equal(merged, added) {
+				t.Errorf("merged:\n%s\nfrom the map:\n%s", merged, added)
+			}
+			for _, n := range c.names {
+				if !bytes.Contains(merged, []byte("\r\n"+n+": ")) {
+					t.Errorf("%s not written:\n%s", n, merged)
+				}
+			}
+		})
+	}
+}
+
+// FuzzWriteRequestIdentity: whatever the client's header and the identity
+// header, writing the identity from outside the map equals writing it
+// from the map.
+func FuzzWriteRequestIdentity(f *testing.F) {
+	f.Add("Accept", "*/*", "OIDC_CLAIM_sub", "zoe")
+	f.Add("Zz", "1", "A", " x ")
+	f.Add("OIDC_CLAIM_sub", "spoof", "OIDC_CLAIM_sub", "zoe")
+	f.Fuzz(func(t *testing.T, name, value, idName, idValue string) {
+		if strings.EqualFold(name, idName) || slices.Contains(forwardingHeaders, strings.ToLower(idName)) {
+			return // removed first; added to the map (keepIdentity)
+		}
+		u, _ := url.Parse("http://b/")
+		req := &http.Request{Method: "GET", URL: u, Header: http.Header{name: {value}}}
+		if validHeader(req.Header) != nil {
+			return
+		}
+		merged, added, me, ae := writeWithIdentity(t, req, []string{idName}, []string{idValue})
+		if (me != nil) != (ae != nil) {
+			t.Fatalf("errors: merged %v, added %v", me, ae)
+		}
+		if me == nil && !bytes.Equal(merged, added) {
+			t.Errorf("merged:\n%q\nfrom the map:\n%q", merged, added)
+		}
+	})
 }

@@ -473,6 +473,13 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 		}
 		transport = &balancerTransport{state: state, base: transport, path: path, preserveHost: preserveHost, now: s.now, tlsEnabled: tlsEnabled}
 	}
+	if st := stateOf(r); st != nil && st.identity != nil {
+		if _, ok := transport.(*h1Transport); !ok {
+			// Only h1Transport writes them from the request state.
+			st.identity.AddTo(r.Header)
+			st.identity = nil
+		}
+	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			out := pr.Out

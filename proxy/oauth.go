@@ -250,8 +250,9 @@ func (s *Site) authenticateOAuth(w http.ResponseWriter, r *http.Request, srv *ap
 	// OIDCWhiteListedClaims is per server in 2.4.12.3: with an empty
 	// claim prefix its names are scrubbed on this path too.
 	ds.WhiteListedClaims = s.whiteLists[srv]
-	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
+	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port()), DeferHeaders: deferIdentity(dir)}
 	res := rs.AuthenticateToken(q, d, tok)
+	keepIdentity(r, res.Headers)
 	copyHeaders(w.Header(), res.Header)
 	if res.Status != 0 {
 		s.writeError(w, r, dir, res.Status, "")

@@ -461,8 +461,9 @@ func (s *Site) authenticateOIDC(w http.ResponseWriter, r *http.Request, srv *apa
 	if v, ok := dir.OIDC.Value("OIDCUserInfoClaimsExpr"); ok { // upstream only
 		ds.UserInfoClaimsExpr, ds.UserInfoClaimsExprErr = s.userInfoClaimsExpr(v, reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv})
 	}
-	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port())}
+	q := &oidc.Request{HTTP: r, Path: uri, Dir: ds, Env: env, TLS: r.TLS != nil, LocalPort: int(localAddr(r).Port()), DeferHeaders: deferIdentity(dir)}
 	res := rp.Authenticate(w, q)
+	keepIdentity(r, res.Headers)
 	if res.Done {
 		return res, q, false
 	}

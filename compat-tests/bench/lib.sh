@@ -64,7 +64,8 @@ round_header() {
 measure() {
   local name=$1 port=$2 memspec=$3
   shift 3
-  local before after out perfpid= reqs rps p99 non2xx sockerr mem memanon pids check=ok cpu0= cpu=
+  local before after out perfpid= reqs rps p99 non2xx sockerr mem memanon pids check=ok cpu0= cpu= quiet
+  quiet=$(wait_quiet)
   before=$(count)
   case $memspec in *[!0-9]*) ;; *) cpu0=$(cputicks "$memspec") ;; esac
   if [ -n "${PROFILE:-}" ] && [ "$name" = "${PROFILE_TARGET:-}" ]; then
@@ -100,8 +101,35 @@ measure() {
   RPS[$name]+="$rps "
   # p99 in ms, for the median
   P99[$name]+="$(echo "$p99" | awk '/us$/ {print $1/1000; next} /ms$/ {print $1+0; next} /s$/ {print $1*1000}') "
-  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB (anon %6d)%s   wrk %8d req, backend %8d, non-2xx %s%s  %s\n' \
-    "$name" "$rps" "$p99" "$mem" "$memanon" "${cpu:+   CPU $cpu µs/req}" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check"
+  printf '%-15s %10s req/s   p99 %8s   RSS %7d KiB (anon %6d)%s   wrk %8d req, backend %8d, non-2xx %s%s  %s  (%s)\n' \
+    "$name" "$rps" "$p99" "$mem" "$memanon" "${cpu:+   CPU $cpu µs/req}" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check" "$quiet"
+}
+
+# wait_quiet: waits (at most 30 s) until the machine's CPUs are at least
+# 95% idle over half a second, so that what the previous target left
+# running (Apache closing its connections, a garbage collection) does not
+# count against the next one; prints how long it waited and how busy the
+# machine was at the end.
+wait_quiet() {
+  local t0 busy i
+  t0=$(date +%s.%N)
+  for i in $(seq 60); do
+    busy=$(busy_percent)
+    [ "$busy" -lt 5 ] && break
+  done
+  awk -v t0="$t0" -v t1="$(date +%s.%N)" -v b="$busy" 'BEGIN {printf "waited %.1f s for quiet, %d%% busy", t1 - t0, b}'
+}
+
+# busy_percent: the CPUs' busy share over half a second, in percent.
+busy_percent() {
+  local a b
+  a=$(head -1 /proc/stat)
+  sleep 0.5
+  b=$(head -1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " ")
+    for (i = 2; i <= n; i++) { d = y[i] - x[i]; tot += d; if (i == 5 || i == 6) idle += d }
+    printf "%d", (tot > 0 ? 100 * (tot - idle) / tot : 0) }'
 }
 
 # cputicks PID: the process's user + system time in clock ticks.

@@ -22,6 +22,9 @@
 # medians. BASELINE=path/to/oidcgate adds another oidcgate binary (say,
 # main's) on the authenticated configuration as oidcgate-base+oidc, to
 # compare a change in the same run.
+# CLAIMS_AS=none|headers|environment|both sets OIDCPassClaimsAs on every
+# target (the default, both, forwards zoe's ~40 claim headers), to tell the
+# cost of authenticating from that of forwarding the claims.
 # PROFILE=dir also records oidcgate+oidc's run with perf (-g, 999 Hz) and
 # writes dir/perf.data, dir/perf-top.txt (hottest symbols, self time) and
 # dir/perf-cum.txt (oidcgate's, encoding/json's and the GC's functions,
@@ -64,6 +67,7 @@ OIDCRedirectURI http://127.0.0.1:$1/redirect_uri
 OIDCCryptoPassphrase bench-passphrase-not-for-production
 OIDCCacheType shm
 LogLevel ${LOGLEVEL:-warn}
+${CLAIMS_AS:+OIDCPassClaimsAs $CLAIMS_AS}
 CONF
 if [ "$2" = oidc ]; then cat <<CONF
 <Location />
@@ -99,7 +103,7 @@ targets=("apache2+oidc 18421 $apache_cookie $work/apache.conf" "oidcgate+oidc 18
          "oidcgate-plain 18423 $gate_cookie $plainpid" "apache2-plain 18424 $gate_cookie $work/apache-plain.conf")
 [ -n "${BASELINE:-}" ] && targets+=("oidcgate-base+oidc 18425 $(cookie 18425) $basepid")
 
-PROFILE_TARGET=oidcgate+oidc
+PROFILE_TARGET=${PROFILE_TARGET:-oidcgate+oidc}
 for round in $(seq "$rounds"); do
 round_header "$round" "$rounds"
 for target in "${targets[@]}"; do

@@ -1,0 +1,175 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oidcgate/oidcgate/oidc"
+)
+
+// TestIdentityHeadersOutOfMap: from a session's second request on, its
+// identity headers stay out of the request's header map
+// (identityhdr.go); the backend, the access log's %{…}i and Require
+// expr's %{HTTP:…} must see them exactly as when they were in it, on
+// every way a request leaves the fast path.
+func TestIdentityHeadersOutOfMap(t *testing.T) {
+	logFile := filepath.Join(t.TempDir(), "access.log")
+	noReuse := newRecorder(t) // behind a worker without h1Transport
+	s := newOIDCSite(t, "zoe", "  Require valid-user",
+		`LogFormat "%U|%{OIDC_CLAIM_email}i|%{oidc_claim_email}i|%{OIDC_CLAIM_email}e|%{Oidc_Claim_Email}i" idlog`,
+		"CustomLog "+logFile+" idlog",
+		"<Location /expr>\n  <RequireAll>\n    Require valid-user\n    Require expr \"%{HTTP:OIDC_CLAIM_email} == 'zoe@example.com'\"\n  </RequireAll>\n</Location>",
+		"<Location /exprno>\n  <RequireAll>\n    Require valid-user\n    Require expr \"%{HTTP:oidc_claim_email} == 'x@example.com'\"\n  </RequireAll>\n</Location>",
+		"<Location /edited>\n  RequestHeader edit OIDC_CLAIM_email \"@example\\.com$\" \"@edited.example\"\n</Location>",
+		"<Location /missing>\n  ProxyPass !\n  ErrorDocument 404 /public/err\n</Location>",
+		"<Location /public>\n  AuthType None\n  Require all granted\n</Location>",
+		"<Location /noreuse>\n  ProxyPass http://"+noReuse.srv.Listener.Addr().String()+"/noreuse disablereuse=On\n</Location>")
+	c := browser(t)
+	if resp, _ := get(t, c, s.front.URL+"/app/login", nil); resp.StatusCode != 200 {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	s.be.got()
+	for _, tc := range []struct {
+		name, method, path string
+		hdr                map[string]string
+		status             int
+		backendPath        string
+		email              string // at the backend; "" when not proxied
+		be                 *recorder
+	}{
+		{name: "GET", method: "GET", path: "/app/a", status: 200, backendPath: "/app/a", email: "zoe@example.com"},
+		{name: "GET again", method: "GET", path: "/app/b", status: 200, backendPath: "/app/b", email: "zoe@example.com"},
+		{name: "spoofed in another spelling", method: "GET", path: "/app/c", hdr: map[string]string{"oidc-claim-email": "m@evil", "Oidc_Claim_Email": "m@evil"},
+			status: 200, backendPath: "/app/c", email: "zoe@example.com"},
+		{name: "POST with a body (http.Transport)", method: "POST", path: "/app/post", status: 200, backendPath: "/app/post", email: "zoe@example.com"},
+		{name: "another transport (disablereuse)", method: "GET", path: "/noreuse/x", status: 200, backendPath: "/noreuse/x", email: "zoe@example.com", be: noReuse},
+		{name: "Require expr reads it", method: "GET", path: "/expr/x", status: 200, backendPath: "/expr/x", email: "zoe@example.com"},
+		{name: "Require expr denies on it", method: "GET", path: "/exprno/x", status: 401},
+		{name: "RequestHeader edits it", method: "GET", path: "/edited/x", status: 200, backendPath: "/edited/x", email: "zoe@edited.example"},
+		// A proxied ErrorDocument answers with the backend's status.
+		{name: "ErrorDocument request carries it", method: "GET", path: "/missing/x", status: 200, backendPath: "/public/err", email: "zoe@example.com"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var body *strings.Reader
+			if tc.method == "POST" {
+				body = strings.NewReader("a=1")
+			}
+			var req *http.Request
+			if body != nil {
+				req, _ = http.NewRequest(tc.method, s.front.URL+tc.path, body)
+			} else {
+				req, _ = http.NewRequest(tc.method, s.front.URL+tc.path, nil)
+			}
+			req.Header.Set("Accept", "text/html")
+			for k, v := range tc.hdr {
+				req.Header[k] = []string{v}
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			be := s.be
+			if tc.be != nil {
+				be = tc.be
+			}
+			r, uri := be.got()
+			if tc.backendPath == "" {
+				if r != nil {
+					t.Fatalf("proxied %s", uri)
+				}
+				return
+			}
+			if r == nil || !strings.HasPrefix(uri, tc.backendPath) {
+				t.Fatalf("backend got %q, want %s", uri, tc.backendPath)
+			}
+			n := 0
+			for k, vv := range r.Header {
+				if strings.EqualFold(strings.ReplaceAll(k, "-", "_"), "oidc_claim_email") {
+					n += len(vv)
+					if vv[0] != tc.email {
+						t.Errorf("backend %s: %q, want %q", k, vv, tc.email)
+					}
+				}
+			}
+			if n != 1 {
+				t.Errorf("backend got %d email headers, want 1: %v", n, r.Header)
+			}
+			if got := r.Header.Values("OIDC_CLAIM_sub"); len(got) != 1 || got[0] != "zoe" {
+				t.Errorf("OIDC_CLAIM_sub %q", got)
+			}
+		})
+	}
+	// The access log: every %{…}i spelling finds the header, as Apache's
+	// case-insensitive table does; the edited value where RequestHeader
+	// edited it.
+	want := map[string]string{
+		"/app/b":     "/app/b|zoe@example.com|zoe@example.com|zoe@example.com|zoe@example.com",
+		"/app/c":     "/app/c|zoe@example.com|zoe@example.com|zoe@example.com|zoe@example.com",
+		"/expr/x":    "/expr/x|zoe@example.com|zoe@example.com|zoe@example.com|zoe@example.com",
+		"/edited/x":  "/edited/x|zoe@edited.example|zoe@edited.example|zoe@example.com|zoe@edited.example",
+		"/exprno/x":  "/exprno/x|zoe@example.com|zoe@example.com|zoe@example.com|zoe@example.com",
+		"/missing/x": "/missing/x|zoe@example.com|zoe@example.com|zoe@example.com|zoe@example.com",
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, _ := os.ReadFile(logFile)
+		got := map[string]string{}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			got[strings.SplitN(l, "|", 2)[0]] = l
+		}
+		missing := ""
+		for k, w := range want {
+			if g := got[strings.SplitN(w, "|", 2)[0]]; g != w && k != "" {
+				missing += "\n  got  " + g + "\n  want " + w
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("access log:%s\nwhole log:\n%s", missing, b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestKeepIdentityForwardingNames: identity headers named like a header
+// that forwarding handles (OIDCAuthNHeader X-Forwarded-User is fine,
+// OIDCAuthNHeader Via is not) go into the header map at once.
+func TestKeepIdentityForwardingNames(t *testing.T) {
+	for _, tc := range []struct {
+		names []string
+		kept  bool
+	}{
+		{[]string{"OIDC_CLAIM_sub", "X-Forwarded-User"}, true},
+		{[]string{"OIDC_CLAIM_sub", "Via"}, false},
+		{[]string{"x-forwarded-for"}, false},
+		{[]string{"Cookie"}, false},
+	} {
+		r, _ := http.NewRequest("GET", "http://x/", nil)
+		st := &reqState{}
+		r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, st))
+		vals := make([]string, len(tc.names))
+		for i := range vals {
+			vals[i] = "v"
+		}
+		keepIdentity(r, oidc.NewIdentityHeaders(tc.names, vals))
+		if (st.identity != nil) != tc.kept {
+			t.Errorf("%v: kept out of the map %v, want %v", tc.names, st.identity != nil, tc.kept)
+		}
+		for _, n := range tc.names {
+			if _, inMap := r.Header[n]; inMap == tc.kept {
+				t.Errorf("%v: %s in the map %v", tc.names, n, inMap)
+			}
+		}
+	}
+}
