@@ -85,7 +85,14 @@ func (id *identity) apply(x *exchange) {
 		if x.q.DeferHeaders {
 			x.res.Headers = id.headers // the caller adds or forwards them
 		} else {
-			id.headers.AddTo(x.r.Header)
+			// A map sized for all at once: adding ~30 to the client's few
+			// would grow it several times.
+			nh := make(http.Header, len(x.r.Header)+len(id.names))
+			for k, v := range x.r.Header {
+				nh[k] = v
+			}
+			id.headers.AddTo(nh)
+			x.r.Header = nh
 		}
 	}
 	if x.q.Env != nil {

@@ -73,7 +73,9 @@ func BenchmarkAuthenticateExistingSession(b *testing.B) {
 		r.Header.Set("Cookie", "mod_auth_openidc_session="+sess.ID)
 		// The environment as the proxy makes it on a server with a relying
 		// party (proxy.Site.newEnv).
-		q := &Request{HTTP: r, Path: "/", Dir: dir, Env: make(map[string]string, 64), Scheme: "http", Host: "127.0.0.1:18422"}
+		// The proxy takes the identity headers whole unless RequestHeader
+		// edits the request (proxy.deferIdentity).
+		q := &Request{HTTP: r, Path: "/", Dir: dir, Env: make(map[string]string, 64), Scheme: "http", Host: "127.0.0.1:18422", DeferHeaders: true}
 		res := rp.Authenticate(nil, q)
 		if !res.Authenticated || res.Status != 0 {
 			b.Fatalf("not authenticated: %+v", res)
