@@ -5,6 +5,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+
+	"github.com/oidcgate/oidcgate/internal/h1field"
 )
 
 // IdentityHeaders are the request headers a user's identity adds (claims,
@@ -16,6 +19,11 @@ type IdentityHeaders struct {
 	// index maps lower-cased names to their position (Apache's header
 	// table is case-insensitive).
 	index map[string]int
+
+	wireOnce sync.Once
+	wire     []byte // the field lines, in order
+	ends     []int  // ends[i]: where line i ends in wire
+	wireErr  error
 }
 
 // NewIdentityHeaders makes identity headers of names[i]: values[i]
@@ -78,4 +86,41 @@ func (h *IdentityHeaders) AddTo(hdr http.Header) {
 	for i, name := range h.names {
 		hdr[name] = vals[i : i+1 : i+1]
 	}
+}
+
+// Wire is the headers as HTTP/1.1 field lines ("Name: value\r\n", the
+// value trimmed as (*http.Request).Write trims it), in order — or
+// net/http's error for a name or value its client would not send. It is
+// computed once: every request of the session writes the same bytes.
+func (h *IdentityHeaders) Wire() ([]byte, error) {
+	h.wireOnce.Do(func() {
+		n := 0
+		for i := range h.names {
+			n += len(h.names[i]) + len(h.values[i]) + 4
+		}
+		h.wire, h.ends = make([]byte, 0, n), make([]int, len(h.names))
+		for i, k := range h.names {
+			if err := h1field.CheckName(k); err != nil {
+				h.wireErr = err
+				return
+			}
+			if err := h1field.CheckValue(k, h.values[i]); err != nil {
+				h.wireErr = err
+				return
+			}
+			h.wire = h1field.AppendLine(h.wire, k, h.values[i])
+			h.ends[i] = len(h.wire)
+		}
+	})
+	return h.wire, h.wireErr
+}
+
+// Lines are the field lines of headers i to j-1 (i < j), one slice of
+// Wire's; Wire must have succeeded.
+func (h *IdentityHeaders) Lines(i, j int) []byte {
+	start := 0
+	if i > 0 {
+		start = h.ends[i-1]
+	}
+	return h.wire[start:h.ends[j-1]]
 }

@@ -4,17 +4,16 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/oidcgate/oidcgate/internal/h1field"
 	"github.com/oidcgate/oidcgate/oidc"
 )
 
@@ -129,8 +128,10 @@ func (t *h1Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := validHeader(req.Header); err != nil {
 		return nil, err
 	}
-	if err := validIdentity(id); err != nil {
-		return nil, err
+	if id != nil {
+		if _, err := id.Wire(); err != nil {
+			return nil, err
+		}
 	}
 	key := req.URL.Host
 	if req.URL.Port() == "" {
@@ -374,70 +375,14 @@ func isTimeout(err error) bool {
 // tab (Request.Write would turn a line break into a space instead).
 func validHeader(h http.Header) error {
 	for k, vv := range h {
-		if err := validName(k); err != nil {
+		if err := h1field.CheckName(k); err != nil {
 			return err
 		}
 		for _, v := range vv {
-			if err := validValue(k, v); err != nil {
+			if err := h1field.CheckValue(k, v); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
 }
-
-// validIdentity checks the identity headers as validHeader checks a header
-// map, with the same errors.
-func validIdentity(id *oidc.IdentityHeaders) error {
-	if id == nil {
-		return nil
-	}
-	for i := 0; i < id.Len(); i++ {
-		if err := validName(id.Name(i)); err != nil {
-			return err
-		}
-		if err := validValue(id.Name(i), id.Value(i)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func validName(k string) error {
-	if k == "" {
-		return fmt.Errorf("net/http: invalid header field name %q", k)
-	}
-	for i := 0; i < len(k); i++ {
-		if headerBytes[k[i]]&tokenByte == 0 {
-			return fmt.Errorf("net/http: invalid header field name %q", k)
-		}
-	}
-	return nil
-}
-
-func validValue(k, v string) error {
-	for i := 0; i < len(v); i++ {
-		if headerBytes[v[i]]&valueByte == 0 {
-			return fmt.Errorf("net/http: invalid header field value for %q", k)
-		}
-	}
-	return nil
-}
-
-const (
-	tokenByte = 1 << iota // RFC 9110's tchar
-	valueByte             // allowed in a field value: not a control character but tab
-)
-
-// headerBytes classifies each byte for validHeader.
-var headerBytes = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		if (c >= ' ' || c == '\t') && c != 0x7f {
-			t[c] |= valueByte
-		}
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", byte(c)) >= 0 {
-			t[c] |= tokenByte
-		}
-	}
-	return t
-}()

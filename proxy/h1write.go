@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/oidcgate/oidcgate/internal/h1field"
 	"github.com/oidcgate/oidcgate/oidc"
 )
 
@@ -21,8 +22,8 @@ import (
 // sees is stable from request to request), with their values trimmed.
 //
 // id, when not nil, are identity headers that are not in req.Header
-// (identityhdr.go): they are written among the others, in the same order
-// as if they were.
+// (identityhdr.go) and whose Wire succeeded: they are written among the
+// others, in the same order as if they were.
 //
 // Requests it does not handle byte for byte (see writesItself) go to
 // (*http.Request).Write; id must then be nil.
@@ -60,7 +61,7 @@ func writeRequest(bw *bufio.Writer, req *http.Request, id *oidc.IdentityHeaders)
 	// As Request.Write: a value of only spaces is sent, trimmed (empty).
 	if ua != "" {
 		bw.WriteString("User-Agent: ")
-		bw.WriteString(trimOWS(ua))
+		bw.WriteString(h1field.TrimOWS(ua))
 		bw.WriteString("\r\n")
 	}
 	kp := headerKeys.Get().(*[]string)
@@ -80,15 +81,20 @@ func writeRequest(bw *bufio.Writer, req *http.Request, id *oidc.IdentityHeaders)
 	}
 	i := 0
 	for _, k := range keys {
-		for ; i < n && id.Name(i) < k; i++ {
-			writeField(bw, id.Name(i), id.Value(i))
+		j := i
+		for j < n && id.Name(j) < k {
+			j++
+		}
+		if j > i {
+			bw.Write(id.Lines(i, j)) // the run of identity lines before k
+			i = j
 		}
 		for _, v := range req.Header[k] {
 			writeField(bw, k, v)
 		}
 	}
-	for ; i < n; i++ {
-		writeField(bw, id.Name(i), id.Value(i))
+	if i < n {
+		bw.Write(id.Lines(i, n))
 	}
 	*kp = keys[:0]
 	headerKeys.Put(kp)
@@ -99,7 +105,7 @@ func writeRequest(bw *bufio.Writer, req *http.Request, id *oidc.IdentityHeaders)
 func writeField(bw *bufio.Writer, k, v string) {
 	bw.WriteString(k)
 	bw.WriteString(": ")
-	bw.WriteString(trimOWS(v))
+	bw.WriteString(h1field.TrimOWS(v))
 	bw.WriteString("\r\n")
 }
 
@@ -136,17 +142,3 @@ func traceWatchesWrite(req *http.Request) bool {
 	t := httptrace.ContextClientTrace(req.Context())
 	return t != nil && (t.WroteHeaderField != nil || t.WroteHeaders != nil || t.WroteRequest != nil)
 }
-
-// trimOWS is textproto.TrimString: leading and trailing spaces and tabs
-// (and CR/LF, which validHeader has already refused) go.
-func trimOWS(s string) string {
-	for len(s) > 0 && isOWS(s[0]) {
-		s = s[1:]
-	}
-	for len(s) > 0 && isOWS(s[len(s)-1]) {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
-func isOWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

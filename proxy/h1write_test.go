@@ -181,7 +181,7 @@ func writeWithIdentity(t testing.TB, req *http.Request, names, values []string) 
 	id := oidc.NewIdentityHeaders(names, values)
 	var a, b bytes.Buffer
 	wa, wb := bufio.NewWriter(&a), bufio.NewWriter(&b)
-	if mergedErr = validIdentity(id); mergedErr == nil {
+	if _, mergedErr = id.Wire(); mergedErr == nil {
 		mergedErr = writeRequest(wa, req, id)
 	}
 	wa.Flush()
@@ -243,19 +243,24 @@ func TestWriteRequestIdentity(t *testing.T) {
 // header, writing the identity from outside the map equals writing it
 // from the map.
 func FuzzWriteRequestIdentity(f *testing.F) {
-	f.Add("Accept", "*/*", "OIDC_CLAIM_sub", "zoe")
-	f.Add("Zz", "1", "A", " x ")
-	f.Add("OIDC_CLAIM_sub", "spoof", "OIDC_CLAIM_sub", "zoe")
-	f.Fuzz(func(t *testing.T, name, value, idName, idValue string) {
-		if strings.EqualFold(name, idName) || slices.Contains(forwardingHeaders, strings.ToLower(idName)) {
-			return // removed first; added to the map (keepIdentity)
+	f.Add("Accept", "*/*", "OIDC_CLAIM_sub", "zoe", "OIDC_CLAIM_email")
+	f.Add("Zz", "1", "A", " x ", "Zzz")
+	f.Add("OIDC_CLAIM_sub", "spoof", "OIDC_CLAIM_sub", "zoe", "B")
+	f.Fuzz(func(t *testing.T, name, value, idName, idValue, idName2 string) {
+		for _, n := range []string{idName, idName2} {
+			if strings.EqualFold(name, n) || slices.Contains(forwardingHeaders, strings.ToLower(n)) {
+				return // removed first; added to the map (keepIdentity)
+			}
+		}
+		if strings.EqualFold(idName, idName2) {
+			return // the relying party sets one of them
 		}
 		u, _ := url.Parse("http://b/")
 		req := &http.Request{Method: "GET", URL: u, Header: http.Header{name: {value}}}
 		if validHeader(req.Header) != nil {
 			return
 		}
-		merged, added, me, ae := writeWithIdentity(t, req, []string{idName}, []string{idValue})
+		merged, added, me, ae := writeWithIdentity(t, req, []string{idName, idName2}, []string{idValue, "v2"})
 		if (me != nil) != (ae != nil) {
 			t.Fatalf("errors: merged %v, added %v", me, ae)
 		}
