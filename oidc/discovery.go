@@ -36,7 +36,7 @@ func (rp *RelyingParty) authenticateMulti(w http.ResponseWriter, q *Request) Res
 	if sess != nil {
 		issuer = sess.Issuer
 	}
-	if q.Path == redirectURIPath(rp.s.RedirectURI) {
+	if q.Path == rp.redirectPath {
 		issuer = rp.redirectURIIssuer(x, issuer)
 	}
 	if issuer != "" {
@@ -49,7 +49,7 @@ func (rp *RelyingParty) authenticateMulti(w http.ResponseWriter, q *Request) Res
 		// deleted) are decided again by the provider's relying party.
 		return child.Authenticate(w, q)
 	}
-	if q.Path == redirectURIPath(rp.s.RedirectURI) {
+	if q.Path == rp.redirectPath {
 		return rp.redirectURIRequest(ctx, x, sess)
 	}
 	return rp.unauthenticated(ctx, x)

@@ -432,7 +432,7 @@ func (rp *RelyingParty) buildProvider(ctx context.Context, issuer string) (*Rely
 		}
 		client = passCookiesClient(client)
 	}
-	child := &RelyingParty{s: &s, store: rp.store, seal: rp.seal, now: rp.now, log: rp.log,
+	child := &RelyingParty{s: &s, redirectPath: redirectURIPath(s.RedirectURI), store: rp.store, seal: rp.seal, now: rp.now, log: rp.log,
 		filter: rp.filter, removeAT: rp.removeAT, clientExpires: cl.ExpiresAt, fromMetadataDir: true}
 	child.prov = &provider{settings: child.s, client: client, now: rp.now}
 	child.assertKey = rp.assertKey

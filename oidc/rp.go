@@ -18,12 +18,15 @@ import (
 // RelyingParty logs users in for one virtual host's settings. It is safe
 // for concurrent use; build one per virtual host and share the Store.
 type RelyingParty struct {
-	s     *Settings
-	store Store
-	prov  *provider
-	seal  *sealer
-	now   func() time.Time
-	log   *slog.Logger
+	s *Settings
+	// redirectPath is the path of s.RedirectURI (redirectURIPath), which
+	// every request is compared with.
+	redirectPath string
+	store        Store
+	prov         *provider
+	seal         *sealer
+	now          func() time.Time
+	log          *slog.Logger
 	// tokenClient calls the token endpoint (with the TLS client
 	// certificate, if any); assertKey signs private_key_jwt assertions.
 	tokenClient *http.Client
@@ -84,7 +87,7 @@ func New(s Settings, store Store, opts ...Option) (*RelyingParty, error) {
 	if err != nil {
 		return nil, err
 	}
-	rp := &RelyingParty{s: &s, store: store, seal: newSealer(s.CryptoPassphrase), now: time.Now, log: slog.Default()}
+	rp := &RelyingParty{s: &s, redirectPath: redirectURIPath(s.RedirectURI), store: store, seal: newSealer(s.CryptoPassphrase), now: time.Now, log: slog.Default()}
 	for _, o := range opts {
 		o(rp)
 	}
@@ -273,7 +276,7 @@ func (rp *RelyingParty) Authenticate(w http.ResponseWriter, q *Request) Result {
 	defer x.releaseIndex()
 	ctx := withPassCookies(q.HTTP.Context(), q.HTTP.Header, x.dir.PassCookies)
 	sess := rp.sessionFromCookie(ctx, x)
-	if q.Path == redirectURIPath(rp.s.RedirectURI) {
+	if q.Path == rp.redirectPath {
 		return rp.redirectURIRequest(ctx, x, sess)
 	}
 	if sess != nil {

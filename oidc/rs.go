@@ -397,7 +397,7 @@ func (rs *ResourceServer) AuthenticateToken(q *Request, d *RSDir, t Token) Resul
 	if x.dir == nil {
 		x.dir = &DirSettings{}
 	}
-	if rs.s.RedirectURI != "" && q.Path == redirectURIPath(rs.s.RedirectURI) && hasParam(q.HTTP.URL.RawQuery, "remove_at_cache") {
+	if rs.s.RedirectURI != "" && hasParam(q.HTTP.URL.RawQuery, "remove_at_cache") && q.Path == redirectURIPath(rs.s.RedirectURI) {
 		return x.status(rs.RemoveATCache(q.HTTP.Context(), q.HTTP.URL.Query().Get("remove_at_cache")))
 	}
 	tok, found, err := t.Value, t.Found, t.Err
