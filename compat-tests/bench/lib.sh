@@ -146,5 +146,16 @@ summary() {
   done
 }
 
-# ratio A B: the ratio of the medians of targets A and B.
-ratio() { awk -v a="$(echo "${RPS[$1]}" | median)" -v b="$(echo "${RPS[$2]}" | median)" 'BEGIN {printf "%.2f", a / b}'; }
+# ratio A B: the ratio of the medians of targets A and B, and (with more
+# than one round) the median of the rounds' own ratios — each round
+# measures A and B within a minute of each other, so when the machine's
+# speed drifts from round to round (a shared VM's does, by 30 % and more)
+# the paired figure is the steadier one.
+ratio() {
+  awk -v a="$(echo "${RPS[$1]}" | median)" -v b="$(echo "${RPS[$2]}" | median)" 'BEGIN {printf "%.2f", a / b}'
+  local paired
+  paired=$(awk -v a="${RPS[$1]}" -v b="${RPS[$2]}" 'BEGIN {n = split(a, x, " "); split(b, y, " "); for (i = 1; i <= n; i++) printf "%.4f ", x[i] / y[i]}')
+  if [ "$(echo "$paired" | wc -w)" -gt 1 ]; then
+    printf ' (median of the rounds'"'"' ratios %.2f: %s)' "$(echo "$paired" | median)" "$(echo "$paired" | awk '{for (i = 1; i <= NF; i++) printf "%.2f ", $i}')"
+  fi
+}
