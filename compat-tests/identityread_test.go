@@ -1,8 +1,6 @@
 package compattests
 
 import (
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -45,12 +43,7 @@ var identityReadScenario = oidcScenario{"identity-read", func(s *scen) {
 func TestIdentityHeadersRead(t *testing.T) {
 	requireApache(t)
 	requireOP(t)
-	env := newOIDCEnv(t, "apache", "oidcgate")
-	a, o := env.Targets["apache"], env.Targets["oidcgate"]
-	logs := t.TempDir()
-	os.Chmod(logs, 0o755)
-	aLog, oLog := filepath.Join(logs, "apache.log"), filepath.Join(logs, "oidcgate.log")
-	a.Extra, o.Extra = identityReadExtra(aLog), identityReadExtra(oLog)
+	a, o, aLog, oLog := oidcPairWithLogs(t, identityReadExtra)
 	startApacheOIDC(t, a)
 	startOIDCGateOIDC(t, o)
 	want := runScenario(t, a, identityReadScenario)
@@ -60,12 +53,8 @@ func TestIdentityHeadersRead(t *testing.T) {
 		t.Errorf("oidcgate differs from Apache:\n%s", requestDiff(w, got))
 	}
 	read := func(f string) string {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
 		var lines []string
-		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		for _, l := range logLines(t, f) {
 			if strings.HasPrefix(l, "/idr/") {
 				lines = append(lines, l)
 			}

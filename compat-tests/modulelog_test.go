@@ -92,24 +92,12 @@ var moduleLogScenario = oidcScenario{"module-log", func(s *scen) {
 func TestModulePagesAccessLog(t *testing.T) {
 	requireOP(t)
 	requireApache(t)
-	env := newOIDCEnv(t, "apache", "oidcgate")
-	a, o := env.Targets["apache"], env.Targets["oidcgate"]
-	logs := t.TempDir()
-	os.Chmod(logs, 0o755)
-	aLog, oLog := filepath.Join(logs, "apache.log"), filepath.Join(logs, "oidcgate.log")
-	a.Extra, o.Extra = moduleLogExtra(aLog), moduleLogExtra(oLog)
+	a, o, aLog, oLog := oidcPairWithLogs(t, moduleLogExtra)
 	startApacheOIDC(t, a)
 	runScenario(t, a, moduleLogScenario)
 	startOIDCGateOIDC(t, o)
 	runScenario(t, o, moduleLogScenario)
-	read := func(f string) []string {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.Split(strings.TrimSpace(string(b)), "\n")
-	}
-	al, ol := normModuleLog(read(aLog)), normModuleLog(read(oLog))
+	al, ol := normModuleLog(logLines(t, aLog)), normModuleLog(logLines(t, oLog))
 	t.Logf("apache2:\n%s", strings.Join(al, "\n"))
 	if strings.Join(al, "\n") != strings.Join(ol, "\n") {
 		t.Errorf("access logs differ:\n%s", lineDiff(strings.Join(al, "\n"), strings.Join(ol, "\n")))
@@ -139,4 +127,26 @@ func normModuleLog(lines []string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// oidcPairWithLogs makes the targets "apache" and "oidcgate" of a new
+// OIDC environment, each with its own access log: extra(logFile) is the
+// target's Extra configuration.
+func oidcPairWithLogs(t *testing.T, extra func(logFile string) string) (a, o *oidcTarget, aLog, oLog string) {
+	env := newOIDCEnv(t, "apache", "oidcgate")
+	a, o = env.Targets["apache"], env.Targets["oidcgate"]
+	logs := t.TempDir()
+	os.Chmod(logs, 0o755) // Apache's children write as www-data
+	aLog, oLog = filepath.Join(logs, "apache.log"), filepath.Join(logs, "oidcgate.log")
+	a.Extra, o.Extra = extra(aLog), extra(oLog)
+	return a, o, aLog, oLog
+}
+
+// logLines are an access log's lines.
+func logLines(t *testing.T, file string) []string {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
 }
