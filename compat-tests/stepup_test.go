@@ -176,28 +176,36 @@ func (s *scen) loginFrom(c *http.Client, variant, start, user string) []hop {
 			s.out.WriteString("\n")
 		}
 	}
-	hops := loginHops(s.t, c, start, user, s.tg.Env.OP.Issuer, onHop)
-	// oidc-provider ends bob's session at the OP before alice's login
-	// goes on: an auto-submitted form (what a browser's script does).
+	return loginSwitching(s.t, c, start, user, s.tg.Env.OP.Issuer, onHop)
+}
+
+// loginSwitching is loginHops for a browser already logged in at the OP
+// as someone else: oidc-provider ends that session first, with a form a
+// script submits at once (here, by hand).
+func loginSwitching(t *testing.T, c *http.Client, start, user, issuer string, onHop func(hop)) []hop {
+	t.Helper()
+	hops := loginHops(t, c, start, user, issuer, onHop)
 	for i := 0; i < 3; i++ {
 		last := hops[len(hops)-1]
 		m := formAction.FindStringSubmatch(last.Body)
-		if !strings.HasPrefix(last.URL, s.tg.Env.OP.Issuer) || m == nil {
+		if !strings.HasPrefix(last.URL, issuer) || m == nil {
 			break
 		}
 		f := url.Values{}
 		for _, kv := range hiddenInputRE.FindAllStringSubmatch(last.Body, -1) {
 			f.Set(kv[1], kv[2])
 		}
-		h := do(s.t, c, "POST", m[1], f, browserHdr)
-		onHop(h)
+		h := do(t, c, "POST", m[1], f, browserHdr)
+		if onHop != nil {
+			onHop(h)
+		}
 		hops = append(hops, h)
 		if h.Location == "" {
 			break
 		}
 		next, _ := url.Parse(h.URL)
 		loc, _ := next.Parse(h.Location)
-		hops = append(hops, loginHops(s.t, c, loc.String(), user, s.tg.Env.OP.Issuer, onHop)...)
+		hops = append(hops, loginHops(t, c, loc.String(), user, issuer, onHop)...)
 	}
 	return hops
 }
