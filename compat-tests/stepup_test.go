@@ -265,6 +265,17 @@ func stepUpScenario(pb *postBackend) oidcScenario {
 				}
 			}
 		}
+		s.note("bob, not following the answers: a JSON POST with OIDCPreservePost On, an XMLHttpRequest form POST, a HEAD without Accept")
+		c := newBrowser(s.t)
+		s.loginAs(c, "default", "/x", "bob")
+		pb.reset()
+		ro := &http.Client{Jar: readOnlyJar{c.Jar}}
+		s.sendRawBody(ro, "default", "POST", "/su/on/json", copyHdr(browserHdr, "Content-Type", "application/json"), `{"a":"b"}`)
+		s.out.WriteString(postedLines(s.n, pb))
+		s.sendRawBody(ro, "default", "POST", "/su/on/xhr", copyHdr(form, "X-Requested-With", "XMLHttpRequest"), stepUpForm)
+		s.out.WriteString(postedLines(s.n, pb))
+		s.sendRawBody(ro, "default", "HEAD", "/su/off/noaccept", map[string]string{}, "")
+		s.out.WriteString(postedLines(s.n, pb))
 	}}
 }
 
