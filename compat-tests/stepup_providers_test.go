@@ -182,6 +182,26 @@ func TestStepUpProviders(t *testing.T) {
 			}
 		}
 		backendLine()
+
+		note("bob's preserved form POST, answered through the choice page as alice; the Restoring page re-posts it")
+		c = newBrowser(t)
+		page = do(t, c, "GET", base+"/x", nil, browserHdr)
+		login(t, c, chooseOP1(page.Body), "bob", op1.Issuer)
+		backend.take()
+		h, _ = rawHop(t, c, base, "POST", "/su/pp/x", form, stepUpForm)
+		backend.take()
+		hops := loginSwitching(t, c, chooseOP1(h.Body), "alice", op1.Issuer, nil)
+		for _, h := range hops {
+			if !strings.HasPrefix(h.URL, op1.Issuer) {
+				out.WriteString(n.hopLine(h, h.Status == 200))
+			}
+		}
+		backendLine()
+		if m := restoreActionRE.FindStringSubmatch(hops[len(hops)-1].Body); m != nil {
+			target := strings.TrimPrefix(jsUnescape(m[1]), base)
+			r, rest := rawHop(t, c, base, "POST", target, form, restoredForm(h.Body))
+			hopOut(r, rest)
+		}
 		return out.String()
 	}
 	want := run(apache)
@@ -202,7 +222,9 @@ func TestStepUpProviders(t *testing.T) {
 // backend's answer follows the page on the connection (measured). The
 // backend acts on a request Require refused: oidcgate sends the page
 // only. In a response that sets the choice page's CSRF cookie, the
-// trailing bytes and the backend line go.
+// trailing bytes and the backend line go. And, as rule 4 of
+// expectForOIDCGate: a redirect-URI request the module answered (here
+// the Restoring page) is never proxied as well.
 func stepUpProvidersRule(s string) string {
 	var out strings.Builder
 	choice := false
@@ -213,6 +235,8 @@ func stepUpProvidersRule(s string) string {
 		case strings.HasPrefix(l, "  Set-Cookie: x_csrf=CSRF;"):
 			choice = true
 		case choice && (strings.HasPrefix(l, "  then, on the same connection, ") || strings.HasPrefix(l, "  backend: ")):
+			continue
+		case strings.HasPrefix(l, "  backend: GET /redirect_uri?"):
 			continue
 		}
 		out.WriteString(l)
@@ -227,6 +251,7 @@ func TestStepUpProvidersRule(t *testing.T) {
 		{"> GET /su/x\n< 200\n  Set-Cookie: x_csrf=CSRF; Path=/; HttpOnly\n  | page\n  then, on the same connection, 805 more bytes\n  backend: GET /su/x sub=bob\n# next\n",
 			"> GET /su/x\n< 200\n  Set-Cookie: x_csrf=CSRF; Path=/; HttpOnly\n  | page\n# next\n"},
 		{"> GET /x\n< 200\n  backend: GET /x sub=bob\n", "> GET /x\n< 200\n  backend: GET /x sub=bob\n"},
+		{"> GET /redirect_uri?code&state\n< 200\n  | Restoring\n  backend: GET /redirect_uri?code&state sub= iss=\n", "> GET /redirect_uri?code&state\n< 200\n  | Restoring\n"},
 		{"> GET /redirect_uri?iss=X\n< 302\n  Set-Cookie: x_csrf=; Path=/; Expires=DATE; HttpOnly\n> GET /su/x\n< 200\n  backend: GET /su/x sub=alice\n",
 			"> GET /redirect_uri?iss=X\n< 302\n  Set-Cookie: x_csrf=; Path=/; Expires=DATE; HttpOnly\n> GET /su/x\n< 200\n  backend: GET /su/x sub=alice\n"},
 	} {
