@@ -15,6 +15,7 @@ import (
 // it anyway, discarding the backend's answer; oidcgate answers a granted
 // request from the backend (a deliberate difference; the module documents
 // the action as working only with a single Require line or <RequireAll>).
+// It also warns where step-up meets OIDCMetadataDir (lintStepUpChoice).
 // lint only.
 func LintUnAutz(cfg *Config) Diagnostics {
 	if cfg == nil {
@@ -43,6 +44,7 @@ func LintUnAutz(cfg *Config) Diagnostics {
 		}
 		for _, d := range scopes {
 			lintUnAutzScope(d, sink, seen)
+			lintStepUpChoice(srv, d, sink, seen)
 		}
 	}
 	return sink.diags

@@ -514,7 +514,12 @@ func (rp *RelyingParty) Unauthorized(w http.ResponseWriter, q *Request) (Result,
 		}
 		res := rp.authenticateUser(q.HTTP.Context(), x, x.currentURL())
 		if res.Location == "" {
-			// res.Done: a page went out (OIDCMetadataDir's choice page).
+			// res.Done: a page went out (OIDCMetadataDir's choice page,
+			// or OIDCPreservePost's Preserving page). Deliberate
+			// difference: after the choice page 2.4.12.3 grants the
+			// request, so the refused request is still proxied with the
+			// user's identity (compat-tests TestStepUpProviders); here
+			// the page is the answer.
 			return res, res.Done
 		}
 		head := `<meta http-equiv="refresh" content="0; url=` + res.Location + `">`
