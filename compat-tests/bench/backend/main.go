@@ -15,11 +15,13 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"log"
 	"net"
 	"os"
 	"strconv"
 	"sync/atomic"
+	"time"
 )
 
 func main() {
@@ -60,12 +62,14 @@ func handle(c net.Conn, served *atomic.Int64) {
 			if err == errBadRequest {
 				w.WriteString(badInput)
 				w.Flush()
+				lingerClose(c)
 			}
 			return
 		}
 		if req.chunked {
 			w.WriteString(chunked)
 			w.Flush()
+			lingerClose(c)
 			return
 		}
 		if req.length > 0 {
@@ -90,4 +94,17 @@ func handle(c net.Conn, served *atomic.Int64) {
 			return
 		}
 	}
+}
+
+// lingerClose ends a connection whose request was not read to its end
+// the way HTTP servers do (a lingering close): it stops writing, then
+// reads and drops what the client still sends, for at most a second,
+// before closing — closing with unread bytes would reset the connection
+// and could destroy the answer before the client has read it.
+func lingerClose(c net.Conn) {
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, c)
 }
