@@ -490,6 +490,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				out.Header.Del("Upgrade")
 				out.Header.Del("Connection")
 			}
+			clearConnection(out.Header, pr.In.Header)
 			out.URL.Path, out.URL.RawPath = backend.Path, backend.RawPath
 			// Apache passes the query as received, never re-encoded.
 			out.URL.RawQuery = pr.In.URL.RawQuery

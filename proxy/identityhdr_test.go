@@ -173,3 +173,55 @@ func TestKeepIdentityForwardingNames(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityNamedByConnection: identity headers the client's
+// Connection header names do not reach the backend, in any spelling, as
+// Apache's ap_proxy_clear_connection removes them (measured:
+// compat-tests TestIdentityHeadersSpoofDifferential) — whether the
+// identity stays out of the header map or is in it, and whatever the
+// transport. Before, a deferred identity was written regardless, and one
+// in the map lost only its canonically spelled names (X-Remote-User).
+func TestIdentityNamedByConnection(t *testing.T) {
+	noReuse := newRecorder(t)
+	s := newOIDCSite(t, "zoe", "  Require valid-user\n  OIDCAuthNHeader X-Remote-User",
+		"<Location /edited>\n  RequestHeader set X-Edited 1\n</Location>",
+		"<Location /noreuse>\n  ProxyPass http://"+noReuse.srv.Listener.Addr().String()+"/noreuse disablereuse=On\n</Location>")
+	c := browser(t)
+	if resp, _ := get(t, c, s.front.URL+"/app/login", nil); resp.StatusCode != 200 {
+		t.Fatalf("login: %d", resp.StatusCode)
+	}
+	s.be.got()
+	for _, path := range []string{"/app/a", "/edited/a", "/noreuse/a"} {
+		for _, conn := range []string{"X-Remote-User", "OIDC_CLAIM_email", "keep-alive, oidc_claim_email , x-remote-user", "Oidc-Claim-Email"} {
+			t.Run(path+" "+conn, func(t *testing.T) {
+				resp, _ := get(t, c, s.front.URL+path, map[string]string{"Connection": conn})
+				if resp.StatusCode != 200 {
+					t.Fatalf("status %d", resp.StatusCode)
+				}
+				be := s.be
+				if strings.HasPrefix(path, "/noreuse") {
+					be = noReuse
+				}
+				r, _ := be.got()
+				if r == nil {
+					t.Fatal("not proxied")
+				}
+				named := map[string]bool{}
+				for _, tok := range strings.Split(conn, ",") {
+					named[strings.ToLower(strings.TrimSpace(tok))] = true
+				}
+				for _, n := range []string{"X-Remote-User", "OIDC_CLAIM_email", "OIDC_CLAIM_sub"} {
+					got := ""
+					for k, vv := range r.Header {
+						if strings.EqualFold(k, n) {
+							got = vv[0]
+						}
+					}
+					if want := !named[strings.ToLower(n)]; (got != "") != want {
+						t.Errorf("%s at the backend: %q, want present %v", n, got, want)
+					}
+				}
+			})
+		}
+	}
+}
