@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,6 +221,83 @@ func TestIdentityNamedByConnection(t *testing.T) {
 					}
 					if want := !named[strings.ToLower(n)]; (got != "") != want {
 						t.Errorf("%s at the backend: %q, want present %v", n, got, want)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestIdentityBearerSpoofAndConnection: on the bearer paths (oauth20, and
+// auth-openidc with a token), whose validated token's identity headers
+// stay out of the header map from the first request on, a client's
+// headers named like them (any case, repeated) never reach the backend,
+// and those its Connection header names are removed.
+func TestIdentityBearerSpoofAndConnection(t *testing.T) {
+	be := newRecorder(t)
+	addr := be.srv.Listener.Addr().String()
+	cfg := loadConfig(t, `ServerName api.example
+OIDCOAuthVerifySharedKeys `+rsSecret+`
+OIDCOAuthVerifyIssuer https://as.example
+OIDCOAuthVerifyAudience api
+<Location /api>
+  AuthType oauth20
+  Require valid-user
+  OIDCAuthNHeader X-Remote-User
+  ProxyPass http://`+addr+`/api
+</Location>
+<Location /mixed>
+  AuthType auth-openidc
+  Require valid-user
+  OIDCAuthNHeader X-Remote-User
+  ProxyPass http://`+addr+`/mixed
+</Location>
+`)
+	site := NewSite(cfg, nil, slog.New(slog.DiscardHandler))
+	t.Cleanup(site.Close)
+	front := httptest.NewServer(site)
+	t.Cleanup(front.Close)
+	tok := apiToken(t, "read")
+	for _, path := range []string{"/api/x", "/mixed/x"} {
+		for _, tc := range []struct {
+			name string
+			hdr  http.Header
+			want map[string]string // lower-cased name: value at the backend ("" absent)
+		}{
+			{"plain", nil, map[string]string{"oidc_claim_sub": "svc-1", "x-remote-user": "svc-1", "oidc_access_token": tok}},
+			{"spoofed, repeated, any case", http.Header{"OIDC_CLAIM_sub": {"evil", "evil2"}, "oidc_claim_sub": {"evil3"}, "X-Remote-User": {"evil"},
+				"x-REMOTE-user": {"evil"}, "OIDC_CLAIM_nosuch": {"evil"}, "OIDC_ACCESS_TOKEN": {"evil"}},
+				map[string]string{"oidc_claim_sub": "svc-1", "x-remote-user": "svc-1", "oidc_access_token": tok, "oidc_claim_nosuch": ""}},
+			{"Connection names them", http.Header{"Connection": {"oidc_claim_sub, X-Remote-User"}},
+				map[string]string{"oidc_claim_sub": "", "x-remote-user": "", "oidc_access_token": tok}},
+		} {
+			t.Run(path+" "+tc.name, func(t *testing.T) {
+				req, _ := http.NewRequest("GET", front.URL+path, nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				for k, v := range tc.hdr {
+					req.Header[k] = v
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Fatalf("status %d", resp.StatusCode)
+				}
+				r, _ := be.got()
+				if r == nil {
+					t.Fatal("not proxied")
+				}
+				for n, want := range tc.want {
+					var got []string
+					for k, vv := range r.Header {
+						if strings.ToLower(k) == n {
+							got = append(got, vv...)
+						}
+					}
+					if want == "" && len(got) != 0 || want != "" && (len(got) != 1 || got[0] != want) {
+						t.Errorf("%s at the backend: %q, want %q", n, got, want)
 					}
 				}
 			})
