@@ -2,12 +2,14 @@ package proxy
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -301,6 +303,52 @@ OIDCOAuthVerifyAudience api
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestH1IdentityRetriedOnce: a request retried on a new connection after
+// the backend closed the reused one, and a request h1Transport hands to
+// its fallback, carry each identity header once — never again from the
+// map the first attempt filled.
+func TestH1IdentityRetriedOnce(t *testing.T) {
+	var mu sync.Mutex
+	var got [][]string
+	be := newRawBackend(t, func(conn, n int, r *http.Request, w io.Writer) bool {
+		mu.Lock()
+		got = append(got, r.Header.Values("OIDC_CLAIM_sub"))
+		mu.Unlock()
+		if conn == 0 && n == 1 {
+			return false // read the second request, no answer, close
+		}
+		io.WriteString(w, okResponse)
+		return true
+	})
+	tr := newTestH1(time.Second)
+	defer tr.CloseIdleConnections()
+	id := oidc.NewIdentityHeaders([]string{"OIDC_CLAIM_sub"}, []string{"zoe"})
+	for i, method := range []string{"GET", "GET", "POST", "GET"} {
+		var body io.Reader
+		if method == "POST" {
+			body = strings.NewReader("a=1")
+		}
+		req, _ := http.NewRequest(method, be.url("/x"), body)
+		req = req.WithContext(context.WithValue(req.Context(), reqStateKey{}, &reqState{identity: id}))
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 5 { // the second request twice
+		t.Fatalf("backend read %d requests, want 5: %q", len(got), got)
+	}
+	for i, v := range got {
+		if len(v) != 1 || v[0] != "zoe" {
+			t.Errorf("request %d at the backend: OIDC_CLAIM_sub %q", i, v)
 		}
 	}
 }
