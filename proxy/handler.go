@@ -164,7 +164,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 			st.dir = m.Dir
 		}
 		hw.ops = m.Dir.Headers
-		hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}}
+		hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: reqVars{r: r, env: env, srv: srv, lookupEnv: s.lookupEnv}, req: r}
 		rw := w
 		if bw := s.newBodyLimitWriter(w, r, m.Dir); bw != nil {
 			rw = bw
@@ -222,7 +222,7 @@ func (s *Site) serve(w http.ResponseWriter, r *http.Request, srv *apacheconf.Ser
 	xv := reqVars{r: r, env: env, authType: authType, srv: srv, lookupEnv: s.lookupEnv}
 	areq := AuthzRequest{Method: r.Method, Client: clientAddr(r.RemoteAddr), Env: env, Vars: xv}
 	hw.ops = m.Dir.Headers
-	hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: xv}
+	hw.ctx = headerCtx{env: env, start: start, ssl: sslVars{loaded: s.sslLoaded}, vars: xv, req: r}
 	oidcType := isModAuthOpenIDC(authType)
 	// Access control as mod_authz_core runs it: the Require tree first
 	// without a user; authentication only when it needs one
@@ -490,6 +490,7 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				out.Header.Del("Upgrade")
 				out.Header.Del("Connection")
 			}
+			clearConnection(out.Header, pr.In.Header)
 			out.URL.Path, out.URL.RawPath = backend.Path, backend.RawPath
 			// Apache passes the query as received, never re-encoded.
 			out.URL.RawQuery = pr.In.URL.RawQuery

@@ -24,6 +24,8 @@ type headerCtx struct {
 	// early runs only the "early" operations (post-read-request, server
 	// level); otherwise they are skipped.
 	early bool
+	// req is the request whose headers Header echo copies (nil: none).
+	req *http.Request
 }
 
 // applyHeaderOps runs mod_headers operations on a header set, in order,
@@ -89,6 +91,10 @@ func applyHeaderOps(h http.Header, ops []*apacheconf.HeaderOp, c headerCtx) {
 			}
 		case apacheconf.HeaderUnset:
 			delFold(h, name)
+		case apacheconf.HeaderEcho:
+			if c.req != nil {
+				echoHeaders(h, op.Match, c.req)
+			}
 		case apacheconf.HeaderEdit, apacheconf.HeaderEditAll:
 			for k, vals := range h {
 				if !strings.EqualFold(k, name) {

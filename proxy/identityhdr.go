@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/http"
+	"net/textproto"
 	"strings"
 
 	"github.com/oidcgate/oidcgate/apacheconf"
@@ -57,11 +58,49 @@ func keepIdentity(r *http.Request, h *oidc.IdentityHeaders) {
 			break
 		}
 	}
-	if st == nil || special {
+	if st == nil || special || connectionNames(r.Header, h) {
 		h.AddTo(r.Header)
 		return
 	}
 	st.identity = h
+}
+
+// connectionNames reports whether the Connection header of hdr names one
+// of the identity headers (any case): forwarding removes those
+// (clearConnection), so they go into the map.
+func connectionNames(hdr http.Header, h *oidc.IdentityHeaders) bool {
+	for _, v := range hdr["Connection"] {
+		for tok := range strings.SplitSeq(v, ",") {
+			if tok = textproto.TrimString(tok); tok != "" && h.Has(strings.ToLower(tok)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// clearConnection removes from out, the header of the request sent to the
+// backend, the fields that in's Connection header names and that
+// ReverseProxy left because they are not spelled canonically (it deletes
+// only the canonical spelling): identity headers keep the module's
+// spelling (OIDC_CLAIM_email), and Apache's ap_proxy_clear_connection
+// removes every field named, case-insensitively. Canonical names are
+// ReverseProxy's, including those it adds back (Connection and Upgrade
+// for an upgrade, Te: trailers).
+func clearConnection(out, in http.Header) {
+	for _, v := range in["Connection"] {
+		for tok := range strings.SplitSeq(v, ",") {
+			tok = textproto.TrimString(tok)
+			if tok == "" || strings.EqualFold(tok, "keep-alive") || strings.EqualFold(tok, "close") {
+				continue
+			}
+			for k := range out {
+				if strings.EqualFold(k, tok) && k != http.CanonicalHeaderKey(k) {
+					delete(out, k)
+				}
+			}
+		}
+	}
 }
 
 // identityOf is the identity headers that are not in r's header map.
