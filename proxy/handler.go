@@ -28,6 +28,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.refuseOverLimits(w, r, local, start) {
 		return
 	}
+	mergeFields(r.Header)
 	srv, err := s.vhosts.Select(local, r.Host)
 	if err != nil {
 		s.writeError(w, r, s.cfg.Main.Dir, http.StatusBadRequest, "")
