@@ -106,15 +106,17 @@ type apacheErrorConn struct {
 	// one; 0 for no change (http10.go).
 	wireMinor atomic.Uint32
 	pages     func(local net.Addr, status int, note string) earlyPage
-	// te: a Transfer-Encoding field was read on the connection (http10.go).
-	te teScan
+	// te, cl: a Transfer-Encoding, a Content-Length field was read on
+	// the connection (fieldscan.go).
+	te, cl fieldScan
 }
 
-// Read notes what teScan looks for in what the client sends.
+// Read notes the header fields fieldScan looks for.
 func (c *apacheErrorConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		c.te.scan(p[:n])
+		c.te.scan(p[:n], teField)
+		c.cl.scan(p[:n], clField)
 	}
 	return n, err
 }

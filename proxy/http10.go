@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,8 +31,8 @@ import (
 // net/http writes the version of the request in the status line; on a
 // plain connection apacheErrorConn swaps its minor digit (wireMinor). Over
 // TLS the head is encrypted below the tls.Conn net/http needs to see, so
-// an HTTP/1.0 request there still gets "HTTP/1.0" (headers and closing
-// follow Apache all the same).
+// an HTTP/1.0 request there still gets "HTTP/1.0", and its connection is
+// never kept (fieldScan cannot see whether it had a Transfer-Encoding).
 
 // defaultKeepAliveTimeout is Apache's KeepAliveTimeout default.
 const defaultKeepAliveTimeout = 5 * time.Second
@@ -109,10 +108,16 @@ func (k *keepAlive) apply(h http.Header, status int) {
 	// request: the body is empty to it where Apache decodes it, and what
 	// follows on the connection is that body, never to be read as the
 	// next request. The field is looked for in what the connection read
-	// (teScan), so any HTTP/1.0 request after one on the connection
+	// (fieldScan), so any HTTP/1.0 request after one on the connection
 	// closes it.
-	te10 := r.ProtoMinor == 0 && sawTransferEncoding(r)
-	keep := lengthKnown && !force10 && !te10 &&
+	// Over TLS it is not visible: no HTTP/1.0 connection is kept there.
+	te10 := r.ProtoMinor == 0 && sawField(r, func(c *apacheErrorConn) *fieldScan { return &c.te }, true)
+	// A chunked request that also had a Content-Length (net/http drops
+	// it): Apache reads the chunks and closes the connection after the
+	// response, against request smuggling. Over TLS it is not visible:
+	// net/http's framing (the chunks) is kept, as on a chunked request.
+	clte := len(r.TransferEncoding) > 0 && sawField(r, func(c *apacheErrorConn) *fieldScan { return &c.cl }, false)
+	keep := lengthKnown && !force10 && !te10 && !clte &&
 		!hasToken(h["Connection"], "close") && !hasToken(reqConn, "close") &&
 		(!nokeepalive || r.Header.Get("Via") != "") &&
 		(kaSent || !proto10)
@@ -182,66 +187,6 @@ func hasToken(vv []string, token string) bool {
 				return true
 			}
 		}
-	}
-	return false
-}
-
-// sawTransferEncoding reports whether a Transfer-Encoding field may have
-// come on r's connection. Over TLS (not visible) it reports true: an
-// HTTP/1.0 request there is never kept alive on a guess.
-func sawTransferEncoding(r *http.Request) bool {
-	ac, _ := r.Context().Value(apacheConnKey{}).(*apacheErrorConn)
-	if ac == nil {
-		return true
-	}
-	return ac.te.seen.Load()
-}
-
-// teField is what starts a Transfer-Encoding header line.
-const teField = "\ntransfer-encoding"
-
-// teScan looks for a Transfer-Encoding header line (case-insensitive) in
-// the bytes a connection reads, across reads; once seen, it stays seen.
-// Bodies may hold the text too: then an HTTP/1.0 connection is closed
-// that need not be, which is safe.
-type teScan struct {
-	seen atomic.Bool
-	// tail is the end of the previous read (a line split across reads).
-	tail  [len(teField) - 1]byte
-	ntail int
-}
-
-func (t *teScan) scan(p []byte) {
-	if t.seen.Load() {
-		return
-	}
-	var edge [2 * (len(teField) - 1)]byte
-	e := append(append(edge[:0], t.tail[:t.ntail]...), p[:min(len(p), len(teField)-1)]...)
-	if hasTEField(e) || hasTEField(p) {
-		t.seen.Store(true)
-		return
-	}
-	if len(p) >= len(t.tail) {
-		t.ntail = copy(t.tail[:], p[len(p)-len(t.tail):])
-		return
-	}
-	// A short read: keep the end of tail and p together.
-	e = append(append(edge[:0], t.tail[:t.ntail]...), p...)
-	t.ntail = copy(t.tail[:], e[max(0, len(e)-len(t.tail)):])
-}
-
-// hasTEField reports whether b holds teField, case-insensitively.
-func hasTEField(b []byte) bool {
-	for i := 0; i < len(b); {
-		j := bytes.IndexByte(b[i:], '\n')
-		if j < 0 {
-			return false
-		}
-		i += j
-		if len(b)-i >= len(teField) && bytes.EqualFold(b[i:i+len(teField)], []byte(teField)) {
-			return true
-		}
-		i++
 	}
 	return false
 }

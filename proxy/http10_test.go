@@ -28,7 +28,12 @@ func TestKeepAliveApply(t *testing.T) {
 		wantConn      string
 		wantKA        string
 		wantTE        string
+		tls           bool
 	}{
+		{name: "1.0 keep-alive over TLS", proto: "HTTP/1.0", reqHdr: http.Header{"Connection": {"keep-alive"}}, status: 200,
+			respHdr: http.Header{"Content-Length": {"1"}}, tls: true, wantConn: "close"},
+		{name: "1.1 chunked over TLS", proto: "HTTP/1.1", reqHdr: http.Header{"Connection": {"keep-alive"}}, status: 200,
+			tls: true, wantConn: "Keep-Alive", wantKA: "timeout=5, max=100"},
 		{name: "1.1 plain", proto: "HTTP/1.1", status: 200, respHdr: http.Header{"Content-Length": {"1"}}},
 		{name: "1.1 unknown length chunks", proto: "HTTP/1.1", status: 200},
 		{name: "1.1 keep-alive token", proto: "HTTP/1.1", reqHdr: http.Header{"Connection": {"keep-alive"}}, status: 200,
@@ -65,7 +70,11 @@ func TestKeepAliveApply(t *testing.T) {
 				r.Header = tc.reqHdr
 			}
 			// A plain connection on which no Transfer-Encoding came.
-			r = r.WithContext(connContext(context.Background(), &apacheErrorConn{}))
+			if !tc.tls {
+				r = r.WithContext(connContext(context.Background(), &apacheErrorConn{}))
+			} else {
+				r.TransferEncoding = []string{"chunked"}
+			}
 			n := new(atomic.Int64)
 			n.Store(max(tc.requests, 1))
 			env := tc.env
@@ -158,6 +167,8 @@ func TestHTTP10Server(t *testing.T) {
 		{"GET /x HTTP/1.0\r\nHost: a\r\n\r\n" + next, 1, "HTTP/1.1 404 Not Found", "Connection: close\r\n"},
 		{"GET /x HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\n\r\n" + next, 2, "HTTP/1.1 404 Not Found", "Keep-Alive: timeout=5, max=100\r\n"},
 		{"GET /x HTTP/1.0\r\nHost: a\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 1, "HTTP/1.1 404 Not Found", "Connection: close\r\n"},
+		{"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 1, "HTTP/1.1 404 Not Found", "Connection: close\r\n"},
+		{"POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + next, 2, "HTTP/1.1 404 Not Found", "\r\n"},
 	} {
 		got := exchange(tc.req)
 		if n := strings.Count(got, "HTTP/1.1 404"); n != tc.heads {
@@ -169,9 +180,9 @@ func TestHTTP10Server(t *testing.T) {
 	}
 }
 
-// TestTEScan: a Transfer-Encoding line is found in any case and across
+// TestFieldScan: a Transfer-Encoding line is found in any case and across
 // reads; other text is not taken for it.
-func TestTEScan(t *testing.T) {
+func TestFieldScan(t *testing.T) {
 	for _, tc := range []struct {
 		reads []string
 		want  bool
@@ -185,9 +196,9 @@ func TestTEScan(t *testing.T) {
 		{[]string{"GET / HTTP/1.0\r\nTransfer-Encodin\r\n\r\n"}, false},
 		{nil, false},
 	} {
-		var s teScan
+		var s fieldScan
 		for _, r := range tc.reads {
-			s.scan([]byte(r))
+			s.scan([]byte(r), teField)
 		}
 		if got := s.seen.Load(); got != tc.want {
 			t.Errorf("%q: %v, want %v", tc.reads, got, tc.want)
@@ -195,21 +206,23 @@ func TestTEScan(t *testing.T) {
 	}
 }
 
-// FuzzTEScan: however the bytes are split into reads, teScan finds the
+// FuzzFieldScan: however the bytes are split into reads, fieldScan finds the
 // field exactly when the whole stream holds it.
-func FuzzTEScan(f *testing.F) {
+func FuzzFieldScan(f *testing.F) {
 	f.Add([]byte("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n"), uint8(20), uint8(3))
 	f.Add([]byte("\ntransfer-encodinG"), uint8(1), uint8(1))
 	f.Add([]byte("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), uint8(0), uint8(7))
 	f.Fuzz(func(t *testing.T, data []byte, a, b uint8) {
-		var s teScan
 		i, j := min(int(a), len(data)), min(int(a)+int(b), len(data))
-		for _, p := range [][]byte{data[:i], data[i:j], data[j:]} {
-			s.scan(p)
-		}
-		want := bytes.Contains(asciiLower(data), []byte(teField))
-		if s.seen.Load() != want {
-			t.Errorf("%q split at %d,%d: %v, want %v", data, i, j, s.seen.Load(), want)
+		for _, field := range []string{teField, clField} {
+			var s fieldScan
+			for _, p := range [][]byte{data[:i], data[i:j], data[j:]} {
+				s.scan(p, field)
+			}
+			want := bytes.Contains(asciiLower(data), []byte(field))
+			if s.seen.Load() != want {
+				t.Errorf("%q in %q split at %d,%d: %v, want %v", field, data, i, j, s.seen.Load(), want)
+			}
 		}
 	})
 }
