@@ -217,6 +217,7 @@ func TestHTTP10Differential(t *testing.T) {
 		{name: "chunked-size-overflow", req: "POST /be/echo HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nhello\r\n0\r\n\r\n" + next},
 		{name: "chunked-bad-later-chunk", req: "POST /be/echo HTTP/1.1\r\n" + host + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nq\r\n\r\n" + next},
 		{name: "chunked-expect-continue", req: "POST /be/echo HTTP/1.1\r\n" + host + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + next},
+		{name: "length-expect-continue", req: "POST /be/echo HTTP/1.1\r\n" + host + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello" + next},
 		{name: "chunked-1.0-keepalive", req: "POST /be/echo HTTP/1.0\r\n" + host + ka + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + next,
 			differs: "net/http ignores Transfer-Encoding on HTTP/1.0 (the backend gets an empty body); the connection is closed so the chunks are never read as a request",
 			ogFirst: "HTTP/1.1 200 OK", ogAnswers: 1},
