@@ -177,13 +177,13 @@ func bodyAllowed(status int) bool {
 }
 
 // hasToken reports whether a comma-separated header value in vv holds
-// token (case-insensitive).
+// token (case-insensitive; empty elements are none).
 func hasToken(vv []string, token string) bool {
 	for _, v := range vv {
 		for v != "" {
 			var t string
 			t, v, _ = strings.Cut(v, ",")
-			if strings.EqualFold(strings.TrimSpace(t), token) {
+			if t = strings.TrimSpace(t); t != "" && strings.EqualFold(t, token) {
 				return true
 			}
 		}

@@ -238,3 +238,22 @@ func asciiLower(b []byte) []byte {
 	}
 	return out
 }
+
+// FuzzHasToken: hasToken agrees with splitting the values on commas,
+// and never panics.
+func FuzzHasToken(f *testing.F) {
+	f.Add("keep-alive", "Keep-Alive")
+	f.Add("foo, close ,bar", "close")
+	f.Add(",,", "")
+	f.Fuzz(func(t *testing.T, v, token string) {
+		want := false
+		for _, e := range strings.Split(v, ",") {
+			if e = strings.TrimSpace(e); e != "" && strings.EqualFold(e, token) {
+				want = true
+			}
+		}
+		if got := hasToken([]string{v}, token); got != want {
+			t.Errorf("hasToken(%q, %q) = %v, want %v", v, token, got, want)
+		}
+	})
+}
