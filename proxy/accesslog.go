@@ -355,6 +355,9 @@ type statusWriter struct {
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if w.ka != nil && w.ka.ownContinue(code) {
+		return
+	}
 	if w.status == 0 {
 		w.status = code
 	}

@@ -530,9 +530,6 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 				appendHeaderIn(out.Header, "X-Forwarded-Server", srv.Name, xf[2:3:3])
 			}
 			viaRequest(out.Header, via, pr.In, srv)
-			if cb != nil {
-				out.Header.Del("Expect") // answered by the prefetch (reqbody.go)
-			}
 		},
 		Transport:  transport,
 		BufferPool: &s.bufs,

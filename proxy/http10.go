@@ -149,6 +149,14 @@ func (k *keepAlive) apply(h http.Header, status int) {
 	h.Set("Connection", "Keep-Alive")
 }
 
+// ownContinue reports whether a 100 Continue (a backend's, relayed) is
+// net/http's to send: it answers "Expect: 100-continue" itself when the
+// body is first read, so the client gets one 100 as from Apache (measured)
+// instead of two.
+func (k *keepAlive) ownContinue(code int) bool {
+	return code == http.StatusContinue && hasToken(k.r.Header["Expect"], "100-continue")
+}
+
 // timeout is KeepAliveTimeout of the request's server.
 func (k *keepAlive) timeout() time.Duration {
 	for _, s := range []*apacheconf.Server{k.srv, k.main} {

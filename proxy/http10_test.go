@@ -257,3 +257,17 @@ func FuzzHasToken(f *testing.F) {
 		}
 	})
 }
+
+// TestOwnContinue: only a 100 to a request that expects it is left to
+// net/http.
+func TestOwnContinue(t *testing.T) {
+	r := httptest.NewRequest("POST", "/", nil)
+	k := keepAlive{r: r}
+	if k.ownContinue(http.StatusContinue) {
+		t.Error("100 without Expect dropped")
+	}
+	r.Header.Set("Expect", "100-Continue")
+	if !k.ownContinue(http.StatusContinue) || k.ownContinue(http.StatusEarlyHints) || k.ownContinue(http.StatusOK) {
+		t.Error("with Expect: only 100 is net/http's")
+	}
+}

@@ -17,8 +17,8 @@ import (
 // 413, both without a Content-Length and closing the connection
 // (measured, compat-tests/http10_test.go); the backend is not contacted
 // when the error is in the prefetched part. With "Expect: 100-continue"
-// too: the read sends the client its 100 Continue, and the expectation
-// is not forwarded (the backend's own 100 would reach the client twice).
+// too: the read sends the client its 100 Continue (and a backend's 100 is
+// not relayed: keepAlive.ownContinue).
 
 // proxyPrefetch is mod_proxy_http's MAX_MEM_SPOOL.
 const proxyPrefetch = 16 << 10
