@@ -65,7 +65,7 @@ func servingArgPolicy(n *Node) (policy, bool) {
 		for _, w := range n.Args {
 			switch strings.ToLower(w.Text) {
 			case "unsafe", "allow0.9", "registeredmethods":
-				return policy{Status: Unsupported, Reason: "HttpProtocolOptions " + w.Text + " is not honoured: requests are parsed as with Strict Require1.0 LenientMethods (Apache's default)"}, true
+				return policy{Status: Unsupported, Reason: "HttpProtocolOptions " + w.Text + " is not honoured: requests are parsed as with Strict Require1.0 LenientMethods (HTTP/0.9 is refused, which Apache's default Allow0.9 answers)"}, true
 			}
 		}
 	case "options":

@@ -350,14 +350,22 @@ type statusWriter struct {
 	bytes  int64
 	// multiplexed: an HTTP/2 stream, whose status drops no connection.
 	multiplexed bool
+	// ka sets Connection and Keep-Alive (http10.go); nil for HTTP/2.
+	ka *keepAlive
 }
 
 func (w *statusWriter) WriteHeader(code int) {
+	if w.ka != nil && w.ka.ownContinue(code) {
+		return
+	}
 	if w.status == 0 {
 		w.status = code
 	}
 	if !w.multiplexed {
 		dropConnection(w.ResponseWriter, code)
+	}
+	if w.ka != nil && code >= 200 {
+		w.ka.apply(w.ResponseWriter.Header(), code)
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
@@ -365,6 +373,9 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
+		if w.ka != nil {
+			w.ka.apply(w.ResponseWriter.Header(), http.StatusOK)
+		}
 	}
 	n, err := w.ResponseWriter.Write(p)
 	w.bytes += int64(n)

@@ -101,7 +101,24 @@ func (l apacheErrorListener) Accept() (net.Conn, error) {
 type apacheErrorConn struct {
 	net.Conn
 	rewrite atomic.Pointer[statusLineRewrite]
-	pages   func(local net.Addr, status int, note string) earlyPage
+	// wireMinor: the HTTP/1 minor version ('0' or '1') the next
+	// response's status line must carry when net/http writes the other
+	// one; 0 for no change (http10.go).
+	wireMinor atomic.Uint32
+	pages     func(local net.Addr, status int, note string) earlyPage
+	// te, cl: a Transfer-Encoding, a Content-Length field was read on
+	// the connection (fieldscan.go).
+	te, cl fieldScan
+}
+
+// Read notes the header fields fieldScan looks for.
+func (c *apacheErrorConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.te.scan(p[:n], teField)
+		c.cl.scan(p[:n], clField)
+	}
+	return n, err
 }
 
 // maxGoErrorWrite bounds the writes worth looking at: net/http's answers
@@ -109,6 +126,16 @@ type apacheErrorConn struct {
 const maxGoErrorWrite = 512
 
 func (c *apacheErrorConn) Write(p []byte) (int, error) {
+	if q := c.withWireVersion(p); q != nil {
+		if _, err := c.write(q); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.write(p)
+}
+
+func (c *apacheErrorConn) write(p []byte) (int, error) {
 	if done, err := c.swapStatusLine(p); done {
 		if err != nil {
 			return 0, err

@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -44,6 +45,11 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f := &reqFrame{st: reqState{srv: srv, env: env, start: start}, sw: statusWriter{ResponseWriter: w, multiplexed: r.ProtoMajor > 1}}
 	f.st.user = &f.user
 	sw := &f.sw
+	if r.ProtoMajor == 1 {
+		f.ka = keepAlive{r: r, srv: srv, main: s.cfg.Main, env: env}
+		f.ka.requests, _ = r.Context().Value(connRequestsKey{}).(*atomic.Int64)
+		sw.ka = &f.ka
+	}
 	r = r.WithContext(context.WithValue(r.Context(), reqStateKey{}, &f.st))
 	defer func() {
 		s.envSize(srv, env)
@@ -68,6 +74,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type reqFrame struct {
 	st   reqState
 	sw   statusWriter
+	ka   keepAlive
 	user string
 }
 
@@ -481,6 +488,11 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 			st.identity = nil
 		}
 	}
+	cb := prefetchBody(r)
+	if cb != nil && cb.err != nil {
+		s.writeClientBodyError(w, r, dir, cb.err)
+		return
+	}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			out := pr.Out
@@ -540,6 +552,8 @@ func (s *Site) forward(w http.ResponseWriter, r *http.Request, srv *apacheconf.S
 		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
 			var ne net.Error
 			switch {
+			case cb != nil && cb.err != nil:
+				s.writeClientBodyError(w, r, dir, cb.err)
 			case errors.Is(err, context.Canceled):
 				return
 			case errors.Is(err, errTLSNotEnabled):

@@ -42,10 +42,9 @@ func setStatusReason(r *http.Request, status int, reason string) {
 	if ac == nil || r.ProtoMajor != 1 || r.TLS != nil || reason == "" || reason == http.StatusText(status) || !printableReason(reason) {
 		return
 	}
-	proto := "HTTP/1.1 "
-	if !r.ProtoAtLeast(1, 1) {
-		proto = "HTTP/1.0 "
-	}
+	// The version is compared and written as the response has it
+	// (swapStatusLine): HTTP/1.0 requests get HTTP/1.1 (http10.go).
+	const proto = "HTTP/1.1 "
 	goText := http.StatusText(status)
 	if goText == "" {
 		goText = "status code " + strconv.Itoa(status)
@@ -62,6 +61,7 @@ func setStatusReason(r *http.Request, status int, reason string) {
 func resetStatusReason(r *http.Request) {
 	if ac, _ := r.Context().Value(apacheConnKey{}).(*apacheErrorConn); ac != nil {
 		ac.rewrite.Store(nil)
+		ac.wireMinor.Store(wireMinorFor(r))
 	}
 }
 
@@ -83,15 +83,17 @@ func printableReason(s string) bool {
 }
 
 // swapStatusLine writes p with the pending status line swapped when p
-// starts with it, reporting whether it did.
+// starts with it (whatever its HTTP/1 minor version, which is kept),
+// reporting whether it did.
 func (c *apacheErrorConn) swapStatusLine(p []byte) (bool, error) {
 	rw := c.rewrite.Load()
-	if rw == nil || !bytes.HasPrefix(p, rw.from) {
+	if rw == nil || len(p) < len(rw.from) || !bytes.Equal(p[:7], rw.from[:7]) || !bytes.Equal(p[8:len(rw.from)], rw.from[8:]) {
 		return false, nil
 	}
 	c.rewrite.CompareAndSwap(rw, nil)
 	buf := make([]byte, 0, len(p)-len(rw.from)+len(rw.to))
 	buf = append(append(buf, rw.to...), p[len(rw.from):]...)
+	buf[7] = p[7]
 	_, err := c.Conn.Write(buf)
 	return true, err
 }
