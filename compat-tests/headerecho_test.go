@@ -30,17 +30,5 @@ var headerEchoScenario = oidcScenario{"header-echo", func(s *scen) {
 // names match to the response — the identity headers mod_auth_openidc
 // set included — as Apache's mod_headers does.
 func TestHeaderEchoDifferential(t *testing.T) {
-	requireApache(t)
-	requireOP(t)
-	env := newOIDCEnv(t, "apache", "oidcgate")
-	a, o := env.Targets["apache"], env.Targets["oidcgate"]
-	a.Extra, o.Extra = headerEchoExtra(), headerEchoExtra()
-	startApacheOIDC(t, a)
-	startOIDCGateOIDC(t, o)
-	want := runScenario(t, a, headerEchoScenario)
-	t.Logf("apache2 transcript:\n%s", want)
-	got := orderBlind(runScenario(t, o, headerEchoScenario))
-	if w := orderBlind(expectForOIDCGate(want)); w != got {
-		t.Errorf("oidcgate differs from Apache:\n%s", requestDiff(w, got))
-	}
+	diffOIDCScenario(t, headerEchoExtra(), headerEchoScenario)
 }

@@ -43,17 +43,5 @@ var identitySpoofScenario = oidcScenario{"identity-spoof", func(s *scen) {
 // identity headers, in any spelling, repeated, or listed in Connection,
 // reach the backend as they do through Apache + mod_auth_openidc.
 func TestIdentityHeadersSpoofDifferential(t *testing.T) {
-	requireApache(t)
-	requireOP(t)
-	env := newOIDCEnv(t, "apache", "oidcgate")
-	a, o := env.Targets["apache"], env.Targets["oidcgate"]
-	a.Extra, o.Extra = identitySpoofExtra(), identitySpoofExtra()
-	startApacheOIDC(t, a)
-	startOIDCGateOIDC(t, o)
-	want := runScenario(t, a, identitySpoofScenario)
-	t.Logf("apache2 transcript:\n%s", want)
-	got := orderBlind(runScenario(t, o, identitySpoofScenario))
-	if w := orderBlind(expectForOIDCGate(want)); w != got {
-		t.Errorf("oidcgate differs from Apache:\n%s", requestDiff(w, got))
-	}
+	diffOIDCScenario(t, identitySpoofExtra(), identitySpoofScenario)
 }

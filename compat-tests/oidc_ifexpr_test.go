@@ -43,16 +43,25 @@ var ifexprOIDCScenario = oidcScenario{"ifexpr", func(s *scen) {
 // through oidcgate, live, and compares the transcripts after the
 // deliberate differences (expectForOIDCGate).
 func TestIfExprOIDC(t *testing.T) {
+	diffOIDCScenario(t, ifexprOIDCExtra, ifexprOIDCScenario)
+}
+
+// diffOIDCScenario runs sc through Apache + mod_auth_openidc and through
+// oidcgate, both with extra as their Extra configuration, live against
+// the provider, and reports where oidcgate's transcript differs from
+// Apache's after the deliberate differences (expectForOIDCGate).
+func diffOIDCScenario(t *testing.T, extra string, sc oidcScenario) {
+	t.Helper()
 	requireApache(t)
 	requireOP(t)
 	env := newOIDCEnv(t, "apache", "oidcgate")
 	a, o := env.Targets["apache"], env.Targets["oidcgate"]
-	a.Extra, o.Extra = ifexprOIDCExtra, ifexprOIDCExtra
+	a.Extra, o.Extra = extra, extra
 	startApacheOIDC(t, a)
 	startOIDCGateOIDC(t, o)
-	want := runScenario(t, a, ifexprOIDCScenario)
+	want := runScenario(t, a, sc)
 	t.Logf("apache2 transcript:\n%s", want)
-	got := orderBlind(runScenario(t, o, ifexprOIDCScenario))
+	got := orderBlind(runScenario(t, o, sc))
 	if w := orderBlind(expectForOIDCGate(want)); w != got {
 		t.Errorf("oidcgate differs from Apache:\n%s", requestDiff(w, got))
 	}

@@ -1,18 +1,16 @@
 package compattests
 
 import (
-	"bufio"
 	"fmt"
-	"io"
-	"net"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
 // Step-up authentication (OIDCUnAutzAction auth) on a POST and a HEAD,
@@ -88,67 +86,19 @@ func restoredForm(preserving string) string {
 func (s *scen) sendRawBody(c *http.Client, variant, method, path string, hdr map[string]string, body string) hop {
 	s.t.Helper()
 	s.tg.Backend.take()
-	base := s.tg.Base[variant]
-	u, _ := url.Parse(base + path)
-	var req strings.Builder
-	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: compat-tests\r\nConnection: close\r\n", method, path, u.Host)
-	for _, k := range sortedKeys(hdr) {
-		if k != "User-Agent" {
-			fmt.Fprintf(&req, "%s: %s\r\n", k, hdr[k])
-		}
-	}
-	var cs []string
-	for _, ck := range c.Jar.Cookies(u) {
-		cs = append(cs, ck.Name+"="+ck.Value)
-	}
-	if len(cs) > 0 {
-		fmt.Fprintf(&req, "Cookie: %s\r\n", strings.Join(cs, "; "))
-	}
-	if body != "" {
-		fmt.Fprintf(&req, "Content-Length: %d\r\n", len(body))
-	}
-	req.WriteString("\r\n" + body)
-	conn, err := net.DialTimeout("tcp", u.Host, 2*time.Second)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	io.WriteString(conn, req.String())
-	all, _ := io.ReadAll(io.LimitReader(conn, 1<<20))
-	br := bufio.NewReader(strings.NewReader(string(all)))
-	hreq := &http.Request{Method: method}
-	resp, err := http.ReadResponse(br, hreq)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v\n%s", method, path, err, all)
-	}
-	rb, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	rest, _ := io.ReadAll(br)
-	h := hop{Method: method, URL: base + path, Status: resp.StatusCode, Location: resp.Header.Get("Location"),
-		SetCookies: resp.Header.Values("Set-Cookie"), Header: resp.Header, Body: string(rb)}
-	c.Jar.SetCookies(u, resp.Cookies())
+	h, rest := rawHop(s.t, c, s.tg.Base[variant], method, path, hdr, body)
 	if body != "" {
 		hdr = copyHdr(hdr, "(body)", body)
 	}
 	s.record(h, variant, path, hdr)
-	if len(rest) > 0 {
-		fmt.Fprintf(&s.out, "  then, on the same connection, %d more bytes:\n%s\n\n", len(rest), indent(s.n.text(strings.ReplaceAll(string(rest), "\r\n", "\n")), "  ! "))
+	if rest != "" {
+		fmt.Fprintf(&s.out, "  then, on the same connection, %d more bytes:\n%s\n\n", len(rest), indent(s.n.text(strings.ReplaceAll(rest, "\r\n", "\n")), "  ! "))
 	}
 	return h
 }
 
 func sortedKeys(m map[string]string) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j] < ks[j-1]; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
-	return ks
+	return slices.Sorted(maps.Keys(m))
 }
 
 // loginFrom is scen.loginAs starting at an absolute URL (the step-up

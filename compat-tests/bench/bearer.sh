@@ -129,7 +129,8 @@ done
 PROFILE_TARGET=oidcgate+oauth
 for round in $(seq "$rounds"); do
   round_header "$round" "$rounds" "$alg"
-  for t in "${targets[@]}"; do
+  mapfile -t order < <(in_turn "$round" "${targets[@]}")
+  for t in "${order[@]}"; do
     set -- $t
     measure "$1" "$2" "$3" -H "$hdr"
   done

@@ -105,6 +105,23 @@ measure() {
     "$name" "$rps" "$p99" "$mem" "$memanon" "${cpu:+   CPU $cpu µs/req}" "$reqs" $((after - before)) "${non2xx:-0}" "${sockerr:+, socket errors$sockerr}" "$check" "$quiet"
 }
 
+# in_turn ROUND TARGET...: the targets in the order round ROUND measures
+# them: rotated one place further each round and reversed every other
+# round, so that no target always has the same place or follows the same
+# other target (measured: one oidcgate binary ran 7 % slower as the second
+# target of oidc.sh's rounds, right after Apache + mod_auth_openidc, than
+# as the last).
+in_turn() {
+  local r=$1 i j k
+  shift
+  for ((i = 0; i < $#; i++)); do
+    k=$i
+    if ((r % 2 == 0)); then k=$(($# - 1 - i)); fi
+    j=$(( (k + r - 1) % $# + 1 ))
+    printf '%s\n' "${!j}"
+  done
+}
+
 # wait_quiet: waits (at most 30 s) until the machine's CPUs are at least
 # 95% idle over half a second, so that what the previous target left
 # running (Apache closing its connections, a garbage collection) does not

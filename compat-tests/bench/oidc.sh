@@ -106,7 +106,8 @@ targets=("apache2+oidc 18421 $apache_cookie $work/apache.conf" "oidcgate+oidc 18
 PROFILE_TARGET=${PROFILE_TARGET:-oidcgate+oidc}
 for round in $(seq "$rounds"); do
 round_header "$round" "$rounds"
-for target in "${targets[@]}"; do
+mapfile -t order < <(in_turn "$round" "${targets[@]}")
+for target in "${order[@]}"; do
   set -- $target
   name=$1 port=$2 c=$3 mem=$4
   hdr="Cookie: mod_auth_openidc_session=$c"

@@ -54,7 +54,8 @@ sleep 1
 PROFILE_TARGET=oidcgate
 for round in $(seq "$rounds"); do
   round_header "$round" "$rounds"
-  for target in "${targets[@]}"; do
+  mapfile -t order < <(in_turn "$round" "${targets[@]}")
+  for target in "${order[@]}"; do
     set -- $target
     curl -sf "http://127.0.0.1:$2/" | grep -q 'hello from the backend' || { echo "$1: no backend body before timing" >&2; exit 1; }
     measure "$1" "$2" "$3"
