@@ -65,7 +65,7 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			status = f.st.logStatus
 		}
 		s.access.log(&logRecord{r: r, srv: srv, status: status, bytes: sw.bytes, respHdr: sw.Header(),
-			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user})
+			start: start, duration: s.now().Sub(start), env: env, uri: uri, user: f.user, conn: sw})
 	}()
 	s.serve(sw, r, srv, env, start, &f.user)
 }

@@ -81,6 +81,7 @@ type keepAlive struct {
 	env      map[string]string
 	requests *atomic.Int64 // requests on the connection, this one included
 	done     bool
+	keep     bool // apply kept the connection
 }
 
 // apply sets the headers in h for a response with status (not 1xx).
@@ -132,6 +133,7 @@ func (k *keepAlive) apply(h http.Header, status int) {
 		}
 		return
 	}
+	k.keep = true
 	if !kaSent {
 		return
 	}
