@@ -98,16 +98,7 @@ func normFields(lines []string) []string {
 func TestForwardedFieldsDifferential(t *testing.T) {
 	requireApache(t)
 	backend, take := rawHeadBackend(t)
-	fp := startFrontPair(t, func(listen, dir string) string {
-		return loadModules("mpm_event", "authz_core", "proxy", "proxy_http") + fmt.Sprintf(`ServerName front.example
-Listen %[1]s
-User nobody
-Group nogroup
-ErrorLog %[3]s/error.log
-PidFile %[3]s/httpd.pid
-ProxyPass / http://%[2]s/
-`, listen, backend, dir)
-	}, nil)
+	fp := startFrontPair(t, func(listen, dir string) string { return proxyAllConf(listen, backend, dir, "") }, nil)
 	for _, tc := range []struct{ name, fields string }{
 		{"one of each", "X-A: 1\r\nAccept: */*\r\n"},
 		{"a field twice", "X-Dup: a\r\nX-Dup: b\r\n"},
@@ -131,4 +122,17 @@ ProxyPass / http://%[2]s/
 			}
 		})
 	}
+}
+
+// proxyAllConf is a front on listen that proxies every request to
+// backend, with extra configuration lines ({dir} in them is dir).
+func proxyAllConf(listen, backend, dir, extra string) string {
+	return loadModules("mpm_event", "authz_core", "proxy", "proxy_http") + fmt.Sprintf(`ServerName front.example
+Listen %[1]s
+User nobody
+Group nogroup
+ErrorLog %[3]s/error.log
+PidFile %[3]s/httpd.pid
+ProxyPass / http://%[2]s/
+`, listen, backend, dir) + strings.ReplaceAll(extra, "{dir}", dir)
 }

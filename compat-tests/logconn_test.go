@@ -20,15 +20,7 @@ func TestLogConnectionDifferential(t *testing.T) {
 	requireApache(t)
 	backend, _ := rawHeadBackend(t)
 	fp := startFrontPair(t, func(listen, dir string) string {
-		return loadModules("mpm_event", "authz_core", "proxy", "proxy_http") + fmt.Sprintf(`ServerName front.example
-Listen %[1]s
-User nobody
-Group nogroup
-ErrorLog %[3]s/error.log
-PidFile %[3]s/httpd.pid
-CustomLog %[3]s/access.log "%%r %%k %%X %%>s"
-ProxyPass / http://%[2]s/
-`, listen, backend, dir)
+		return proxyAllConf(listen, backend, dir, `CustomLog {dir}/access.log "%r %k %X %>s"`+"\n")
 	}, nil)
 	run := func(addr string) {
 		// One connection: two requests, one asking for keep-alive, one
