@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // http10Conf proxies /be to backend, redirects /moved and serves an
@@ -75,14 +73,7 @@ func http10Backend() *httptest.Server {
 // response head and with the ServerSignature banner normalised.
 func exchangeAll(t *testing.T, addr, req string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	go io.WriteString(c, req)
-	raw, err := io.ReadAll(c)
+	raw, err := sendUntilClose(t, addr, req)
 	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("%s: %v (read %q)", addr, err, raw)
 	}

@@ -214,24 +214,13 @@ func (n providersNormaliser) location(loc string) string {
 // the user types the issuer), third-party-initiated login, a foreign
 // target_link_uri, OIDCDiscoverURL, and dynamic client registration.
 func TestProvidersTwoOPs(t *testing.T) {
-	requireApache(t)
-	requireOP(t)
-	backend := newClaimBackend(t)
-	apache := providersFront{name: "apache", addr: freePort(t), dir: t.TempDir()}
-	gate := providersFront{name: "oidcgate", addr: freePort(t), dir: t.TempDir()}
-	var redirects []string
-	for _, f := range []providersFront{apache, gate} {
-		redirects = append(redirects, "http://"+f.addr+"/redirect_uri")
-	}
-	op1, op2 := startOP(t, redirects...), startOP(t, redirects...)
+	backend, apache, gate, op1, op2 := twoProviderFronts(t)
 	docs := map[string]string{}
 	for _, op := range []*opServer{op1, op2} {
 		h := do(t, newBrowser(t), "GET", op.Issuer+"/.well-known/openid-configuration", nil, nil)
 		docs[op.Issuer] = h.Body
 	}
-	fileName := func(issuer string) string {
-		return url.QueryEscape(strings.TrimPrefix(issuer, "http://")) // 127.0.0.1%3APORT
-	}
+	fileName := metadataFileName
 	startProviderFronts(t, apache, gate, backend.Addr(), func(md string) {
 		// op1: a static client; op2: no .client, so the relying party
 		// registers itself (oidc-provider's registration endpoint).
@@ -458,4 +447,24 @@ func TestThirdPartyLoginStatic(t *testing.T) {
 	if got := run(gate); got != want {
 		t.Errorf("oidcgate differs from Apache:\n%s", lineDiff(want, got))
 	}
+}
+
+// twoProviderFronts is the setting of the two-provider differentials: the
+// claim backend, the two fronts (Apache, oidcgate) on free ports, and two
+// oidc-provider instances that accept both fronts' redirect URIs.
+func twoProviderFronts(t *testing.T) (backend *claimBackend, apache, gate providersFront, op1, op2 *opServer) {
+	t.Helper()
+	requireApache(t)
+	requireOP(t)
+	backend = newClaimBackend(t)
+	apache = providersFront{name: "apache", addr: freePort(t), dir: t.TempDir()}
+	gate = providersFront{name: "oidcgate", addr: freePort(t), dir: t.TempDir()}
+	redirects := []string{"http://" + apache.addr + "/redirect_uri", "http://" + gate.addr + "/redirect_uri"}
+	return backend, apache, gate, startOP(t, redirects...), startOP(t, redirects...)
+}
+
+// metadataFileName is an http issuer's file name in OIDCMetadataDir
+// (127.0.0.1%3APORT).
+func metadataFileName(issuer string) string {
+	return url.QueryEscape(strings.TrimPrefix(issuer, "http://"))
 }

@@ -51,14 +51,7 @@ var anyApacheBanner = regexp.MustCompile(`<address>Apache/[0-9.]+ \(Debian\)( Op
 // until the server closed it, without Date and Server lines.
 func rawExchange(t *testing.T, addr, req string) string {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	go io.WriteString(c, req)
-	raw, err := io.ReadAll(c)
+	raw, err := sendUntilClose(t, addr, req)
 	if err != nil {
 		t.Fatalf("%s: %v (read %q)", addr, err, raw)
 	}
@@ -215,4 +208,19 @@ func waitLogLines(t *testing.T, path string, n int) []string {
 	}
 	t.Errorf("%s: %d lines, want %d", path, len(lines), n)
 	return lines
+}
+
+// sendUntilClose sends req as written on a new connection (while reading,
+// so a server answering early cannot block the write) and returns what
+// the server sent until it closed the connection, with the read's error.
+func sendUntilClose(t *testing.T, addr, req string) ([]byte, error) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	go io.WriteString(c, req)
+	return io.ReadAll(c)
 }

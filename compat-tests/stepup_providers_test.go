@@ -89,17 +89,8 @@ var csrfInputRE = regexp.MustCompile(`name="x_csrf" value="([^"]+)"`)
 // normalised transcripts must be equal but for what stepUpProvidersRule
 // says.
 func TestStepUpProviders(t *testing.T) {
-	requireApache(t)
-	requireOP(t)
-	backend := newClaimBackend(t)
-	apache := providersFront{name: "apache", addr: freePort(t), dir: t.TempDir()}
-	gate := providersFront{name: "oidcgate", addr: freePort(t), dir: t.TempDir()}
-	var redirects []string
-	for _, f := range []providersFront{apache, gate} {
-		redirects = append(redirects, "http://"+f.addr+"/redirect_uri")
-	}
-	op1, op2 := startOP(t, redirects...), startOP(t, redirects...)
-	fileName := func(issuer string) string { return url.QueryEscape(strings.TrimPrefix(issuer, "http://")) }
+	backend, apache, gate, op1, op2 := twoProviderFronts(t)
+	fileName := metadataFileName
 	startProviderFrontsConf(t, apache, gate, func(f providersFront) string {
 		return strings.Replace(providersConf(f, backend.Addr()), "</VirtualHost>\n", stepUpProvidersExtra, 1)
 	}, func(md string) {
