@@ -1,7 +1,5 @@
 package apacheconf
 
-import "strings"
-
 // lintStepUpChoice warns where OIDCUnAutzAction auth meets several
 // providers (OIDCMetadataDir without OIDCDiscoverURL): the step-up
 // starts without a provider, so mod_auth_openidc 2.4.12.3 writes its
@@ -10,15 +8,10 @@ import "strings"
 // identity, though Require denied it; measured: compat-tests
 // TestStepUpProviders). oidcgate sends the choice page only.
 func lintStepUpChoice(srv *Server, d *DirConfig, sink *diagSink, seen map[string]bool) {
-	if srv == nil || d == nil || d.Authz == nil || d.Authz.Require == nil || d.OIDC == nil {
+	if srv == nil {
 		return
 	}
-	switch strings.ToLower(d.Authz.AuthType) {
-	case "openid-connect", "auth-openidc":
-	default:
-		return
-	}
-	v, ok := d.OIDC.Value("OIDCUnAutzAction")
+	v, ok := unAutzAction(d)
 	if !ok || v.String() != "auth" || !hasClaimLine(d.Authz.Require) {
 		return
 	}

@@ -75,16 +75,21 @@ func encloses(t, s *Section) bool {
 
 }
 
-func lintUnAutzScope(d *DirConfig, sink *diagSink, seen map[string]bool) {
+// unAutzAction is d's OIDCUnAutzAction when d logs users in through the
+// module (AuthType openid-connect or auth-openidc) and has Require lines.
+func unAutzAction(d *DirConfig) (OIDCValue, bool) {
 	if d == nil || d.Authz == nil || d.Authz.Require == nil || d.OIDC == nil {
-		return
+		return OIDCValue{}, false
 	}
 	switch strings.ToLower(d.Authz.AuthType) {
 	case "openid-connect", "auth-openidc":
-	default:
-		return
+		return d.OIDC.Value("OIDCUnAutzAction")
 	}
-	v, ok := d.OIDC.Value("OIDCUnAutzAction")
+	return OIDCValue{}, false
+}
+
+func lintUnAutzScope(d *DirConfig, sink *diagSink, seen map[string]bool) {
+	v, ok := unAutzAction(d)
 	if !ok {
 		return
 	}
